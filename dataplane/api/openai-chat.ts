@@ -1,0 +1,147 @@
+// OpenAI Chat Completions: the request schema (validated at the edge) and the response and chunk shapes.
+// Objects are loose: fields we do not know are forwarded untouched, as OpenAI adds parameters often.
+import { z } from 'zod';
+
+const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
+const imagePart = z.looseObject({
+  type: z.literal('image_url'),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+});
+const otherPart = z.looseObject({
+  type: z.string().refine((t) => t !== 'text' && t !== 'image_url', 'malformed content part'),
+});
+export const contentPartSchema = z.union([textPart, imagePart, otherPart]);
+
+const toolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+const textContent = z.union([z.string(), z.array(textPart)]);
+
+export const chatMessageSchema = z.discriminatedUnion('role', [
+  z.looseObject({ role: z.literal('system'), content: textContent, name: z.string().optional() }),
+  z.looseObject({ role: z.literal('developer'), content: textContent, name: z.string().optional() }),
+  z.looseObject({
+    role: z.literal('user'),
+    content: z.union([z.string(), z.array(contentPartSchema)]),
+    name: z.string().optional(),
+  }),
+  z.looseObject({
+    role: z.literal('assistant'),
+    content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).nullish(),
+    name: z.string().optional(),
+    tool_calls: z.array(toolCallSchema).optional(),
+    refusal: z.string().nullish(),
+  }),
+  z.looseObject({ role: z.literal('tool'), content: textContent, tool_call_id: z.string() }),
+  z.looseObject({ role: z.literal('function'), content: z.string().nullable(), name: z.string() }),
+]);
+
+export const toolSchema = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+export const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+]);
+
+export const chatRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(chatMessageSchema).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  seed: z.number().int().nullish(),
+  user: z.string().optional(),
+  tools: z.array(toolSchema).optional(),
+  tool_choice: toolChoiceSchema.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: z.looseObject({ type: z.string() }).optional(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+});
+
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+export type ContentPart = z.infer<typeof contentPartSchema>;
+export type Tool = z.infer<typeof toolSchema>;
+export type ToolChoice = z.infer<typeof toolChoiceSchema>;
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown } | null;
+  [key: string]: unknown;
+}
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: ToolCall[];
+      refusal?: string | null;
+      [key: string]: unknown;
+    };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown;
+  }[];
+  usage?: Usage;
+  system_fingerprint?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ToolCallDelta[]; refusal?: string | null };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown;
+  }[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+  [key: string]: unknown;
+}

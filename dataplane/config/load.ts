@@ -1,0 +1,89 @@
+// Reads a YAML config file, interpolates ${ENV} in string values, validates it and freezes the result.
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type GatewayConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly source: string,
+  ) {
+    super(`${source}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` inside string values only, after YAML parsing, so a secret
+ * containing YAML syntax cannot change the document's structure. A missing variable without default is an error.
+ */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      throw new Error(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, [...path, String(i)]));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = interpolateEnv(item, env, [...path, key]);
+    return out;
+  }
+  return value;
+}
+
+/** One line per problem, each starting with the dotted path of the bad key. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`).join('\n');
+      }
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+/** Validates an already-parsed document (used for files and for configs built in tests). */
+export function parseConfig(document: unknown, env: NodeJS.ProcessEnv, source = 'config'): GatewayConfig {
+  let interpolated: unknown;
+  try {
+    interpolated = interpolateEnv(document ?? {}, env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, source);
+  }
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) throw new ConfigError(`invalid config\n${formatIssues(result.error.issues)}`, source);
+  return deepFreeze(result.data);
+}
+
+export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file: ${(error as Error).message}`, path);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`invalid YAML: ${(error as Error).message}`, path);
+  }
+  return parseConfig(document, env, path);
+}

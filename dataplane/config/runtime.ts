@@ -1,0 +1,56 @@
+// A config turned into live objects: providers with their connection pools and a model table. Requests
+// keep the runtime they started with, so a reload never changes a request half-way.
+import type { GatewayConfig, ProviderConfig } from './schema.js';
+import type { Provider, ResolvedModel } from '../providers/types.js';
+import { createOpenAIProvider } from '../providers/openai/index.js';
+import { createAnthropicProvider } from '../providers/anthropic/index.js';
+import { createSimulatorProvider } from '../providers/simulator/index.js';
+
+export interface RoutableModel extends ResolvedModel {
+  readonly provider: Provider;
+}
+
+export interface Runtime {
+  readonly config: GatewayConfig;
+  readonly models: ReadonlyMap<string, RoutableModel>;
+  readonly providers: ReadonlyMap<string, Provider>;
+  /** Closes the providers' pools once their in-flight calls are done. */
+  close(): Promise<void>;
+}
+
+export function createProvider(id: string, config: ProviderConfig): Provider {
+  switch (config.type) {
+    case 'openai':
+    case 'azure-openai':
+    case 'self-hosted':
+      return createOpenAIProvider(id, config);
+    case 'anthropic':
+      return createAnthropicProvider(id, config);
+    case 'simulator':
+      return createSimulatorProvider(id, config);
+  }
+}
+
+export function buildRuntime(config: GatewayConfig): Runtime {
+  const providers = new Map<string, Provider>();
+  for (const [id, providerConfig] of Object.entries(config.providers)) {
+    providers.set(id, createProvider(id, providerConfig));
+  }
+  const models = new Map<string, RoutableModel>();
+  for (const [id, model] of Object.entries(config.models)) {
+    models.set(id, {
+      id,
+      upstreamModel: model.upstream_model ?? id,
+      config: model,
+      provider: providers.get(model.provider)!,
+    });
+  }
+  return {
+    config,
+    models,
+    providers,
+    async close() {
+      await Promise.allSettled([...providers.values()].map((p) => p.close()));
+    },
+  };
+}

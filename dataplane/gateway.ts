@@ -1,0 +1,155 @@
+// Builds one gateway from a validated config: runtime, pipelines, uWS app, listening socket, reload and
+// graceful shutdown. No module state, so tests can run several gateways in one process.
+import type { us_listen_socket } from 'uWebSockets.js';
+import type { RecordSink } from '../analytics/record.js';
+import { loadConfigFile } from './config/load.js';
+import { buildRuntime, type Runtime } from './config/runtime.js';
+import type { GatewayConfig } from './config/schema.js';
+import { watchConfigFile } from './config/watch.js';
+import { createUuidV7 } from './ids/uuidv7.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/gateway-metrics.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { buildPipelines } from './pipeline/pipelines.js';
+import { createApp, type ServerState } from './server/app.js';
+import { loadNativeUws, type Uws } from './server/uws.js';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The file the config came from; enables reload() without argument and watching. */
+  configPath?: string;
+  /** Watch configPath and reload on change. */
+  watchConfig?: boolean;
+  /** Override config.server.host / port (HOST and PORT environment variables, tests' port 0). */
+  host?: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  sinks?: readonly RecordSink[];
+  uws?: Uws;
+}
+
+export interface Gateway {
+  readonly host: string;
+  readonly port: number;
+  /** http://host:port */
+  readonly url: string;
+  readonly metrics: GatewayMetrics;
+  runtime(): Runtime;
+  /** Validates and applies a new config (from configPath when none is given); false and the old config stays on error. */
+  reload(config?: GatewayConfig): Promise<boolean>;
+  /** Stop listening, let in-flight requests finish (up to the grace period), close pools. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/**
+ * @example
+ * const gateway = await startGateway({ config: parseConfig({}, process.env), port: 0 });
+ * await fetch(`${gateway.url}/v1/models`);
+ * await gateway.shutdown();
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const uws = options.uws ?? loadNativeUws();
+  const logger = options.logger ?? createLogger(options.config.logging.level);
+  const metrics = createGatewayMetrics();
+  const env = options.env ?? process.env;
+  let runtime = buildRuntime(options.config);
+  const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined };
+  const accessLog: RecordSink[] = [];
+  const sinks: RecordSink[] = [...(options.sinks ?? []), ...accessLog];
+  const applyLogging = (config: GatewayConfig) => {
+    logger.setLevel(config.logging.level);
+    accessLog.length = 0;
+    if (config.logging.access_log) accessLog.push((record) => logger.info('request', { ...record }));
+    sinks.length = 0;
+    sinks.push(...(options.sinks ?? []), ...accessLog);
+  };
+  applyLogging(options.config);
+  const pipelines = buildPipelines({ metrics, logger, sinks });
+  const app = createApp({
+    uws,
+    runtime: () => runtime,
+    pipelines,
+    metrics,
+    logger,
+    newId: createUuidV7(),
+    state,
+    readinessChecks: [],
+  });
+
+  const host = options.host ?? options.config.server.host;
+  const wantedPort = options.port ?? options.config.server.port;
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(host, wantedPort, (socket) => {
+      if (socket === false) reject(new Error(`cannot listen on ${host}:${wantedPort}`));
+      else resolve(socket);
+    });
+  });
+  const port = uws.us_socket_local_port(listenSocket);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info('listening', { host, port, url, models: runtime.models.size });
+
+  async function reload(config?: GatewayConfig): Promise<boolean> {
+    let next = config;
+    try {
+      if (next === undefined) {
+        if (options.configPath === undefined) throw new Error('no config file to reload from');
+        next = await loadConfigFile(options.configPath, env);
+      }
+      const previous = runtime;
+      runtime = buildRuntime(next);
+      applyLogging(next);
+      if (next.server.host !== previous.config.server.host || next.server.port !== previous.config.server.port) {
+        logger.warn('server.host and server.port changes apply at restart only');
+      }
+      // In-flight requests keep the previous runtime; its pools close once they are done.
+      void previous.close();
+      metrics.configReloads.inc({ result: 'ok' });
+      logger.info('config reloaded', { models: runtime.models.size, source: options.configPath ?? 'api' });
+      return true;
+    } catch (error) {
+      metrics.configReloads.inc({ result: 'error' });
+      logger.error('config reload rejected; the running config stays', { err: error });
+      return false;
+    }
+  }
+
+  const watcher =
+    options.watchConfig === true && options.configPath !== undefined
+      ? watchConfigFile(options.configPath, () => void reload())
+      : undefined;
+
+  let stopping: Promise<void> | undefined;
+  function shutdown(graceMs = runtime.config.server.shutdown_grace_ms): Promise<void> {
+    stopping ??= (async () => {
+      watcher?.close();
+      state.draining = true;
+      uws.us_listen_socket_close(listenSocket);
+      logger.info('draining', { in_flight: state.inFlight, grace_ms: graceMs });
+      if (state.inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          state.onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      if (state.inFlight > 0) logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
+      // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
+      (app as typeof app & { close(): void }).close();
+      await runtime.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  }
+
+  return {
+    host,
+    port,
+    url,
+    metrics,
+    runtime: () => runtime,
+    reload,
+    shutdown,
+  };
+}

@@ -1,0 +1,75 @@
+// The per-request context that flows through the pipeline stages.
+import type { ChatRequest } from '../api/openai-chat.js';
+import type { MessagesRequest } from '../api/anthropic-messages.js';
+import type { EmbeddingsRequest } from '../api/embeddings.js';
+import type { Runtime, RoutableModel } from '../config/runtime.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import type { HttpExchange } from '../server/exchange.js';
+
+export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'models' | 'other';
+
+export type RequestInput =
+  | { readonly endpoint: 'chat'; readonly body: ChatRequest }
+  | { readonly endpoint: 'messages'; readonly body: MessagesRequest }
+  | { readonly endpoint: 'embeddings'; readonly body: EmbeddingsRequest };
+
+/** What the respond stage writes: a whole JSON body, or SSE frames pulled one at a time. */
+export type ResponsePlan =
+  | { readonly kind: 'json'; readonly status: number; readonly body: string }
+  | {
+      readonly kind: 'sse';
+      readonly status: number;
+      readonly frames: AsyncIterable<string>;
+      /** The endpoint's framing of an error that happens after the stream started. */
+      readonly errorFrame: (error: GatewayError) => string;
+    };
+
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+  cached: number;
+  reasoning: number;
+}
+
+/** Milliseconds from performance.now(), relative to nothing; differences are what count. */
+export interface Timings {
+  readonly start: number;
+  upstreamStart?: number;
+  upstreamHeaders?: number;
+  /** Upstream answer complete (whole JSON read, or stream ended). */
+  upstreamEnd?: number;
+  firstByte?: number;
+  end?: number;
+}
+
+export interface GatewayContext {
+  /** UUIDv7, the record's key. */
+  readonly id: string;
+  /** What the client sent as x-request-id, echoed back when present and sane. */
+  readonly clientRequestId: string | undefined;
+  readonly endpoint: Endpoint;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly clientIp: string;
+  /** Unix epoch milliseconds when the request arrived. */
+  readonly receivedAt: number;
+  readonly timings: Timings;
+  readonly runtime: Runtime;
+  readonly exchange: HttpExchange;
+  readonly signal: AbortSignal;
+  /** Set by the parse stage. */
+  input?: RequestInput;
+  /** Set by the route stage. */
+  route?: RoutableModel;
+  /** Set by dispatch (or a cache hit, later). */
+  response?: ResponsePlan;
+  /** Filled as soon as known; for streams, when the usage chunk passes. */
+  usage?: TokenUsage;
+  /** Set by the respond stage when the request failed. */
+  error?: GatewayError;
+  /** Status actually sent to the client (0 when the client went away first). */
+  status: number;
+  /** Extra response headers (rate-limit headers, retry-after, cache status...). */
+  readonly responseHeaders: Record<string, string>;
+}

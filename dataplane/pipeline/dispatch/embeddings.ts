@@ -1,0 +1,22 @@
+// /v1/embeddings: pass-through to providers that have an embeddings API.
+import type { EmbeddingsRequest } from '../../api/embeddings.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { CallOptions } from '../../providers/types.js';
+import type { GatewayContext, ResponsePlan } from '../context.js';
+
+export async function dispatchEmbeddings(
+  ctx: GatewayContext,
+  body: EmbeddingsRequest,
+  call: CallOptions,
+): Promise<ResponsePlan> {
+  const provider = ctx.route!.provider;
+  if (provider.embeddings === undefined) {
+    throw new GatewayError('unsupported_operation', `Provider '${provider.id}' has no embeddings API.`, {
+      param: 'model',
+    });
+  }
+  const result = await provider.embeddings(body, call);
+  const tokens = result.body.usage?.prompt_tokens ?? 0;
+  ctx.usage = { prompt: tokens, completion: 0, cached: 0, reasoning: 0 };
+  return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
+}

@@ -1,0 +1,62 @@
+// /v1/messages (Anthropic dialect): native for Anthropic upstreams, translated through chat for the others.
+import type { AnthropicStreamEvent, MessagesRequest } from '../../api/anthropic-messages.js';
+import type { CallOptions, StreamItem } from '../../providers/types.js';
+import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
+import { chatCompletionToMessage } from '../../providers/anthropic/response-mapping.js';
+import { chatChunksToAnthropicEvents } from '../../providers/anthropic/stream-mapping.js';
+import type { GatewayContext, ResponsePlan } from '../context.js';
+import { anthropicErrorFrame, anthropicFrame, usageFromAnthropic } from './frames.js';
+
+export async function dispatchMessages(
+  ctx: GatewayContext,
+  body: MessagesRequest,
+  call: CallOptions,
+): Promise<ResponsePlan> {
+  const route = ctx.route!;
+  const provider = route.provider;
+  if (provider.messages !== undefined) {
+    const result = await provider.messages(body, call);
+    if (!result.stream) {
+      ctx.usage = usageFromAnthropic(result.body.usage);
+      return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
+    }
+    return sse(ctx, result.events);
+  }
+  const chatRequest = messagesToChatRequest(body, route.upstreamModel);
+  const result = await provider.chat(chatRequest, call);
+  if (!result.stream) {
+    const message = chatCompletionToMessage(result.body, result.body.model);
+    ctx.usage = usageFromAnthropic(message.usage);
+    return { kind: 'json', status: 200, body: JSON.stringify(message) };
+  }
+  return sse(ctx, chatChunksToAnthropicEvents(result.chunks, route.upstreamModel));
+}
+
+function sse(ctx: GatewayContext, events: AsyncIterable<StreamItem<AnthropicStreamEvent>>): ResponsePlan {
+  return { kind: 'sse', status: 200, frames: anthropicFrames(ctx, events), errorFrame: anthropicErrorFrame };
+}
+
+async function* anthropicFrames(
+  ctx: GatewayContext,
+  events: AsyncIterable<StreamItem<AnthropicStreamEvent>>,
+): AsyncGenerator<string> {
+  let input: StreamItem<AnthropicStreamEvent>['data'] | undefined;
+  for await (const item of events) {
+    const event = item.data;
+    if (event.type === 'message_start') {
+      input = event;
+      ctx.usage = usageFromAnthropic(event.message.usage);
+    } else if (event.type === 'message_delta') {
+      // message_delta carries cumulative usage; input counts may only be known here (translated streams).
+      const start = input?.type === 'message_start' ? input.message.usage : {};
+      ctx.usage = usageFromAnthropic({ ...start, ...stripNulls(event.usage) });
+    }
+    yield anthropicFrame(event.type, item.raw ?? JSON.stringify(event));
+  }
+}
+
+function stripNulls<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] !== null && value[key] !== undefined) out[key] = value[key];
+  return out;
+}

@@ -1,0 +1,45 @@
+// Calls the routed provider and leaves a response plan on the context for the respond stage to write.
+import { performance } from 'node:perf_hooks';
+import type { CallOptions } from '../../providers/types.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext } from '../context.js';
+import { dispatchChat } from '../dispatch/chat.js';
+import { dispatchEmbeddings } from '../dispatch/embeddings.js';
+import { dispatchMessages } from '../dispatch/messages.js';
+
+export function dispatchStage(): Stage {
+  return {
+    name: 'dispatch',
+    async run(ctx, next) {
+      const input = ctx.input;
+      const route = ctx.route;
+      if (input === undefined || route === undefined) return next();
+      const call = callOptions(ctx);
+      ctx.timings.upstreamStart = performance.now();
+      switch (input.endpoint) {
+        case 'chat':
+          ctx.response = await dispatchChat(ctx, input.body, call);
+          break;
+        case 'messages':
+          ctx.response = await dispatchMessages(ctx, input.body, call);
+          break;
+        case 'embeddings':
+          ctx.response = await dispatchEmbeddings(ctx, input.body, call);
+          break;
+      }
+      if (ctx.response?.kind === 'json') ctx.timings.upstreamEnd = performance.now();
+      return next();
+    },
+  };
+}
+
+function callOptions(ctx: GatewayContext): CallOptions {
+  return {
+    signal: ctx.signal,
+    requestId: ctx.id,
+    model: ctx.route!,
+    onUpstreamHeaders: () => {
+      ctx.timings.upstreamHeaders = performance.now();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Reads the request body (bounded by the exchange), checks UTF-8 and JSON, and validates it against the
+// endpoint's schema. Every failure is a 4xx naming the offending field.
+import { isUtf8 } from 'node:buffer';
+import type { z } from 'zod';
+import { chatRequestSchema } from '../../api/openai-chat.js';
+import { messagesRequestSchema } from '../../api/anthropic-messages.js';
+import { embeddingsRequestSchema } from '../../api/embeddings.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Stage } from '../compose.js';
+import type { RequestInput } from '../context.js';
+
+const schemas = {
+  chat: chatRequestSchema,
+  messages: messagesRequestSchema,
+  embeddings: embeddingsRequestSchema,
+} as const;
+
+export function parseStage(): Stage {
+  return {
+    name: 'parse',
+    async run(ctx, next) {
+      const endpoint = ctx.endpoint;
+      if (endpoint !== 'chat' && endpoint !== 'messages' && endpoint !== 'embeddings') return next();
+      const raw = await ctx.exchange.body();
+      if (raw.length === 0) throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
+      if (!isUtf8(raw)) throw new GatewayError('invalid_utf8');
+      let document: unknown;
+      try {
+        document = JSON.parse(raw.toString('utf8'));
+      } catch (error) {
+        throw new GatewayError('invalid_json', `Request body is not valid JSON: ${(error as Error).message}`);
+      }
+      if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+        throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+      }
+      const result = schemas[endpoint].safeParse(document);
+      if (!result.success) throw validationError(result.error.issues);
+      ctx.input = { endpoint, body: result.data } as RequestInput;
+      return next();
+    },
+  };
+}
+
+/** OpenAI's parameter notation: messages[0].content */
+export function paramPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  return out;
+}
+
+function validationError(issues: readonly z.core.$ZodIssue[]): GatewayError {
+  const issue = issues[0]!;
+  // The most specific issue inside a union is the useful one ("expected string" rather than "invalid input").
+  let deepest: z.core.$ZodIssue = issue;
+  if (issue.code === 'invalid_union') {
+    for (const branch of issue.errors) {
+      for (const inner of branch) if (inner.path.length + issue.path.length > deepest.path.length) {
+        deepest = { ...inner, path: [...issue.path, ...inner.path] };
+      }
+    }
+  }
+  const param = paramPath(deepest.path);
+  let message: string;
+  if (issue.code === 'unrecognized_keys') message = `Unrecognized parameter: '${issue.keys.join("', '")}'.`;
+  else if (deepest.code === 'invalid_type' && /received undefined/.test(deepest.message)) {
+    message = `Missing required parameter: '${param}'.`;
+  } else message = `Invalid value for '${param || 'body'}': ${deepest.message}.`;
+  return new GatewayError('invalid_request', message, { param: param || null });
+}

@@ -1,0 +1,100 @@
+// Outermost stage: once the response is over (sent, failed or abandoned by the client), every request
+// becomes one RequestRecord, counted in metrics and handed to the record sinks.
+import { performance } from 'node:perf_hooks';
+import type { RecordSink, RequestRecord } from '../../../analytics/record.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import type { Logger } from '../../observability/logger.js';
+import { costNanoUsd } from '../../pricing/cost.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext } from '../context.js';
+
+export interface RecordStageOptions {
+  metrics: GatewayMetrics;
+  logger: Logger;
+  sinks: readonly RecordSink[];
+}
+
+export function recordStage(options: RecordStageOptions): Stage {
+  const { metrics, logger, sinks } = options;
+  return {
+    name: 'record',
+    async run(ctx, next) {
+      try {
+        await next();
+      } finally {
+        ctx.timings.end ??= performance.now();
+        const record = toRecord(ctx);
+        observe(metrics, ctx, record);
+        for (const sink of sinks) {
+          try {
+            sink(record);
+          } catch (error) {
+            logger.error('record sink failed', { request_id: record.request_id, err: error });
+          }
+        }
+      }
+    },
+  };
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function toRecord(ctx: GatewayContext): RequestRecord {
+  const t = ctx.timings;
+  const end = t.end ?? performance.now();
+  const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
+  const usage = ctx.usage ?? { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
+  const route = ctx.route;
+  const upstreamLatency =
+    t.upstreamStart !== undefined && t.upstreamEnd !== undefined ? t.upstreamEnd - t.upstreamStart : null;
+  const latency = end - t.start;
+  return {
+    request_id: ctx.id,
+    client_request_id: ctx.clientRequestId ?? null,
+    started_at: iso(ctx.receivedAt),
+    first_byte_at: t.firstByte === undefined ? null : iso(toEpoch(t.firstByte)),
+    ended_at: iso(toEpoch(end)),
+    endpoint: ctx.endpoint,
+    method: ctx.method,
+    path: ctx.path,
+    model_requested: ctx.input?.body.model ?? null,
+    model_routed: route?.upstreamModel ?? null,
+    provider: route?.provider.id ?? null,
+    route_reason: route === undefined ? null : 'static',
+    status: ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status,
+    error_code: ctx.exchange.aborted ? 'client_aborted' : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null),
+    error_message: ctx.error?.message ?? null,
+    stream: ctx.response?.kind === 'sse',
+    client_aborted: ctx.exchange.aborted,
+    prompt_tokens: usage.prompt,
+    completion_tokens: usage.completion,
+    cached_tokens: usage.cached,
+    reasoning_tokens: usage.reasoning,
+    cost_nano_usd: route === undefined ? 0 : costNanoUsd(usage, route.config.pricing),
+    latency_ms: round3(latency),
+    upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
+    upstream_ttfb_ms:
+      t.upstreamStart !== undefined && t.upstreamHeaders !== undefined ? round3(t.upstreamHeaders - t.upstreamStart) : null,
+    ttfb_ms: t.firstByte === undefined ? null : round3(t.firstByte - t.start),
+    gateway_overhead_ms: upstreamLatency === null ? null : round3(Math.max(0, latency - upstreamLatency)),
+    bytes_in: ctx.exchange.bytesIn,
+    bytes_out: ctx.exchange.bytesOut,
+    client_ip: ctx.clientIp,
+    user_agent: ctx.headers['user-agent'] ?? '',
+  };
+}
+
+function observe(metrics: GatewayMetrics, ctx: GatewayContext, record: RequestRecord): void {
+  const route = ctx.endpoint;
+  const model = record.model_requested !== null && ctx.route !== undefined ? record.model_requested : '';
+  const status = String(record.status);
+  metrics.requests.inc({ route, model, status });
+  metrics.duration.observe(record.latency_ms / 1000, { route, model, status });
+  if (record.error_code !== null) metrics.errors.inc({ route, model, code: record.error_code });
+  if (record.client_aborted) metrics.clientAborts.inc({ route });
+  if (record.ttfb_ms !== null) metrics.clientFirstByte.observe(record.ttfb_ms / 1000, { route, model });
+  if (record.upstream_ttfb_ms !== null) metrics.upstreamFirstByte.observe(record.upstream_ttfb_ms / 1000, { route, model });
+  if (record.prompt_tokens > 0) metrics.tokens.inc({ model, kind: 'prompt' }, record.prompt_tokens);
+  if (record.completion_tokens > 0) metrics.tokens.inc({ model, kind: 'completion' }, record.completion_tokens);
+}

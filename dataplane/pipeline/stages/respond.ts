@@ -1,0 +1,105 @@
+// The one place where a request's outcome becomes HTTP: a JSON body, an SSE stream with backpressure,
+// or an error in the OpenAI shape (with Anthropic's `type: "error"` envelope on /v1/messages).
+import { performance } from 'node:perf_hooks';
+import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext, ResponsePlan } from '../context.js';
+import { anthropicErrorBody } from '../dispatch/frames.js';
+
+const JSON_TYPE = 'application/json';
+
+export function respondStage(options: { logger: Logger }): Stage {
+  const { logger } = options;
+  return {
+    name: 'respond',
+    async run(ctx, next) {
+      try {
+        await next();
+      } catch (error) {
+        ctx.error = toGatewayError(error);
+      }
+      if (ctx.exchange.aborted) return;
+      const plan = ctx.response;
+      if (ctx.error === undefined && plan === undefined) {
+        ctx.error = new GatewayError('internal_error', 'No stage produced a response.');
+      }
+      if (ctx.error !== undefined) return sendError(ctx, ctx.error, logger);
+      if (plan!.kind === 'json') {
+        ctx.status = plan!.status;
+        ctx.timings.firstByte = performance.now();
+        ctx.exchange.send(plan!.status, headers(ctx, JSON_TYPE), plan!.body);
+        return;
+      }
+      await stream(ctx, plan!, logger);
+    },
+  };
+}
+
+function headers(ctx: GatewayContext, contentType: string, extra?: Record<string, string>): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'x-request-id': ctx.clientRequestId ?? ctx.id,
+    'x-gateway-request-id': ctx.id,
+    ...ctx.responseHeaders,
+    ...extra,
+  };
+}
+
+function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): void {
+  if (error.code === 'internal_error') {
+    logger.error('internal error', { request_id: ctx.id, err: error.cause ?? error });
+  }
+  const body = ctx.endpoint === 'messages' ? anthropicErrorBody(error) : error.toBody();
+  ctx.status = error.status;
+  ctx.timings.firstByte = performance.now();
+  // An unread oversized body leaves the connection unusable; the server closes it after the 413.
+  const close = error.code === 'body_too_large' || error.code === 'shutting_down';
+  ctx.exchange.send(error.status, headers(ctx, JSON_TYPE, error.headers), JSON.stringify(body), close);
+}
+
+async function stream(ctx: GatewayContext, plan: Extract<ResponsePlan, { kind: 'sse' }>, logger: Logger): Promise<void> {
+  const exchange = ctx.exchange;
+  const frames = plan.frames[Symbol.asyncIterator]();
+  let step: IteratorResult<string>;
+  // The first frame is pulled before any byte is written, so a failure before it still gets its real
+  // HTTP status instead of a 200 followed by an error event.
+  try {
+    step = await frames.next();
+  } catch (error) {
+    if (exchange.aborted) return;
+    ctx.error = toGatewayError(error);
+    return sendError(ctx, ctx.error, logger);
+  }
+  if (exchange.aborted) {
+    await frames.return?.();
+    return;
+  }
+  ctx.status = plan.status;
+  ctx.timings.firstByte = performance.now();
+  exchange.beginStream(
+    plan.status,
+    headers(ctx, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }),
+  );
+  try {
+    while (step.done !== true) {
+      const drained = exchange.write(step.value);
+      if (drained !== undefined) await drained;
+      if (exchange.aborted) {
+        await frames.return?.();
+        return;
+      }
+      step = await frames.next();
+    }
+    ctx.timings.upstreamEnd = performance.now();
+  } catch (error) {
+    ctx.timings.upstreamEnd = performance.now();
+    if (exchange.aborted) return;
+    ctx.error = toGatewayError(error);
+    if (ctx.error.code === 'internal_error') logger.error('internal error in stream', { request_id: ctx.id, err: ctx.error.cause });
+    // Never a silent clean end: the client sees an error event, and no [DONE].
+    const drained = exchange.write(plan.errorFrame(ctx.error));
+    if (drained !== undefined) await drained;
+  }
+  exchange.end();
+}

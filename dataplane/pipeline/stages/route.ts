@@ -1,0 +1,33 @@
+// Static routing: the requested model id names one configured model and its provider.
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { Stage } from '../compose.js';
+
+export function routeStage(): Stage {
+  return {
+    name: 'route',
+    run(ctx, next) {
+      const input = ctx.input;
+      if (input === undefined) return next();
+      const model = ctx.runtime.models.get(input.body.model);
+      if (model === undefined) {
+        throw new GatewayError(
+          'model_not_found',
+          `The model '${input.body.model}' does not exist or you do not have access to it.`,
+          { param: 'model' },
+        );
+      }
+      const wantsEmbeddings = input.endpoint === 'embeddings';
+      if (wantsEmbeddings !== (model.config.kind === 'embeddings')) {
+        throw new GatewayError(
+          'unsupported_operation',
+          wantsEmbeddings
+            ? `The model '${model.id}' is a chat model; it does not create embeddings.`
+            : `The model '${model.id}' is an embeddings model; it does not chat.`,
+          { param: 'model' },
+        );
+      }
+      ctx.route = model;
+      return next();
+    },
+  };
+}

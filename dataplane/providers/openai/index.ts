@@ -1,0 +1,70 @@
+// Provider for OpenAI, Azure OpenAI and OpenAI-compatible servers (vLLM and the like).
+import type { ChatCompletion, ChatRequest } from '../../api/openai-chat.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import {
+  createUpstreamClient,
+  parseUpstreamJson,
+  readUpstreamText,
+  upstreamHttpError,
+  type UpstreamClient,
+  type UpstreamResponse,
+} from '../../upstream/http-client.js';
+import type { CallOptions, Provider } from '../types.js';
+import { createOpenAIApi } from './api.js';
+import { parseOpenAIError } from './errors.js';
+import { openAIChunks } from './stream.js';
+
+type OpenAIFlavour = Extract<ProviderConfig, { type: 'openai' | 'azure-openai' | 'self-hosted' }>;
+
+export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provider {
+  const api = createOpenAIApi(config);
+  const upstream: UpstreamClient = createUpstreamClient({
+    baseUrl: config.base_url,
+    timeouts: config.timeouts,
+    connections: config.pool.connections,
+    keepAliveMs: config.pool.keep_alive_ms,
+  });
+
+  async function post(operation: 'chat/completions' | 'embeddings', body: object, call: CallOptions) {
+    const response = await upstream.send({
+      method: 'POST',
+      path: api.path(operation, call.model.upstreamModel),
+      headers: api.headers(call.requestId),
+      body: JSON.stringify(body),
+      signal: call.signal,
+    });
+    call.onUpstreamHeaders?.();
+    if (response.status >= 400) await throwUpstreamError(response, call.signal);
+    return response;
+  }
+
+  return {
+    id,
+    type: config.type,
+    async chat(request: ChatRequest, call: CallOptions) {
+      const body: ChatRequest = { ...request, model: call.model.upstreamModel };
+      if (request.stream === true) {
+        // Usage is always requested so it can be recorded and billed; the dispatch stage hides the extra
+        // usage chunk from clients that did not ask for it.
+        body.stream_options = { ...request.stream_options, include_usage: true };
+        const response = await post('chat/completions', body, call);
+        return { stream: true, chunks: openAIChunks(response, call.signal) };
+      }
+      const response = await post('chat/completions', body, call);
+      const raw = await readUpstreamText(response, call.signal);
+      return { stream: false, body: parseUpstreamJson<ChatCompletion>(raw), raw };
+    },
+    async embeddings(request: EmbeddingsRequest, call: CallOptions) {
+      const response = await post('embeddings', { ...request, model: call.model.upstreamModel }, call);
+      const raw = await readUpstreamText(response, call.signal);
+      return { body: parseUpstreamJson<EmbeddingsResponse>(raw), raw };
+    },
+    close: () => upstream.close(),
+  };
+}
+
+async function throwUpstreamError(response: UpstreamResponse, signal: AbortSignal): Promise<never> {
+  const text = await readUpstreamText(response, signal);
+  throw upstreamHttpError(response.status, response.headers, parseOpenAIError(text));
+}

@@ -1,0 +1,257 @@
+// The built-in simulator: an in-process model for offline use, demos, tests and the bench. Configurable
+// time-to-first-token, speed and answer; failure modes by model name (see behaviour.ts); exact usage.
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChatChunk, ChatCompletion, ChatRequest, FinishReason, ToolCall, Usage } from '../../api/openai-chat.js';
+import type { EmbeddingsRequest } from '../../api/embeddings.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { CallOptions, Provider, StreamItem } from '../types.js';
+import { failureFor } from './behaviour.js';
+import { countPromptTokens, countTokens, messageText, splitTokens } from './tokens.js';
+
+type SimulatorConfig = Extract<ProviderConfig, { type: 'simulator' }>;
+
+interface Plan {
+  created: number;
+  id: string;
+  model: string;
+  pieces: string[];
+  toolCalls: ToolCall[] | undefined;
+  finish: FinishReason;
+  usage: Usage;
+  ttftMs: number;
+  /** Milliseconds between two output tokens. */
+  gapMs: number;
+}
+
+const FILLER =
+  'The gateway simulator writes this text so that streaming, usage accounting and latency can be exercised ' +
+  'without any real model behind it. Each word and each punctuation mark counts as one token.';
+
+export function createSimulatorProvider(id: string, config: SimulatorConfig): Provider {
+  let calls = 0;
+
+  function plan(request: ChatRequest, call: CallOptions): Plan {
+    const sim = call.model.config.simulation ?? {};
+    const ttftMs = sim.ttft_ms ?? config.ttft_ms;
+    const speed = sim.tokens_per_second ?? config.tokens_per_second;
+    const fixed = sim.answer ?? config.answer;
+    const wanted = sim.output_tokens ?? config.output_tokens;
+    const limit = request.max_completion_tokens ?? request.max_tokens ?? Number.POSITIVE_INFINITY;
+
+    const toolCalls = chooseToolCalls(request);
+    let pieces: string[] = [];
+    let finish: FinishReason = toolCalls === undefined ? 'stop' : 'tool_calls';
+    if (toolCalls === undefined) {
+      pieces = splitTokens(fixed ?? defaultAnswer(request, call.model.id, wanted));
+      if (pieces.length > limit) {
+        pieces = pieces.slice(0, limit);
+        finish = 'length';
+      }
+    }
+    const prompt = countPromptTokens(request.messages, request.tools);
+    const completion =
+      toolCalls === undefined
+        ? pieces.length
+        : toolCalls.reduce((sum, tc) => sum + countTokens(tc.function.name + tc.function.arguments), 0);
+    return {
+      created: Math.floor(Date.now() / 1000),
+      id: `chatcmpl-sim-${randomBytes(9).toString('hex')}`,
+      model: call.model.upstreamModel,
+      pieces,
+      toolCalls,
+      finish,
+      usage: {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        prompt_tokens_details: { cached_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0 },
+      },
+      ttftMs,
+      gapMs: speed > 0 ? 1000 / speed : 0,
+    };
+  }
+
+  async function beforeFirstByte(call: CallOptions, ttftMs: number): Promise<void> {
+    calls += 1;
+    const failure = failureFor(call.model.upstreamModel);
+    if (failure.kind === 'http-error') {
+      throw new GatewayError('upstream_error', `Simulated upstream error ${failure.status}.`, {
+        status: failure.status,
+        type: failure.status >= 500 ? 'server_error' : 'invalid_request_error',
+        upstreamCode: `simulated_${failure.status}`,
+      });
+    }
+    if (failure.kind === 'rate-limited') {
+      throw new GatewayError('upstream_error', 'Simulated rate limit: retry after 1 second.', {
+        status: 429,
+        type: 'requests',
+        upstreamCode: 'rate_limit_exceeded',
+        headers: { 'retry-after': '1' },
+      });
+    }
+    if (failure.kind === 'flaky' && calls % 2 === 1) {
+      throw new GatewayError('upstream_error', 'Simulated flaky upstream: every other call fails.', {
+        status: 503,
+        type: 'server_error',
+        upstreamCode: 'simulated_flaky',
+      });
+    }
+    if (failure.kind === 'slow-first-byte') {
+      const limit = config.timeouts.first_byte_ms;
+      if (config.slow_first_byte_ms > limit) {
+        await sleep(limit, undefined, { signal: call.signal });
+        throw new GatewayError('upstream_timeout', 'The upstream provider did not answer in time (first byte).');
+      }
+      await sleep(config.slow_first_byte_ms, undefined, { signal: call.signal });
+    }
+    if (ttftMs > 0) await sleep(ttftMs, undefined, { signal: call.signal });
+    call.onUpstreamHeaders?.();
+  }
+
+  return {
+    id,
+    type: 'simulator',
+    async chat(request, call) {
+      const p = plan(request, call);
+      await beforeFirstByte(call, p.ttftMs);
+      if (request.stream === true) return { stream: true, chunks: streamPlan(p, call) };
+      if (failureFor(call.model.upstreamModel).kind === 'reset-mid-stream') {
+        throw new GatewayError('stream_interrupted', 'Simulated connection reset before the response was complete.');
+      }
+      if (p.gapMs > 0 && p.pieces.length > 1) {
+        await sleep(p.gapMs * (p.pieces.length - 1), undefined, { signal: call.signal });
+      }
+      const body: ChatCompletion = {
+        id: p.id,
+        object: 'chat.completion',
+        created: p.created,
+        model: p.model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: p.toolCalls === undefined ? p.pieces.join('') : null,
+              ...(p.toolCalls === undefined ? {} : { tool_calls: p.toolCalls }),
+              refusal: null,
+            },
+            finish_reason: p.finish,
+            logprobs: null,
+          },
+        ],
+        usage: p.usage,
+        system_fingerprint: 'fp_simulator',
+      };
+      return { stream: false, body, raw: undefined };
+    },
+    async embeddings(request: EmbeddingsRequest, call: CallOptions) {
+      await beforeFirstByte(call, 0);
+      const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+      const dims = request.dimensions ?? 256;
+      let tokens = 0;
+      const data = inputs.map((input, index) => {
+        const text = typeof input === 'string' ? input : JSON.stringify(input);
+        tokens += typeof input === 'string' ? countTokens(input) : Array.isArray(input) ? input.length : 1;
+        return { object: 'embedding' as const, index, embedding: pseudoEmbedding(text, dims) };
+      });
+      return {
+        body: {
+          object: 'list',
+          data,
+          model: call.model.upstreamModel,
+          usage: { prompt_tokens: tokens, total_tokens: tokens },
+        },
+        raw: undefined,
+      };
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+async function* streamPlan(p: Plan, call: CallOptions): AsyncGenerator<StreamItem<ChatChunk>> {
+  const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: FinishReason | null): ChatChunk => ({
+    id: p.id,
+    object: 'chat.completion.chunk',
+    created: p.created,
+    model: p.model,
+    system_fingerprint: 'fp_simulator',
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  });
+  const resetAt = failureFor(call.model.upstreamModel).kind === 'reset-mid-stream' ? p.pieces.length >> 1 : -1;
+  yield { data: chunk({ role: 'assistant', content: '', refusal: null }, null), raw: undefined };
+  if (p.toolCalls !== undefined) {
+    for (const [index, tc] of p.toolCalls.entries()) {
+      yield {
+        data: chunk({ tool_calls: [{ index, id: tc.id, type: 'function', function: { name: tc.function.name, arguments: '' } }] }, null),
+        raw: undefined,
+      };
+      yield { data: chunk({ tool_calls: [{ index, function: { arguments: tc.function.arguments } }] }, null), raw: undefined };
+    }
+  }
+  for (let i = 0; i < p.pieces.length; i++) {
+    if (i === resetAt) throw new GatewayError('stream_interrupted', 'Simulated connection reset in the middle of the stream.');
+    if (i > 0 && p.gapMs > 0) await sleep(p.gapMs, undefined, { signal: call.signal });
+    yield { data: chunk({ content: p.pieces[i]! }, null), raw: undefined };
+  }
+  yield { data: chunk({}, p.finish), raw: undefined };
+  yield {
+    data: { id: p.id, object: 'chat.completion.chunk', created: p.created, model: p.model, choices: [], usage: p.usage },
+    raw: undefined,
+  };
+}
+
+function defaultAnswer(request: ChatRequest, model: string, tokens: number): string {
+  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
+  const said = splitTokens(lastUser === undefined ? '' : messageText(lastUser)).slice(0, 12).join('').trim();
+  let text = `This is ${model}, a simulated model. You said: "${said}".`;
+  const filler = splitTokens(' ' + FILLER);
+  let pieces = splitTokens(text);
+  for (let i = 0; pieces.length < tokens; i++) pieces.push(filler[i % filler.length]!);
+  if (pieces.length > tokens) pieces = pieces.slice(0, tokens);
+  text = pieces.join('');
+  return text;
+}
+
+/** A tool call when the request forces one, or when the last user turn names one of the tools. */
+function chooseToolCalls(request: ChatRequest): ToolCall[] | undefined {
+  const tools = request.tools;
+  if (tools === undefined || tools.length === 0 || request.tool_choice === 'none') return undefined;
+  const last = request.messages[request.messages.length - 1];
+  if (last === undefined || last.role === 'tool') return undefined;
+  let tool = undefined as (typeof tools)[number] | undefined;
+  const choice = request.tool_choice;
+  if (typeof choice === 'object') tool = tools.find((t) => t.function.name === choice.function.name);
+  else if (choice === 'required') tool = tools[0];
+  else {
+    const text = last.role === 'user' ? messageText(last).toLowerCase() : '';
+    tool = tools.find((t) => text.includes(t.function.name.toLowerCase()));
+  }
+  if (tool === undefined) return undefined;
+  const schema = tool.function.parameters as { properties?: Record<string, { type?: string }>; required?: string[] } | undefined;
+  const args: Record<string, unknown> = {};
+  for (const name of schema?.required ?? Object.keys(schema?.properties ?? {})) {
+    const type = schema?.properties?.[name]?.type;
+    args[name] = type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : 'simulated';
+  }
+  const digest = createHash('sha256').update(tool.function.name + JSON.stringify(request.messages.length)).digest('hex');
+  return [{ id: `call_${digest.slice(0, 24)}`, type: 'function', function: { name: tool.function.name, arguments: JSON.stringify(args) } }];
+}
+
+/** A deterministic unit vector from the text; only for the simulator's embeddings endpoint. */
+function pseudoEmbedding(text: string, dims: number): number[] {
+  const out = new Array<number>(dims);
+  let seed = createHash('sha256').update(text).digest();
+  let norm = 0;
+  for (let i = 0; i < dims; i++) {
+    if (i % 8 === 0 && i > 0) seed = createHash('sha256').update(seed).digest();
+    const value = seed.readInt32LE((i % 8) * 4) / 0x80000000;
+    out[i] = value;
+    norm += value * value;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < dims; i++) out[i] = out[i]! * scale;
+  return out;
+}

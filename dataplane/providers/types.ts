@@ -1,0 +1,59 @@
+// What every provider implements. Providers speak OpenAI chat natively (`chat`); a provider may also speak
+// Anthropic Messages natively (`messages`), otherwise the dispatch stage translates through `chat`.
+import type { ChatChunk, ChatCompletion, ChatRequest } from '../api/openai-chat.js';
+import type { AnthropicMessage, AnthropicStreamEvent, MessagesRequest } from '../api/anthropic-messages.js';
+import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
+import type { ModelConfig, ProviderConfig } from '../config/schema.js';
+
+export interface ResolvedModel {
+  /** The id the client asked for (config key). */
+  readonly id: string;
+  /** The name sent upstream. */
+  readonly upstreamModel: string;
+  readonly config: ModelConfig;
+}
+
+export interface CallOptions {
+  readonly signal: AbortSignal;
+  readonly requestId: string;
+  readonly model: ResolvedModel;
+  /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream). */
+  readonly onUpstreamHeaders?: () => void;
+}
+
+/**
+ * One streamed item. `raw` is the upstream's exact JSON text when `data` was not changed, so a pass-through
+ * stream is forwarded without re-serialising; translated items have no `raw`.
+ */
+export interface StreamItem<T> {
+  readonly data: T;
+  readonly raw: string | undefined;
+}
+
+export type ChatResult =
+  | { readonly stream: false; readonly body: ChatCompletion; readonly raw: string | undefined }
+  | { readonly stream: true; readonly chunks: AsyncIterable<StreamItem<ChatChunk>> };
+
+export type MessagesResult =
+  | { readonly stream: false; readonly body: AnthropicMessage; readonly raw: string | undefined }
+  | { readonly stream: true; readonly events: AsyncIterable<StreamItem<AnthropicStreamEvent>> };
+
+export interface EmbeddingsResult {
+  readonly body: EmbeddingsResponse;
+  readonly raw: string | undefined;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly type: ProviderConfig['type'];
+  /**
+   * OpenAI chat completion. A streamed result must always end with a chunk carrying `usage` (providers ask
+   * their upstream for it whatever the client asked), and must throw rather than end silently when cut.
+   */
+  chat(request: ChatRequest, call: CallOptions): Promise<ChatResult>;
+  /** Native Anthropic Messages, when the upstream speaks it. Same usage and ending rules as `chat`. */
+  messages?(request: MessagesRequest, call: CallOptions): Promise<MessagesResult>;
+  embeddings?(request: EmbeddingsRequest, call: CallOptions): Promise<EmbeddingsResult>;
+  /** Closes keep-alive pools; in-flight calls finish first. */
+  close(): Promise<void>;
+}

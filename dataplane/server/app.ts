@@ -1,0 +1,121 @@
+// The uWS application: routes to pipelines, plus the probes and /metrics. Headers, method and URL are read
+// synchronously here because uWS's request object is only valid inside the handler.
+import { performance } from 'node:perf_hooks';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Runtime } from '../config/runtime.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { Endpoint, GatewayContext } from '../pipeline/context.js';
+import type { Pipeline, Pipelines } from '../pipeline/pipelines.js';
+import { HttpExchange } from './exchange.js';
+import type { Uws } from './uws.js';
+
+export interface ServerState {
+  draining: boolean;
+  inFlight: number;
+  /** Called whenever a request finishes, so shutdown can wait for zero. */
+  onIdle: (() => void) | undefined;
+}
+
+export interface AppDependencies {
+  uws: Uws;
+  runtime: () => Runtime;
+  pipelines: Pipelines;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  newId: () => string;
+  state: ServerState;
+  /** Extra readiness checks (dependencies added by later stages: Redis, ClickHouse...). */
+  readinessChecks: readonly (() => { name: string; ok: boolean })[];
+}
+
+const SANE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+const INFERENCE_ROUTES: readonly [string, Endpoint][] = [
+  ['/v1/chat/completions', 'chat'],
+  ['/v1/messages', 'messages'],
+  ['/v1/embeddings', 'embeddings'],
+];
+
+export function createApp(deps: AppDependencies): TemplatedApp {
+  const { uws, pipelines, metrics, logger, state } = deps;
+  const app = uws.App();
+
+  const handle =
+    (endpoint: Endpoint, pipeline: Pipeline, readsBody: boolean) => (res: HttpResponse, req: HttpRequest) => {
+      const exchange = new HttpExchange(res);
+      const headers: Record<string, string> = {};
+      req.forEach((key, value) => {
+        headers[key] = value;
+      });
+      const method = req.getCaseSensitiveMethod();
+      const query = req.getQuery();
+      const path = query ? `${req.getUrl()}?${query}` : req.getUrl();
+      const runtime = deps.runtime();
+      const draining = state.draining;
+      if (readsBody && !draining) {
+        const declared = headers['content-length'];
+        exchange.readBody(runtime.config.server.max_body_bytes, declared === undefined ? undefined : Number(declared));
+      }
+      const clientRequestId = headers['x-request-id'];
+      const forwarded = runtime.config.server.trust_proxy ? headers['x-forwarded-for']?.split(',')[0]?.trim() : undefined;
+      const ctx: GatewayContext = {
+        id: deps.newId(),
+        clientRequestId:
+          clientRequestId !== undefined && SANE_REQUEST_ID.test(clientRequestId) ? clientRequestId : undefined,
+        endpoint,
+        method,
+        path,
+        headers,
+        clientIp: forwarded || exchange.remoteAddress(),
+        receivedAt: Date.now(),
+        timings: { start: performance.now() },
+        runtime,
+        exchange,
+        signal: exchange.signal,
+        status: 0,
+        responseHeaders: {},
+      };
+      state.inFlight += 1;
+      metrics.inFlight.add(1);
+      (draining ? pipelines.shuttingDown : pipeline)(ctx)
+        .catch((error: unknown) => logger.error('pipeline failed', { request_id: ctx.id, err: error }))
+        .finally(() => {
+          state.inFlight -= 1;
+          metrics.inFlight.add(-1);
+          if (state.inFlight === 0) state.onIdle?.();
+        });
+    };
+
+  for (const [pattern, endpoint] of INFERENCE_ROUTES) {
+    app.post(pattern, handle(endpoint, pipelines.inference, true));
+    app.any(pattern, handle('other', pipelines.methodNotAllowed, false));
+  }
+  app.get('/v1/models', handle('models', pipelines.models, false));
+  app.any('/v1/models', handle('other', pipelines.methodNotAllowed, false));
+
+  app.get('/healthz', (res) => {
+    res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
+  });
+  app.get('/readyz', (res) => {
+    const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
+    const ready = !state.draining && failed.length === 0;
+    const body = JSON.stringify({
+      status: ready ? 'ready' : 'not_ready',
+      ...(state.draining ? { reason: 'draining' } : {}),
+      ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
+    });
+    res.cork(() =>
+      res
+        .writeStatus(ready ? '200 OK' : '503 Service Unavailable')
+        .writeHeader('content-type', 'application/json')
+        .end(body),
+    );
+  });
+  app.get('/metrics', (res) => {
+    const body = metrics.registry.render();
+    res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
+  });
+  app.any('/*', handle('other', pipelines.notFound, false));
+  return app;
+}

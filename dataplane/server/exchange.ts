@@ -1,0 +1,162 @@
+// One HTTP exchange over a uWS response: abort tracking, a bounded body reader, and writes that are corked
+// (required outside uWS callbacks) and honour backpressure, so a slow client never makes us buffer unboundedly.
+import { STATUS_CODES } from 'node:http';
+import type { HttpResponse } from 'uWebSockets.js';
+import { GatewayError } from '../errors/gateway-error.js';
+
+const statusLines = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+    statusLines.set(status, line);
+  }
+  return line;
+}
+
+export class HttpExchange {
+  /** The client went away; nothing may be written any more. */
+  aborted = false;
+  /** The response was ended (by us). */
+  finished = false;
+  headersSent = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly controller = new AbortController();
+  private bodyPromise: Promise<Buffer> | undefined;
+  private waiter: (() => void) | undefined;
+  private readonly doneCallbacks: (() => void)[] = [];
+
+  constructor(private readonly res: HttpResponse) {
+    // Attached before any await, as uWS requires: after abort `res` must not be touched.
+    res.onAborted(() => {
+      this.aborted = true;
+      this.controller.abort(new DOMException('The client closed the connection.', 'AbortError'));
+      this.wake();
+      this.settle();
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Runs once the exchange is over (response ended or client gone). */
+  onDone(callback: () => void): void {
+    if (this.finished || this.aborted) callback();
+    else this.doneCallbacks.push(callback);
+  }
+
+  /**
+   * Starts reading the body; must be called synchronously inside the uWS handler. Larger than `limit`
+   * rejects with 413 as soon as the limit is passed (or at once when content-length says so).
+   */
+  readBody(limit: number, declaredLength: number | undefined): void {
+    this.bodyPromise = new Promise<Buffer>((resolve, reject) => {
+      if (declaredLength !== undefined && declaredLength > limit) {
+        reject(tooLarge(limit));
+        // Keep draining nothing: the 413 closes the connection.
+        this.res.onData(() => undefined);
+        return;
+      }
+      let chunks: Buffer[] | undefined;
+      let failed = false;
+      this.res.onData((chunk, isLast) => {
+        if (failed) return;
+        this.bytesIn += chunk.byteLength;
+        if (this.bytesIn > limit) {
+          failed = true;
+          reject(tooLarge(limit));
+          return;
+        }
+        // uWS reuses the chunk's memory after this callback returns: copy it.
+        if (isLast && chunks === undefined) {
+          resolve(Buffer.copyBytesFrom(new Uint8Array(chunk)));
+          return;
+        }
+        (chunks ??= []).push(Buffer.copyBytesFrom(new Uint8Array(chunk)));
+        if (isLast) resolve(Buffer.concat(chunks));
+      });
+    });
+    // The rejection is observed by the parse stage; avoid an unhandled-rejection report if it never runs.
+    this.bodyPromise.catch(() => undefined);
+  }
+
+  body(): Promise<Buffer> {
+    return this.bodyPromise ?? Promise.resolve(Buffer.alloc(0));
+  }
+
+  /** A whole response in one corked write. `close` asks uWS to close the connection after it. */
+  send(status: number, headers: Record<string, string>, body: string, close = false): void {
+    if (this.aborted || this.finished) return;
+    this.finished = true;
+    this.headersSent = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      for (const name in headers) this.res.writeHeader(name, headers[name]!);
+      this.res.end(body, close);
+    });
+    this.bytesOut += Buffer.byteLength(body);
+    this.settle();
+  }
+
+  /** Writes the status line and headers of a streamed response (sent with the first chunk). */
+  beginStream(status: number, headers: Record<string, string>): void {
+    if (this.aborted || this.headersSent) return;
+    this.headersSent = true;
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      for (const name in headers) this.res.writeHeader(name, headers[name]!);
+    });
+    this.res.onWritable(() => {
+      this.wake();
+      return true;
+    });
+  }
+
+  /**
+   * Writes a chunk of a streamed response. Resolves at once while the socket keeps up; when uWS reports
+   * backpressure, resolves only once the socket drained, so at most one chunk waits in uWS's buffer.
+   */
+  write(chunk: string): Promise<void> | undefined {
+    if (this.aborted || this.finished) return undefined;
+    let ok = true;
+    this.res.cork(() => {
+      ok = this.res.write(chunk);
+    });
+    this.bytesOut += Buffer.byteLength(chunk);
+    if (ok) return undefined;
+    return new Promise<void>((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  /** Ends a streamed response. */
+  end(): void {
+    if (this.aborted || this.finished) return;
+    this.finished = true;
+    this.res.cork(() => {
+      this.res.end();
+    });
+    this.settle();
+  }
+
+  remoteAddress(): string {
+    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+
+  private settle(): void {
+    const callbacks = this.doneCallbacks.splice(0);
+    for (const callback of callbacks) callback();
+  }
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('body_too_large', `Request body is larger than the ${limit}-byte limit.`);
+}

@@ -1,0 +1,162 @@
+// HTTP to one upstream origin through an undici keep-alive pool, with the three timeouts of the config
+// (connect, first byte, idle between chunks) and the client's AbortSignal. Errors become GatewayErrors.
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Timeouts } from '../config/schema.js';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
+
+export interface UpstreamClientOptions {
+  /** Base URL including any path prefix, e.g. http://127.0.0.1:8000/v1 */
+  baseUrl: string;
+  timeouts: Timeouts;
+  connections: number;
+  keepAliveMs: number;
+}
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Path relative to the base URL, starting with '/', may include a query string. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface UpstreamClient {
+  readonly baseUrl: string;
+  send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+// Upstream bodies read whole (non-streaming answers, error bodies) are bounded: a broken upstream
+// must not exhaust the gateway's memory.
+const MAX_UPSTREAM_BODY = 64 * 1024 * 1024;
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const url = new URL(options.baseUrl);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const pool = new Pool(url.origin, {
+    connections: options.connections,
+    keepAliveTimeout: options.keepAliveMs,
+    connect: { timeout: options.timeouts.connect_ms },
+    headersTimeout: options.timeouts.first_byte_ms,
+    bodyTimeout: options.timeouts.idle_ms,
+  });
+  return {
+    baseUrl: options.baseUrl,
+    async send(request) {
+      try {
+        const response = await pool.request({
+          method: request.method,
+          path: prefix + request.path,
+          headers: request.headers,
+          body: request.body ?? null,
+          signal: request.signal,
+        });
+        return { status: response.statusCode, headers: response.headers, body: response.body };
+      } catch (error) {
+        throw upstreamFailure(error, 'headers', request.signal);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** The error of a call that failed in the given phase; the client's own abort is passed through as is. */
+export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signal: AbortSignal): unknown {
+  if (signal.aborted || isGatewayError(error)) return error;
+  const code = (error as { code?: string } | null)?.code;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'Timed out connecting to the upstream provider.', { cause: error });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'The upstream provider did not answer in time (first byte).', {
+        cause: error,
+      });
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'The upstream provider stopped sending (idle timeout).', {
+        cause: error,
+      });
+  }
+  if (phase === 'body') {
+    return new GatewayError('stream_interrupted', 'The upstream connection closed before the response was complete.', {
+      cause: error,
+    });
+  }
+  return new GatewayError('upstream_unreachable', `The upstream provider could not be reached (${code ?? 'error'}).`, {
+    cause: error,
+  });
+}
+
+/** Reads a whole upstream body as text, bounded, mapping socket failures to gateway errors. */
+export async function readUpstreamText(response: UpstreamResponse, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_UPSTREAM_BODY) {
+        response.body.destroy();
+        throw new GatewayError('upstream_invalid_response', 'The upstream response is too large.');
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    throw upstreamFailure(error, 'body', signal);
+  }
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+export function parseUpstreamJson<T>(text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new GatewayError('upstream_invalid_response', 'The upstream provider returned invalid JSON.', {
+      cause: error,
+    });
+  }
+}
+
+export function headerValue(headers: UpstreamResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Headers of an upstream error that the client needs to act on (back-off advice). */
+export function retryHeaders(headers: UpstreamResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['retry-after', 'retry-after-ms']) {
+    const value = headerValue(headers, name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+export interface UpstreamErrorDetail {
+  message: string | undefined;
+  type: string | undefined;
+  code: string | undefined;
+}
+
+/**
+ * Mirrors an upstream error status faithfully: same status, the upstream's message and type, and its
+ * back-off headers. `detail` is parsed by the provider from its own error body shape.
+ */
+export function upstreamHttpError(
+  status: number,
+  headers: UpstreamResponse['headers'],
+  detail: UpstreamErrorDetail,
+): GatewayError {
+  return new GatewayError('upstream_error', detail.message ?? `The upstream provider answered ${status}.`, {
+    status: status >= 400 && status <= 599 ? status : 502,
+    ...(detail.type === undefined ? {} : { type: detail.type }),
+    upstreamCode: detail.code ?? null,
+    headers: retryHeaders(headers),
+  });
+}
