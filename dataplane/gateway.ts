@@ -98,7 +98,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const previous = runtime;
       runtime = buildRuntime(next);
       applyLogging(next);
-      if (next.server.host !== previous.config.server.host || next.server.port !== previous.config.server.port) {
+      if (
+        next.server.host !== previous.config.server.host ||
+        next.server.port !== previous.config.server.port
+      ) {
         logger.warn('server.host and server.port changes apply at restart only');
       }
       // In-flight requests keep the previous runtime; its pools close once they are done.
@@ -134,7 +137,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           };
         });
       }
-      if (state.inFlight > 0) logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
+      if (state.inFlight > 0)
+        logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();
       await runtime.close();

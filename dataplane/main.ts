@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   logger.setLevel(config.logging.level);
   const port = env.PORT === undefined || env.PORT === '' ? undefined : Number(env.PORT);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
-    logger.error('refusing to start', { err: new Error(`PORT must be an integer 0-65535, got "${env.PORT}"`) });
+    logger.error('refusing to start', {
+      err: new Error(`PORT must be an integer 0-65535, got "${env.PORT}"`),
+    });
     process.exitCode = 1;
     return;
   }

@@ -70,13 +70,7 @@ export type AnthropicContentBlockParam = z.infer<typeof contentBlockSchema>;
 export type AnthropicTool = z.infer<typeof anthropicToolSchema>;
 
 export type AnthropicStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | null;
+  'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | null;
 
 export interface AnthropicUsage {
   input_tokens: number;

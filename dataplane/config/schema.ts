@@ -124,7 +124,11 @@ export const serverSchema = z.strictObject({
   /** Overridden by the PORT environment variable; 0 picks a free port. */
   port: z.number().int().min(0).max(65_535).default(8080),
   /** Largest accepted request body, bytes; larger gets 413. */
-  max_body_bytes: z.number().int().positive().default(16 * 1024 * 1024),
+  max_body_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** How long SIGTERM waits for in-flight requests, milliseconds. */
   shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
   /** Trust X-Forwarded-For for the client address. */

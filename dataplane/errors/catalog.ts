@@ -14,11 +14,6 @@ export const errorCatalog = {
   invalid_json: { status: 400, type: 'invalid_request_error', message: 'Request body is not valid JSON.' },
   invalid_utf8: { status: 400, type: 'invalid_request_error', message: 'Request body is not valid UTF-8.' },
   invalid_request: { status: 400, type: 'invalid_request_error', message: 'The request is invalid.' },
-  unsupported_media_type: {
-    status: 415,
-    type: 'invalid_request_error',
-    message: 'Content-Type must be application/json.',
-  },
   unsupported_operation: {
     status: 400,
     type: 'invalid_request_error',

@@ -42,7 +42,12 @@ export class GatewayError extends Error {
   /** The OpenAI error body. `code` is the upstream's code when mirrored, else ours. */
   toBody(): { error: { message: string; type: string; param: string | null; code: string } } {
     return {
-      error: { message: this.message, type: this.type, param: this.param, code: this.upstreamCode ?? this.code },
+      error: {
+        message: this.message,
+        type: this.type,
+        param: this.param,
+        code: this.upstreamCode ?? this.code,
+      },
     };
   }
 }

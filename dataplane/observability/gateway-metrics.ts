@@ -17,17 +17,29 @@ export interface GatewayMetrics {
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
   const started = Date.now() / 1000;
-  registry.register(new Gauge('process_start_time_seconds', 'Start time of the process (Unix seconds).', [], () => started));
   registry.register(
-    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [], () => process.memoryUsage.rss()),
+    new Gauge('process_start_time_seconds', 'Start time of the process (Unix seconds).', [], () => started),
+  );
+  registry.register(
+    new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [], () =>
+      process.memoryUsage.rss(),
+    ),
   );
   return {
     registry,
     requests: registry.register(
-      new Counter('gateway_requests_total', 'Requests answered, by route, model and HTTP status.', ['route', 'model', 'status']),
+      new Counter('gateway_requests_total', 'Requests answered, by route, model and HTTP status.', [
+        'route',
+        'model',
+        'status',
+      ]),
     ),
     errors: registry.register(
-      new Counter('gateway_request_errors_total', 'Requests that ended in an error, by error code.', ['route', 'model', 'code']),
+      new Counter('gateway_request_errors_total', 'Requests that ended in an error, by error code.', [
+        'route',
+        'model',
+        'code',
+      ]),
     ),
     duration: registry.register(
       new Histogram(
@@ -54,12 +66,16 @@ export function createGatewayMetrics(): GatewayMetrics {
       ),
     ),
     inFlight: registry.register(new Gauge('gateway_in_flight_requests', 'Requests being handled now.')),
-    tokens: registry.register(new Counter('gateway_tokens_total', 'Tokens used, by model and kind.', ['model', 'kind'])),
+    tokens: registry.register(
+      new Counter('gateway_tokens_total', 'Tokens used, by model and kind.', ['model', 'kind']),
+    ),
     configReloads: registry.register(
       new Counter('gateway_config_reloads_total', 'Config reloads, by result.', ['result']),
     ),
     clientAborts: registry.register(
-      new Counter('gateway_client_aborts_total', 'Requests whose client disconnected before the end.', ['route']),
+      new Counter('gateway_client_aborts_total', 'Requests whose client disconnected before the end.', [
+        'route',
+      ]),
     ),
   };
 }

@@ -43,7 +43,8 @@ export class Counter implements Metric {
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const s of this.series.values()) out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
+    for (const s of this.series.values())
+      out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
     return out;
   }
 }
@@ -76,13 +77,17 @@ export class Gauge implements Metric {
   render(): string {
     if (this.collect !== undefined) this.set(this.collect());
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
-    for (const s of this.series.values()) out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
+    for (const s of this.series.values())
+      out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
     return out;
   }
 }
 
 export class Histogram implements Metric {
-  private readonly series = new Map<string, { values: string[]; counts: Float64Array; sum: number; count: number }>();
+  private readonly series = new Map<
+    string,
+    { values: string[]; counts: Float64Array; sum: number; count: number }
+  >();
   constructor(
     readonly name: string,
     readonly help: string,

@@ -28,7 +28,11 @@ export interface Pipelines {
   readonly inferenceStages: readonly string[];
 }
 
-export function buildPipelines(options: { metrics: GatewayMetrics; logger: Logger; sinks: readonly RecordSink[] }): Pipelines {
+export function buildPipelines(options: {
+  metrics: GatewayMetrics;
+  logger: Logger;
+  sinks: readonly RecordSink[];
+}): Pipelines {
   const outer: Stage[] = [recordStage(options), respondStage({ logger: options.logger })];
   const inference: Stage[] = [
     ...outer,
@@ -51,7 +55,8 @@ export function buildPipelines(options: { metrics: GatewayMetrics; logger: Logge
     methodNotAllowed: compose([
       ...outer,
       rejectStage(
-        (ctx) => new GatewayError('method_not_allowed', `Method ${ctx.method} is not allowed on ${ctx.path}.`),
+        (ctx) =>
+          new GatewayError('method_not_allowed', `Method ${ctx.method} is not allowed on ${ctx.path}.`),
       ),
     ]),
     shuttingDown: compose([...outer, rejectStage(() => new GatewayError('shutting_down'))]),

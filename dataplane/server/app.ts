@@ -55,14 +55,21 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       const draining = state.draining;
       if (readsBody && !draining) {
         const declared = headers['content-length'];
-        exchange.readBody(runtime.config.server.max_body_bytes, declared === undefined ? undefined : Number(declared));
+        exchange.readBody(
+          runtime.config.server.max_body_bytes,
+          declared === undefined ? undefined : Number(declared),
+        );
       }
       const clientRequestId = headers['x-request-id'];
-      const forwarded = runtime.config.server.trust_proxy ? headers['x-forwarded-for']?.split(',')[0]?.trim() : undefined;
+      const forwarded = runtime.config.server.trust_proxy
+        ? headers['x-forwarded-for']?.split(',')[0]?.trim()
+        : undefined;
       const ctx: GatewayContext = {
         id: deps.newId(),
         clientRequestId:
-          clientRequestId !== undefined && SANE_REQUEST_ID.test(clientRequestId) ? clientRequestId : undefined,
+          clientRequestId !== undefined && SANE_REQUEST_ID.test(clientRequestId)
+            ? clientRequestId
+            : undefined,
         endpoint,
         method,
         path,

@@ -74,24 +74,38 @@ export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signa
   const code = (error as { code?: string } | null)?.code;
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new GatewayError('upstream_timeout', 'Timed out connecting to the upstream provider.', { cause: error });
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return new GatewayError('upstream_timeout', 'The upstream provider did not answer in time (first byte).', {
+      return new GatewayError('upstream_timeout', 'Timed out connecting to the upstream provider.', {
         cause: error,
       });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new GatewayError(
+        'upstream_timeout',
+        'The upstream provider did not answer in time (first byte).',
+        {
+          cause: error,
+        },
+      );
     case 'UND_ERR_BODY_TIMEOUT':
       return new GatewayError('upstream_timeout', 'The upstream provider stopped sending (idle timeout).', {
         cause: error,
       });
   }
   if (phase === 'body') {
-    return new GatewayError('stream_interrupted', 'The upstream connection closed before the response was complete.', {
-      cause: error,
-    });
+    return new GatewayError(
+      'stream_interrupted',
+      'The upstream connection closed before the response was complete.',
+      {
+        cause: error,
+      },
+    );
   }
-  return new GatewayError('upstream_unreachable', `The upstream provider could not be reached (${code ?? 'error'}).`, {
-    cause: error,
-  });
+  return new GatewayError(
+    'upstream_unreachable',
+    `The upstream provider could not be reached (${code ?? 'error'}).`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** Reads a whole upstream body as text, bounded, mapping socket failures to gateway errors. */

@@ -4,14 +4,23 @@ import type { CallOptions, StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
 import { OPENAI_DONE_FRAME, openAIErrorFrame, openAIFrame, usageFromOpenAI } from './frames.js';
 
-export async function dispatchChat(ctx: GatewayContext, body: ChatRequest, call: CallOptions): Promise<ResponsePlan> {
+export async function dispatchChat(
+  ctx: GatewayContext,
+  body: ChatRequest,
+  call: CallOptions,
+): Promise<ResponsePlan> {
   const result = await ctx.route!.provider.chat(body, call);
   if (!result.stream) {
     if (result.body.usage !== undefined) ctx.usage = usageFromOpenAI(result.body.usage);
     return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
   }
   const clientWantsUsage = body.stream_options?.include_usage === true;
-  return { kind: 'sse', status: 200, frames: openAIFrames(ctx, result.chunks, clientWantsUsage), errorFrame: openAIErrorFrame };
+  return {
+    kind: 'sse',
+    status: 200,
+    frames: openAIFrames(ctx, result.chunks, clientWantsUsage),
+    errorFrame: openAIErrorFrame,
+  };
 }
 
 async function* openAIFrames(

@@ -57,6 +57,7 @@ async function* anthropicFrames(
 
 function stripNulls<T extends object>(value: T): Partial<T> {
   const out: Partial<T> = {};
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] !== null && value[key] !== undefined) out[key] = value[key];
+  for (const key of Object.keys(value) as (keyof T)[])
+    if (value[key] !== null && value[key] !== undefined) out[key] = value[key];
   return out;
 }

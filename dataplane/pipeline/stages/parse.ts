@@ -22,7 +22,8 @@ export function parseStage(): Stage {
       const endpoint = ctx.endpoint;
       if (endpoint !== 'chat' && endpoint !== 'messages' && endpoint !== 'embeddings') return next();
       const raw = await ctx.exchange.body();
-      if (raw.length === 0) throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
+      if (raw.length === 0)
+        throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
       if (!isUtf8(raw)) throw new GatewayError('invalid_utf8');
       let document: unknown;
       try {
@@ -44,7 +45,8 @@ export function parseStage(): Stage {
 /** OpenAI's parameter notation: messages[0].content */
 export function paramPath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  for (const key of path)
+    out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
   return out;
 }
 
@@ -54,9 +56,10 @@ function validationError(issues: readonly z.core.$ZodIssue[]): GatewayError {
   let deepest: z.core.$ZodIssue = issue;
   if (issue.code === 'invalid_union') {
     for (const branch of issue.errors) {
-      for (const inner of branch) if (inner.path.length + issue.path.length > deepest.path.length) {
-        deepest = { ...inner, path: [...issue.path, ...inner.path] };
-      }
+      for (const inner of branch)
+        if (inner.path.length + issue.path.length > deepest.path.length) {
+          deepest = { ...inner, path: [...issue.path, ...inner.path] };
+        }
     }
   }
   const param = paramPath(deepest.path);

@@ -63,7 +63,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     provider: route?.provider.id ?? null,
     route_reason: route === undefined ? null : 'static',
     status: ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status,
-    error_code: ctx.exchange.aborted ? 'client_aborted' : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null),
+    error_code: ctx.exchange.aborted
+      ? 'client_aborted'
+      : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null),
     error_message: ctx.error?.message ?? null,
     stream: ctx.response?.kind === 'sse',
     client_aborted: ctx.exchange.aborted,
@@ -75,7 +77,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     latency_ms: round3(latency),
     upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
     upstream_ttfb_ms:
-      t.upstreamStart !== undefined && t.upstreamHeaders !== undefined ? round3(t.upstreamHeaders - t.upstreamStart) : null,
+      t.upstreamStart !== undefined && t.upstreamHeaders !== undefined
+        ? round3(t.upstreamHeaders - t.upstreamStart)
+        : null,
     ttfb_ms: t.firstByte === undefined ? null : round3(t.firstByte - t.start),
     gateway_overhead_ms: upstreamLatency === null ? null : round3(Math.max(0, latency - upstreamLatency)),
     bytes_in: ctx.exchange.bytesIn,
@@ -94,7 +98,9 @@ function observe(metrics: GatewayMetrics, ctx: GatewayContext, record: RequestRe
   if (record.error_code !== null) metrics.errors.inc({ route, model, code: record.error_code });
   if (record.client_aborted) metrics.clientAborts.inc({ route });
   if (record.ttfb_ms !== null) metrics.clientFirstByte.observe(record.ttfb_ms / 1000, { route, model });
-  if (record.upstream_ttfb_ms !== null) metrics.upstreamFirstByte.observe(record.upstream_ttfb_ms / 1000, { route, model });
+  if (record.upstream_ttfb_ms !== null)
+    metrics.upstreamFirstByte.observe(record.upstream_ttfb_ms / 1000, { route, model });
   if (record.prompt_tokens > 0) metrics.tokens.inc({ model, kind: 'prompt' }, record.prompt_tokens);
-  if (record.completion_tokens > 0) metrics.tokens.inc({ model, kind: 'completion' }, record.completion_tokens);
+  if (record.completion_tokens > 0)
+    metrics.tokens.inc({ model, kind: 'completion' }, record.completion_tokens);
 }

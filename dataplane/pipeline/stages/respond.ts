@@ -36,7 +36,11 @@ export function respondStage(options: { logger: Logger }): Stage {
   };
 }
 
-function headers(ctx: GatewayContext, contentType: string, extra?: Record<string, string>): Record<string, string> {
+function headers(
+  ctx: GatewayContext,
+  contentType: string,
+  extra?: Record<string, string>,
+): Record<string, string> {
   return {
     'content-type': contentType,
     'x-request-id': ctx.clientRequestId ?? ctx.id,
@@ -58,7 +62,11 @@ function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): vo
   ctx.exchange.send(error.status, headers(ctx, JSON_TYPE, error.headers), JSON.stringify(body), close);
 }
 
-async function stream(ctx: GatewayContext, plan: Extract<ResponsePlan, { kind: 'sse' }>, logger: Logger): Promise<void> {
+async function stream(
+  ctx: GatewayContext,
+  plan: Extract<ResponsePlan, { kind: 'sse' }>,
+  logger: Logger,
+): Promise<void> {
   const exchange = ctx.exchange;
   const frames = plan.frames[Symbol.asyncIterator]();
   let step: IteratorResult<string>;
@@ -79,7 +87,10 @@ async function stream(ctx: GatewayContext, plan: Extract<ResponsePlan, { kind: '
   ctx.timings.firstByte = performance.now();
   exchange.beginStream(
     plan.status,
-    headers(ctx, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }),
+    headers(ctx, 'text/event-stream; charset=utf-8', {
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    }),
   );
   try {
     while (step.done !== true) {
@@ -96,7 +107,8 @@ async function stream(ctx: GatewayContext, plan: Extract<ResponsePlan, { kind: '
     ctx.timings.upstreamEnd = performance.now();
     if (exchange.aborted) return;
     ctx.error = toGatewayError(error);
-    if (ctx.error.code === 'internal_error') logger.error('internal error in stream', { request_id: ctx.id, err: ctx.error.cause });
+    if (ctx.error.code === 'internal_error')
+      logger.error('internal error in stream', { request_id: ctx.id, err: ctx.error.cause });
     // Never a silent clean end: the client sees an error event, and no [DONE].
     const drained = exchange.write(plan.errorFrame(ctx.error));
     if (drained !== undefined) await drained;

@@ -11,7 +11,12 @@ export function parseOpenAIError(text: string): UpstreamErrorDetail {
     return {
       message: typeof error.message === 'string' ? error.message : undefined,
       type: typeof error.type === 'string' ? error.type : undefined,
-      code: typeof error.code === 'string' ? error.code : typeof error.code === 'number' ? String(error.code) : undefined,
+      code:
+        typeof error.code === 'string'
+          ? error.code
+          : typeof error.code === 'number'
+            ? String(error.code)
+            : undefined,
     };
   } catch {
     const trimmed = text.trim().slice(0, 500);

@@ -22,7 +22,9 @@ export async function* openAIChunks(
       try {
         data = JSON.parse(event.data) as ChatChunk & { error?: unknown };
       } catch (error) {
-        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', { cause: error });
+        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
+          cause: error,
+        });
       }
       if (data.error !== undefined && data.error !== null) {
         const detail = parseOpenAIError(event.data);

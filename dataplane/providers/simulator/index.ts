@@ -2,7 +2,14 @@
 // time-to-first-token, speed and answer; failure modes by model name (see behaviour.ts); exact usage.
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatChunk, ChatCompletion, ChatRequest, FinishReason, ToolCall, Usage } from '../../api/openai-chat.js';
+import type {
+  ChatChunk,
+  ChatCompletion,
+  ChatRequest,
+  FinishReason,
+  ToolCall,
+  Usage,
+} from '../../api/openai-chat.js';
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -103,7 +110,10 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
       const limit = config.timeouts.first_byte_ms;
       if (config.slow_first_byte_ms > limit) {
         await sleep(limit, undefined, { signal: call.signal });
-        throw new GatewayError('upstream_timeout', 'The upstream provider did not answer in time (first byte).');
+        throw new GatewayError(
+          'upstream_timeout',
+          'The upstream provider did not answer in time (first byte).',
+        );
       }
       await sleep(config.slow_first_byte_ms, undefined, { signal: call.signal });
     }
@@ -119,7 +129,10 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
       await beforeFirstByte(call, p.ttftMs);
       if (request.stream === true) return { stream: true, chunks: streamPlan(p, call) };
       if (failureFor(call.model.upstreamModel).kind === 'reset-mid-stream') {
-        throw new GatewayError('stream_interrupted', 'Simulated connection reset before the response was complete.');
+        throw new GatewayError(
+          'stream_interrupted',
+          'Simulated connection reset before the response was complete.',
+        );
       }
       if (p.gapMs > 0 && p.pieces.length > 1) {
         await sleep(p.gapMs * (p.pieces.length - 1), undefined, { signal: call.signal });
@@ -180,32 +193,54 @@ async function* streamPlan(p: Plan, call: CallOptions): AsyncGenerator<StreamIte
     system_fingerprint: 'fp_simulator',
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
-  const resetAt = failureFor(call.model.upstreamModel).kind === 'reset-mid-stream' ? p.pieces.length >> 1 : -1;
+  const resetAt =
+    failureFor(call.model.upstreamModel).kind === 'reset-mid-stream' ? p.pieces.length >> 1 : -1;
   yield { data: chunk({ role: 'assistant', content: '', refusal: null }, null), raw: undefined };
   if (p.toolCalls !== undefined) {
     for (const [index, tc] of p.toolCalls.entries()) {
       yield {
-        data: chunk({ tool_calls: [{ index, id: tc.id, type: 'function', function: { name: tc.function.name, arguments: '' } }] }, null),
+        data: chunk(
+          {
+            tool_calls: [
+              { index, id: tc.id, type: 'function', function: { name: tc.function.name, arguments: '' } },
+            ],
+          },
+          null,
+        ),
         raw: undefined,
       };
-      yield { data: chunk({ tool_calls: [{ index, function: { arguments: tc.function.arguments } }] }, null), raw: undefined };
+      yield {
+        data: chunk({ tool_calls: [{ index, function: { arguments: tc.function.arguments } }] }, null),
+        raw: undefined,
+      };
     }
   }
   for (let i = 0; i < p.pieces.length; i++) {
-    if (i === resetAt) throw new GatewayError('stream_interrupted', 'Simulated connection reset in the middle of the stream.');
+    if (i === resetAt)
+      throw new GatewayError('stream_interrupted', 'Simulated connection reset in the middle of the stream.');
     if (i > 0 && p.gapMs > 0) await sleep(p.gapMs, undefined, { signal: call.signal });
     yield { data: chunk({ content: p.pieces[i]! }, null), raw: undefined };
   }
   yield { data: chunk({}, p.finish), raw: undefined };
   yield {
-    data: { id: p.id, object: 'chat.completion.chunk', created: p.created, model: p.model, choices: [], usage: p.usage },
+    data: {
+      id: p.id,
+      object: 'chat.completion.chunk',
+      created: p.created,
+      model: p.model,
+      choices: [],
+      usage: p.usage,
+    },
     raw: undefined,
   };
 }
 
 function defaultAnswer(request: ChatRequest, model: string, tokens: number): string {
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
-  const said = splitTokens(lastUser === undefined ? '' : messageText(lastUser)).slice(0, 12).join('').trim();
+  const said = splitTokens(lastUser === undefined ? '' : messageText(lastUser))
+    .slice(0, 12)
+    .join('')
+    .trim();
   let text = `This is ${model}, a simulated model. You said: "${said}".`;
   const filler = splitTokens(' ' + FILLER);
   let pieces = splitTokens(text);
@@ -230,14 +265,23 @@ function chooseToolCalls(request: ChatRequest): ToolCall[] | undefined {
     tool = tools.find((t) => text.includes(t.function.name.toLowerCase()));
   }
   if (tool === undefined) return undefined;
-  const schema = tool.function.parameters as { properties?: Record<string, { type?: string }>; required?: string[] } | undefined;
+  const schema = tool.function.parameters as
+    { properties?: Record<string, { type?: string }>; required?: string[] } | undefined;
   const args: Record<string, unknown> = {};
   for (const name of schema?.required ?? Object.keys(schema?.properties ?? {})) {
     const type = schema?.properties?.[name]?.type;
     args[name] = type === 'number' || type === 'integer' ? 1 : type === 'boolean' ? true : 'simulated';
   }
-  const digest = createHash('sha256').update(tool.function.name + JSON.stringify(request.messages.length)).digest('hex');
-  return [{ id: `call_${digest.slice(0, 24)}`, type: 'function', function: { name: tool.function.name, arguments: JSON.stringify(args) } }];
+  const digest = createHash('sha256')
+    .update(tool.function.name + JSON.stringify(request.messages.length))
+    .digest('hex');
+  return [
+    {
+      id: `call_${digest.slice(0, 24)}`,
+      type: 'function',
+      function: { name: tool.function.name, arguments: JSON.stringify(args) },
+    },
+  ];
 }
 
 /** A deterministic unit vector from the text; only for the simulator's embeddings endpoint. */

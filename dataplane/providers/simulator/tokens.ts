@@ -25,12 +25,16 @@ export function messageText(message: ChatMessage): string {
 }
 
 /** Prompt tokens in the style of OpenAI's chat format: 3 per message, content, 3 to prime the reply. */
-export function countPromptTokens(messages: readonly ChatMessage[], tools: readonly unknown[] | undefined): number {
+export function countPromptTokens(
+  messages: readonly ChatMessage[],
+  tools: readonly unknown[] | undefined,
+): number {
   let total = 3;
   for (const message of messages) {
     total += 3 + countTokens(messageText(message));
     if (message.role === 'assistant' && message.tool_calls !== undefined) {
-      for (const call of message.tool_calls) total += countTokens(call.function.name + call.function.arguments);
+      for (const call of message.tool_calls)
+        total += countTokens(call.function.name + call.function.arguments);
     }
   }
   if (tools !== undefined && tools.length > 0) total += countTokens(JSON.stringify(tools));

@@ -1,0 +1,129 @@
+// Provider for the Anthropic Messages API: native `messages` passes through, `chat` translates OpenAI chat to
+// Messages and back.
+import type { ChatRequest } from '../../api/openai-chat.js';
+import type {
+  AnthropicMessage,
+  AnthropicStreamEvent,
+  MessagesRequest,
+} from '../../api/anthropic-messages.js';
+import type { ProviderConfig } from '../../config/schema.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import {
+  createUpstreamClient,
+  parseUpstreamJson,
+  readUpstreamText,
+  upstreamFailure,
+  upstreamHttpError,
+  type UpstreamClient,
+  type UpstreamResponse,
+} from '../../upstream/http-client.js';
+import { parseSse } from '../../upstream/sse-parser.js';
+import type { CallOptions, ChatResult, MessagesResult, Provider, StreamItem } from '../types.js';
+import { createAnthropicApi } from './api.js';
+import { anthropicStreamError, parseAnthropicError } from './errors.js';
+import { chatToMessagesRequest } from './request-mapping.js';
+import { messageToChatCompletion } from './response-mapping.js';
+import { anthropicEventsToChatChunks } from './stream-mapping.js';
+
+type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
+
+export function createAnthropicProvider(id: string, config: AnthropicConfig): Provider {
+  const api = createAnthropicApi(config);
+  const upstream: UpstreamClient = createUpstreamClient({
+    baseUrl: config.base_url,
+    timeouts: config.timeouts,
+    connections: config.pool.connections,
+    keepAliveMs: config.pool.keep_alive_ms,
+  });
+
+  async function post(body: object, call: CallOptions): Promise<UpstreamResponse> {
+    const response = await upstream.send({
+      method: 'POST',
+      path: api.path,
+      headers: api.headers(call.requestId),
+      body: JSON.stringify(body),
+      signal: call.signal,
+    });
+    call.onUpstreamHeaders?.();
+    if (response.status >= 400) await throwUpstreamError(response, call.signal);
+    return response;
+  }
+
+  return {
+    id,
+    type: config.type,
+    async messages(request: MessagesRequest, call: CallOptions): Promise<MessagesResult> {
+      const response = await post({ ...request, model: call.model.upstreamModel }, call);
+      if (request.stream === true) return { stream: true, events: anthropicEvents(response, call.signal) };
+      const raw = await readUpstreamText(response, call.signal);
+      return { stream: false, body: parseUpstreamJson<AnthropicMessage>(raw), raw };
+    },
+    async chat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
+      // Anthropic requires max_tokens; the provider default never exceeds what the model can produce.
+      const modelMax = call.model.config.max_output_tokens;
+      const defaultMax =
+        modelMax === undefined ? config.default_max_tokens : Math.min(modelMax, config.default_max_tokens);
+      const body = chatToMessagesRequest(request, call.model.upstreamModel, defaultMax);
+      const response = await post(body, call);
+      if (request.stream === true) {
+        return { stream: true, chunks: anthropicEventsToChatChunks(anthropicEvents(response, call.signal)) };
+      }
+      const text = await readUpstreamText(response, call.signal);
+      return {
+        stream: false,
+        body: messageToChatCompletion(parseUpstreamJson<AnthropicMessage>(text)),
+        raw: undefined,
+      };
+    },
+    close: () => upstream.close(),
+  };
+}
+
+async function throwUpstreamError(response: UpstreamResponse, signal: AbortSignal): Promise<never> {
+  const text = await readUpstreamText(response, signal);
+  throw upstreamHttpError(response.status, response.headers, parseAnthropicError(text));
+}
+
+/**
+ * Anthropic SSE → events, each with its exact JSON text for pass-through. The stream must end with
+ * message_stop; an end without it, a socket error or an `error` event is thrown, never passed off as an end.
+ */
+async function* anthropicEvents(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+): AsyncGenerator<StreamItem<AnthropicStreamEvent>> {
+  let done = false;
+  try {
+    for await (const event of parseSse(response.body)) {
+      let data: AnthropicStreamEvent;
+      try {
+        data = JSON.parse(event.data) as AnthropicStreamEvent;
+      } catch (error) {
+        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
+          cause: error,
+        });
+      }
+      if (typeof data !== 'object' || data === null || typeof data.type !== 'string') {
+        throw new GatewayError(
+          'upstream_invalid_response',
+          'The upstream stream sent an event without a type.',
+        );
+      }
+      if (data.type === 'error') throw anthropicStreamError(data.error);
+      yield { data, raw: event.data };
+      if (data.type === 'message_stop') {
+        done = true;
+        break;
+      }
+    }
+  } catch (error) {
+    throw upstreamFailure(error, 'body', signal);
+  } finally {
+    // Stops the upstream socket when the consumer leaves early (client gone, budget cut, error).
+    if (!response.body.destroyed) response.body.destroy();
+  }
+  if (!done) {
+    if (signal.aborted) throw signal.reason;
+    throw new GatewayError('stream_interrupted', 'The upstream stream ended without message_stop.');
+  }
+}

@@ -1,0 +1,141 @@
+// Whole-response translation between an Anthropic Message and an OpenAI chat completion, plus the stop-reason
+// and usage conversions the stream translation shares.
+import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../../api/openai-chat.js';
+import type {
+  AnthropicContentBlock,
+  AnthropicMessage,
+  AnthropicStopReason,
+  AnthropicUsage,
+} from '../../api/anthropic-messages.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+
+export function finishReasonOf(stop: AnthropicStopReason | string): FinishReason {
+  switch (stop) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      // end_turn, stop_sequence, pause_turn and any reason added later: the turn simply ended.
+      return 'stop';
+  }
+}
+
+export function stopReasonOf(finish: FinishReason | null): Exclude<AnthropicStopReason, null> {
+  switch (finish) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return 'end_turn';
+  }
+}
+
+/** OpenAI prompt tokens include cached ones, while Anthropic counts cache reads and writes apart. */
+export function chatUsageOf(usage: Partial<AnthropicUsage>): Usage {
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const prompt = (usage.input_tokens ?? 0) + cacheRead + (usage.cache_creation_input_tokens ?? 0);
+  const completion = usage.output_tokens ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cacheRead },
+  };
+}
+
+export function anthropicUsageOf(usage: Usage | null | undefined): AnthropicUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached),
+    output_tokens: usage?.completion_tokens ?? 0,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cached,
+  };
+}
+
+export function messageToChatCompletion(msg: AnthropicMessage): ChatCompletion {
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of msg.content) {
+    if (block.type === 'text') text += block.text;
+    else if (block.type === 'tool_use') {
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+      });
+    }
+    // Thinking blocks are dropped: OpenAI's chat shape has no place for them.
+  }
+  const message: ChatCompletion['choices'][number]['message'] = {
+    role: 'assistant',
+    content: text === '' && toolCalls.length > 0 ? null : text,
+    refusal: null,
+  };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: msg.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: msg.model,
+    choices: [
+      {
+        index: 0,
+        message,
+        finish_reason: msg.stop_reason === null ? null : finishReasonOf(msg.stop_reason),
+        logprobs: null,
+      },
+    ],
+    usage: chatUsageOf(msg.usage),
+  };
+}
+
+export function chatCompletionToMessage(c: ChatCompletion, model: string): AnthropicMessage {
+  const choice = c.choices[0];
+  if (choice === undefined) {
+    throw new GatewayError('upstream_invalid_response', 'The upstream completion has no choices.');
+  }
+  const content: AnthropicContentBlock[] = [];
+  const text = typeof choice.message.content === 'string' ? choice.message.content : '';
+  const refusal = typeof choice.message.refusal === 'string' ? choice.message.refusal : '';
+  // A refusal arrives in its own field with empty content; Anthropic clients only read text blocks.
+  if (text !== '' || refusal !== '') content.push({ type: 'text', text: text !== '' ? text : refusal });
+  for (const call of choice.message.tool_calls ?? []) {
+    content.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: parseInput(call.function.arguments),
+    });
+  }
+  return {
+    id: c.id.startsWith('msg_') ? c.id : `msg_${c.id}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReasonOf(choice.finish_reason),
+    stop_sequence: null,
+    usage: anthropicUsageOf(c.usage),
+  };
+}
+
+/** Models sometimes emit broken JSON arguments; an empty input keeps the message well-formed for the client. */
+function parseInput(args: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(args);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,193 @@
+// Bad input of every kind gets a 4xx in the OpenAI error shape, leaves a record, and never hurts the process.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
+
+interface ErrorBody {
+  type?: string;
+  error: { message: string; type: string; code: string; param: string | null };
+}
+
+describe('bad input', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({
+      server: { max_body_bytes: 4096 },
+      models: { 'sim-fast': { provider: 'simulator', simulation: { ttft_ms: 0, tokens_per_second: 0 } } },
+    });
+  });
+  after(() => gateway.shutdown(0));
+
+  async function send(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ): Promise<{ status: number; body: ErrorBody; headers: Record<string, unknown> }> {
+    const response = await request(`${gateway.url}${path}`, { method, body: body ?? null, headers });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: JSON.parse(text) as ErrorBody, headers: response.headers };
+  }
+
+  function assertErrorShape(body: ErrorBody, code: string): void {
+    assert.equal(typeof body.error.message, 'string');
+    assert.ok(body.error.message.length > 0);
+    assert.equal(typeof body.error.type, 'string');
+    assert.equal(body.error.code, code);
+    assert.ok('param' in body.error);
+  }
+
+  it('malformed JSON → 400 invalid_json', async () => {
+    const r = await send('POST', '/v1/chat/completions', '{"model":"sim-fast",');
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_json');
+    assert.equal(r.body.error.type, 'invalid_request_error');
+  });
+
+  it('a JSON value that is not an object → 400', async () => {
+    const r = await send('POST', '/v1/chat/completions', '[1,2]');
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_request');
+  });
+
+  it('wrong types → 400 naming the field', async () => {
+    const r = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }], temperature: 'hot' }),
+    );
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_request');
+    assert.equal(r.body.error.param, 'temperature');
+    assert.match(r.body.error.message, /temperature/);
+
+    const nested = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 42 }] }),
+    );
+    assert.equal(nested.status, 400);
+    assert.match(nested.body.error.param ?? '', /^messages\[0\]\.content/);
+  });
+
+  it('missing messages → 400 naming messages', async () => {
+    const r = await send('POST', '/v1/chat/completions', JSON.stringify({ model: 'sim-fast' }));
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_request');
+    assert.equal(r.body.error.param, 'messages');
+    assert.match(r.body.error.message, /Missing required parameter: 'messages'/);
+  });
+
+  it('an unknown role → 400 naming the message', async () => {
+    const r = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'sim-fast', messages: [{ role: 'wizard', content: 'hi' }] }),
+    );
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.param ?? '', /^messages\[0\]/);
+  });
+
+  it('empty body → 400', async () => {
+    const r = await send('POST', '/v1/chat/completions', '');
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_request');
+  });
+
+  it('oversized body → 413, declared by content-length', async () => {
+    const big = JSON.stringify({
+      model: 'sim-fast',
+      messages: [{ role: 'user', content: 'x'.repeat(10_000) }],
+    });
+    const r = await send('POST', '/v1/chat/completions', big);
+    assert.equal(r.status, 413);
+    assertErrorShape(r.body, 'body_too_large');
+  });
+
+  it('oversized body → 413, sent chunked without content-length', async () => {
+    const chunks = async function* () {
+      for (let i = 0; i < 10; i++) yield Buffer.from('x'.repeat(1000));
+    };
+    const response = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: Readable.from(chunks()),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.statusCode, 413);
+    const body = (await response.body.json()) as ErrorBody;
+    assertErrorShape(body, 'body_too_large');
+  });
+
+  it('invalid UTF-8 → 400 invalid_utf8', async () => {
+    const prefix = Buffer.from('{"model":"sim-fast","messages":[{"role":"user","content":"');
+    const suffix = Buffer.from('"}]}');
+    const r = await send(
+      'POST',
+      '/v1/chat/completions',
+      Buffer.concat([prefix, Buffer.from([0xc3, 0x28, 0xff]), suffix]),
+    );
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'invalid_utf8');
+  });
+
+  it('unknown route → 404, wrong method → 405', async () => {
+    const unknown = await send('GET', '/v1/nothing-here');
+    assert.equal(unknown.status, 404);
+    assertErrorShape(unknown.body, 'not_found');
+    const post = await send('POST', '/v2/chat/completions', '{}');
+    assert.equal(post.status, 404);
+    const wrong = await send('GET', '/v1/chat/completions');
+    assert.equal(wrong.status, 405);
+    assertErrorShape(wrong.body, 'method_not_allowed');
+    const put = await send('PUT', '/v1/models', '{}');
+    assert.equal(put.status, 405);
+  });
+
+  it('unknown model → 404 model_not_found', async () => {
+    const r = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'gpt-nope', messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    assert.equal(r.status, 404);
+    assertErrorShape(r.body, 'model_not_found');
+    assert.equal(r.body.error.param, 'model');
+  });
+
+  it('a chat model on the embeddings route → 400', async () => {
+    const r = await send('POST', '/v1/embeddings', JSON.stringify({ model: 'sim-fast', input: 'hello' }));
+    assert.equal(r.status, 400);
+    assertErrorShape(r.body, 'unsupported_operation');
+  });
+
+  it('errors on /v1/messages carry the Anthropic envelope too', async () => {
+    const r = await send('POST', '/v1/messages', JSON.stringify({ model: 'sim-fast', messages: [] }));
+    assert.equal(r.status, 400);
+    assert.equal(r.body.type, 'error');
+    assertErrorShape(r.body, 'invalid_request');
+  });
+
+  it('every rejected request left a record, and the gateway still serves', async () => {
+    const ok = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'still there?' }] }),
+    });
+    assert.equal(ok.statusCode, 200);
+    await ok.body.json();
+    const records = await waitFor(
+      () => gateway.records.length >= 17 && gateway.records,
+      'one record per request',
+    );
+    const statuses = records.map((r) => r.status);
+    assert.ok(statuses.includes(413));
+    assert.ok(statuses.includes(404));
+    assert.ok(statuses.includes(405));
+    assert.ok(records.some((r) => r.error_code === 'invalid_utf8'));
+    assert.equal(records.at(-1)?.status, 200);
+    for (const record of records)
+      assert.match(record.request_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+  });
+});

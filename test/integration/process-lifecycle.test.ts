@@ -1,0 +1,114 @@
+// The gateway as a process: reload on file change and on SIGHUP, a bad new config rejected with its path
+// while the running config stays, and SIGTERM draining in-flight requests before exit.
+import assert from 'node:assert/strict';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
+
+const fast = '{ ttft_ms: 0, tokens_per_second: 0 }';
+
+function configWith(models: string[], extra = ''): string {
+  return [
+    'logging: { level: info }',
+    'providers:',
+    '  simulator: { type: simulator, ttft_ms: 0, tokens_per_second: 0 }',
+    'models:',
+    ...models.map((m) => `  ${m}: { provider: simulator, simulation: ${fast} }`),
+    extra,
+  ].join('\n');
+}
+
+async function modelIds(url: string): Promise<string[]> {
+  const response = await fetch(`${url}/v1/models`);
+  const body = (await response.json()) as { data: { id: string }[] };
+  return body.data.map((m) => m.id).sort();
+}
+
+/** Replaces the file atomically, as editors and config management tools do. */
+async function replaceFile(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
+}
+
+describe('gateway process', () => {
+  const processes: GatewayProcess[] = [];
+  after(async () => {
+    for (const p of processes) await p.kill();
+  });
+
+  it('reloads on change and on SIGHUP; a bad config is rejected and the old one stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-reload-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(path, configWith(['alpha']));
+    const gw = await spawnGateway({ GATEWAY_CONFIG: path });
+    processes.push(gw);
+    assert.deepEqual(await modelIds(gw.url), ['alpha']);
+
+    await replaceFile(path, configWith(['alpha', 'beta']));
+    await gw.waitForLog((l) => l.msg === 'config reloaded', 'reload after the file changed');
+    assert.deepEqual(await modelIds(gw.url), ['alpha', 'beta']);
+
+    await replaceFile(path, configWith(['gamma'], 'servr: { port: 1 }'));
+    const rejected = await gw.waitForLog(
+      (l) => l.msg === 'config reload rejected; the running config stays',
+      'rejection',
+    );
+    assert.match(JSON.stringify(rejected.err), /servr: unknown key/);
+    assert.deepEqual(await modelIds(gw.url), ['alpha', 'beta']);
+
+    // With the file watcher quiet, a SIGHUP reloads explicitly.
+    const reloadsBefore = gw.logs.filter((l) => l.msg === 'config reloaded').length;
+    await writeFile(path, configWith(['delta']));
+    gw.child.kill('SIGHUP');
+    await gw.waitForLog(
+      () => gw.logs.filter((l) => l.msg === 'config reloaded').length > reloadsBefore,
+      'reload after SIGHUP',
+    );
+    assert.deepEqual(await modelIds(gw.url), ['delta']);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    assert.match(metrics, /gateway_config_reloads_total\{result="error"\} [1-9]/);
+    await gw.kill();
+  });
+
+  it('SIGTERM: stops accepting, finishes the in-flight stream, exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-term-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(
+      path,
+      [
+        'logging: { level: info }',
+        'providers:',
+        '  simulator: { type: simulator }',
+        'models:',
+        '  slow: { provider: simulator, simulation: { ttft_ms: 0, tokens_per_second: 20, output_tokens: 20 } }',
+      ].join('\n'),
+    );
+    const gw = await spawnGateway({ GATEWAY_CONFIG: path });
+    processes.push(gw);
+    const response = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: 'slow',
+        stream: true,
+        messages: [{ role: 'user', content: 'take your time' }],
+      }),
+    });
+    assert.equal(response.status, 200);
+    const text = response.text();
+    gw.child.kill('SIGTERM');
+    await gw.waitForLog((l) => l.msg === 'draining', 'draining');
+    assert.equal((await fetch(`${gw.url}/healthz`).catch((e: unknown) => e)) instanceof Error, true);
+    const body = await text;
+    assert.match(body, /data: \[DONE\]\n\n$/);
+    assert.equal(await gw.exited, 0);
+  });
+
+  it('refuses to start on an invalid config, naming the bad key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-bad-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(path, 'server: { portt: 1 }\n');
+    await assert.rejects(spawnGateway({ GATEWAY_CONFIG: path }), /server\.portt: unknown key/);
+  });
+});

@@ -1,0 +1,131 @@
+// A client that goes away cancels the upstream call at once: mid-stream and before the first byte.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
+
+interface UpstreamCall {
+  closedAt: number | undefined;
+  chunksWritten: number;
+}
+
+describe('client abort', () => {
+  let upstream: Server;
+  let gateway: TestGateway;
+  const calls: UpstreamCall[] = [];
+
+  before(async () => {
+    // Streams a chunk every 20 ms for 10 s (or waits 10 s before headers for `slow-headers`), noting
+    // when the gateway closes the connection.
+    upstream = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const call: UpstreamCall = { closedAt: undefined, chunksWritten: 0 };
+      calls.push(call);
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('close', () => {
+        call.closedAt = performance.now();
+        clearInterval(timer);
+        clearTimeout(headersTimer);
+      });
+      let timer: NodeJS.Timeout | undefined;
+      let headersTimer: NodeJS.Timeout | undefined;
+      req.on('end', () => {
+        const model = (JSON.parse(body) as { model: string }).model;
+        const start = () => {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          timer = setInterval(() => {
+            const chunk = {
+              id: 'c1',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model,
+              choices: [{ index: 0, delta: { content: `tok${call.chunksWritten} ` }, finish_reason: null }],
+            };
+            res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+            call.chunksWritten += 1;
+          }, 20);
+        };
+        if (model === 'slow-headers') headersTimer = setTimeout(start, 10_000);
+        else start();
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const port = (upstream.address() as AddressInfo).port;
+    gateway = await startTestGateway({
+      providers: { up: { type: 'openai', base_url: `http://127.0.0.1:${port}/v1`, api_key: 'k' } },
+      models: {
+        endless: { provider: 'up', upstream_model: 'endless' },
+        'slow-headers': { provider: 'up', upstream_model: 'slow-headers' },
+      },
+    });
+  });
+
+  after(async () => {
+    await gateway.shutdown(0);
+    upstream.closeAllConnections();
+    upstream.close();
+  });
+
+  it('mid-stream: the upstream sees the abort within 50 ms', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'endless', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    let received = '';
+    while ((received.match(/data: /g) ?? []).length < 3) {
+      const { value } = await reader.read();
+      received += new TextDecoder().decode(value);
+    }
+    const call = calls.at(-1)!;
+    assert.equal(call.closedAt, undefined);
+    const abortedAt = performance.now();
+    controller.abort();
+    await waitFor(() => call.closedAt, 'the upstream connection to close', 2000);
+    const delay = call.closedAt! - abortedAt;
+    assert.ok(delay < 50, `upstream saw the abort after ${delay.toFixed(1)} ms`);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'endless'),
+      'the record',
+    );
+    assert.equal(record.client_aborted, true);
+    assert.equal(record.error_code, 'client_aborted');
+    assert.equal(record.stream, true);
+  });
+
+  it('before the first byte: the upstream sees the abort within 50 ms', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: 'slow-headers',
+        stream: true,
+        messages: [{ role: 'user', content: 'go' }],
+      }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    const before = calls.length;
+    await waitFor(() => calls.length > before, 'the upstream call to start', 2000);
+    const call = calls.at(-1)!;
+    const abortedAt = performance.now();
+    controller.abort();
+    await pending;
+    await waitFor(() => call.closedAt, 'the upstream connection to close', 2000);
+    const delay = call.closedAt! - abortedAt;
+    assert.ok(delay < 50, `upstream saw the abort after ${delay.toFixed(1)} ms`);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'slow-headers'),
+      'the record',
+    );
+    assert.equal(record.status, 0);
+    assert.equal(record.client_aborted, true);
+  });
+});
