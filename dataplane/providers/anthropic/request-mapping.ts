@@ -89,7 +89,9 @@ export function chatToMessagesRequest(
   // OpenAI's range is 0–2, Anthropic's 0–1: clamping keeps "deterministic" requests exact and caps the rest.
   if (req.temperature !== undefined && req.temperature !== null)
     body.temperature = Math.min(req.temperature, 1);
-  if (req.top_p !== undefined && req.top_p !== null) body.top_p = req.top_p;
+  // Recent Claude models reject temperature and top_p together, and OpenAI clients often send top_p: 1 by
+  // default: temperature wins.
+  if (req.top_p !== undefined && req.top_p !== null && body.temperature === undefined) body.top_p = req.top_p;
   if (req.tools !== undefined && req.tools.length > 0) {
     body.tools = req.tools.map(anthropicTool);
     const choice = anthropicToolChoice(req.tool_choice, req.parallel_tool_calls);
