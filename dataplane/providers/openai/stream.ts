@@ -43,6 +43,6 @@ export async function* openAIChunks(
   }
   if (!done) {
     if (signal.aborted) throw signal.reason;
-    throw new GatewayError('stream_interrupted', 'The upstream stream ended without [DONE].');
+    throw new GatewayError('stream_interrupted', 'The upstream stream ended before its end marker.');
   }
 }

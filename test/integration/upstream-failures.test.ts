@@ -1,0 +1,184 @@
+// Upstream timeouts and failures map to the right status (before the first byte) or to a final SSE error
+// event (after it); simulator failure modes behave as named; /metrics counts it all.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+interface ErrorBody {
+  error: { message: string; type: string; code: string };
+}
+
+describe('upstream failures', () => {
+  let upstream: Server;
+  let closedPort: number;
+  let gateway: TestGateway;
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const model = (JSON.parse(body) as { model: string }).model;
+        if (model === 'never-answers') return; // no headers, ever
+        if (model === 'stalls-mid-stream') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const chunk = {
+            id: 'x',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model,
+            choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }],
+          };
+          res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+          return; // then silence
+        }
+        if (model === 'stalls-mid-body') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"id":"x",');
+          return;
+        }
+        if (model === 'ends-without-done') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const chunk = {
+            id: 'x',
+            object: 'chat.completion.chunk',
+            created: 1,
+            model,
+            choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }],
+          };
+          res.end(`data: ${JSON.stringify(chunk)}\n\n`);
+          return;
+        }
+        if (model === 'not-json') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('<html>oops</html>');
+          return;
+        }
+        res.writeHead(500).end();
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const port = (upstream.address() as AddressInfo).port;
+    const spare = createServer();
+    spare.listen(0, '127.0.0.1');
+    await once(spare, 'listening');
+    closedPort = (spare.address() as AddressInfo).port;
+    spare.close();
+    const timeouts = { connect_ms: 1000, first_byte_ms: 300, idle_ms: 300 };
+    gateway = await startTestGateway({
+      providers: {
+        up: { type: 'openai', base_url: `http://127.0.0.1:${port}/v1`, timeouts },
+        down: { type: 'openai', base_url: `http://127.0.0.1:${closedPort}/v1`, timeouts },
+        simulator: {
+          type: 'simulator',
+          ttft_ms: 0,
+          tokens_per_second: 0,
+          slow_first_byte_ms: 1000,
+          timeouts,
+        },
+      },
+      models: {
+        'never-answers': { provider: 'up' },
+        'stalls-mid-stream': { provider: 'up' },
+        'stalls-mid-body': { provider: 'up' },
+        'ends-without-done': { provider: 'up' },
+        'not-json': { provider: 'up' },
+        unreachable: { provider: 'down' },
+        'sim-error-503': { provider: 'simulator' },
+        'sim-429': { provider: 'simulator' },
+        'sim-reset-mid-stream': { provider: 'simulator', simulation: { output_tokens: 20 } },
+        'sim-slow-first-byte': { provider: 'simulator' },
+        'sim-flaky': { provider: 'simulator' },
+      },
+    });
+  });
+
+  after(async () => {
+    await gateway.shutdown(0);
+    upstream.closeAllConnections();
+    upstream.close();
+  });
+
+  async function chat(model: string, stream = false): Promise<Response> {
+    return fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hello' }] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+
+  it('no first byte in time → 504 upstream_timeout', async () => {
+    for (const stream of [false, true]) {
+      const response = await chat('never-answers', stream);
+      assert.equal(response.status, 504);
+      const body = (await response.json()) as ErrorBody;
+      assert.equal(body.error.code, 'upstream_timeout');
+      assert.match(body.error.message, /first byte/);
+    }
+  });
+
+  it('idle between chunks of a JSON body → 504', async () => {
+    const response = await chat('stalls-mid-body');
+    assert.equal(response.status, 504);
+    assert.match(((await response.json()) as ErrorBody).error.message, /idle/);
+  });
+
+  it('idle mid-stream → final SSE error event, no [DONE]', async () => {
+    const response = await chat('stalls-mid-stream', true);
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /"content":"Hel"/);
+    assert.match(text, /data: \{"error":\{[^\n]*"code":"upstream_timeout"/);
+    assert.doesNotMatch(text, /data: \[DONE\]/);
+  });
+
+  it('a stream that ends without [DONE] is reported, never passed off as complete', async () => {
+    const text = await (await chat('ends-without-done', true)).text();
+    assert.match(text, /"content":"Hi"/);
+    assert.match(text, /"code":"stream_interrupted"/);
+    assert.doesNotMatch(text, /data: \[DONE\]/);
+  });
+
+  it('unreachable upstream → 502, invalid upstream JSON → 502', async () => {
+    const down = await chat('unreachable');
+    assert.equal(down.status, 502);
+    assert.equal(((await down.json()) as ErrorBody).error.code, 'upstream_unreachable');
+    const bad = await chat('not-json');
+    assert.equal(bad.status, 502);
+    assert.equal(((await bad.json()) as ErrorBody).error.code, 'upstream_invalid_response');
+  });
+
+  it('simulator failure modes', async () => {
+    const error = await chat('sim-error-503');
+    assert.equal(error.status, 503);
+    const limited = await chat('sim-429');
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '1');
+    await limited.text();
+    const reset = await (await chat('sim-reset-mid-stream', true)).text();
+    assert.match(reset, /"code":"stream_interrupted"/);
+    assert.doesNotMatch(reset, /data: \[DONE\]/);
+    const slow = await chat('sim-slow-first-byte');
+    assert.equal(slow.status, 504);
+    const flaky = [await chat('sim-flaky'), await chat('sim-flaky')].map((r) => r.status);
+    assert.deepEqual(flaky.sort(), [200, 503]);
+  });
+
+  it('/metrics counts requests, errors and latency by route, model and status', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(text, /gateway_requests_total\{route="chat",model="never-answers",status="504"\} 2/);
+    assert.match(
+      text,
+      /gateway_request_errors_total\{route="chat",model="unreachable",code="upstream_unreachable"\} 1/,
+    );
+    assert.match(
+      text,
+      /gateway_request_duration_seconds_bucket\{route="chat",model="sim-429",status="429",le="\+Inf"\} 1/,
+    );
+    assert.match(text, /gateway_in_flight_requests \d/);
+  });
+});
