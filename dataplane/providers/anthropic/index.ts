@@ -13,7 +13,7 @@ import {
   parseUpstreamJson,
   readUpstreamText,
   upstreamFailure,
-  upstreamHttpError,
+  throwUpstreamStatus,
   type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/http-client.js';
@@ -45,7 +45,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
       signal: call.signal,
     });
     call.onUpstreamHeaders?.();
-    if (response.status >= 400) await throwUpstreamError(response, call.signal);
+    if (response.status >= 400) await throwUpstreamStatus(response, parseAnthropicError);
     return response;
   }
 
@@ -55,7 +55,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
     async messages(request: MessagesRequest, call: CallOptions): Promise<MessagesResult> {
       const response = await post({ ...request, model: call.model.upstreamModel }, call);
       if (request.stream === true) return { stream: true, events: anthropicEvents(response, call.signal) };
-      const raw = await readUpstreamText(response, call.signal);
+      const raw = await readUpstreamText(response);
       return { stream: false, body: parseUpstreamJson<AnthropicMessage>(raw), raw };
     },
     async chat(request: ChatRequest, call: CallOptions): Promise<ChatResult> {
@@ -68,7 +68,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
       if (request.stream === true) {
         return { stream: true, chunks: anthropicEventsToChatChunks(anthropicEvents(response, call.signal)) };
       }
-      const text = await readUpstreamText(response, call.signal);
+      const text = await readUpstreamText(response);
       return {
         stream: false,
         body: messageToChatCompletion(parseUpstreamJson<AnthropicMessage>(text)),
@@ -77,11 +77,6 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
     },
     close: () => upstream.close(),
   };
-}
-
-async function throwUpstreamError(response: UpstreamResponse, signal: AbortSignal): Promise<never> {
-  const text = await readUpstreamText(response, signal);
-  throw upstreamHttpError(response.status, response.headers, parseAnthropicError(text));
 }
 
 /**

@@ -6,9 +6,8 @@ import {
   createUpstreamClient,
   parseUpstreamJson,
   readUpstreamText,
-  upstreamHttpError,
+  throwUpstreamStatus,
   type UpstreamClient,
-  type UpstreamResponse,
 } from '../../upstream/http-client.js';
 import type { CallOptions, Provider } from '../types.js';
 import { createOpenAIApi } from './api.js';
@@ -35,7 +34,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
       signal: call.signal,
     });
     call.onUpstreamHeaders?.();
-    if (response.status >= 400) await throwUpstreamError(response, call.signal);
+    if (response.status >= 400) await throwUpstreamStatus(response, parseOpenAIError);
     return response;
   }
 
@@ -52,19 +51,14 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
         return { stream: true, chunks: openAIChunks(response, call.signal) };
       }
       const response = await post('chat/completions', body, call);
-      const raw = await readUpstreamText(response, call.signal);
+      const raw = await readUpstreamText(response);
       return { stream: false, body: parseUpstreamJson<ChatCompletion>(raw), raw };
     },
     async embeddings(request: EmbeddingsRequest, call: CallOptions) {
       const response = await post('embeddings', { ...request, model: call.model.upstreamModel }, call);
-      const raw = await readUpstreamText(response, call.signal);
+      const raw = await readUpstreamText(response);
       return { body: parseUpstreamJson<EmbeddingsResponse>(raw), raw };
     },
     close: () => upstream.close(),
   };
-}
-
-async function throwUpstreamError(response: UpstreamResponse, signal: AbortSignal): Promise<never> {
-  const text = await readUpstreamText(response, signal);
-  throw upstreamHttpError(response.status, response.headers, parseOpenAIError(text));
 }
