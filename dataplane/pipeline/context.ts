@@ -51,7 +51,8 @@ export interface GatewayContext {
   readonly method: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly clientIp: string;
+  /** The peer's address bytes, or the X-Forwarded-For text when trusted; see clientIp() in record.ts. */
+  readonly clientAddress: Uint8Array | string;
   /** Unix epoch milliseconds when the request arrived. */
   readonly receivedAt: number;
   readonly timings: Timings;

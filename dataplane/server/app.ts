@@ -74,7 +74,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         method,
         path,
         headers,
-        clientIp: forwarded || exchange.remoteAddress(),
+        clientAddress: forwarded || exchange.remoteAddressBytes(),
         receivedAt: Date.now(),
         timings: { start: performance.now() },
         runtime,

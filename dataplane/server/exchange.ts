@@ -141,8 +141,9 @@ export class HttpExchange {
     this.settle();
   }
 
-  remoteAddress(): string {
-    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
+  /** The peer's address as raw bytes (see net/format-address.ts); only valid before the response ends. */
+  remoteAddressBytes(): Uint8Array {
+    return new Uint8Array(this.res.getRemoteAddress());
   }
 
   private wake(): void {

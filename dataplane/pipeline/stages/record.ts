@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { RecordSink, RequestRecord } from '../../../analytics/record.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Logger } from '../../observability/logger.js';
+import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
@@ -84,7 +85,7 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     gateway_overhead_ms: upstreamLatency === null ? null : round3(Math.max(0, latency - upstreamLatency)),
     bytes_in: ctx.exchange.bytesIn,
     bytes_out: ctx.exchange.bytesOut,
-    client_ip: ctx.clientIp,
+    client_ip: typeof ctx.clientAddress === 'string' ? ctx.clientAddress : formatAddress(ctx.clientAddress),
     user_agent: ctx.headers['user-agent'] ?? '',
   };
 }
