@@ -1,0 +1,72 @@
+// What the analysis task takes and returns. Everything here is plain data: it crosses the worker-thread
+// boundary by structured clone.
+
+export type AnalysisEndpoint = 'chat' | 'messages';
+
+export type ProviderKind = 'openai' | 'azure-openai' | 'self-hosted' | 'anthropic' | 'simulator';
+
+export interface AnalysisRequest {
+  readonly endpoint: AnalysisEndpoint;
+  /** The validated request body (OpenAI chat or Anthropic Messages shape). */
+  readonly body: unknown;
+  /** Model name as sent upstream (decides the tokenizer). */
+  readonly upstreamModel: string;
+  readonly provider: ProviderKind;
+  /** The model's max output tokens from config, when known (bounds completion_upper_bound). */
+  readonly maxOutputTokens?: number;
+  /** The model's context window from config, when known. */
+  readonly contextWindow?: number;
+}
+
+/** One piece of prompt text with where it sits, for findings' locations. */
+export interface TextSegment {
+  /** Index in `messages`; -1 for Anthropic's top-level `system`. */
+  readonly message: number;
+  /** Index of the content part/block in that message, or null when content is a plain string. */
+  readonly part: number | null;
+  readonly role: string;
+  readonly text: string;
+}
+
+export interface TokenAnalysis {
+  prompt: number;
+  /** Tokenizer used: o200k_base, cl100k_base, or `estimate` for models whose tokenizer is not public. */
+  encoding: string;
+  /** True only when the count is what the provider will bill. */
+  exact: boolean;
+  /** Most completion tokens the call can produce (max_tokens, else the model's limit), for budget reservation. */
+  completion_upper_bound: number;
+}
+
+export type ComplexityClass = 'simple' | 'medium' | 'complex';
+
+export interface ComplexityAnalysis {
+  score: number;
+  class: ComplexityClass;
+  features: Record<string, number | string | boolean>;
+}
+
+export interface PiiFinding {
+  /** Presidio entity names (EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, IP_ADDRESS) or SECRET. */
+  type: string;
+  /** For SECRET: openai, anthropic, aws_access_key, github, google, slack, stripe, private_key, jwt, generic... */
+  subtype?: string;
+  message: number;
+  part: number | null;
+  /** UTF-16 offsets into the segment's text, end exclusive. */
+  start: number;
+  end: number;
+  confidence: number;
+}
+
+export interface InjectionAnalysis {
+  score: number;
+  signals: string[];
+}
+
+export interface Analysis {
+  tokens: TokenAnalysis;
+  complexity: ComplexityAnalysis;
+  pii: PiiFinding[];
+  injection: InjectionAnalysis;
+}
