@@ -1,0 +1,56 @@
+// IBANs, compact or printed in groups of four (space or dash). The candidate is cut at the length the
+// country prescribes, then checked for the BBAN structure and mod-97 (iban-registry.ts). Letters must be
+// all upper- or all lower-case: mixed case is prose, not an account number.
+import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { ibanLength, validIban } from './iban-registry.js';
+import { around, eachMatch } from './match-loop.js';
+
+const IBAN_WORDS = /\b(?:iban|account|acct|bank|transfer|wire|sepa|swift|bic|konto|compte|cuenta|conto)\b/;
+
+interface Cut {
+  compact: string;
+  end: number;
+}
+
+/** Walks the candidate until the country's IBAN length is reached; undefined when the layout is off. */
+function cutToLength(candidate: string, length: number): Cut | undefined {
+  let compact = '';
+  let group = 0;
+  let separator: string | undefined;
+  for (let i = 0; i < candidate.length; i++) {
+    const c = candidate[i]!;
+    if (c === ' ' || c === '-') {
+      // Printed IBANs separate groups of exactly four with one kind of separator.
+      if (group !== 4 || (separator !== undefined && separator !== c)) return undefined;
+      separator = c;
+      group = 0;
+      continue;
+    }
+    compact += c;
+    group++;
+    if (compact.length === length) return { compact, end: i + 1 };
+  }
+  return undefined;
+}
+
+export function detectIbans(text: string): RawFinding[] {
+  // Bounded: the longest IBAN is 34 characters, printed with up to 8 separators.
+  const re = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,38}/g;
+  const out: RawFinding[] = [];
+  eachMatch(re, text, (m) => {
+    const length = ibanLength(m[0].slice(0, 2).toUpperCase());
+    if (length === undefined) return m.index + 1;
+    const cut = cutToLength(m[0], length);
+    if (cut === undefined) return m.index + 1;
+    const end = m.index + cut.end;
+    // The value must end where a word ends.
+    if (/[A-Za-z0-9]/.test(text[end] ?? '')) return m.index + 1;
+    const letters = cut.compact.replace(/[^A-Za-z]/g, '');
+    if (letters !== letters.toUpperCase() && letters !== letters.toLowerCase()) return m.index + 1;
+    if (!validIban(cut.compact.toUpperCase())) return m.index + 1;
+    const context = IBAN_WORDS.test(around(text, m.index, end, 40, 10));
+    out.push({ type: PII_TYPES.iban, start: m.index, end, confidence: confidence(context ? 1 : 0.9) });
+    return end;
+  });
+  return out;
+}

@@ -1,0 +1,70 @@
+// IPv4 and IPv6 addresses (with optional CIDR prefix). Candidates are cut cheaply (a bounded regex for
+// dotted quads, a walk around each ':' for IPv6) and the parsers in ip-parse.ts decide. Version numbers
+// such as 1.2.3.4 after "version"/"v" get a lower confidence; words such as "IP" or "server" a higher one.
+import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { parseIpv4, parseIpv6, validPrefixLength } from './ip-parse.js';
+import { around, eachMatch } from './match-loop.js';
+
+const NETWORK_WORDS =
+  /\b(?:ip|ips|ipv[46]|address|addr|host|server|client|subnet|gateway|dns|ping|connect|route|proxy|firewall|cidr|network|remote|localhost)\b/;
+const VERSION_WORDS = /\b(?:version|ver|v|release|build|chrome|firefox|safari|edge|android|ios)\b\.?\s*$/;
+/** Longest IPv6 text form: eight groups plus an IPv4 tail. */
+const MAX_V6 = 45;
+
+function cidrEnd(text: string, end: number, v6: boolean): number {
+  const m = /^\/(\d{1,3})(?!\d)/.exec(text.slice(end, end + 5));
+  return m !== null && validPrefixLength(m[1]!, v6) ? end + m[0].length : end;
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /\w/.test(c);
+}
+
+function ipv4(text: string, out: RawFinding[]): void {
+  const re = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/g;
+  eachMatch(re, text, (m) => {
+    const before = text[m.index - 1];
+    // Part of a longer number or dotted run (a version such as 10.1.2.3.4, or glued to a word).
+    if (isWordChar(before) || before === '.' || !parseIpv4(m[0])) return;
+    const start = m.index;
+    const end = cidrEnd(text, start + m[0].length, false);
+    let score = 0.6;
+    if (NETWORK_WORDS.test(around(text, start, end, 40, 20))) score = 0.85;
+    else if (VERSION_WORDS.test(text.slice(Math.max(0, start - 16), start).toLowerCase())) score = 0.3;
+    out.push({ type: PII_TYPES.ip, start, end, confidence: confidence(score) });
+  });
+}
+
+function isV6Char(c: number): boolean {
+  return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
+}
+
+function ipv6(text: string, out: RawFinding[]): void {
+  // Colons are rare in prose: take the maximal run of address characters around each one and parse it.
+  // Runs are disjoint and the search resumes after each, so every character is visited a bounded number
+  // of times.
+  let resume = 0;
+  for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', resume)) {
+    let start = colon;
+    while (start > resume && isV6Char(text.charCodeAt(start - 1))) start--;
+    let end = colon + 1;
+    while (end < text.length && isV6Char(text.charCodeAt(end))) end++;
+    resume = end;
+    // Glued to a word (std::cout, fe80::1text) or longer than any address.
+    if (end - start > MAX_V6 || isWordChar(text[start - 1]) || isWordChar(text[end])) continue;
+    let candidate = text.slice(start, end).replace(/\.+$/, '');
+    // A single trailing colon is punctuation ("address 2001:db8::1: ..."), not part of `::`.
+    if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
+    if (!parseIpv6(candidate)) continue;
+    const stop = cidrEnd(text, start + candidate.length, true);
+    const network = NETWORK_WORDS.test(around(text, start, stop, 40, 20));
+    out.push({ type: PII_TYPES.ip, start, end: stop, confidence: confidence(network ? 0.9 : 0.75) });
+  }
+}
+
+export function detectIpAddresses(text: string): RawFinding[] {
+  const out: RawFinding[] = [];
+  ipv4(text, out);
+  ipv6(text, out);
+  return out;
+}

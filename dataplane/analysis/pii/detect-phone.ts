@@ -1,0 +1,106 @@
+// Phone numbers in international and national formats. A regex cuts digit groups joined by single
+// separators (space, dot, dash, parentheses); rules on the groups then drop dates, IPs, decimals and
+// year ranges, and words around the number ("phone", "call", "fax"... or "card", "order"...) decide the
+// short and unseparated forms, which are too ambiguous alone.
+import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { eachMatch, wordDistance } from './match-loop.js';
+
+const PHONE_WORDS =
+  /(?:\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|dial|sms|text|whatsapp|contact|reach|desk|office|answering|answer|message|messages|hotline|landline|ph)\b|电话|手机|電話|携帯|телефон|тел\.?|téléphone|teléfono|telefono|telefon|handy|móvil|celular)/;
+/** "number" takes the meaning of the noun before it (phone number, licence number): alone it is weak. */
+const WEAK_PHONE_WORDS = /\b(?:number|num|no)\b|号码/;
+const OTHER_NUMBER_WORDS =
+  /\b(?:card|credit|debit|visa|mastercard|amex|account|acct|iban|ssn|social security|order|invoice|isbn|issn|serial|tracking|passport|licen[cs]e|routing|zip|postal|postcode|ref|reference|version|balance|amount|total|price|id)\b/;
+
+interface Shape {
+  digits: string;
+  groups: string[];
+  separators: Set<string>;
+  plus: boolean;
+  parens: boolean;
+}
+
+function shape(raw: string): Shape {
+  const groups = raw.match(/\d+/g) ?? [];
+  const separators = new Set<string>();
+  for (const c of raw.replace(/^\+/, '').replace(/\d/g, '')) if (c !== ' ') separators.add(c);
+  if (/\d \d|\d \(|\) \d/.test(raw)) separators.add(' ');
+  return {
+    digits: groups.join(''),
+    groups,
+    separators,
+    plus: raw.startsWith('+'),
+    parens: raw.includes('('),
+  };
+}
+
+function digitCount(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+function isYear(group: string): boolean {
+  return /^(?:19|20)\d\d$/.test(group);
+}
+
+function validDayMonth(a: number, b: number): boolean {
+  return (a >= 1 && a <= 31 && b >= 1 && b <= 12) || (b >= 1 && b <= 31 && a >= 1 && a <= 12);
+}
+
+/** Shapes that are numbers of other kinds: IPs, decimals, dates, year ranges, digit lists. */
+function otherNumberShape(s: Shape): boolean {
+  const g = s.groups;
+  const onlyDots = s.separators.size === 1 && s.separators.has('.');
+  if (onlyDots && (g.length === 2 || (g.length === 4 && g.every((x) => x.length <= 3)))) return true;
+  if (g.length === 3 && !s.plus && !s.parens) {
+    const [a, b, c] = g as [string, string, string];
+    if (isYear(a) && b.length <= 2 && c.length <= 2 && validDayMonth(Number(b), Number(c))) return true;
+    if (isYear(c) && a.length <= 2 && b.length <= 2 && validDayMonth(Number(a), Number(b))) return true;
+  }
+  if (g.length === 2 && isYear(g[0]!) && isYear(g[1]!)) return true;
+  return g.filter((x) => x.length === 1).length > 2;
+}
+
+function score(text: string, start: number, end: number, s: Shape): number {
+  const d = s.digits.length;
+  if (d < 7 || d > 15 || otherNumberShape(s)) return 0;
+  const positive = wordDistance(text, start, end, PHONE_WORDS, 40, 20);
+  // Words for other numbers cancel phone words when they are closer: "card number 4111..." is not a phone.
+  const otherWords = wordDistance(text, start, end, OTHER_NUMBER_WORDS, 40, 20);
+  const weak = otherWords === Infinity && wordDistance(text, start, end, WEAK_PHONE_WORDS, 24, 0) < Infinity;
+  const context = positive < otherWords || weak;
+  const negative = otherWords < positive;
+  const separated = s.groups.length > 1;
+  if (!separated && !s.plus) return context ? 0.6 : 0;
+  if (s.plus && d >= 8) return context ? 0.9 : negative ? 0.4 : 0.75;
+  if (d >= 10 && separated) return context ? 0.85 : negative ? 0 : 0.55;
+  return context ? 0.6 : 0;
+}
+
+export function detectPhones(text: string): RawFinding[] {
+  // Groups are joined by exactly one separator (or a parenthesised area code), so no two adjacent
+  // repetitions can share digits: backtracking stays linear in the candidate length, which is bounded.
+  const re =
+    /(?<![\w+.\-/@#$€£])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?\d{1,14}|\d{1,14})(?:(?:[ .-]|[ .-]?\(\d{1,5}\)[ .-]?)\d{1,14}){0,7}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.-]\d|:\d)/g;
+  const out: RawFinding[] = [];
+  eachMatch(re, text, (m) => {
+    // Most candidates are short numbers (years, counts); skip them before any string work.
+    if (m[0].length < 7 || digitCount(m[0]) < 7) return;
+    const main = m[0].replace(/\s?(?:x|ext\.?)\s?\d{1,6}$/, '');
+    const s = shape(main);
+    const value = score(text, m.index, m.index + m[0].length, s);
+    if (value > 0) {
+      out.push({
+        type: PII_TYPES.phone,
+        start: m.index,
+        end: m.index + m[0].length,
+        confidence: confidence(value),
+      });
+    }
+  });
+  return out;
+}

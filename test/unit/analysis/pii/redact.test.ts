@@ -1,0 +1,114 @@
+// Redaction: placeholders numbered per type and consistent across a request's segments, the in-memory
+// reverse map and restore(), one-way masking, per-request hashes, and robustness to odd findings.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TextSegment } from '../../../../dataplane/analysis/types.js';
+import {
+  createPiiScanner,
+  createRedactionState,
+  redact,
+  restore,
+} from '../../../../dataplane/analysis/pii/index.js';
+import { fake } from './fixtures.js';
+
+const scanner = createPiiScanner();
+
+function segment(message: number, text: string): TextSegment {
+  return { message, part: null, role: 'user', text };
+}
+
+describe('placeholder style', () => {
+  it('numbers values per type and reuses the placeholder for a repeated value across segments', () => {
+    const segments = [
+      segment(0, 'Mail ann@example.com or bob@example.com, call +1 415 555 0132.'),
+      segment(1, 'Again: ann@example.com — и ещё carl@example.org'),
+    ];
+    const findings = scanner.scan(segments);
+    let state = createRedactionState();
+    const out: string[] = [];
+    for (const [i, s] of segments.entries()) {
+      const r = redact(
+        s.text,
+        findings.filter((f) => f.message === s.message),
+        'placeholder',
+        state,
+      );
+      out.push(r.text);
+      state = r.state;
+      assert.ok(i >= 0);
+    }
+    assert.deepEqual(out, [
+      'Mail [EMAIL_1] or [EMAIL_2], call [PHONE_1].',
+      'Again: [EMAIL_1] — и ещё [EMAIL_3]',
+    ]);
+    assert.equal(state.values.get('[EMAIL_2]'), 'bob@example.com');
+  });
+
+  it('restores values in a model answer, leaving unknown placeholders alone', () => {
+    const text = `Key ${fake.openai()} belongs to ann@example.com`;
+    const { text: redacted, state } = redact(text, scanner.scanText(text), 'placeholder');
+    assert.equal(redacted, 'Key [SECRET_1] belongs to [EMAIL_1]');
+    const answer = 'I will email [EMAIL_1] about [SECRET_1]; [PHONE_9] is unknown.';
+    assert.equal(
+      restore(answer, state),
+      `I will email ann@example.com about ${fake.openai()}; [PHONE_9] is unknown.`,
+    );
+    assert.equal(restore(redacted, state), text);
+  });
+
+  it('does not modify the state passed in', () => {
+    const before = createRedactionState();
+    const { state } = redact('a@b.io', [{ type: 'EMAIL_ADDRESS', start: 0, end: 6 }], 'placeholder', before);
+    assert.equal(before.values.size, 0);
+    assert.equal(state.values.size, 1);
+  });
+
+  it('labels unknown types from their name', () => {
+    const { text } = redact('id X-1', [{ type: 'us driver-license', start: 3, end: 6 }], 'placeholder');
+    assert.equal(text, 'id [US_DRIVER_LICENSE_1]');
+  });
+});
+
+describe('mask and hash styles', () => {
+  it('masks letters and digits, keeps separators and the last four of cards and IBANs', () => {
+    const text = 'SSN 054-28-6917 card 4111 1111 1111 1111 key ghp';
+    const findings = [
+      { type: 'US_SSN', start: 4, end: 15 },
+      { type: 'CREDIT_CARD', start: 21, end: 40 },
+      { type: 'SECRET', subtype: 'github', start: 45, end: 48 },
+    ];
+    const { text: masked, state } = redact(text, findings, 'mask');
+    assert.equal(masked, 'SSN ***-**-**** card **** **** **** 1111 key ********');
+    assert.equal(state.values.size, 0, 'masking is one-way');
+  });
+
+  it('hashes consistently within a request and differently across requests', () => {
+    const f = [{ type: 'EMAIL_ADDRESS', start: 0, end: 13 }];
+    const first = redact('ann@example.c', f, 'hash');
+    const again = redact('ann@example.c', f, 'hash', first.state);
+    const other = redact('ann@example.c', f, 'hash');
+    assert.match(first.text, /^\[EMAIL_[0-9A-F]{10}\]$/);
+    assert.equal(again.text, first.text);
+    assert.notEqual(other.text, first.text);
+    assert.equal(restore(first.text, first.state), 'ann@example.c');
+  });
+});
+
+describe('robustness', () => {
+  it('skips overlapping, empty and out-of-range findings', () => {
+    const text = 'abc def ghi';
+    const findings = [
+      { type: 'PHONE_NUMBER', start: 0, end: 7 },
+      { type: 'EMAIL_ADDRESS', start: 4, end: 11 },
+      { type: 'EMAIL_ADDRESS', start: 5, end: 5 },
+      { type: 'EMAIL_ADDRESS', start: 9, end: 40 },
+      { type: 'EMAIL_ADDRESS', start: -1, end: 2 },
+    ];
+    assert.equal(redact(text, findings, 'placeholder').text, '[PHONE_1] ghi');
+  });
+
+  it('leaves text without findings unchanged', () => {
+    assert.equal(redact('nothing here', [], 'placeholder').text, 'nothing here');
+    assert.equal(restore('nothing [HERE]', createRedactionState()), 'nothing [HERE]');
+  });
+});
