@@ -1,0 +1,71 @@
+// Writing-system detection for the complexity features: counts letters per Unicode script over a bounded
+// sample and reports the dominant script and whether a second one is substantial (translation, mixed input).
+
+export type Script =
+  | 'latin'
+  | 'cyrillic'
+  | 'greek'
+  | 'arabic'
+  | 'hebrew'
+  | 'devanagari'
+  | 'han'
+  | 'japanese_kana'
+  | 'hangul'
+  | 'thai'
+  | 'other'
+  | 'none';
+
+export interface ScriptInfo {
+  readonly script: Script;
+  /** A second script holds at least 20% of the letters. */
+  readonly mixed: boolean;
+}
+
+// Enough to decide the script of any prompt; the rest would only cost time.
+const SAMPLE_CHARS = 65_536;
+
+function scriptOf(code: number): Script | null {
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return 'latin';
+  if (code < 0xc0) return null;
+  if (code <= 0x24f) return code === 0xd7 || code === 0xf7 ? null : 'latin';
+  if (code >= 0x370 && code <= 0x3ff) return 'greek';
+  if (code >= 0x400 && code <= 0x52f) return 'cyrillic';
+  if (code >= 0x590 && code <= 0x5ff) return 'hebrew';
+  if ((code >= 0x600 && code <= 0x6ff) || (code >= 0x750 && code <= 0x77f)) return 'arabic';
+  if (code >= 0x900 && code <= 0x97f) return 'devanagari';
+  if (code >= 0xe00 && code <= 0xe7f) return 'thai';
+  if (code >= 0x1e00 && code <= 0x1eff) return 'latin';
+  if (code >= 0x3040 && code <= 0x30ff) return 'japanese_kana';
+  if ((code >= 0x3400 && code <= 0x4dbf) || (code >= 0x4e00 && code <= 0x9fff)) return 'han';
+  if (code >= 0xac00 && code <= 0xd7af) return 'hangul';
+  if (code >= 0xd800 && code <= 0xdfff) return null; // surrogates: emoji and rare scripts, not counted
+  if (code >= 0x2000 && code <= 0x2bff) return null; // punctuation, symbols, arrows
+  if (code >= 0x3000 && code <= 0x303f) return null; // CJK punctuation
+  if (code >= 0xff00 && code <= 0xffef) return null; // full-width forms
+  return 'other';
+}
+
+export function detectScript(text: string): ScriptInfo {
+  const counts = new Map<Script, number>();
+  const end = Math.min(text.length, SAMPLE_CHARS);
+  let letters = 0;
+  for (let i = 0; i < end; i++) {
+    const script = scriptOf(text.charCodeAt(i));
+    if (script === null) continue;
+    counts.set(script, (counts.get(script) ?? 0) + 1);
+    letters += 1;
+  }
+  if (letters === 0) return { script: 'none', mixed: false };
+  // Japanese mixes kana with Han characters; any kana means the text is Japanese.
+  const kana = counts.get('japanese_kana') ?? 0;
+  if (kana > 0) {
+    counts.set('japanese_kana', kana + (counts.get('han') ?? 0));
+    counts.delete('han');
+  }
+  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const [first, second] = ranked;
+  return {
+    script: first![0],
+    mixed: second !== undefined && second[1] >= 0.2 * letters,
+  };
+}

@@ -1,0 +1,89 @@
+// Prompt-injection signals for one request: every non-system segment is scored by each SignalSource, weighted
+// by the role it came from, and the per-signal maxima are combined by noisy-OR into one 0–1 score.
+import type { InjectionAnalysis, TextSegment } from '../types.js';
+import { noisyOr, roleWeight } from './combine.js';
+import { createHeuristicSource } from './heuristic-source.js';
+import type { SegmentContext, SignalSource } from './types.js';
+
+export type { HeuristicSignal, SegmentContext, SignalScore, SignalSource } from './types.js';
+export { createHeuristicSource } from './heuristic-source.js';
+
+/** Added to `signals` when the strongest evidence for a listed signal sat in a tool result or tool call. */
+export const INDIRECT_SIGNAL = 'indirect_injection';
+
+/**
+ * Score at or above which a request counts as an injection attempt: one jailbreak-specific cue, or two weaker
+ * ones. Chosen on the public eval set (docs/analysis.md); 0.5 is the stricter, higher-precision point.
+ */
+export const DEFAULT_FLAG_THRESHOLD = 0.3;
+
+export interface InjectionDetectorOptions {
+  /** Scorers to combine. Defaults to the heuristics alone; a learned classifier is added alongside them. */
+  readonly sources?: readonly SignalSource[];
+  /** A signal is listed in `signals` when its weighted score reaches this. */
+  readonly reportFloor?: number;
+  /**
+   * Characters scanned per request, summed over segments. Beyond it a segment is scanned at its head and tail
+   * only, which bounds the time for arbitrarily large bodies (attacks sit at the start or end in practice).
+   */
+  readonly maxScanChars?: number;
+}
+
+export interface InjectionDetector {
+  detect(segments: readonly TextSegment[]): InjectionAnalysis;
+}
+
+// Text the application itself wrote: its own instructions are not an attack on it.
+const APP_ROLES: ReadonlySet<string> = new Set(['system', 'developer']);
+// Text relayed from tools, not typed by the person asking: instructions in it are indirect injection.
+const UNTRUSTED_ROLES: ReadonlySet<string> = new Set(['tool', 'tool_call', 'function']);
+
+const DEFAULT_MAX_SCAN_CHARS = 2 * 1024 * 1024;
+const TAIL_CHARS = 65_536;
+
+function budgeted(text: string, budget: number): string {
+  if (text.length <= budget) return text;
+  const tail = Math.min(TAIL_CHARS, Math.floor(budget / 4));
+  return `${text.slice(0, budget - tail)}\n${text.slice(text.length - tail)}`;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+export function createInjectionDetector(options: InjectionDetectorOptions = {}): InjectionDetector {
+  const sources = options.sources ?? [createHeuristicSource()];
+  const reportFloor = options.reportFloor ?? 0.25;
+  const maxScanChars = options.maxScanChars ?? DEFAULT_MAX_SCAN_CHARS;
+
+  return {
+    detect(segments: readonly TextSegment[]): InjectionAnalysis {
+      const best = new Map<string, { score: number; untrusted: boolean }>();
+      let remaining = maxScanChars;
+      for (const segment of segments) {
+        if (segment.message === -1 || APP_ROLES.has(segment.role)) continue;
+        if (remaining <= 0) break;
+        const text = budgeted(segment.text, remaining);
+        remaining -= text.length;
+        const context: SegmentContext = { role: segment.role, untrusted: UNTRUSTED_ROLES.has(segment.role) };
+        const weight = roleWeight(segment.role);
+        for (const source of sources) {
+          for (const { signal, score } of source.score(text, context)) {
+            const weighted = Math.min(1, Math.max(0, score)) * weight;
+            const current = best.get(signal);
+            if (current === undefined || weighted > current.score) {
+              best.set(signal, { score: weighted, untrusted: context.untrusted });
+            }
+          }
+        }
+      }
+      const score = noisyOr([...best.values()].map((entry) => entry.score));
+      const listed = [...best.entries()]
+        .filter(([, entry]) => entry.score >= reportFloor)
+        .sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]));
+      const signals = listed.map(([signal]) => signal);
+      if (listed.some(([, entry]) => entry.untrusted)) signals.push(INDIRECT_SIGNAL);
+      return { score: round(score), signals };
+    },
+  };
+}
