@@ -27,6 +27,15 @@ export interface RequestRecord {
   completion_tokens: number;
   cached_tokens: number;
   reasoning_tokens: number;
+  /** The gateway's own prompt count (analysis), and whether it is the billed count or an estimate. */
+  prompt_tokens_counted: number | null;
+  prompt_tokens_exact: boolean | null;
+  /** PII findings in the prompt, by type (SECRET counted as SECRET:<subtype>). */
+  pii_findings: Record<string, number>;
+  injection_score: number | null;
+  injection_signals: string[];
+  complexity_score: number | null;
+  complexity_class: string | null;
   /** Integer nano-USD (1e-9 USD): sums stay exact. */
   cost_nano_usd: number;
   latency_ms: number;

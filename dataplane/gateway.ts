@@ -12,6 +12,8 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { buildPipelines } from './pipeline/pipelines.js';
 import { createApp, type ServerState } from './server/app.js';
 import { loadNativeUws, type Uws } from './server/uws.js';
+import type { Analysis, AnalysisRequest } from './analysis/types.js';
+import { createWorkerPool, sibling } from './workers/pool.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -64,7 +66,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sinks.push(...(options.sinks ?? []), ...accessLog);
   };
   applyLogging(options.config);
-  const pipelines = buildPipelines({ metrics, logger, sinks });
+  const analysisPool = createWorkerPool<AnalysisRequest, Analysis>({
+    name: 'analysis',
+    module: sibling(import.meta.url, './workers/tasks/analyze.js'),
+    threads: options.config.workers.threads,
+    maxQueue: options.config.workers.max_queue,
+    idleTimeoutMs: options.config.workers.idle_timeout_ms,
+    metrics,
+    logger,
+  });
+  const pipelines = buildPipelines({ metrics, logger, sinks, analysisPool });
   const app = createApp({
     uws,
     runtime: () => runtime,
@@ -141,6 +152,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();
+      await analysisPool.close();
       await runtime.close();
       logger.info('stopped');
     })();

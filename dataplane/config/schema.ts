@@ -146,6 +146,22 @@ export const configSchema = z
     server: serverSchema.prefault({}),
     providers: z.record(z.string().min(1), providerSchema).prefault(defaultProviders),
     models: z.record(z.string().min(1), modelSchema).prefault(defaultModels),
+    workers: z
+      .strictObject({
+        /** Analysis worker threads; 0 = one per core. Applies at start. */
+        threads: z.number().int().nonnegative().default(0),
+        /** Tasks that may wait for a thread; beyond, requests get 503 `overloaded`. */
+        max_queue: z.number().int().nonnegative().default(4096),
+        /** Idle threads above the minimum exit after this long, milliseconds. */
+        idle_timeout_ms: z.number().int().positive().default(60_000),
+      })
+      .prefault({}),
+    analysis: z
+      .strictObject({
+        /** Analyse every chat/messages request (tokens, complexity, PII, injection) in the worker pool. */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
     logging: z
       .strictObject({
         level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

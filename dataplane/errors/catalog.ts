@@ -40,6 +40,11 @@ export const errorCatalog = {
     type: 'api_error',
     message: 'The upstream stream ended before it was complete.',
   },
+  overloaded: {
+    status: 503,
+    type: 'overloaded_error',
+    message: 'The gateway is overloaded; retry shortly.',
+  },
   shutting_down: { status: 503, type: 'overloaded_error', message: 'The gateway is shutting down.' },
   internal_error: { status: 500, type: 'api_error', message: 'Internal gateway error.' },
 } as const satisfies Record<string, ErrorSpec>;

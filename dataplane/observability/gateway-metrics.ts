@@ -12,6 +12,13 @@ export interface GatewayMetrics {
   readonly tokens: Counter;
   readonly configReloads: Counter;
   readonly clientAborts: Counter;
+  readonly workerRun: Histogram;
+  readonly workerWait: Histogram;
+  readonly workerFailures: Counter;
+  readonly workerRejected: Counter;
+  readonly analysisFindings: Counter;
+  /** Exposes a worker pool's queue depth and thread count, read at scrape time. */
+  registerPool(name: string, read: () => { queue: number; threads: number }): void;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -25,8 +32,48 @@ export function createGatewayMetrics(): GatewayMetrics {
       process.memoryUsage.rss(),
     ),
   );
+  const pools = new Map<string, () => { queue: number; threads: number }>();
+  registry.register(
+    new Gauge('gateway_worker_queue_size', 'Tasks waiting for a worker thread.', ['pool'], () =>
+      [...pools].map(([pool, read]) => [{ pool }, read().queue] as const),
+    ),
+  );
+  registry.register(
+    new Gauge('gateway_worker_threads', 'Live worker threads.', ['pool'], () =>
+      [...pools].map(([pool, read]) => [{ pool }, read().threads] as const),
+    ),
+  );
+  /** Worker task latency buckets in seconds: 10 µs to 1 s. */
+  const taskBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
   return {
     registry,
+    registerPool: (name, read) => {
+      pools.set(name, read);
+    },
+    workerRun: registry.register(
+      new Histogram('gateway_worker_task_run_seconds', 'Time a task ran inside a worker thread.', ['pool'], taskBuckets),
+    ),
+    workerWait: registry.register(
+      new Histogram(
+        'gateway_worker_task_wait_seconds',
+        'Round trip minus run time: queueing and message passing.',
+        ['pool'],
+        taskBuckets,
+      ),
+    ),
+    workerFailures: registry.register(
+      new Counter('gateway_worker_failures_total', 'Worker tasks or threads that failed.', ['pool']),
+    ),
+    workerRejected: registry.register(
+      new Counter('gateway_worker_rejected_total', 'Tasks refused because the queue was full (503).', ['pool']),
+    ),
+    analysisFindings: registry.register(
+      new Counter(
+        'gateway_analysis_findings_total',
+        'Request analysis findings: PII by type, injection signals.',
+        ['kind', 'type'],
+      ),
+    ),
     requests: registry.register(
       new Counter('gateway_requests_total', 'Requests answered, by route, model and HTTP status.', [
         'route',

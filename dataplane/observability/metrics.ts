@@ -55,7 +55,8 @@ export class Gauge implements Metric {
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[] = [],
-    private readonly collect?: () => number,
+    /** Read at scrape time: one value, or one value per label set. */
+    private readonly collect?: () => number | readonly (readonly [Labels, number])[],
   ) {}
 
   set(value: number, labels: Labels = {}): void {
@@ -75,7 +76,11 @@ export class Gauge implements Metric {
   }
 
   render(): string {
-    if (this.collect !== undefined) this.set(this.collect());
+    if (this.collect !== undefined) {
+      const collected = this.collect();
+      if (typeof collected === 'number') this.set(collected);
+      else for (const [labels, value] of collected) this.set(value, labels);
+    }
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
     for (const s of this.series.values())
       out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;

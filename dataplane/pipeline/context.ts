@@ -2,11 +2,12 @@
 import type { ChatRequest } from '../api/openai-chat.js';
 import type { MessagesRequest } from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest } from '../api/embeddings.js';
+import type { Analysis } from '../analysis/types.js';
 import type { Runtime, RoutableModel } from '../config/runtime.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { HttpExchange } from '../server/exchange.js';
 
-export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'models' | 'other';
+export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'other';
 
 export type RequestInput =
   | { readonly endpoint: 'chat'; readonly body: ChatRequest }
@@ -63,6 +64,8 @@ export interface GatewayContext {
   input?: RequestInput;
   /** Set by the route stage. */
   route?: RoutableModel;
+  /** Set by the analyze stage. */
+  analysis?: Analysis;
   /** Set by dispatch (or a cache hit, later). */
   response?: ResponsePlan;
   /** Filled as soon as known; for streams, when the usage chunk passes. */

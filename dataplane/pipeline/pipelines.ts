@@ -1,5 +1,7 @@
-// The lifecycle, drawn in docs/lifecycle.md: record → respond → parse → auth → limits → analyze → cache →
-// route → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
+// The lifecycle, drawn in docs/lifecycle.md: record → respond → parse → auth → route → analyze → limits →
+// cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
+// route comes before analyze because the tokenizer depends on the model, and analyze before limits because
+// budgets reserve the counted tokens.
 import type { RecordSink } from '../../analytics/record.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
@@ -9,7 +11,8 @@ import type { GatewayContext } from './context.js';
 import { dispatchStage } from './stages/dispatch.js';
 import { listModelsStage } from './stages/models.js';
 import { parseStage } from './stages/parse.js';
-import { analyzeStage, authStage, cacheStage, limitsStage, scanStage } from './stages/pass-through.js';
+import { analysisReportStage, analyzeStage, type AnalysisPool } from './stages/analyze.js';
+import { authStage, cacheStage, limitsStage, scanStage } from './stages/pass-through.js';
 import { recordStage } from './stages/record.js';
 import { rejectStage } from './stages/reject.js';
 import { respondStage } from './stages/respond.js';
@@ -20,6 +23,7 @@ export type Pipeline = (ctx: GatewayContext) => Promise<void>;
 export interface Pipelines {
   /** chat completions, messages and embeddings. */
   readonly inference: Pipeline;
+  readonly analyze: Pipeline;
   readonly models: Pipeline;
   readonly notFound: Pipeline;
   readonly methodNotAllowed: Pipeline;
@@ -28,25 +32,36 @@ export interface Pipelines {
   readonly inferenceStages: readonly string[];
 }
 
-export function buildPipelines(options: {
+export interface PipelineOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   sinks: readonly RecordSink[];
-}): Pipelines {
+  analysisPool: AnalysisPool;
+}
+
+export function buildPipelines(options: PipelineOptions): Pipelines {
   const outer: Stage[] = [recordStage(options), respondStage({ logger: options.logger })];
   const inference: Stage[] = [
     ...outer,
     parseStage(),
     authStage(),
-    limitsStage(),
-    analyzeStage(),
-    cacheStage(),
     routeStage(),
+    analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
+    limitsStage(),
+    cacheStage(),
     scanStage(),
     dispatchStage(),
   ];
   return {
     inference: compose(inference),
+    analyze: compose([
+      ...outer,
+      parseStage(),
+      authStage(),
+      routeStage(),
+      analyzeStage({ pool: options.analysisPool, metrics: options.metrics, always: true }),
+      analysisReportStage(),
+    ]),
     models: compose([...outer, authStage(), listModelsStage()]),
     notFound: compose([
       ...outer,

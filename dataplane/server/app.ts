@@ -98,6 +98,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     app.post(pattern, handle(endpoint, pipelines.inference, true));
     app.any(pattern, handle('other', pipelines.methodNotAllowed, false));
   }
+  app.post('/v1/analyze', handle('analyze', pipelines.analyze, true));
+  app.any('/v1/analyze', handle('other', pipelines.methodNotAllowed, false));
   app.get('/v1/models', handle('models', pipelines.models, false));
   app.any('/v1/models', handle('other', pipelines.methodNotAllowed, false));
 

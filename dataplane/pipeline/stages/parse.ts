@@ -20,7 +20,7 @@ export function parseStage(): Stage {
     name: 'parse',
     async run(ctx, next) {
       const endpoint = ctx.endpoint;
-      if (endpoint !== 'chat' && endpoint !== 'messages' && endpoint !== 'embeddings') return next();
+      if (endpoint === 'models' || endpoint === 'other') return next();
       const raw = await ctx.exchange.body();
       if (raw.length === 0)
         throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
@@ -34,9 +34,17 @@ export function parseStage(): Stage {
       if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
       }
-      const result = schemas[endpoint].safeParse(document);
+      // /v1/analyze takes either dialect: Anthropic's when asked (?format=anthropic or an anthropic-version
+      // header) or when the body has Anthropic's top-level `system`.
+      const dialect =
+        endpoint !== 'analyze'
+          ? endpoint
+          : ctx.path.includes('format=anthropic') || ctx.headers['anthropic-version'] !== undefined || 'system' in document
+            ? 'messages'
+            : 'chat';
+      const result = schemas[dialect].safeParse(document);
       if (!result.success) throw validationError(result.error.issues);
-      ctx.input = { endpoint, body: result.data } as RequestInput;
+      ctx.input = { endpoint: dialect, body: result.data } as RequestInput;
       return next();
     },
   };

@@ -1,6 +1,5 @@
 // Stages that exist in the lifecycle but are filled by later work; each passes the request on untouched.
 // auth: identities, API keys, JWT (401/403). limits: rate limits and budgets (429).
-// analyze: token counts, complexity, PII, injection in the worker pool (503 when overloaded).
 // cache: exact and semantic cache (serves hits). scan: response scanning.
 import type { Stage } from '../compose.js';
 
@@ -10,6 +9,5 @@ function passThrough(name: string): Stage {
 
 export const authStage = (): Stage => passThrough('auth');
 export const limitsStage = (): Stage => passThrough('limits');
-export const analyzeStage = (): Stage => passThrough('analyze');
 export const cacheStage = (): Stage => passThrough('cache');
 export const scanStage = (): Stage => passThrough('scan');

@@ -2,6 +2,7 @@
 // becomes one RequestRecord, counted in metrics and handed to the record sinks.
 import { performance } from 'node:perf_hooks';
 import type { RecordSink, RequestRecord } from '../../../analytics/record.js';
+import type { PiiFinding } from '../../analysis/types.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Logger } from '../../observability/logger.js';
 import { formatAddress } from '../../net/format-address.js';
@@ -47,6 +48,7 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
   const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
   const usage = ctx.usage ?? { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
   const route = ctx.route;
+  const analysis = ctx.analysis;
   const upstreamLatency =
     t.upstreamStart !== undefined && t.upstreamEnd !== undefined ? t.upstreamEnd - t.upstreamStart : null;
   const latency = end - t.start;
@@ -74,6 +76,13 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     completion_tokens: usage.completion,
     cached_tokens: usage.cached,
     reasoning_tokens: usage.reasoning,
+    prompt_tokens_counted: analysis?.tokens.prompt ?? null,
+    prompt_tokens_exact: analysis?.tokens.exact ?? null,
+    pii_findings: piiCounts(analysis?.pii),
+    injection_score: analysis?.injection.score ?? null,
+    injection_signals: analysis?.injection.signals ?? [],
+    complexity_score: analysis?.complexity.score ?? null,
+    complexity_class: analysis?.complexity.class ?? null,
     cost_nano_usd: route === undefined ? 0 : costNanoUsd(usage, route.config.pricing),
     latency_ms: round3(latency),
     upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
@@ -88,6 +97,16 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     client_ip: typeof ctx.clientAddress === 'string' ? ctx.clientAddress : formatAddress(ctx.clientAddress),
     user_agent: ctx.headers['user-agent'] ?? '',
   };
+}
+
+function piiCounts(findings: readonly PiiFinding[] | undefined): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (findings === undefined) return counts;
+  for (const f of findings) {
+    const key = f.subtype ? `${f.type}:${f.subtype}` : f.type;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function observe(metrics: GatewayMetrics, ctx: GatewayContext, record: RequestRecord): void {

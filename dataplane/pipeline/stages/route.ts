@@ -17,6 +17,7 @@ export function routeStage(): Stage {
         );
       }
       const wantsEmbeddings = input.endpoint === 'embeddings';
+      // Analysing an embeddings model's input as a chat is meaningless, so the same rule applies there.
       if (wantsEmbeddings !== (model.config.kind === 'embeddings')) {
         throw new GatewayError(
           'unsupported_operation',

@@ -1,0 +1,76 @@
+// Sends the request to the analysis worker pool once and keeps the result on the context for budgets,
+// routing, security policy, the cache and the record. Disabled by config (pass-through deployments).
+import type { Analysis, AnalysisRequest } from '../../analysis/types.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import type { WorkerPool } from '../../workers/pool.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext } from '../context.js';
+
+export type AnalysisPool = WorkerPool<AnalysisRequest, Analysis>;
+
+/**
+ * Bodies from this size on are analysed with the request's signal, so a client that leaves cancels the task
+ * (dropped from the queue, or its thread ended). Smaller ones finish in well under a millisecond; wiring an
+ * abort listener into piscina would cost more CPU (~7 µs a task) than the abort could ever save.
+ */
+const ABORTABLE_BODY_BYTES = 64 * 1024;
+
+export interface AnalyzeStageOptions {
+  pool: AnalysisPool;
+  metrics: GatewayMetrics;
+  /** Analyse even when `analysis.enabled` is false (the /v1/analyze endpoint). */
+  always?: boolean;
+}
+
+export function analyzeStage(options: AnalyzeStageOptions): Stage {
+  const { pool, metrics } = options;
+  return {
+    name: 'analyze',
+    async run(ctx, next) {
+      const input = ctx.input;
+      const route = ctx.route;
+      const wanted = options.always === true || ctx.runtime.config.analysis.enabled;
+      if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings') return next();
+      const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
+      ctx.analysis = await pool.run(analysisRequest(ctx), signal);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      for (const finding of ctx.analysis.pii) {
+        metrics.analysisFindings.inc({ kind: 'pii', type: finding.subtype ? `${finding.type}:${finding.subtype}` : finding.type });
+      }
+      for (const signal of ctx.analysis.injection.signals) metrics.analysisFindings.inc({ kind: 'injection', type: signal });
+      return next();
+    },
+  };
+}
+
+function analysisRequest(ctx: GatewayContext): AnalysisRequest {
+  const input = ctx.input as Extract<GatewayContext['input'], { endpoint: 'chat' | 'messages' }>;
+  const route = ctx.route!;
+  const config = route.config;
+  return {
+    endpoint: input.endpoint,
+    body: input.body,
+    upstreamModel: route.upstreamModel,
+    provider: route.provider.type,
+    ...(config.max_output_tokens === undefined ? {} : { maxOutputTokens: config.max_output_tokens }),
+    ...(config.context_window === undefined ? {} : { contextWindow: config.context_window }),
+  };
+}
+
+/** Terminal stage of POST /v1/analyze: the analysis itself is the answer; no model is called. */
+export function analysisReportStage(): Stage {
+  return {
+    name: 'report',
+    run(ctx) {
+      const route = ctx.route!;
+      const body = {
+        model: route.id,
+        upstream_model: route.upstreamModel,
+        provider: route.provider.id,
+        ...ctx.analysis,
+      };
+      ctx.response = { kind: 'json', status: 200, body: JSON.stringify(body) };
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The worker pool: results and timings, a crashed thread replaced without failing other tasks, a full queue
+// answered with 503 `overloaded`, and aborts of queued and running tasks. Threads are coordinated through
+// shared memory, not sleeps.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { isGatewayError } from '../../../dataplane/errors/gateway-error.js';
+import { createGatewayMetrics } from '../../../dataplane/observability/gateway-metrics.js';
+import { createLogger } from '../../../dataplane/observability/logger.js';
+import { createWorkerPool, type WorkerPool } from '../../../dataplane/workers/pool.js';
+import type { ControlledTask } from '../../fixtures/workers/controlled.js';
+import { waitFor } from '../../support/wait.js';
+
+const module = new URL('../../fixtures/workers/controlled.ts', import.meta.url);
+
+function gate(): {
+  buffer: SharedArrayBuffer;
+  cells: Int32Array;
+  release(): void;
+  started(n: number): Promise<number>;
+} {
+  const buffer = new SharedArrayBuffer(8);
+  const cells = new Int32Array(buffer);
+  return {
+    buffer,
+    cells,
+    release() {
+      Atomics.store(cells, 0, 1);
+      Atomics.notify(cells, 0);
+    },
+    started: (n) =>
+      waitFor(() => Atomics.load(cells, 1) >= n && Atomics.load(cells, 1), `${n} blocked task(s)`),
+  };
+}
+
+describe('worker pool', () => {
+  const pools: WorkerPool<ControlledTask, unknown>[] = [];
+  after(async () => {
+    for (const pool of pools) await pool.close();
+  });
+  function pool(threads: number, maxQueue: number) {
+    const metrics = createGatewayMetrics();
+    const created = createWorkerPool<ControlledTask, unknown>({
+      name: 'test',
+      module,
+      threads,
+      maxQueue,
+      idleTimeoutMs: 60_000,
+      metrics,
+      logger: createLogger('error', () => undefined),
+    });
+    pools.push(created);
+    return { pool: created, metrics };
+  }
+
+  it('runs tasks and records run and wait times', async () => {
+    const { pool: p, metrics } = pool(2, 16);
+    const values = await Promise.all(
+      [1, 2, 3, 4].map((value) => p.run({ op: 'echo', value }, new AbortController().signal)),
+    );
+    assert.deepEqual(values, [1, 2, 3, 4]);
+    assert.equal(metrics.workerRun.count({ pool: 'test' }), 4);
+    assert.equal(metrics.workerWait.count({ pool: 'test' }), 4);
+    assert.match(metrics.registry.render(), /gateway_worker_threads\{pool="test"\} 2/);
+  });
+
+  it('replaces a crashed thread; the other tasks are not failed', async () => {
+    const { pool: p, metrics } = pool(2, 16);
+    const g = gate();
+    const blocked = p.run({ op: 'block', gate: g.buffer, value: 'survivor' }, new AbortController().signal);
+    await g.started(1);
+    const crash = p.run({ op: 'crash' }, new AbortController().signal);
+    await assert.rejects(crash, (error: unknown) => isGatewayError(error) && error.code === 'internal_error');
+    g.release();
+    assert.equal(await blocked, 'survivor');
+    const after = await Promise.all(
+      [1, 2, 3].map((value) => p.run({ op: 'echo', value }, new AbortController().signal)),
+    );
+    assert.deepEqual(after, [1, 2, 3]);
+    assert.ok(metrics.workerFailures.get({ pool: 'test' }) >= 1);
+  });
+
+  it('answers 503 overloaded when the queue is full', async () => {
+    const { pool: p, metrics } = pool(1, 1);
+    const g = gate();
+    const running = p.run({ op: 'block', gate: g.buffer, value: 'a' }, new AbortController().signal);
+    await g.started(1);
+    const queued = p.run({ op: 'echo', value: 'b' }, new AbortController().signal);
+    await assert.rejects(
+      p.run({ op: 'echo', value: 'c' }, new AbortController().signal),
+      (error: unknown) => isGatewayError(error) && error.code === 'overloaded' && error.status === 503,
+    );
+    assert.equal(metrics.workerRejected.get({ pool: 'test' }), 1);
+    g.release();
+    assert.deepEqual(await Promise.all([running, queued]), ['a', 'b']);
+  });
+
+  it('drops an aborted queued task and stops an aborted running one', async () => {
+    const { pool: p } = pool(1, 4);
+    const g = gate();
+    const runningAbort = new AbortController();
+    const running = p.run({ op: 'block', gate: g.buffer, value: 'never' }, runningAbort.signal);
+    await g.started(1);
+    const queuedAbort = new AbortController();
+    const queued = p.run({ op: 'echo', value: 'never' }, queuedAbort.signal);
+    queuedAbort.abort(new Error('client left (queued)'));
+    await assert.rejects(queued, /client left \(queued\)/);
+    // The running task is blocked inside its thread: only terminating the thread can stop it.
+    runningAbort.abort(new Error('client left (running)'));
+    await assert.rejects(running, /client left \(running\)/);
+    assert.equal(await p.run({ op: 'echo', value: 'next' }, new AbortController().signal), 'next');
+  });
+});
