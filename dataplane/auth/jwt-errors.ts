@@ -1,0 +1,63 @@
+// jose's failures turned into 401 messages a client can act on. Messages name the failed check and the
+// issuer, never the token.
+import { errors } from 'jose';
+import type { GatewayError } from '../errors/gateway-error.js';
+import { authError } from './errors.js';
+
+/** Text from an untrusted token, shortened and stripped of control characters before it enters a message. */
+export function quoteUntrusted(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 100 ? `${printable.slice(0, 100)}...` : printable;
+}
+
+function claimFailure(claim: string, issuer: string, cause: unknown): GatewayError {
+  switch (claim) {
+    case 'nbf':
+      return authError('unauthorized', 'JWT is not valid yet (nbf is in the future).', cause);
+    case 'aud':
+      return authError('unauthorized', `JWT audience is not accepted by issuer '${issuer}'.`, cause);
+    case 'exp':
+      return authError('unauthorized', 'JWT has no valid exp claim.', cause);
+    case 'iat':
+      return authError('unauthorized', 'JWT has an invalid iat claim.', cause);
+    default:
+      return authError('unauthorized', `JWT claim '${quoteUntrusted(claim)}' is invalid.`, cause);
+  }
+}
+
+/** Maps a failure of jwtVerify (or of fetching the issuer's keys) to a 401-kind error. */
+export function jwtFailure(
+  error: unknown,
+  issuer: string,
+  header: { alg?: string; kid?: string },
+): GatewayError {
+  if (error instanceof errors.JWTExpired) return authError('unauthorized', 'JWT has expired.', error);
+  if (error instanceof errors.JWTClaimValidationFailed) return claimFailure(error.claim, issuer, error);
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return authError(
+      'unauthorized',
+      `JWT algorithm '${quoteUntrusted(header.alg ?? '')}' is not allowed for issuer '${issuer}'.`,
+      error,
+    );
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    const kid = header.kid === undefined ? 'no kid' : `kid '${quoteUntrusted(header.kid)}'`;
+    return authError(
+      'unauthorized',
+      `JWT signing key (${kid}) is not in the key set of issuer '${issuer}'.`,
+      error,
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return authError('unauthorized', 'JWT signature is invalid.', error);
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+    return authError('unauthorized', 'JWT is malformed.', error);
+  }
+  if (error instanceof errors.JOSENotSupported) {
+    return authError('unauthorized', 'JWT uses an unsupported algorithm or key type.', error);
+  }
+  // Timeouts, HTTP errors and invalid documents from the JWKS URL: the token may be fine, the keys are not
+  // available. Still 401, since the gateway cannot vouch for the caller.
+  return authError('unauthorized', `Could not obtain the signing keys of issuer '${issuer}'.`, error);
+}

@@ -1,0 +1,155 @@
+// JWT verification with jose: each configured issuer gets its key source (remote JWKS with its own cache,
+// local JWKS file, or HS secret) and an explicit algorithm list. The token's unverified `iss` only selects
+// which issuer's rules apply; everything it claims is then checked against those rules.
+import { readFileSync } from 'node:fs';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type RemoteJWKSetOptions,
+} from 'jose';
+import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type JwtIssuerConfig } from '../config/auth-schema.js';
+import { ConfigError } from '../config/load.js';
+import type { Directory } from './directory.js';
+import { authError } from './errors.js';
+import type { Identity } from './identity.js';
+import { jwtFailure } from './jwt-errors.js';
+import { compileModelPatterns } from './model-matcher.js';
+import { identityFromClaims, type TokenMapping } from './token-identity.js';
+
+export interface JwtVerifierDeps {
+  readonly fetch?: typeof fetch;
+  readonly now: () => number;
+}
+
+/** A verified identity, or the (unverified) iss of a token no configured issuer claims. */
+export type JwtOutcome =
+  | { readonly kind: 'verified'; readonly identity: Identity }
+  | { readonly kind: 'unknown_issuer'; readonly iss: string | null };
+
+export interface JwtVerifier {
+  readonly size: number;
+  /** Throws 401-kind errors for a token of a configured issuer that fails any check. */
+  verify(token: string): Promise<JwtOutcome>;
+}
+
+interface IssuerVerifier {
+  readonly name: string;
+  readonly key: Uint8Array | JWTVerifyGetKey;
+  readonly options: Readonly<JWTVerifyOptions>;
+  readonly mapping: TokenMapping;
+}
+
+function keySource(
+  issuer: JwtIssuerConfig,
+  index: number,
+  deps: JwtVerifierDeps,
+): Uint8Array | JWTVerifyGetKey {
+  if (issuer.secret !== undefined) return new TextEncoder().encode(issuer.secret);
+  if (issuer.jwks_url !== undefined) {
+    const options: RemoteJWKSetOptions = {
+      cacheMaxAge: issuer.jwks_cache_s * 1000,
+      cooldownDuration: issuer.jwks_cooldown_s * 1000,
+    };
+    if (deps.fetch !== undefined) options[customFetch] = deps.fetch;
+    return createRemoteJWKSet(new URL(issuer.jwks_url), options);
+  }
+  const path = issuer.jwks_file!;
+  // Read once when the config is applied, so a missing or broken file fails the (re)load, not requests.
+  try {
+    return createLocalJWKSet(
+      JSON.parse(readFileSync(path, 'utf8')) as Parameters<typeof createLocalJWKSet>[0],
+    );
+  } catch (error) {
+    throw new ConfigError(`auth.jwt.${index}.jwks_file: cannot load JWKS: ${(error as Error).message}`, path);
+  }
+}
+
+function buildIssuer(issuer: JwtIssuerConfig, index: number, deps: JwtVerifierDeps): IssuerVerifier {
+  const family = issuer.secret !== undefined ? HMAC_ALGORITHMS : PUBLIC_KEY_ALGORITHMS;
+  return {
+    name: issuer.issuer,
+    key: keySource(issuer, index, deps),
+    options: Object.freeze({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      // Always an explicit list of one key family: jose then refuses `none` and cross-family algorithms
+      // (an HS256 token "signed" with an RSA public key) before looking at the signature.
+      algorithms: [...(issuer.algorithms ?? family)],
+      clockTolerance: issuer.clock_skew_s,
+      requiredClaims: ['exp'],
+    }),
+    mapping: {
+      claims: issuer.claims,
+      fallbackModels: compileModelPatterns(issuer.models),
+      method: 'jwt',
+    },
+  };
+}
+
+/** A token without kid may match several keys of a JWKS (rotation); each is tried in turn. */
+async function verifyWithCandidates(token: string, issuer: IssuerVerifier, now: number): Promise<JWTPayload> {
+  const options = { ...issuer.options, currentDate: new Date(now) };
+  try {
+    // The union of key kinds is not one of jwtVerify's overloads; each branch calls the matching one.
+    const { payload } =
+      issuer.key instanceof Uint8Array
+        ? await jwtVerify(token, issuer.key, options)
+        : await jwtVerify(token, issuer.key, options);
+    return payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error) {
+      try {
+        return (await jwtVerify(token, candidate, options)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof errors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+export function createJwtVerifier(
+  issuers: readonly JwtIssuerConfig[],
+  directory: Directory,
+  deps: JwtVerifierDeps,
+): JwtVerifier {
+  const byName = new Map<string, IssuerVerifier>(
+    issuers.map((issuer, i) => [issuer.issuer, buildIssuer(issuer, i, deps)]),
+  );
+
+  return {
+    size: byName.size,
+    async verify(token) {
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      let iss: unknown;
+      try {
+        header = decodeProtectedHeader(token);
+        iss = decodeJwt(token).iss;
+      } catch (error) {
+        throw authError('unauthorized', 'JWT is malformed.', error);
+      }
+      // jose refuses `none` too; checking first gives the client the precise reason, whatever the issuer.
+      if (typeof header.alg !== 'string' || header.alg.toLowerCase() === 'none') {
+        throw authError('unauthorized', "JWT algorithm 'none' (unsigned tokens) is not accepted.");
+      }
+      const issuer = typeof iss === 'string' ? byName.get(iss) : undefined;
+      if (issuer === undefined) return { kind: 'unknown_issuer', iss: typeof iss === 'string' ? iss : null };
+      let payload: JWTPayload;
+      try {
+        payload = await verifyWithCandidates(token, issuer, deps.now());
+      } catch (error) {
+        throw jwtFailure(error, issuer.name, header);
+      }
+      return { kind: 'verified', identity: identityFromClaims(payload, issuer.mapping, directory) };
+    },
+  };
+}
