@@ -14,6 +14,9 @@ import { createApp, type ServerState } from './server/app.js';
 import { loadNativeUws, type Uws } from './server/uws.js';
 import type { Analysis, AnalysisRequest } from './analysis/types.js';
 import { createWorkerPool, sibling } from './workers/pool.js';
+import { createLimiter } from './limits/limiter.js';
+import { createMemoryStore } from './limits/memory-store.js';
+import { createRedisStore } from './limits/redis-store.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -75,7 +78,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
   });
-  const pipelines = buildPipelines({ metrics, logger, sinks, analysisPool });
+  // The limit store lives as long as the gateway (counters must survive reloads); changing it needs a restart.
+  const redisConfig = options.config.limits.redis;
+  const redisStore =
+    redisConfig === undefined
+      ? undefined
+      : createRedisStore({
+          url: redisConfig.url,
+          keyPrefix: redisConfig.key_prefix,
+          commandTimeoutMs: redisConfig.command_timeout_ms,
+          connectTimeoutMs: redisConfig.connect_timeout_ms,
+          onError: () => undefined,
+        });
+  const limitStore = redisStore ?? createMemoryStore();
+  const limiter = createLimiter({
+    store: limitStore,
+    config: options.config.limits,
+    logger,
+    metrics: {
+      backendError: (phase, policy) => metrics.limitBackendErrors.inc({ phase, policy }),
+      rejected: (kind) => metrics.limitRejections.inc({ kind }),
+    },
+  });
+  const pipelines = buildPipelines({ metrics, logger, sinks, analysisPool, limiter });
   const app = createApp({
     uws,
     runtime: () => runtime,
@@ -84,7 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     newId: createUuidV7(),
     state,
-    readinessChecks: [],
+    readinessChecks: redisStore === undefined ? [] : [() => ({ name: 'redis', ok: redisStore.ready() })],
   });
 
   const host = options.host ?? options.config.server.host;
@@ -153,6 +178,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();
       await analysisPool.close();
+      await limiter.drain();
+      await limitStore.close();
       await runtime.close();
       logger.info('stopped');
     })();

@@ -16,7 +16,8 @@ function pushContent(out: TextSegment[], message: number, role: string, content:
   if (!Array.isArray(content)) return;
   content.forEach((part: unknown, index) => {
     if (!isObject(part)) return;
-    if (typeof part.text === 'string' && part.text !== '') out.push({ message, part: index, role, text: part.text });
+    if (typeof part.text === 'string' && part.text !== '')
+      out.push({ message, part: index, role, text: part.text });
     // Anthropic tool results nest their own content blocks.
     else if (part.type === 'tool_result') pushContent(out, message, 'tool', part.content);
   });

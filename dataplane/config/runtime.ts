@@ -1,6 +1,10 @@
 // A config turned into live objects: providers with their connection pools and a model table. Requests
 // keep the runtime they started with, so a reload never changes a request half-way.
 import type { GatewayConfig, ProviderConfig } from './schema.js';
+import { createAuthenticator, type Authenticator } from '../auth/index.js';
+import type { Identity } from '../auth/identity.js';
+import type { LimitScope } from '../limits/limiter.js';
+import { createScopeResolver } from '../limits/scopes.js';
 import type { Provider, ResolvedModel } from '../providers/types.js';
 import { createOpenAIProvider } from '../providers/openai/index.js';
 import { createAnthropicProvider } from '../providers/anthropic/index.js';
@@ -14,6 +18,9 @@ export interface Runtime {
   readonly config: GatewayConfig;
   readonly models: ReadonlyMap<string, RoutableModel>;
   readonly providers: ReadonlyMap<string, Provider>;
+  readonly authenticator: Authenticator;
+  /** The limit scopes (global, team, app, key, user) a request of this identity is counted in. */
+  readonly scopes: (identity: Identity | undefined) => readonly LimitScope[];
   /** Closes the providers' pools once their in-flight calls are done. */
   close(): Promise<void>;
 }
@@ -49,6 +56,8 @@ export function buildRuntime(config: GatewayConfig): Runtime {
     config,
     models,
     providers,
+    authenticator: createAuthenticator({ auth: config.auth, teams: config.teams }, {}),
+    scopes: createScopeResolver({ global: config.limits.global, teams: config.teams }),
     async close() {
       await Promise.allSettled([...providers.values()].map((p) => p.close()));
     },

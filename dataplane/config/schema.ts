@@ -1,5 +1,7 @@
 // The one config schema. Unknown keys are rejected everywhere (strictObject) and errors name the bad path.
 import { z } from 'zod';
+import { limitsConfigSchema } from '../limits/schema.js';
+import { authConfigSchema, teamsSchema } from './auth-schema.js';
 
 const ms = (fallback: number) => z.number().int().positive().default(fallback);
 
@@ -146,6 +148,9 @@ export const configSchema = z
     server: serverSchema.prefault({}),
     providers: z.record(z.string().min(1), providerSchema).prefault(defaultProviders),
     models: z.record(z.string().min(1), modelSchema).prefault(defaultModels),
+    auth: authConfigSchema.prefault({}),
+    teams: teamsSchema,
+    limits: limitsConfigSchema.prefault({}),
     workers: z
       .strictObject({
         /** Analysis worker threads; 0 = one per core. Applies at start. */

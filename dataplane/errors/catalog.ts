@@ -23,6 +23,15 @@ export const errorCatalog = {
   not_found: { status: 404, type: 'invalid_request_error', message: 'Unknown route.' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', message: 'Method not allowed.' },
   model_not_found: { status: 404, type: 'invalid_request_error', message: 'The model does not exist.' },
+  unauthorized: { status: 401, type: 'authentication_error', message: 'Missing or invalid credentials.' },
+  forbidden: { status: 403, type: 'permission_error', message: 'Not allowed.' },
+  rate_limited: { status: 429, type: 'rate_limit_error', message: 'Rate limit reached.' },
+  budget_exceeded: { status: 429, type: 'insufficient_quota', message: 'Budget exceeded.' },
+  limits_unavailable: {
+    status: 503,
+    type: 'overloaded_error',
+    message: 'Limits cannot be checked right now; retry shortly.',
+  },
   upstream_timeout: { status: 504, type: 'timeout_error', message: 'The upstream provider timed out.' },
   upstream_unreachable: {
     status: 502,

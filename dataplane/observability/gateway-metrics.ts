@@ -17,6 +17,8 @@ export interface GatewayMetrics {
   readonly workerFailures: Counter;
   readonly workerRejected: Counter;
   readonly analysisFindings: Counter;
+  readonly limitRejections: Counter;
+  readonly limitBackendErrors: Counter;
   /** Exposes a worker pool's queue depth and thread count, read at scrape time. */
   registerPool(name: string, read: () => { queue: number; threads: number }): void;
 }
@@ -44,14 +46,21 @@ export function createGatewayMetrics(): GatewayMetrics {
     ),
   );
   /** Worker task latency buckets in seconds: 10 µs to 1 s. */
-  const taskBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
+  const taskBuckets = [
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1,
+  ];
   return {
     registry,
     registerPool: (name, read) => {
       pools.set(name, read);
     },
     workerRun: registry.register(
-      new Histogram('gateway_worker_task_run_seconds', 'Time a task ran inside a worker thread.', ['pool'], taskBuckets),
+      new Histogram(
+        'gateway_worker_task_run_seconds',
+        'Time a task ran inside a worker thread.',
+        ['pool'],
+        taskBuckets,
+      ),
     ),
     workerWait: registry.register(
       new Histogram(
@@ -65,7 +74,19 @@ export function createGatewayMetrics(): GatewayMetrics {
       new Counter('gateway_worker_failures_total', 'Worker tasks or threads that failed.', ['pool']),
     ),
     workerRejected: registry.register(
-      new Counter('gateway_worker_rejected_total', 'Tasks refused because the queue was full (503).', ['pool']),
+      new Counter('gateway_worker_rejected_total', 'Tasks refused because the queue was full (503).', [
+        'pool',
+      ]),
+    ),
+    limitRejections: registry.register(
+      new Counter('gateway_limit_rejections_total', 'Requests refused by a limit, by kind.', ['kind']),
+    ),
+    limitBackendErrors: registry.register(
+      new Counter(
+        'gateway_limit_backend_errors_total',
+        'Limit backend (Redis) failures, by phase and the policy applied.',
+        ['phase', 'policy'],
+      ),
     ),
     analysisFindings: registry.register(
       new Counter(

@@ -3,11 +3,13 @@ import type { ChatRequest } from '../api/openai-chat.js';
 import type { MessagesRequest } from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest } from '../api/embeddings.js';
 import type { Analysis } from '../analysis/types.js';
+import type { Identity } from '../auth/identity.js';
 import type { Runtime, RoutableModel } from '../config/runtime.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { HttpExchange } from '../server/exchange.js';
 
-export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'other';
+export type Endpoint =
+  'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
 
 export type RequestInput =
   | { readonly endpoint: 'chat'; readonly body: ChatRequest }
@@ -68,6 +70,10 @@ export interface GatewayContext {
   analysis?: Analysis;
   /** Set by dispatch (or a cache hit, later). */
   response?: ResponsePlan;
+  /** Content-bearing chunks streamed so far (≈ completion tokens), for budgets that cut a stream. */
+  completionChunks: number;
+  /** Set by the auth stage. */
+  identity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */
   usage?: TokenUsage;
   /** Set by the respond stage when the request failed. */

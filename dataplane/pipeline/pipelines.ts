@@ -1,4 +1,4 @@
-// The lifecycle, drawn in docs/lifecycle.md: record → respond → parse → auth → route → analyze → limits →
+// The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → analyze → limits →
 // cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.
@@ -12,7 +12,11 @@ import { dispatchStage } from './stages/dispatch.js';
 import { listModelsStage } from './stages/models.js';
 import { parseStage } from './stages/parse.js';
 import { analysisReportStage, analyzeStage, type AnalysisPool } from './stages/analyze.js';
-import { authStage, cacheStage, limitsStage, scanStage } from './stages/pass-through.js';
+import { authStage } from './stages/auth.js';
+import { limitsStage } from './stages/limits.js';
+import { cacheStage, scanStage } from './stages/pass-through.js';
+import { adminUsageStage, ownBudgetsStage } from './stages/usage.js';
+import type { Limiter } from '../limits/limiter.js';
 import { recordStage } from './stages/record.js';
 import { rejectStage } from './stages/reject.js';
 import { respondStage } from './stages/respond.js';
@@ -25,6 +29,8 @@ export interface Pipelines {
   readonly inference: Pipeline;
   readonly analyze: Pipeline;
   readonly models: Pipeline;
+  readonly budgets: Pipeline;
+  readonly adminUsage: Pipeline;
   readonly notFound: Pipeline;
   readonly methodNotAllowed: Pipeline;
   readonly shuttingDown: Pipeline;
@@ -37,17 +43,18 @@ export interface PipelineOptions {
   logger: Logger;
   sinks: readonly RecordSink[];
   analysisPool: AnalysisPool;
+  limiter: Limiter;
 }
 
 export function buildPipelines(options: PipelineOptions): Pipelines {
   const outer: Stage[] = [recordStage(options), respondStage({ logger: options.logger })];
   const inference: Stage[] = [
     ...outer,
-    parseStage(),
     authStage(),
+    parseStage(),
     routeStage(),
     analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
-    limitsStage(),
+    limitsStage({ limiter: options.limiter }),
     cacheStage(),
     scanStage(),
     dispatchStage(),
@@ -56,13 +63,15 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     inference: compose(inference),
     analyze: compose([
       ...outer,
-      parseStage(),
       authStage(),
+      parseStage(),
       routeStage(),
       analyzeStage({ pool: options.analysisPool, metrics: options.metrics, always: true }),
       analysisReportStage(),
     ]),
     models: compose([...outer, authStage(), listModelsStage()]),
+    budgets: compose([...outer, authStage(), ownBudgetsStage({ limiter: options.limiter })]),
+    adminUsage: compose([...outer, authStage(), adminUsageStage({ limiter: options.limiter })]),
     notFound: compose([
       ...outer,
       rejectStage((ctx) => new GatewayError('not_found', `Unknown route: ${ctx.method} ${ctx.path}.`)),

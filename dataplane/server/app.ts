@@ -81,6 +81,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         exchange,
         signal: exchange.signal,
         status: 0,
+        completionChunks: 0,
         responseHeaders: {},
       };
       state.inFlight += 1;
@@ -102,6 +103,10 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   app.any('/v1/analyze', handle('other', pipelines.methodNotAllowed, false));
   app.get('/v1/models', handle('models', pipelines.models, false));
   app.any('/v1/models', handle('other', pipelines.methodNotAllowed, false));
+  app.get('/v1/budgets', handle('budgets', pipelines.budgets, false));
+  app.any('/v1/budgets', handle('other', pipelines.methodNotAllowed, false));
+  app.get('/admin/usage', handle('admin', pipelines.adminUsage, false));
+  app.any('/admin/usage', handle('other', pipelines.methodNotAllowed, false));
 
   app.get('/healthz', (res) => {
     res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));

@@ -45,7 +45,8 @@ export function sibling(base: string, relative: string): URL {
 
 export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T, R> {
   const threads = options.threads > 0 ? options.threads : availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`worker threads must be ≥ 1, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`worker threads must be ≥ 1, got ${threads}`);
   if (!Number.isInteger(options.maxQueue) || options.maxQueue < 0) {
     throw new Error(`worker max_queue must be an integer ≥ 0, got ${options.maxQueue}`);
   }

@@ -2,8 +2,9 @@
 // Luhn-valid with a card network's prefix and length. Words such as "card" or "visa" nearby raise the
 // confidence; they are required only for numbers outside the known issuer ranges.
 import { luhnValid, plausibleCardPrefix } from './checksums.js';
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
-import { around, eachMatch } from './match-loop.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
+import { around, matchAtCandidates } from './match-loop.js';
+import { chainedDigits } from './text-index.js';
 
 const CARD_WORDS =
   /\b(?:card|cards|credit|debit|cc|visa|mastercard|master card|amex|american express|discover|diners|jcb|unionpay|maestro|payment|pay|cvv|cvc|expiry|exp)\b|卡|карт|tarjeta|karte|carte|cartão/;
@@ -17,26 +18,35 @@ function printedGrouping(groups: readonly number[]): boolean {
   return groups.every((n, i) => (i < groups.length - 1 ? n === 4 : n >= 1 && n <= 4));
 }
 
-export function detectCards(text: string): RawFinding[] {
+const isCardSeparator = (c: number): boolean => c === 32 || c === 45;
+
+export function createCardDetector(): Detector {
   // One digit per repetition with an optional single separator before it: a linear scan.
-  const re = /(?<![\w.+-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/g;
-  const out: RawFinding[] = [];
-  eachMatch(re, text, (m) => {
-    const raw = m[0];
-    const separators = new Set(raw.replace(/\d/g, ''));
-    if (separators.size > 1) return;
-    const groups = raw.split(/[ -]/).map((g) => g.length);
-    if (!printedGrouping(groups)) return;
-    const digits = raw.replace(/[ -]/g, '');
-    if (!luhnValid(digits)) return;
-    const end = m.index + raw.length;
-    const context = CARD_WORDS.test(around(text, m.index, end, 48, 16));
-    // Issuer ranges change (new BINs, private-label cards): a Luhn-valid number the text calls a card
-    // counts even when its prefix is not in our table, at a lower confidence.
-    const known = plausibleCardPrefix(digits);
-    if (!known && !context) return;
-    const score = known ? (context ? 1 : 0.85) : 0.6;
-    out.push({ type: PII_TYPES.card, start: m.index, end, confidence: confidence(score) });
-  });
-  return out;
+  const re = /(?<![\w.+-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/y;
+  return (text, { digitRuns: runs }) => {
+    const out: RawFinding[] = [];
+    const tryAt = matchAtCandidates(re, text, (m) => {
+      const raw = m[0];
+      const separators = new Set(raw.replace(/\d/g, ''));
+      if (separators.size > 1) return;
+      const groups = raw.split(/[ -]/).map((g) => g.length);
+      if (!printedGrouping(groups)) return;
+      const digits = raw.replace(/[ -]/g, '');
+      if (!luhnValid(digits)) return;
+      const end = m.index + raw.length;
+      const context = CARD_WORDS.test(around(text, m.index, end, 48, 16));
+      // Issuer ranges change (new BINs, private-label cards): a Luhn-valid number the text calls a card
+      // counts even when its prefix is not in our table, at a lower confidence.
+      const known = plausibleCardPrefix(digits);
+      if (!known && !context) return;
+      const score = known ? (context ? 1 : 0.85) : 0.6;
+      out.push({ type: PII_TYPES.card, start: m.index, end, confidence: confidence(score) });
+    });
+    // A number starts a digit run (the look-behind excludes a digit before it) and needs 12 digits joined
+    // by single spaces or dashes; years, prices and counts never reach the regex.
+    for (let i = 0; i < runs.length; i += 2) {
+      if (chainedDigits(text, runs, i, isCardSeparator, 12) >= 12) tryAt(runs[i]!);
+    }
+    return out;
+  };
 }

@@ -3,8 +3,9 @@
 // variables, templates or stock words ("password", "changeme") are documentation, not secrets.
 import { Buffer } from 'node:buffer';
 import { characterClasses, longestRepeat, looksLikePlaceholder, shannonEntropy } from './entropy.js';
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
-import { eachMatch } from './match-loop.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
+import { matchAtCandidates } from './match-loop.js';
+import { isRegexSpace, type TextIndex } from './text-index.js';
 
 /** Stock passwords of tutorials and templates. */
 const STOCK_WORDS: ReadonlySet<string> = new Set([
@@ -43,12 +44,20 @@ function secretLike(value: string, other = ''): boolean {
   return longestRepeat(value) < value.length;
 }
 
-function urlCredentials(text: string, out: RawFinding[]): void {
-  if (!text.includes('://')) return;
-  // The password may contain '@'; backtracking from its greedy end picks the last '@' before the host.
-  const re =
-    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,24}:\/\/)([^\s:/?#@'"`<>[\]{}()]{1,128}):([^\s/?#'"`<>]{1,128})@[A-Za-z0-9[]/g;
-  eachMatch(re, text, (m) => {
+/** Scheme characters: a scheme is the whole run of these before "://" (the look-behind excludes them). */
+function isSchemeChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 46 || c === 45
+  );
+}
+
+/** Longest scheme the regex accepts: a letter and 1-24 more characters. */
+const MAX_SCHEME = 25;
+
+function urlCredentials(text: string, re: RegExp, out: RawFinding[]): void {
+  const first = text.indexOf('://');
+  if (first === -1) return;
+  const tryAt = matchAtCandidates(re, text, (m) => {
     const user = m[2]!;
     const password = m[3]!;
     if (!secretLike(password, user) || isTemplate(user)) return;
@@ -61,6 +70,11 @@ function urlCredentials(text: string, out: RawFinding[]): void {
       confidence: confidence(0.9),
     });
   });
+  for (let at = first; at !== -1; at = text.indexOf('://', at + 3)) {
+    let start = at;
+    while (start > 0 && at - start <= MAX_SCHEME && isSchemeChar(text.charCodeAt(start - 1))) start--;
+    if (at - start >= 2 && at - start <= MAX_SCHEME) tryAt(start);
+  }
 }
 
 function unquote(word: string): string {
@@ -76,12 +90,11 @@ function unbrace(value: string): string {
   return m === null || /[()[\]]/.test(m[1]!) ? value : m[1]!;
 }
 
-function cliCredentials(text: string, out: RawFinding[]): void {
-  if (!/curl|wget|http/i.test(text)) return;
-  // One shell word: quoted and unquoted pieces. Nothing follows it in the pattern, so the engine never
-  // has to backtrack through the alternatives.
-  const re = /(?<![\w-])(?:-u|--user)(?:\s{1,8}|=)((?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s'"]{1,200}){1,4})/g;
-  eachMatch(re, text, (m) => {
+function cliCredentials(text: string, re: RegExp, out: RawFinding[]): void {
+  const first = text.indexOf('-u');
+  if (first === -1) return;
+  const tryAt = matchAtCandidates(re, text, (m) => {
+    // Only as an argument of an HTTP client.
     const before = text.slice(Math.max(0, m.index - 300), m.index);
     if (!/\b(?:curl|wget|http|https)\b/i.test(before)) return;
     const word = unquote(m[1]!);
@@ -101,6 +114,11 @@ function cliCredentials(text: string, out: RawFinding[]): void {
       confidence: confidence(0.85),
     });
   });
+  // "-u" starts the option or sits one character into "--user".
+  for (let at = first; at !== -1; at = text.indexOf('-u', at + 2)) {
+    if (text.charCodeAt(at - 1) === 45) tryAt(at - 1);
+    tryAt(at);
+  }
 }
 
 function validBasic(value: string): boolean {
@@ -118,7 +136,27 @@ function tokenLike(value: string): boolean {
     : characterClasses(value) >= 3 && shannonEntropy(value) >= 3.5;
 }
 
-function authHeaders(text: string, out: RawFinding[]): void {
+/** Whether `text` holds `word` (lower-case ASCII) at `at`, ignoring ASCII case. */
+function wordAt(text: string, at: number, word: string): boolean {
+  if (at < 0 || at + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = text.charCodeAt(at + i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+interface HeaderPatterns {
+  authorization: RegExp;
+  curlHeader: RegExp;
+}
+
+function authHeaders(
+  text: string,
+  operators: readonly number[],
+  re: HeaderPatterns,
+  out: RawFinding[],
+): void {
   const push = (start: number, value: string, score: number): void => {
     out.push({
       type: PII_TYPES.secret,
@@ -128,32 +166,54 @@ function authHeaders(text: string, out: RawFinding[]): void {
       confidence: confidence(score),
     });
   };
-  if (/authorization/i.test(text)) {
-    // Any scheme word (Basic, Bearer, Token, Api-Token, SSO-Key...) may precede the credential.
-    const re =
-      /(?<![\w-])(?:proxy-)?authorization\s{0,4}[:=]\s{0,4}(?:([a-z][a-z0-9-]{1,20})\s{1,4})?([^\s"'`,;\\]{1,4000})/gi;
-    eachMatch(re, text, (m) => {
+  let authorization: ((start: number) => void) | undefined;
+  // The header name ends at most four spaces before a ':' or '='; "proxy-" may precede it.
+  for (const op of operators) {
+    let end = op;
+    while (end > 0 && op - end < 5 && isRegexSpace(text.charCodeAt(end - 1))) end--;
+    const start = end - 'authorization'.length;
+    if (op - end > 4 || !wordAt(text, start, 'authorization')) continue;
+    authorization ??= matchAtCandidates(re.authorization, text, (m) => {
       const scheme = (m[1] ?? '').toLowerCase();
       const value = m[2]!.replace(/[.)\]}]+$/, '');
       const ok = scheme === 'basic' ? validBasic(value) : tokenLike(value);
       if (ok) push(m.index + m[0].length - m[2]!.length, value, 0.9);
     });
+    if (wordAt(text, start - 6, 'proxy-')) authorization(start - 6);
+    authorization(start);
   }
-  if (/-H|--header/.test(text)) {
-    // Custom key headers only as curl arguments: "Token: ..." in prose is too common to trust.
-    const re =
-      /(?:-H|--header)\s{1,4}["']?(?:x-)?(?:api[-_]?key|api[-_]?token|auth[-_]?token|access[-_]?token|private[-_]?token|token|secret|apikey|x-auth)\s{0,2}:\s{0,4}([^\s"'`,;\\]{1,4000})/gi;
-    eachMatch(re, text, (m) => {
-      const value = m[1]!;
-      if (tokenLike(value)) push(m.index + m[0].length - value.length, value, 0.85);
-    });
+  // Custom key headers only as curl arguments: "Token: ..." in prose is too common to trust.
+  if (!text.includes('-H') && !text.includes('--header')) return;
+  const curlHeader = matchAtCandidates(re.curlHeader, text, (m) => {
+    const value = m[1]!;
+    if (tokenLike(value)) push(m.index + m[0].length - value.length, value, 0.85);
+  });
+  for (let at = text.indexOf('-'); at !== -1; at = text.indexOf('-', at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    if (next === 72 || next === 104 || next === 45) curlHeader(at);
   }
 }
 
-export function detectCredentials(text: string): RawFinding[] {
-  const out: RawFinding[] = [];
-  urlCredentials(text, out);
-  cliCredentials(text, out);
-  authHeaders(text, out);
-  return out;
+export function createCredentialDetector(): Detector {
+  // The password may contain '@'; backtracking from its greedy end picks the last '@' before the host.
+  const url =
+    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,24}:\/\/)([^\s:/?#@'"`<>[\]{}()]{1,128}):([^\s/?#'"`<>]{1,128})@[A-Za-z0-9[]/y;
+  // One shell word: quoted and unquoted pieces. Nothing follows it in the pattern, so the engine never
+  // has to backtrack through the alternatives.
+  const cli =
+    /(?<![\w-])(?:-u|--user)(?:\s{1,8}|=)((?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s'"]{1,200}){1,4})/y;
+  const headers: HeaderPatterns = {
+    // Any scheme word (Basic, Bearer, Token, Api-Token, SSO-Key...) may precede the credential.
+    authorization:
+      /(?<![\w-])(?:proxy-)?authorization\s{0,4}[:=]\s{0,4}(?:([a-z][a-z0-9-]{1,20})\s{1,4})?([^\s"'`,;\\]{1,4000})/iy,
+    curlHeader:
+      /(?:-H|--header)\s{1,4}["']?(?:x-)?(?:api[-_]?key|api[-_]?token|auth[-_]?token|access[-_]?token|private[-_]?token|token|secret|apikey|x-auth)\s{0,2}:\s{0,4}([^\s"'`,;\\]{1,4000})/iy,
+  };
+  return (text: string, index: TextIndex) => {
+    const out: RawFinding[] = [];
+    urlCredentials(text, url, out);
+    cliCredentials(text, cli, out);
+    authHeaders(text, index.operators, headers, out);
+    return out;
+  };
 }

@@ -1,7 +1,7 @@
 // E-mail addresses: ASCII local part and dotted domain with an alphabetic TLD (IDNs appear in their
 // punycode form, xn--). Raw Unicode addresses are not matched: in scripts written without spaces the
 // surrounding words would be swallowed into the address.
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 
 /** Asset names such as `icon@2x.png` have an e-mail's shape; these endings are file types, not TLDs. */
 const FILE_ENDINGS = /^(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?|css|js|mjs|ts|map|json|html?)$/i;
@@ -21,26 +21,28 @@ function isLocalChar(c: number): boolean {
   );
 }
 
-export function detectEmails(text: string): RawFinding[] {
-  const out: RawFinding[] = [];
-  // Anchored on '@' (rare in prose): the local part is walked back at most 64 characters and the domain
-  // is matched with a sticky, bounded regex from the '@', so the scan is linear whatever the input.
+export function createEmailDetector(): Detector {
   const domain =
     /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}([A-Za-z]{2,24})(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y;
-  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
-    let start = at;
-    while (start > 0 && at - start <= MAX_LOCAL && isLocalChar(text.charCodeAt(start - 1))) start--;
-    if (at - start > MAX_LOCAL) continue;
-    // The local part opens with a letter, digit or underscore and has no leading, trailing or double dot.
-    while (start < at && !/[A-Za-z0-9_]/.test(text[start]!)) start++;
-    const local = text.slice(start, at);
-    if (local === '' || local.endsWith('.') || local.includes('..')) continue;
-    domain.lastIndex = at + 1;
-    const m = domain.exec(text);
-    if (m === null || FILE_ENDINGS.test(m[1]!)) continue;
-    const end = at + 1 + m[0].length;
-    out.push({ type: PII_TYPES.email, start, end, confidence: confidence(0.95) });
-    at = end - 1;
-  }
-  return out;
+  return (text) => {
+    const out: RawFinding[] = [];
+    // Anchored on '@' (rare in prose): the local part is walked back at most 64 characters and the domain
+    // is matched with a sticky, bounded regex from the '@', so the scan is linear whatever the input.
+    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+      let start = at;
+      while (start > 0 && at - start <= MAX_LOCAL && isLocalChar(text.charCodeAt(start - 1))) start--;
+      if (at - start > MAX_LOCAL) continue;
+      // The local part opens with a letter, digit or underscore and has no leading, trailing or double dot.
+      while (start < at && !/[A-Za-z0-9_]/.test(text[start]!)) start++;
+      const local = text.slice(start, at);
+      if (local === '' || local.endsWith('.') || local.includes('..')) continue;
+      domain.lastIndex = at + 1;
+      const m = domain.exec(text);
+      if (m === null || FILE_ENDINGS.test(m[1]!)) continue;
+      const end = at + 1 + m[0].length;
+      out.push({ type: PII_TYPES.email, start, end, confidence: confidence(0.95) });
+      at = end - 1;
+    }
+    return out;
+  };
 }

@@ -8,8 +8,9 @@ import {
   looksLikePlaceholder,
   shannonEntropy,
 } from './entropy.js';
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
-import { eachMatch } from './match-loop.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
+import { eachMatch, matchAtCandidates } from './match-loop.js';
+import { isRegexSpace, type TextIndex } from './text-index.js';
 
 type Kind = 'password' | 'key';
 
@@ -34,8 +35,25 @@ const KEY_SUFFIXES = [
 ];
 const PASSWORD_SUFFIXES = ['password', 'passwd', 'passphrase', 'pwd', 'passcode'];
 
+/** Last three letters (separators skipped, lower-cased) of every suffix above and of `pass`. */
+const SUFFIX_ENDINGS: ReadonlySet<string> = new Set(
+  [...KEY_SUFFIXES, ...PASSWORD_SUFFIXES, 'pass'].map((s) => s.slice(-3)),
+);
+
+/** The last three characters of an identifier other than `_.-`, lower-cased. */
+function lastThree(identifier: string): string {
+  let out = '';
+  for (let i = identifier.length - 1; i >= 0 && out.length < 3; i--) {
+    const c = identifier[i]!;
+    if (c !== '_' && c !== '.' && c !== '-') out = c.toLowerCase() + out;
+  }
+  return out;
+}
+
 /** What the identifier names, from its ending; undefined for `keyPressed`, `token_url`, `sequenceKey`. */
 export function identifierKind(identifier: string): Kind | undefined {
+  // Most identifiers (config, timeout_ms, region) end in no suffix's last letters: decided without work.
+  if (!SUFFIX_ENDINGS.has(lastThree(identifier))) return undefined;
   const flat = identifier.toLowerCase().replace(/[_.-]/g, '');
   if (PASSWORD_SUFFIXES.some((s) => flat.endsWith(s))) return 'password';
   // "pass" alone ends too many words (bypass, compass); only as its own segment: PG_PASS, db.pass.
@@ -86,45 +104,80 @@ function subtypeFor(identifier: string, value: string, kind: Kind): string {
   return 'generic';
 }
 
-export function detectGenericSecrets(text: string): RawFinding[] {
-  const out: RawFinding[] = [];
-  const consider = (identifier: string, raw: string, start: number, kind: Kind): void => {
-    // Sentence punctuation after an unquoted value is not part of it.
-    const value = raw.replace(/[.)\]}]+$/, '');
-    if (notAValue(value, identifier)) return;
-    const score = valueScore(value, kind);
-    if (score === 0) return;
-    const subtype = subtypeFor(identifier, value, kind);
-    out.push({
-      type: PII_TYPES.secret,
-      subtype,
-      start,
-      end: start + value.length,
-      confidence: confidence(subtype === 'aws_secret_key' ? 0.95 : score),
-    });
-  };
+/** Identifier characters of the assignment pattern (also the characters its look-behind excludes). */
+function isIdentifierChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+  );
+}
+
+/** Longest identifier the assignment pattern accepts (a letter and up to 60 more characters). */
+const MAX_IDENTIFIER = 61;
+/** Most whitespace the pattern allows between the identifier (or its closing quote) and the operator. */
+const MAX_GAP = 8;
+
+/**
+ * Where an assignment ending in the operator at `op` would start, or -1. The pattern is identifier,
+ * optional quote, up to 8 spaces, operator; the identifier is a whole run of identifier characters (the
+ * look-behind forbids one before it), so walking back from the operator finds its only possible start.
+ */
+function assignmentStart(text: string, op: number): number {
+  let i = op;
+  while (i > 0 && op - i <= MAX_GAP && isRegexSpace(text.charCodeAt(i - 1))) i--;
+  if (op - i > MAX_GAP) return -1;
+  const quote = text.charCodeAt(i - 1);
+  if (quote === 34 || quote === 39) i--;
+  const end = i;
+  while (i > 0 && end - i <= MAX_IDENTIFIER && isIdentifierChar(text.charCodeAt(i - 1))) i--;
+  return end - i === 0 || end - i > MAX_IDENTIFIER ? -1 : i;
+}
+
+export function createGenericSecretDetector(): Detector {
   // identifier, optional closing quote, operator; the value is matched (sticky) only after the identifier
-  // names a secret, so non-secret assignments cost no more than their identifier. The identifier's class
-  // excludes quotes, spaces and operators, and the look-behind lets it start only at the beginning of a
-  // dotted/dashed name (not inside `a.b.c...`), so each start position costs bounded steps.
-  const assignment = /(?<![\w.-])([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s{0,8}(?::=|=>|=|:)\s{0,8}["'`]?/g;
+  // names a secret, so non-secret assignments cost no more than their identifier.
+  const assignment = /(?<![\w.-])([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s{0,8}(?::=|=>|=|:)\s{0,8}["'`]?/y;
   const valueAt = /[^\s"'`,;<>]{4,512}/y;
-  eachMatch(assignment, text, (m) => {
-    const identifier = m[1]!;
-    const kind = identifierKind(identifier);
-    if (kind === undefined) return m.index + identifier.length;
-    const valueStart = m.index + m[0].length;
-    valueAt.lastIndex = valueStart;
-    const value = valueAt.exec(text);
-    if (value === null) return valueStart;
-    consider(identifier, value[0], valueStart, kind);
-    return valueStart + value[0].length;
-  });
   const prose =
     /\b(password|passcode|passphrase|pwd|api key|secret key|access key|access token|api token|secret)\s{1,4}(?:is|was|=|:)\s{1,4}["'`]?([^\s"'`,;<>]{4,256})/gi;
-  eachMatch(prose, text, (m) => {
-    const kind: Kind = /^p/i.test(m[1]!) ? 'password' : 'key';
-    consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind);
-  });
-  return out;
+  return (text: string, index: TextIndex) => {
+    const out: RawFinding[] = [];
+    const consider = (identifier: string, raw: string, start: number, kind: Kind): void => {
+      // Sentence punctuation after an unquoted value is not part of it.
+      const value = raw.replace(/[.)\]}]+$/, '');
+      if (notAValue(value, identifier)) return;
+      const score = valueScore(value, kind);
+      if (score === 0) return;
+      const subtype = subtypeFor(identifier, value, kind);
+      out.push({
+        type: PII_TYPES.secret,
+        subtype,
+        start,
+        end: start + value.length,
+        confidence: confidence(subtype === 'aws_secret_key' ? 0.95 : score),
+      });
+    };
+    // Every assignment has an operator (':' or '='); text without one has no assignment to look at.
+    if (index.operators.length > 0) {
+      const tryAt = matchAtCandidates(assignment, text, (m) => {
+        const identifier = m[1]!;
+        const kind = identifierKind(identifier);
+        if (kind === undefined) return m.index + identifier.length;
+        const valueStart = m.index + m[0].length;
+        valueAt.lastIndex = valueStart;
+        const value = valueAt.exec(text);
+        if (value === null) return valueStart;
+        consider(identifier, value[0], valueStart, kind);
+        return valueStart + value[0].length;
+      });
+      for (const op of index.operators) {
+        const start = assignmentStart(text, op);
+        if (start !== -1) tryAt(start);
+      }
+    }
+    eachMatch(prose, text, (m) => {
+      const kind: Kind = /^p/i.test(m[1]!) ? 'password' : 'key';
+      consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind);
+    });
+    return out;
+  };
 }

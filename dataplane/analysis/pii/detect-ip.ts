@@ -1,9 +1,10 @@
 // IPv4 and IPv6 addresses (with optional CIDR prefix). Candidates are cut cheaply (a bounded regex for
 // dotted quads, a walk around each ':' for IPv6) and the parsers in ip-parse.ts decide. Version numbers
 // such as 1.2.3.4 after "version"/"v" get a lower confidence; words such as "IP" or "server" a higher one.
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { parseIpv4, parseIpv6, validPrefixLength } from './ip-parse.js';
-import { around, eachMatch } from './match-loop.js';
+import { around, matchAtCandidates } from './match-loop.js';
+import type { TextIndex } from './text-index.js';
 
 const NETWORK_WORDS =
   /\b(?:ip|ips|ipv[46]|address|addr|host|server|client|subnet|gateway|dns|ping|connect|route|proxy|firewall|cidr|network|remote|localhost)\b/;
@@ -20,9 +21,19 @@ function isWordChar(c: string | undefined): boolean {
   return c !== undefined && /\w/.test(c);
 }
 
-function ipv4(text: string, out: RawFinding[]): void {
-  const re = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/g;
-  eachMatch(re, text, (m) => {
+/** Whether run `i` is followed by three more runs, each after exactly one '.', the inner two 1-3 digits. */
+function dottedQuadFrom(text: string, runs: readonly number[], i: number): boolean {
+  if (i + 7 >= runs.length) return false;
+  for (let j = i; j < i + 6; j += 2) {
+    const end = runs[j + 1]!;
+    if (text.charCodeAt(end) !== 46 || runs[j + 2] !== end + 1) return false;
+    if (j > i && end - runs[j]! > 3) return false;
+  }
+  return true;
+}
+
+function ipv4(text: string, runs: readonly number[], re: RegExp, out: RawFinding[]): void {
+  const tryAt = matchAtCandidates(re, text, (m) => {
     const before = text[m.index - 1];
     // Part of a longer number or dotted run (a version such as 10.1.2.3.4, or glued to a word).
     if (isWordChar(before) || before === '.' || !parseIpv4(m[0])) return;
@@ -33,6 +44,13 @@ function ipv4(text: string, out: RawFinding[]): void {
     else if (VERSION_WORDS.test(text.slice(Math.max(0, start - 16), start).toLowerCase())) score = 0.3;
     out.push({ type: PII_TYPES.ip, start, end, confidence: confidence(score) });
   });
+  // The regex has no look-behind, so a match may start inside a longer run: at one of its last three
+  // digits, right before the first dot of a dotted quad.
+  for (let i = 0; i < runs.length; i += 2) {
+    if (!dottedQuadFrom(text, runs, i)) continue;
+    const end = runs[i + 1]!;
+    for (let p = Math.max(runs[i]!, end - 3); p < end; p++) tryAt(p);
+  }
 }
 
 function isV6Char(c: number): boolean {
@@ -62,9 +80,12 @@ function ipv6(text: string, out: RawFinding[]): void {
   }
 }
 
-export function detectIpAddresses(text: string): RawFinding[] {
-  const out: RawFinding[] = [];
-  ipv4(text, out);
-  ipv6(text, out);
-  return out;
+export function createIpDetector(): Detector {
+  const v4 = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)/y;
+  return (text: string, index: TextIndex) => {
+    const out: RawFinding[] = [];
+    ipv4(text, index.digitRuns, v4, out);
+    ipv6(text, out);
+    return out;
+  };
 }

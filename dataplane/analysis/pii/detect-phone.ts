@@ -2,8 +2,16 @@
 // separators (space, dot, dash, parentheses); rules on the groups then drop dates, IPs, decimals and
 // year ranges, and words around the number ("phone", "call", "fax"... or "card", "order"...) decide the
 // short and unseparated forms, which are too ambiguous alone.
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
-import { eachMatch, wordDistance } from './match-loop.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
+import {
+  matchAtCandidates,
+  surroundings,
+  wordDistance,
+  wordDistanceIn,
+  wordPattern,
+  type WordPattern,
+} from './match-loop.js';
+import { isRegexSpace } from './text-index.js';
 
 const PHONE_WORDS =
   /(?:\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|dial|sms|text|whatsapp|contact|reach|desk|office|answering|answer|message|messages|hotline|landline|ph)\b|电话|手机|電話|携帯|телефон|тел\.?|téléphone|teléfono|telefono|telefon|handy|móvil|celular)/;
@@ -20,10 +28,22 @@ interface Shape {
   parens: boolean;
 }
 
+/** Digit groups and separators in one walk (a leading '+' is not a separator; a space only between groups). */
 function shape(raw: string): Shape {
-  const groups = raw.match(/\d+/g) ?? [];
+  const groups: string[] = [];
   const separators = new Set<string>();
-  for (const c of raw.replace(/^\+/, '').replace(/\d/g, '')) if (c !== ' ') separators.add(c);
+  let group = -1;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (group === -1) group = i;
+      continue;
+    }
+    if (group !== -1) groups.push(raw.slice(group, i));
+    group = -1;
+    if (c !== 32 && !(i === 0 && c === 43)) separators.add(raw[i]!);
+  }
+  if (group !== -1) groups.push(raw.slice(group));
   if (/\d \d|\d \(|\) \d/.test(raw)) separators.add(' ');
   return {
     digits: groups.join(''),
@@ -65,13 +85,20 @@ function otherNumberShape(s: Shape): boolean {
   return g.filter((x) => x.length === 1).length > 2;
 }
 
-function score(text: string, start: number, end: number, s: Shape): number {
+interface Cues {
+  phone: WordPattern;
+  weak: WordPattern;
+  other: WordPattern;
+}
+
+function score(text: string, start: number, end: number, s: Shape, cues: Cues): number {
   const d = s.digits.length;
   if (d < 7 || d > 15 || otherNumberShape(s)) return 0;
-  const positive = wordDistance(text, start, end, PHONE_WORDS, 40, 20);
+  const near = surroundings(text, start, end, 40, 20);
+  const positive = wordDistanceIn(near, cues.phone);
   // Words for other numbers cancel phone words when they are closer: "card number 4111..." is not a phone.
-  const otherWords = wordDistance(text, start, end, OTHER_NUMBER_WORDS, 40, 20);
-  const weak = otherWords === Infinity && wordDistance(text, start, end, WEAK_PHONE_WORDS, 24, 0) < Infinity;
+  const otherWords = wordDistanceIn(near, cues.other);
+  const weak = otherWords === Infinity && wordDistance(text, start, end, cues.weak, 24, 0) < Infinity;
   const context = positive < otherWords || weak;
   const negative = otherWords < positive;
   const separated = s.groups.length > 1;
@@ -81,26 +108,78 @@ function score(text: string, start: number, end: number, s: Shape): number {
   return context ? 0.6 : 0;
 }
 
-export function detectPhones(text: string): RawFinding[] {
+/** Characters a match can contain besides digits: separators, parentheses, '+', and `x`/`ext.` with `\s`. */
+function isPhoneFiller(c: number): boolean {
+  return (
+    c === 32 ||
+    c === 46 ||
+    c === 45 ||
+    c === 40 ||
+    c === 41 ||
+    c === 43 ||
+    c === 120 ||
+    c === 101 ||
+    c === 116 ||
+    isRegexSpace(c)
+  );
+}
+
+/** Whether only filler characters lie between `from` and `to`. */
+function fillerOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isPhoneFiller(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Fewest digits a number needs before it can score (see `score`). */
+const MIN_DIGITS = 7;
+
+export function createPhoneDetector(): Detector {
   // Groups are joined by exactly one separator (or a parenthesised area code), so no two adjacent
   // repetitions can share digits: backtracking stays linear in the candidate length, which is bounded.
   const re =
-    /(?<![\w+.\-/@#$€£])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?\d{1,14}|\d{1,14})(?:(?:[ .-]|[ .-]?\(\d{1,5}\)[ .-]?)\d{1,14}){0,7}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.-]\d|:\d)/g;
-  const out: RawFinding[] = [];
-  eachMatch(re, text, (m) => {
-    // Most candidates are short numbers (years, counts); skip them before any string work.
-    if (m[0].length < 7 || digitCount(m[0]) < 7) return;
-    const main = m[0].replace(/\s?(?:x|ext\.?)\s?\d{1,6}$/, '');
-    const s = shape(main);
-    const value = score(text, m.index, m.index + m[0].length, s);
-    if (value > 0) {
-      out.push({
-        type: PII_TYPES.phone,
-        start: m.index,
-        end: m.index + m[0].length,
-        confidence: confidence(value),
-      });
+    /(?<![\w+.\-/@#$€£])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?\d{1,14}|\d{1,14})(?:(?:[ .-]|[ .-]?\(\d{1,5}\)[ .-]?)\d{1,14}){0,7}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w@]|[.-]\d|:\d)/y;
+  const cues: Cues = {
+    phone: wordPattern(PHONE_WORDS),
+    weak: wordPattern(WEAK_PHONE_WORDS),
+    other: wordPattern(OTHER_NUMBER_WORDS),
+  };
+  return (text, { digitRuns: runs }) => {
+    const out: RawFinding[] = [];
+    const tryAt = matchAtCandidates(re, text, (m) => {
+      // Most candidates are short numbers (years, counts); skip them before any string work.
+      if (m[0].length < 7 || digitCount(m[0]) < 7) return;
+      const main = m[0].replace(/\s?(?:x|ext\.?)\s?\d{1,6}$/, '');
+      const s = shape(main);
+      const value = score(text, m.index, m.index + m[0].length, s, cues);
+      if (value > 0) {
+        out.push({
+          type: PII_TYPES.phone,
+          start: m.index,
+          end: m.index + m[0].length,
+          confidence: confidence(value),
+        });
+      }
+    });
+    // A match never crosses a character outside digits and filler, so the text splits into independent
+    // stretches; one whose digit runs hold fewer than 7 digits cannot hold a phone number and is skipped.
+    // In the others a match starts at a digit run (no digit before it), or at a '+' or '(' right before one.
+    for (let first = 0; first < runs.length;) {
+      let last = first;
+      let digits = runs[first + 1]! - runs[first]!;
+      while (last + 2 < runs.length && fillerOnly(text, runs[last + 1]!, runs[last + 2]!)) {
+        last += 2;
+        digits += runs[last + 1]! - runs[last]!;
+      }
+      if (digits >= MIN_DIGITS) {
+        for (let i = first; i <= last; i += 2) {
+          const s = runs[i]!;
+          const before = text.charCodeAt(s - 1);
+          if (before === 43 || before === 40) tryAt(s - 1);
+          tryAt(s);
+        }
+      }
+      first = last + 2;
     }
-  });
-  return out;
+    return out;
+  };
 }

@@ -2,7 +2,7 @@
 // cut off before their END line. Located with indexOf rather than a lazy `[\s\S]*?` regex, so a text full
 // of BEGIN lines without END lines is still scanned in linear time.
 import { shannonEntropy } from './entropy.js';
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { eachMatch } from './match-loop.js';
 
 /** Longest body searched for the END line; real keys (RSA-4096 PEM) are about 3.3 KB. */
@@ -29,9 +29,12 @@ function openBodyEnd(text: string, from: number): number {
   return i;
 }
 
-export function detectPrivateKeys(text: string): RawFinding[] {
-  if (!text.includes('PRIVATE KEY')) return [];
+export function createPrivateKeyDetector(): Detector {
   const re = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
+  return (text) => (text.includes('PRIVATE KEY') ? privateKeys(text, re) : []);
+}
+
+function privateKeys(text: string, re: RegExp): RawFinding[] {
   const out: RawFinding[] = [];
   // Position of the next END line at or after the current header; only moves forward (linear overall).
   let nextEnd = -2;

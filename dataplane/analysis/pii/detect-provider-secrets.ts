@@ -1,41 +1,113 @@
 // API keys with a provider's own prefix (OpenAI, Anthropic, AWS, GitHub, Google, Slack, Stripe...), from
 // the table in secret-providers.ts. Masked values (`ghp_xxxxx...`) are skipped.
 import { hasMaskRun } from './entropy.js';
-import { confidence, PII_TYPES, type RawFinding } from './finding.js';
-import { eachMatch } from './match-loop.js';
-import { PROVIDER_RULES } from './secret-providers.js';
+import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
+import { eachMatch, matchAtCandidates } from './match-loop.js';
+import { PROVIDER_RULES, type ProviderRule } from './secret-providers.js';
+import { keyRuns } from './token-runs.js';
 
-/** Every rule's literals as one alternation (a string: compiled per scan, so no regex state is shared). */
-const HINT_SOURCE = [...new Set(PROVIDER_RULES.flatMap((rule) => rule.hints))]
-  .map((hint) => hint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-  .join('|');
-/** Above this length one pass for all literals beats one `includes` per literal. */
-const ONE_PASS_FROM = 32 * 1024;
+/** Shortest key any prefix rule matches (an AWS access key id: AKIA and 16 characters). */
+const MIN_KEY = 20;
 
-function hintTest(text: string): (hint: string) => boolean {
-  if (text.length < ONE_PASS_FROM) return (hint) => text.includes(hint);
-  const seen = new Set<string>();
-  // Zero-width look-ahead: reports overlapping literals too (AKIASIA...).
-  for (const m of text.matchAll(new RegExp(`(?=(${HINT_SOURCE}))`, 'g'))) seen.add(m[1]!);
-  return (hint) => seen.has(hint);
+interface Prefixed {
+  rule: number;
+  prefixes: readonly string[];
 }
 
-export function detectProviderSecrets(text: string): RawFinding[] {
-  const out: RawFinding[] = [];
-  const present = hintTest(text);
-  for (const rule of PROVIDER_RULES) {
-    if (!rule.hints.some(present)) continue;
-    eachMatch(new RegExp(rule.source, 'g'), text, (m) => {
-      const token = m[0];
-      if (hasMaskRun(token) || (rule.check !== undefined && !rule.check(token))) return;
-      out.push({
-        type: PII_TYPES.secret,
-        subtype: rule.subtype,
-        start: m.index,
-        end: m.index + token.length,
-        confidence: confidence(rule.confidence),
-      });
-    });
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+/** Prefix rules by the first character of their prefixes (ASCII), so a position costs one lookup. */
+function byFirstChar(rules: readonly ProviderRule[]): Prefixed[][] {
+  const table: Prefixed[][] = Array.from({ length: 128 }, () => []);
+  rules.forEach((rule, i) => {
+    for (const prefix of rule.prefixes ?? []) {
+      const list = table[prefix.charCodeAt(0)]!;
+      const entry = list.find((e) => e.rule === i);
+      if (entry === undefined) list.push({ rule: i, prefixes: [prefix] });
+      else entry.prefixes = [...entry.prefixes, prefix];
+    }
+  });
+  return table;
+}
+
+function startsWithAny(text: string, at: number, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) if (text.startsWith(prefix, at)) return true;
+  return false;
+}
+
+function includesAny(text: string, hints: readonly string[]): boolean {
+  for (const hint of hints) if (text.includes(hint)) return true;
+  return false;
+}
+
+/** One scan's matches; created only when the text holds a long run of key characters or a hint. */
+class Scan {
+  private readonly found: { rule: number; finding: RawFinding }[] = [];
+  private readonly matchers: ((start: number) => void)[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly regexes: readonly RegExp[],
+  ) {}
+
+  /** Tries prefix rule `rule` at `start` (candidates of one rule come in ascending order). */
+  tryAt(rule: number, start: number): void {
+    const matcher = (this.matchers[rule] ??= matchAtCandidates(this.regexes[rule]!, this.text, (m) =>
+      this.report(rule, m),
+    ));
+    matcher(start);
   }
-  return out;
+
+  /** Runs hint rule `rule` over the whole text. */
+  searchAll(rule: number): void {
+    eachMatch(this.regexes[rule]!, this.text, (m) => this.report(rule, m));
+  }
+
+  private report(rule: number, m: RegExpExecArray): void {
+    const token = m[0];
+    const { check, subtype } = PROVIDER_RULES[rule]!;
+    if (hasMaskRun(token) || (check !== undefined && !check(token))) return;
+    const finding: RawFinding = {
+      type: PII_TYPES.secret,
+      subtype,
+      start: m.index,
+      end: m.index + token.length,
+      confidence: confidence(PROVIDER_RULES[rule]!.confidence),
+    };
+    this.found.push({ rule, finding });
+  }
+
+  /** Findings in table order, then by position, as a rule-by-rule search reports them. */
+  findings(): RawFinding[] {
+    return this.found.sort((a, b) => a.rule - b.rule).map((f) => f.finding);
+  }
+}
+
+export function createProviderSecretDetector(): Detector {
+  const table = byFirstChar(PROVIDER_RULES);
+  // Prefix rules run sticky at candidate positions; the few rules without a fixed start search the text.
+  const regexes = PROVIDER_RULES.map((rule) => new RegExp(rule.source, rule.prefixes ? 'y' : 'g'));
+  const hintRules = PROVIDER_RULES.flatMap((rule, i) => (rule.hints ? [i] : []));
+  return (text) => {
+    let scan: Scan | undefined;
+    // Keys are runs of key characters; a prefix rule's look-behind forbids a letter before the key, so
+    // inside a run only its start and the positions after a digit or symbol can open one.
+    const runs = keyRuns(text, MIN_KEY);
+    for (let r = 0; r < runs.length; r += 2) {
+      const start = runs[r]!;
+      const last = runs[r + 1]! - MIN_KEY;
+      for (let p = start; p <= last; p++) {
+        if (p > start && isLetter(text.charCodeAt(p - 1))) continue;
+        for (const entry of table[text.charCodeAt(p)]!) {
+          if (startsWithAny(text, p, entry.prefixes)) (scan ??= new Scan(text, regexes)).tryAt(entry.rule, p);
+        }
+      }
+    }
+    for (const rule of hintRules) {
+      if (includesAny(text, PROVIDER_RULES[rule]!.hints!)) (scan ??= new Scan(text, regexes)).searchAll(rule);
+    }
+    return scan === undefined ? [] : scan.findings();
+  };
 }

@@ -1,10 +1,12 @@
 // The shape every detector returns (a PiiFinding without its segment location) and the entity names.
-// Detectors are pure functions of the text; the scanner adds locations and resolves overlaps.
+// Detectors are functions of the text (and of the scanner's shared index of it); each is created by a
+// factory that compiles its regexes once. The scanner adds locations and resolves overlaps.
 import type { PiiFinding } from '../types.js';
+import type { TextIndex } from './text-index.js';
 
 export type RawFinding = Omit<PiiFinding, 'message' | 'part'>;
 
-export type Detector = (text: string) => RawFinding[];
+export type Detector = (text: string, index: TextIndex) => RawFinding[];
 
 /** Presidio's entity names, so findings line up with Presidio-based tooling and datasets. */
 export const PII_TYPES = {

@@ -1,19 +1,20 @@
 // PII and secrets detection over a request's text segments, and redaction of what it finds.
 // Pure synchronous CPU with no shared mutable state: safe to run in worker threads.
 import type { PiiFinding, TextSegment } from '../types.js';
-import { detectCards } from './detect-card.js';
-import { detectCredentials } from './detect-credentials.js';
-import { detectEmails } from './detect-email.js';
-import { detectGenericSecrets } from './detect-generic-secrets.js';
-import { detectIbans } from './detect-iban.js';
-import { detectIpAddresses } from './detect-ip.js';
-import { detectJwts } from './detect-jwt.js';
-import { detectPhones } from './detect-phone.js';
-import { detectPrivateKeys } from './detect-private-key.js';
-import { detectProviderSecrets } from './detect-provider-secrets.js';
-import { detectSsns } from './detect-ssn.js';
+import { createCardDetector } from './detect-card.js';
+import { createCredentialDetector } from './detect-credentials.js';
+import { createEmailDetector } from './detect-email.js';
+import { createGenericSecretDetector } from './detect-generic-secrets.js';
+import { createIbanDetector } from './detect-iban.js';
+import { createIpDetector } from './detect-ip.js';
+import { createJwtDetector } from './detect-jwt.js';
+import { createPhoneDetector } from './detect-phone.js';
+import { createPrivateKeyDetector } from './detect-private-key.js';
+import { createProviderSecretDetector } from './detect-provider-secrets.js';
+import { createSsnDetector } from './detect-ssn.js';
 import type { Detector, RawFinding } from './finding.js';
 import { resolveOverlaps } from './overlap.js';
+import { createTextIndexer } from './text-index.js';
 
 export { PII_TYPES, type RawFinding } from './finding.js';
 export {
@@ -32,23 +33,32 @@ export interface PiiScanner {
   scanText(text: string): RawFinding[];
 }
 
+/**
+ * A scanner owns compiled regexes whose lastIndex it moves during a scan: use one per thread (scans are
+ * synchronous, so one scanner serves any number of requests on its thread).
+ */
 export function createPiiScanner(): PiiScanner {
+  // The order matters only for ties between identical spans in resolveOverlaps (its sort is stable).
   const detectors: readonly Detector[] = [
-    detectPrivateKeys,
-    detectJwts,
-    detectProviderSecrets,
-    detectCredentials,
-    detectGenericSecrets,
-    detectCards,
-    detectIbans,
-    detectSsns,
-    detectEmails,
-    detectIpAddresses,
-    detectPhones,
+    createPrivateKeyDetector(),
+    createJwtDetector(),
+    createProviderSecretDetector(),
+    createCredentialDetector(),
+    createGenericSecretDetector(),
+    createCardDetector(),
+    createIbanDetector(),
+    createSsnDetector(),
+    createEmailDetector(),
+    createIpDetector(),
+    createPhoneDetector(),
   ];
+  const indexText = createTextIndexer();
   const scanText = (text: string): RawFinding[] => {
     if (text.length === 0) return [];
-    return resolveOverlaps(detectors.flatMap((detect) => detect(text)));
+    const index = indexText(text);
+    const found: RawFinding[] = [];
+    for (const detect of detectors) for (const f of detect(text, index)) found.push(f);
+    return resolveOverlaps(found);
   };
   const scan = (segments: readonly TextSegment[]): PiiFinding[] =>
     segments.flatMap((segment) =>

@@ -1,12 +1,18 @@
-// Provider key formats: a literal that must occur (cheap pre-check), the token pattern, and an optional
-// extra check. Formats follow the providers' published prefixes and lengths; each pattern is one bounded
-// run after a fixed prefix, so matching stays linear.
+// Provider key formats: where a match can start (its literal prefixes) or a literal it must contain, the
+// token pattern, and an optional extra check. Formats follow the providers' published prefixes and
+// lengths; each pattern is one bounded run after a fixed prefix, so matching stays linear.
 
 export interface ProviderRule {
   readonly subtype: string;
-  /** Literals of which every match contains one; the regex runs only when the text includes one. */
-  readonly hints: readonly string[];
-  /** Regex source, compiled per scan with the `g` flag. */
+  /**
+   * Literals every match begins with. The pattern's look-behind forbids a letter before them and the whole
+   * key consists of key characters (token-runs.ts), so the scanner tries the rule only where one of these
+   * opens a run of key characters or follows a digit or symbol inside one.
+   */
+  readonly prefixes?: readonly string[];
+  /** For rules without prefixes: literals of which every match contains one; the regex searches the whole text when one occurs. */
+  readonly hints?: readonly string[];
+  /** Regex source, compiled once per scanner (sticky for prefix rules, global for hint rules). */
   readonly source: string;
   readonly confidence: number;
   readonly check?: (token: string) => boolean;
@@ -20,14 +26,14 @@ const END = '(?![A-Za-z0-9_-])';
 export const PROVIDER_RULES: readonly ProviderRule[] = [
   {
     subtype: 'anthropic',
-    hints: ['sk-ant-'],
+    prefixes: ['sk-ant-'],
     // Anthropic keys end in "AA"; a different ending is a mangled or made-up key.
     source: `${START}sk-ant-(?:api|admin|oat|sid)\\d{2}-[A-Za-z0-9_-]{80,110}AA${END}`,
     confidence: 0.99,
   },
   {
     subtype: 'openai',
-    hints: ['T3BlbkFJ'],
+    prefixes: ['sk-'],
     // Every OpenAI key (legacy sk-, sk-proj-, sk-svcacct-, sk-admin-) embeds "T3BlbkFJ" (base64 "OpenAI").
     source: `${START}sk-[A-Za-z0-9_-]{20,300}${END}`,
     confidence: 0.99,
@@ -35,45 +41,45 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   },
   {
     subtype: 'openai',
-    hints: ['sk-proj-', 'sk-svcacct-', 'sk-admin-'],
+    prefixes: ['sk-proj-', 'sk-svcacct-', 'sk-admin-'],
     // OpenAI's own prefixes are specific enough without the marker (new formats, truncated pastes).
     source: `${START}sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,300}${END}`,
     confidence: 0.85,
   },
   {
     subtype: 'aws_access_key',
-    hints: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
+    prefixes: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
     source: '(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])',
     confidence: 0.95,
   },
   {
     subtype: 'github',
-    hints: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    prefixes: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     source: `${START}(?:gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])|ghs_\\d{1,12}_eyJ[A-Za-z0-9_-]{8,2000}\\.[A-Za-z0-9_-]{8,4000}\\.[A-Za-z0-9_-]{8,1000}${END})`,
     confidence: 0.99,
   },
   {
     subtype: 'github',
-    hints: ['github_pat_'],
+    prefixes: ['github_pat_'],
     source: `${START}github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${END}`,
     confidence: 0.99,
   },
   {
     subtype: 'gitlab',
-    hints: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'glcbt-'],
+    prefixes: ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'glcbt-'],
     source: `${START}(?:glpat|gldt|glrt|glptt|glft|glsoat|glcbt)-[A-Za-z0-9_-]{20,64}${END}`,
     confidence: 0.95,
   },
   {
     subtype: 'google',
-    hints: ['AIza'],
+    prefixes: ['AIza'],
     source: `${START}AIza[0-9A-Za-z_-]{35}${END}`,
     // Often a browser key restricted by referrer, hence below the other providers.
     confidence: 0.9,
   },
   {
     subtype: 'slack',
-    hints: ['xoxb-', 'xoxp-'],
+    prefixes: ['xoxb-', 'xoxp-'],
     source: `${START}xox[bp]-\\d{10,13}-\\d{10,13}-(?:\\d{10,13}-)?[A-Za-z0-9]{20,40}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
@@ -85,20 +91,20 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   },
   {
     subtype: 'stripe',
-    hints: ['_live_'],
+    prefixes: ['sk_live_', 'rk_live_'],
     source: `${START}(?:sk|rk)_live_[A-Za-z0-9]{16,247}(?![A-Za-z0-9])`,
     confidence: 0.99,
   },
   {
     subtype: 'stripe',
-    hints: ['_test_'],
+    prefixes: ['sk_test_', 'rk_test_'],
     // Test-mode keys move no money but still grant API access to the account's test data.
     source: `${START}(?:sk|rk)_test_[A-Za-z0-9]{16,247}(?![A-Za-z0-9])`,
     confidence: 0.7,
   },
   {
     subtype: 'stripe',
-    hints: ['whsec_'],
+    prefixes: ['whsec_'],
     source: `${START}whsec_[A-Za-z0-9+/=]{32,100}${END}`,
     confidence: 0.9,
   },
@@ -108,104 +114,119 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
     source: 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])',
     confidence: 0.95,
   },
-  { subtype: 'huggingface', hints: ['hf_'], source: `${START}hf_[A-Za-z]{34}${END}`, confidence: 0.9 },
+  { subtype: 'huggingface', prefixes: ['hf_'], source: `${START}hf_[A-Za-z]{34}${END}`, confidence: 0.9 },
   {
     subtype: 'notion',
-    hints: ['ntn_'],
+    prefixes: ['ntn_'],
     source: '(?<![A-Za-z0-9])ntn_\\d{11}[A-Za-z0-9]{35}(?![A-Za-z0-9])',
     confidence: 0.95,
   },
-  { subtype: 'figma', hints: ['figd_'], source: `${START}figd_[A-Za-z0-9_-]{40,80}${END}`, confidence: 0.95 },
+  {
+    subtype: 'figma',
+    prefixes: ['figd_'],
+    source: `${START}figd_[A-Za-z0-9_-]{40,80}${END}`,
+    confidence: 0.95,
+  },
   {
     subtype: 'grafana',
-    hints: ['glc_', 'glsa_'],
+    prefixes: ['glc_', 'glsa_'],
     source: `${START}(?:glc_[A-Za-z0-9+/]{32,400}={0,2}(?![A-Za-z0-9+/=])|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}(?![A-Za-z0-9]))`,
     confidence: 0.95,
   },
   {
     subtype: 'hashicorp_vault',
-    hints: ['hvs.', 'hvb.', 'hvr.'],
+    prefixes: ['hvs.', 'hvb.', 'hvr.'],
     source: `${START}hv[sbr]\\.[A-Za-z0-9_-]{24,500}${END}`,
     confidence: 0.95,
   },
   {
     subtype: 'tailscale',
-    hints: ['tskey-'],
+    prefixes: ['tskey-'],
     source: `${START}tskey-[a-z]{2,16}-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{16,64}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'cloudflare',
-    hints: ['cfat_', 'cfut_', 'cfk_'],
+    prefixes: ['cfat_', 'cfut_', 'cfk_'],
     source: `${START}(?:cfat|cfut|cfk)_[A-Za-z0-9]{48}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'databricks',
-    hints: ['dapi'],
+    prefixes: ['dapi'],
     source: `${START}dapi[a-f0-9]{32}(?:-\\d)?(?![A-Za-z0-9])`,
     confidence: 0.9,
   },
-  { subtype: 'npm', hints: ['npm_'], source: `${START}npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])`, confidence: 0.95 },
+  {
+    subtype: 'npm',
+    prefixes: ['npm_'],
+    source: `${START}npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])`,
+    confidence: 0.95,
+  },
   {
     subtype: 'pypi',
-    hints: ['pypi-'],
+    prefixes: ['pypi-'],
     source: `${START}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,400}${END}`,
     confidence: 0.99,
   },
   {
     subtype: 'groq',
-    hints: ['gsk_'],
+    prefixes: ['gsk_'],
     source: `${START}gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'perplexity',
-    hints: ['pplx-'],
+    prefixes: ['pplx-'],
     source: `${START}pplx-[A-Za-z0-9]{48}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
-  { subtype: 'xai', hints: ['xai-'], source: `${START}xai-[A-Za-z0-9]{80}(?![A-Za-z0-9])`, confidence: 0.95 },
+  {
+    subtype: 'xai',
+    prefixes: ['xai-'],
+    source: `${START}xai-[A-Za-z0-9]{80}(?![A-Za-z0-9])`,
+    confidence: 0.95,
+  },
   {
     subtype: 'shopify',
-    hints: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    prefixes: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
     source: `${START}shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'linear',
-    hints: ['lin_api_'],
+    prefixes: ['lin_api_'],
     source: `${START}lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'digitalocean',
-    hints: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    prefixes: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
     source: `${START}do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'sourcegraph',
-    hints: ['sgp_'],
+    prefixes: ['sgp_'],
     source: `${START}sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'intra42',
-    hints: ['s-s4t2'],
+    prefixes: ['s-s4t2'],
     source: `${START}s-s4t2(?:ud|af)-[a-f0-9]{64}(?![A-Za-z0-9])`,
     confidence: 0.95,
   },
   {
     subtype: 'facebook',
-    hints: ['EAA'],
+    prefixes: ['EAA'],
     // Page/user access tokens: "EAA" and a long alphanumeric body.
     source: '(?<![A-Za-z0-9])EAA[A-Za-z0-9]{90,500}(?![A-Za-z0-9])',
     confidence: 0.9,
   },
   {
     subtype: 'onepassword',
-    hints: ['ops_eyJ'],
+    prefixes: ['ops_eyJ'],
     source: `${START}ops_eyJ[A-Za-z0-9+/=_-]{100,4000}(?![A-Za-z0-9+/=_-])`,
     confidence: 0.95,
   },

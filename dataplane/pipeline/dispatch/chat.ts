@@ -35,6 +35,8 @@ async function* openAIFrames(
       // The usage-only chunk was requested by the gateway, not the client: recorded, not forwarded.
       if (!clientWantsUsage && item.data.choices.length === 0) continue;
     }
+    const delta = item.data.choices[0]?.delta;
+    if (delta !== undefined && (delta.content || delta.tool_calls !== undefined)) ctx.completionChunks += 1;
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));
   }
   yield OPENAI_DONE_FRAME;

@@ -43,7 +43,9 @@ async function* anthropicFrames(
   let input: StreamItem<AnthropicStreamEvent>['data'] | undefined;
   for await (const item of events) {
     const event = item.data;
-    if (event.type === 'message_start') {
+    if (event.type === 'content_block_delta') {
+      ctx.completionChunks += 1;
+    } else if (event.type === 'message_start') {
       input = event;
       ctx.usage = usageFromAnthropic(event.message.usage);
     } else if (event.type === 'message_delta') {

@@ -30,14 +30,19 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       const input = ctx.input;
       const route = ctx.route;
       const wanted = options.always === true || ctx.runtime.config.analysis.enabled;
-      if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings') return next();
+      if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings')
+        return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
       ctx.analysis = await pool.run(analysisRequest(ctx), signal);
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const finding of ctx.analysis.pii) {
-        metrics.analysisFindings.inc({ kind: 'pii', type: finding.subtype ? `${finding.type}:${finding.subtype}` : finding.type });
+        metrics.analysisFindings.inc({
+          kind: 'pii',
+          type: finding.subtype ? `${finding.type}:${finding.subtype}` : finding.type,
+        });
       }
-      for (const signal of ctx.analysis.injection.signals) metrics.analysisFindings.inc({ kind: 'injection', type: signal });
+      for (const signal of ctx.analysis.injection.signals)
+        metrics.analysisFindings.inc({ kind: 'injection', type: signal });
       return next();
     },
   };

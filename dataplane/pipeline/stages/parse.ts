@@ -8,6 +8,7 @@ import { embeddingsRequestSchema } from '../../api/embeddings.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 import type { RequestInput } from '../context.js';
+import { applyBodyUser } from './auth.js';
 
 const schemas = {
   chat: chatRequestSchema,
@@ -20,7 +21,14 @@ export function parseStage(): Stage {
     name: 'parse',
     async run(ctx, next) {
       const endpoint = ctx.endpoint;
-      if (endpoint === 'models' || endpoint === 'other') return next();
+      if (
+        endpoint !== 'chat' &&
+        endpoint !== 'messages' &&
+        endpoint !== 'embeddings' &&
+        endpoint !== 'analyze'
+      ) {
+        return next();
+      }
       const raw = await ctx.exchange.body();
       if (raw.length === 0)
         throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
@@ -39,12 +47,15 @@ export function parseStage(): Stage {
       const dialect =
         endpoint !== 'analyze'
           ? endpoint
-          : ctx.path.includes('format=anthropic') || ctx.headers['anthropic-version'] !== undefined || 'system' in document
+          : ctx.path.includes('format=anthropic') ||
+              ctx.headers['anthropic-version'] !== undefined ||
+              'system' in document
             ? 'messages'
             : 'chat';
       const result = schemas[dialect].safeParse(document);
       if (!result.success) throw validationError(result.error.issues);
       ctx.input = { endpoint: dialect, body: result.data } as RequestInput;
+      applyBodyUser(ctx);
       return next();
     },
   };

@@ -1,4 +1,5 @@
 // Static routing: the requested model id names one configured model and its provider.
+import { authorizeModel } from '../../auth/index.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 
@@ -27,6 +28,7 @@ export function routeStage(): Stage {
           { param: 'model' },
         );
       }
+      if (ctx.identity !== undefined) authorizeModel(ctx.identity, model.id);
       ctx.route = model;
       return next();
     },

@@ -1,0 +1,90 @@
+// The checks one request must pass, as plain data both backends execute the same way: the Redis backend in
+// one Lua script (atomic across replicas), the in-process backend in memory-store.ts.
+
+export interface GcraCheck {
+  kind: 'gcra';
+  key: string;
+  /** Allowed units per period (requests or tokens). */
+  limit: number;
+  periodMs: number;
+  /** Units this request takes (1 for requests, reserved tokens for tokens). */
+  cost: number;
+  unit: 'requests' | 'tokens';
+  scope: string;
+}
+
+export interface ConcurrencyCheck {
+  kind: 'concurrency';
+  key: string;
+  limit: number;
+  scope: string;
+}
+
+export interface BudgetCheck {
+  kind: 'budget';
+  key: string;
+  limit: number;
+  /** What the request reserves: prompt + completion upper bound (tokens, or nano-USD). */
+  amount: number;
+  /** Below this remaining amount the request is refused (the prompt alone does not fit). */
+  minAmount: number;
+  unit: 'tokens' | 'cost';
+  period: 'day' | 'week' | 'month';
+  /** Unix ms when the period ends; counters expire some time after. */
+  endsAt: number;
+  scope: string;
+}
+
+export type Check = GcraCheck | ConcurrencyCheck | BudgetCheck;
+
+export interface GcraState {
+  /** Units left in the window after this request. */
+  remaining: number;
+  /** Milliseconds until the window is full again. */
+  resetMs: number;
+}
+
+export type Admission =
+  | {
+      ok: true;
+      /** Granted reservation per budget unit (min over scopes); null when no budget of that unit applies. */
+      grantedTokens: number | null;
+      grantedCost: number | null;
+      /** Per check index, for gcra checks. */
+      gcra: (GcraState | null)[];
+    }
+  | {
+      ok: false;
+      /** Index of the failed check. */
+      failed: number;
+      retryAfterMs: number;
+      /** Used (incl. reserved) and limit of the failed check, for the message. */
+      used: number;
+      limit: number;
+    };
+
+/** What a finished request reconciles: per check, the actual units (tokens or nano-USD). */
+export interface Reconciliation {
+  /** Actual tokens (prompt + completion) used. */
+  tokens: number;
+  /** Actual cost, nano-USD. */
+  cost: number;
+  /** Tokens reserved at admission for tpm checks. */
+  reservedTokens: number;
+}
+
+/** Budget counters outlive their period by this much, for /v1/budgets and reports. */
+export const BUDGET_RETENTION_MS = 35 * 24 * 3600 * 1000;
+
+export interface LimitStore {
+  admit(
+    checks: readonly Check[],
+    requestId: string,
+    now: number,
+    reservationTtlMs: number,
+  ): Promise<Admission>;
+  reconcile(checks: readonly Check[], requestId: string, now: number, actual: Reconciliation): Promise<void>;
+  /** Used + reserved of budget counters. */
+  budgetUsage(keys: readonly string[]): Promise<{ used: number; reserved: number }[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,361 @@
+// Reserve then reconcile: before the call, every applicable limit is checked and the prompt plus the
+// completion upper bound reserved (one atomic store call); after it, actual usage replaces the reservation.
+// Budgets are hierarchical because a request carries every scope it belongs to (user, key, app, team, global).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pricing } from '../config/schema.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Logger } from '../observability/logger.js';
+import type { BudgetCheck, Check, GcraState, LimitStore } from './checks.js';
+import { formatReset } from './headers.js';
+import { createPeriodClock, type Period } from './periods.js';
+import type { LimitSpec, LimitsConfig } from './schema.js';
+
+export interface LimitScope {
+  /** Stable key part, e.g. `app:acme/web`. */
+  id: string;
+  /** For messages, e.g. "app 'web' of team 'acme'". */
+  label: string;
+  spec: LimitSpec;
+}
+
+export interface AdmitRequest {
+  requestId: string;
+  scopes: readonly LimitScope[];
+  promptTokens: number;
+  completionUpperBound: number;
+  pricing: Pricing;
+  /** Streams may be admitted with less than the full reservation and are cut at the allowance. */
+  partialAllowed: boolean;
+}
+
+export interface Ticket {
+  readonly checks: readonly Check[];
+  readonly reservedTokens: number;
+  /** Completion tokens the budgets allow (null: no budget applies); below the upper bound, streams are cut there. */
+  readonly completionAllowance: number | null;
+  /** OpenAI-style x-ratelimit-* headers. */
+  readonly headers: Record<string, string>;
+  /** Admitted without the backend (fail-open): nothing to reconcile. */
+  readonly degraded: boolean;
+}
+
+export interface LimiterMetrics {
+  backendError(phase: 'admit' | 'reconcile', policy: 'open' | 'closed' | 'retry'): void;
+  rejected(kind: string): void;
+}
+
+export interface Limiter {
+  admit(request: AdmitRequest): Promise<Ticket>;
+  reconcile(ticket: Ticket, requestId: string, actual: { tokens: number; costNano: number }): Promise<void>;
+  /** Resolves when every reconciliation started so far has finished (shutdown). */
+  drain(): Promise<void>;
+  /** Budget use per scope and period, for /v1/budgets and /admin/usage. */
+  usage(scopes: readonly LimitScope[]): Promise<BudgetReport[]>;
+}
+
+export interface BudgetReport {
+  scope: string;
+  unit: 'tokens' | 'cost_usd';
+  period: Period;
+  period_id: string;
+  used: number;
+  reserved: number;
+  limit: number;
+  resets_at: string;
+}
+
+const MINUTE = 60_000;
+const PERIODS: readonly Period[] = ['day', 'week', 'month'];
+const PERIOD_WORD: Record<Period, string> = { day: 'Daily', week: 'Weekly', month: 'Monthly' };
+const NANO_PER_USD = 1e9;
+
+export function createLimiter(deps: {
+  store: LimitStore;
+  config: LimitsConfig;
+  logger: Logger;
+  metrics: LimiterMetrics;
+  now?: () => number;
+}): Limiter {
+  const { store, config, logger, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const clock = createPeriodClock(config.timezone);
+  const ttlMs = config.reservation_ttl_s * 1000;
+  let lastBackendLog = 0;
+  const pending = new Set<Promise<void>>();
+  const logBackend = (message: string, error: unknown) => {
+    // One line a second at most: an outage must be visible, not flood the log.
+    const t = now();
+    if (t - lastBackendLog < 1000) return;
+    lastBackendLog = t;
+    logger.error(message, { err: error });
+  };
+
+  function checksFor(request: AdmitRequest, t: number): { checks: Check[]; owners: LimitScope[] } {
+    const checks: Check[] = [];
+    const owners: LimitScope[] = [];
+    const reserved = request.promptTokens + request.completionUpperBound;
+    const costOf = (prompt: number, completion: number) =>
+      prompt * request.pricing.input_per_mtok * 1000 + completion * request.pricing.output_per_mtok * 1000;
+    for (const scope of request.scopes) {
+      const s = scope.spec;
+      const add = (check: Check) => {
+        checks.push(check);
+        owners.push(scope);
+      };
+      if (s.rpm !== undefined) {
+        add({
+          kind: 'gcra',
+          key: `rpm:${scope.id}`,
+          limit: s.rpm,
+          periodMs: MINUTE,
+          cost: 1,
+          unit: 'requests',
+          scope: scope.id,
+        });
+      }
+      if (s.tpm !== undefined) {
+        add({
+          kind: 'gcra',
+          key: `tpm:${scope.id}`,
+          limit: s.tpm,
+          periodMs: MINUTE,
+          cost: reserved,
+          unit: 'tokens',
+          scope: scope.id,
+        });
+      }
+      if (s.concurrency !== undefined) {
+        add({ kind: 'concurrency', key: `cc:${scope.id}`, limit: s.concurrency, scope: scope.id });
+      }
+      for (const period of PERIODS) {
+        const window = clock(period, t);
+        const tokens = s.tokens?.[period];
+        if (tokens !== undefined) {
+          add({
+            kind: 'budget',
+            key: `bt:${scope.id}:${window.id}`,
+            limit: tokens,
+            amount: reserved,
+            minAmount: request.partialAllowed ? request.promptTokens + 1 : reserved,
+            unit: 'tokens',
+            period,
+            endsAt: window.endsAt,
+            scope: scope.id,
+          });
+        }
+        const usd = s.cost_usd?.[period];
+        if (usd !== undefined) {
+          add({
+            kind: 'budget',
+            key: `bc:${scope.id}:${window.id}`,
+            limit: Math.round(usd * NANO_PER_USD),
+            amount: Math.ceil(costOf(request.promptTokens, request.completionUpperBound)),
+            minAmount: Math.ceil(
+              request.partialAllowed
+                ? costOf(request.promptTokens, 1)
+                : costOf(request.promptTokens, request.completionUpperBound),
+            ),
+            unit: 'cost',
+            period,
+            endsAt: window.endsAt,
+            scope: scope.id,
+          });
+        }
+      }
+    }
+    return { checks, owners };
+  }
+
+  async function reconcileWithRetries(
+    ticket: Ticket,
+    requestId: string,
+    actual: { tokens: number; costNano: number },
+  ) {
+    const payload = { tokens: actual.tokens, cost: actual.costNano, reservedTokens: ticket.reservedTokens };
+    // Usage must not be lost to a blip: a few retries in the background; past them the reservation expires.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await store.reconcile(ticket.checks, requestId, now(), payload);
+        return;
+      } catch (error) {
+        metrics.backendError('reconcile', attempt < 3 ? 'retry' : 'open');
+        logBackend('limit reconciliation failed', error);
+        if (attempt < 3) await sleep(100 * 2 ** attempt);
+      }
+    }
+  }
+
+  return {
+    async admit(request) {
+      const t = now();
+      const { checks, owners } = checksFor(request, t);
+      const reservedTokens = request.promptTokens + request.completionUpperBound;
+      if (checks.length === 0)
+        return { checks, reservedTokens, completionAllowance: null, headers: {}, degraded: false };
+      let admission;
+      try {
+        admission = await store.admit(checks, request.requestId, t, ttlMs);
+      } catch (error) {
+        const closed = checks.some((c, i) => policyOf(owners[i]!.spec, c) === 'closed');
+        metrics.backendError('admit', closed ? 'closed' : 'open');
+        logBackend(`limit backend unavailable; limits fail ${closed ? 'closed' : 'open'}`, error);
+        if (closed) {
+          throw new GatewayError('limits_unavailable', 'Limits cannot be checked right now; retry shortly.', {
+            headers: { 'retry-after': '1' },
+            cause: error,
+          });
+        }
+        return { checks, reservedTokens, completionAllowance: null, headers: {}, degraded: true };
+      }
+      if (!admission.ok) {
+        const check = checks[admission.failed]!;
+        metrics.rejected(
+          check.kind === 'gcra'
+            ? check.unit
+            : check.kind === 'budget'
+              ? `budget_${check.unit}`
+              : 'concurrency',
+        );
+        throw rejection(check, owners[admission.failed]!, admission);
+      }
+      let allowance: number | null = null;
+      if (admission.grantedTokens !== null) allowance = admission.grantedTokens - request.promptTokens;
+      if (admission.grantedCost !== null && request.pricing.output_per_mtok > 0) {
+        const promptCost = request.promptTokens * request.pricing.input_per_mtok * 1000;
+        const byCost = Math.floor(
+          (admission.grantedCost - promptCost) / (request.pricing.output_per_mtok * 1000),
+        );
+        allowance = allowance === null ? byCost : Math.min(allowance, byCost);
+      }
+      return {
+        checks,
+        reservedTokens,
+        completionAllowance: allowance,
+        headers: rateHeaders(checks, admission.gcra),
+        degraded: false,
+      };
+    },
+
+    reconcile(ticket, requestId, actual) {
+      if (ticket.degraded || ticket.checks.length === 0) return Promise.resolve();
+      const task = reconcileWithRetries(ticket, requestId, actual).finally(() => pending.delete(task));
+      pending.add(task);
+      return task;
+    },
+
+    async drain() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    async usage(scopes) {
+      const t = now();
+      const rows: Omit<BudgetReport, 'used' | 'reserved'>[] = [];
+      const keys: string[] = [];
+      for (const scope of scopes) {
+        for (const period of PERIODS) {
+          const window = clock(period, t);
+          const tokens = scope.spec.tokens?.[period];
+          if (tokens !== undefined) {
+            keys.push(`bt:${scope.id}:${window.id}`);
+            rows.push({
+              scope: scope.id,
+              unit: 'tokens',
+              period,
+              period_id: window.id,
+              limit: tokens,
+              resets_at: new Date(window.endsAt).toISOString(),
+            });
+          }
+          const usd = scope.spec.cost_usd?.[period];
+          if (usd !== undefined) {
+            keys.push(`bc:${scope.id}:${window.id}`);
+            rows.push({
+              scope: scope.id,
+              unit: 'cost_usd',
+              period,
+              period_id: window.id,
+              limit: usd,
+              resets_at: new Date(window.endsAt).toISOString(),
+            });
+          }
+        }
+      }
+      const values = await store.budgetUsage(keys);
+      return rows.map((row, i) => {
+        const scale = row.unit === 'cost_usd' ? NANO_PER_USD : 1;
+        return { ...row, used: values[i]!.used / scale, reserved: values[i]!.reserved / scale };
+      });
+    },
+  };
+}
+
+function policyOf(spec: LimitSpec, check: Check): 'open' | 'closed' {
+  return check.kind === 'budget' ? spec.on_backend_error.budget : spec.on_backend_error.rate;
+}
+
+function rejection(
+  check: Check,
+  scope: LimitScope,
+  failure: { retryAfterMs: number; used: number; limit: number },
+): GatewayError {
+  const retrySeconds = Math.max(1, Math.ceil(failure.retryAfterMs / 1000));
+  const headers = { 'retry-after': String(retrySeconds) };
+  if (check.kind === 'gcra') {
+    return new GatewayError(
+      'rate_limited',
+      `Rate limit reached for ${scope.label}: ${check.limit} ${check.unit} per minute. Retry after ${retrySeconds}s.`,
+      { headers },
+    );
+  }
+  if (check.kind === 'concurrency') {
+    return new GatewayError(
+      'rate_limited',
+      `Too many requests in flight for ${scope.label} (${failure.used}/${failure.limit}).`,
+      { headers },
+    );
+  }
+  return budgetRejection(check, scope, failure, headers);
+}
+
+function budgetRejection(
+  check: BudgetCheck,
+  scope: LimitScope,
+  failure: { used: number; limit: number },
+  headers: Record<string, string>,
+): GatewayError {
+  const word = PERIOD_WORD[check.period];
+  const amounts =
+    check.unit === 'tokens'
+      ? `${failure.used}/${failure.limit} tokens`
+      : `${usd(failure.used)}/${usd(failure.limit)}`;
+  return new GatewayError(
+    'budget_exceeded',
+    `${word} ${check.unit === 'tokens' ? 'token' : 'cost'} budget exceeded for ${scope.label} (${amounts}).`,
+    { headers },
+  );
+}
+
+/** Dollars with cents, or with enough digits to be readable below a cent. */
+function usd(nano: number): string {
+  const value = nano / NANO_PER_USD;
+  return value >= 0.01 || value === 0 ? `$${value.toFixed(2)}` : `$${Number(value.toPrecision(3))}`;
+}
+
+function rateHeaders(
+  checks: readonly Check[],
+  states: readonly (GcraState | null)[],
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const unit of ['requests', 'tokens'] as const) {
+    let best: { limit: number; state: GcraState } | undefined;
+    checks.forEach((c, i) => {
+      const state = states[i];
+      if (c.kind !== 'gcra' || c.unit !== unit || state === null || state === undefined) return;
+      if (best === undefined || state.remaining < best.state.remaining) best = { limit: c.limit, state };
+    });
+    if (best === undefined) continue;
+    headers[`x-ratelimit-limit-${unit}`] = String(best.limit);
+    headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, best.state.remaining));
+    headers[`x-ratelimit-reset-${unit}`] = formatReset(best.state.resetMs);
+  }
+  return headers;
+}

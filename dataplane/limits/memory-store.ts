@@ -1,0 +1,142 @@
+// In-process limit store: the same semantics as the Redis script for a single replica (the embedded
+// default). Counters live in Maps owned by the store instance.
+import type { GcraState, LimitStore, Reconciliation } from './checks.js';
+
+interface Budget {
+  used: number;
+  reserved: number;
+  reservations: Map<string, { amount: number; expiresAt: number }>;
+}
+
+export function createMemoryStore(): LimitStore {
+  const tats = new Map<string, number>();
+  const inflight = new Map<string, Map<string, number>>();
+  const budgets = new Map<string, Budget>();
+
+  const budget = (key: string): Budget => {
+    let b = budgets.get(key);
+    if (b === undefined) {
+      b = { used: 0, reserved: 0, reservations: new Map() };
+      budgets.set(key, b);
+    }
+    return b;
+  };
+  const purge = (b: Budget, now: number) => {
+    for (const [id, r] of b.reservations) {
+      if (r.expiresAt <= now) {
+        b.reserved -= r.amount;
+        b.reservations.delete(id);
+      }
+    }
+  };
+
+  return {
+    admit(checks, requestId, now, ttlMs) {
+      const grant = { tokens: Infinity, cost: Infinity };
+      const newTats: number[] = [];
+      const gcra: (GcraState | null)[] = [];
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i]!;
+        if (c.kind === 'gcra') {
+          const interval = c.periodMs / c.limit;
+          const tat = Math.max(tats.get(c.key) ?? now, now);
+          const newTat = tat + c.cost * interval;
+          if (newTat - c.periodMs > now) {
+            const used = Math.ceil((tat - now) / interval);
+            return Promise.resolve({
+              ok: false,
+              failed: i,
+              retryAfterMs: Math.ceil(newTat - c.periodMs - now),
+              used,
+              limit: c.limit,
+            });
+          }
+          newTats[i] = newTat;
+          gcra[i] = {
+            remaining: Math.floor((c.periodMs - (newTat - now)) / interval),
+            resetMs: Math.ceil(newTat - now),
+          };
+        } else if (c.kind === 'concurrency') {
+          const set = inflight.get(c.key) ?? new Map<string, number>();
+          for (const [id, expiresAt] of set) if (expiresAt <= now) set.delete(id);
+          inflight.set(c.key, set);
+          if (set.size >= c.limit)
+            return Promise.resolve({
+              ok: false,
+              failed: i,
+              retryAfterMs: 1000,
+              used: set.size,
+              limit: c.limit,
+            });
+          gcra[i] = null;
+        } else {
+          const b = budget(c.key);
+          purge(b, now);
+          const remaining = c.limit - b.used - b.reserved;
+          if (remaining <= 0 || remaining < c.minAmount) {
+            return Promise.resolve({
+              ok: false,
+              failed: i,
+              retryAfterMs: Math.max(0, c.endsAt - now),
+              used: b.used + b.reserved,
+              limit: c.limit,
+            });
+          }
+          grant[c.unit] = Math.min(grant[c.unit], remaining);
+          gcra[i] = null;
+        }
+      }
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i]!;
+        if (c.kind === 'gcra') tats.set(c.key, newTats[i]!);
+        else if (c.kind === 'concurrency') inflight.get(c.key)!.set(requestId, now + ttlMs);
+        else {
+          const b = budget(c.key);
+          const amount = Math.min(c.amount, grant[c.unit]);
+          b.reserved += amount;
+          b.reservations.set(requestId, { amount, expiresAt: now + ttlMs });
+        }
+      }
+      return Promise.resolve({
+        ok: true,
+        grantedTokens: grant.tokens === Infinity ? null : grant.tokens,
+        grantedCost: grant.cost === Infinity ? null : grant.cost,
+        gcra,
+      });
+    },
+    reconcile(checks, requestId, now, actual: Reconciliation) {
+      for (const c of checks) {
+        if (c.kind === 'gcra') {
+          if (c.unit !== 'tokens') continue;
+          const interval = c.periodMs / c.limit;
+          const tat = tats.get(c.key);
+          if (tat !== undefined)
+            tats.set(c.key, Math.max(now, tat + (actual.tokens - actual.reservedTokens) * interval));
+        } else if (c.kind === 'concurrency') {
+          inflight.get(c.key)?.delete(requestId);
+        } else {
+          const b = budget(c.key);
+          const r = b.reservations.get(requestId);
+          if (r !== undefined) {
+            b.reserved -= r.amount;
+            b.reservations.delete(requestId);
+          }
+          b.used += c.unit === 'tokens' ? actual.tokens : actual.cost;
+        }
+      }
+      return Promise.resolve();
+    },
+    budgetUsage(keys) {
+      const now = Date.now();
+      return Promise.resolve(
+        keys.map((key) => {
+          const b = budgets.get(key);
+          if (b === undefined) return { used: 0, reserved: 0 };
+          purge(b, now);
+          return { used: b.used, reserved: b.reserved };
+        }),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}

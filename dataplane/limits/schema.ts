@@ -1,0 +1,54 @@
+// Config of limits and budgets: the backend (Redis or in-process) and the limit specs that teams, apps, keys
+// and users carry.
+import { z } from 'zod';
+
+const positive = z.number().positive();
+
+/** Per-period budgets, calendar-aligned in `limits.timezone`. */
+export const periodBudgetSchema = z.strictObject({
+  day: positive.optional(),
+  week: positive.optional(),
+  month: positive.optional(),
+});
+
+export const limitSpecSchema = z.strictObject({
+  /** Requests per minute (GCRA: smooth, bursts up to the limit). */
+  rpm: z.number().int().positive().optional(),
+  /** Tokens per minute (prompt + reserved completion, reconciled with actual usage). */
+  tpm: z.number().int().positive().optional(),
+  /** Requests in flight at once. */
+  concurrency: z.number().int().positive().optional(),
+  /** Token budgets per period. */
+  tokens: periodBudgetSchema.optional(),
+  /** Cost budgets per period, USD. */
+  cost_usd: periodBudgetSchema.optional(),
+  /** What to do when the limit backend (Redis) cannot answer: rate limits and budgets separately. */
+  on_backend_error: z
+    .strictObject({
+      rate: z.enum(['open', 'closed']).default('open'),
+      budget: z.enum(['open', 'closed']).default('closed'),
+    })
+    .prefault({}),
+});
+
+export const limitsConfigSchema = z.strictObject({
+  /** Redis shares counters across replicas; without it the same limits run in this process only. */
+  redis: z
+    .strictObject({
+      url: z.string().min(1),
+      key_prefix: z.string().default('gw:'),
+      /** A command slower than this counts as a backend failure, milliseconds. */
+      command_timeout_ms: z.number().int().positive().default(250),
+      connect_timeout_ms: z.number().int().positive().default(1000),
+    })
+    .optional(),
+  /** Time zone that budget periods (day, week from Monday, month) follow. */
+  timezone: z.string().default('UTC'),
+  /** A reservation of a request that never reconciled (crashed replica) expires after this, seconds. */
+  reservation_ttl_s: z.number().int().positive().default(900),
+  /** Limits for every identity, including anonymous. */
+  global: limitSpecSchema.optional(),
+});
+
+export type LimitSpec = z.infer<typeof limitSpecSchema>;
+export type LimitsConfig = z.infer<typeof limitsConfigSchema>;

@@ -1,0 +1,104 @@
+// Rate limits and budgets: reserve before the call (429 when it does not fit), reconcile with actual usage
+// after it, and cut a stream with a final error event when it reaches what the budget allowed.
+import type { Limiter, Ticket } from '../../limits/limiter.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { costNanoUsd } from '../../pricing/cost.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext } from '../context.js';
+
+/** Completion reserve when neither the request nor the analysis gives an upper bound. */
+const DEFAULT_COMPLETION_RESERVE = 4096;
+
+export function limitsStage(deps: { limiter: Limiter }): Stage {
+  const { limiter } = deps;
+  return {
+    name: 'limits',
+    async run(ctx, next) {
+      const input = ctx.input;
+      const route = ctx.route;
+      if (input === undefined || route === undefined) return next();
+      const scopes = ctx.runtime.scopes(ctx.identity);
+      if (scopes.length === 0) return next();
+      const body = input.body as {
+        stream?: boolean | null;
+        max_tokens?: number | null;
+        max_completion_tokens?: number | null;
+      };
+      const stream = input.endpoint !== 'embeddings' && body.stream === true;
+      const promptTokens = ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);
+      const upper =
+        input.endpoint === 'embeddings'
+          ? 0
+          : (ctx.analysis?.tokens.completion_upper_bound ??
+            body.max_completion_tokens ??
+            body.max_tokens ??
+            DEFAULT_COMPLETION_RESERVE);
+      const ticket = await limiter.admit({
+        requestId: ctx.id,
+        scopes,
+        promptTokens,
+        completionUpperBound: upper,
+        pricing: route.config.pricing,
+        partialAllowed: stream,
+      });
+      Object.assign(ctx.responseHeaders, ticket.headers);
+      // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
+      // usage is what was streamed, and the record is told the same.
+      const settle = (complete: boolean) => {
+        let usage = ctx.usage;
+        if (!complete || usage === undefined) {
+          const reached = ctx.timings.upstreamHeaders !== undefined;
+          usage = {
+            prompt: usage?.prompt ?? (reached ? promptTokens : 0),
+            completion: Math.max(usage?.completion ?? 0, ctx.completionChunks),
+            cached: usage?.cached ?? 0,
+            reasoning: usage?.reasoning ?? 0,
+          };
+          if (reached) ctx.usage = usage;
+        }
+        void limiter.reconcile(ticket, ctx.id, {
+          tokens: usage.prompt + usage.completion,
+          costNano: costNanoUsd(usage, route.config.pricing),
+        });
+      };
+      let deferred = false;
+      try {
+        await next();
+        const plan = ctx.response;
+        if (plan?.kind === 'sse') {
+          deferred = true;
+          ctx.response = { ...plan, frames: metered(ctx, plan.frames, ticket, settle) };
+        }
+      } finally {
+        if (!deferred) settle(ctx.response !== undefined);
+      }
+    },
+  };
+}
+
+/** Passes frames on until the budget's allowance is reached; reconciles when the stream is over either way. */
+async function* metered(
+  ctx: GatewayContext,
+  frames: AsyncIterable<string>,
+  ticket: Ticket,
+  settle: (complete: boolean) => void,
+): AsyncGenerator<string> {
+  const allowance = ticket.completionAllowance;
+  let complete = false;
+  try {
+    for await (const frame of frames) {
+      if (allowance !== null && ctx.completionChunks > allowance) {
+        // The frame that would pass the allowance is not sent; the usage recorded is what the client got.
+        ctx.completionChunks = allowance;
+        throw new GatewayError(
+          'budget_exceeded',
+          `Budget exhausted during the stream: stopped after ${allowance} completion tokens.`,
+        );
+      }
+      yield frame;
+    }
+    complete = true;
+  } finally {
+    settle(complete);
+  }
+}

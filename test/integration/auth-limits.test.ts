@@ -1,0 +1,169 @@
+// Identity, authorization, rate limits and budgets through a real gateway on the in-process limit store:
+// 401 vs 403, filtered models, RPM with headers, hierarchical budgets, a stream cut at its budget and reconciled
+// exactly, and the usage endpoints.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { bearer, newKey } from '../support/identities.js';
+import { waitFor } from '../support/wait.js';
+
+interface ErrorBody {
+  error: { message: string; type: string; code: string };
+}
+
+describe('auth and limits (in-process store)', () => {
+  let gateway: TestGateway;
+  const web = newKey();
+  const webNext = newKey();
+  const expired = newKey();
+  const narrow = newKey();
+  const streamy = newKey();
+  const admin = newKey();
+
+  before(async () => {
+    gateway = await startTestGateway({
+      auth: { anonymous: 'deny' },
+      limits: { timezone: 'UTC' },
+      providers: { simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 } },
+      models: {
+        'sim-a': { provider: 'simulator', pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+        'sim-b': { provider: 'simulator', simulation: { output_tokens: 40 } },
+        'other-model': { provider: 'simulator' },
+      },
+      teams: {
+        acme: {
+          models: ['sim-*'],
+          limits: { tokens: { month: 1_000_000 } },
+          apps: {
+            web: {
+              keys: [
+                { id: 'web-old', sha256: web.sha256 },
+                { id: 'web-new', sha256: webNext.sha256 },
+                { id: 'web-expired', sha256: expired.sha256, expires_at: '2020-01-01T00:00:00Z' },
+              ],
+              limits: { rpm: 4 },
+            },
+            narrow: { models: ['sim-a'], keys: [{ id: 'narrow-1', sha256: narrow.sha256 }] },
+            streamy: { keys: [{ id: 'streamy-1', sha256: streamy.sha256 }], limits: { tokens: { day: 30 } } },
+          },
+        },
+        ops: {
+          models: ['*'],
+          roles: ['admin'],
+          apps: { console: { keys: [{ id: 'ops-1', sha256: admin.sha256 }] } },
+        },
+      },
+    });
+  });
+  after(() => gateway.shutdown(0));
+
+  const chat = (headers: Record<string, string>, body: Record<string, unknown>) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'Hello there' }], ...body }),
+    });
+
+  it('401 without or with a bad key, 200 with either key of a rotation', async () => {
+    const none = await chat({}, { model: 'sim-a' });
+    assert.equal(none.status, 401);
+    assert.equal(((await none.json()) as ErrorBody).error.code, 'unauthorized');
+    const unknown = await chat(bearer('gw-not-a-key'), { model: 'sim-a' });
+    assert.equal(unknown.status, 401);
+    await unknown.text();
+    const old = await chat(bearer(expired.key), { model: 'sim-a' });
+    assert.equal(old.status, 401);
+    assert.match(((await old.json()) as ErrorBody).error.message, /expired/i);
+    for (const key of [web.key, webNext.key]) {
+      const ok = await chat(bearer(key), { model: 'sim-a' });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers.get('x-ratelimit-limit-requests'), '4');
+      await ok.json();
+    }
+  });
+
+  it('403 naming app, team and model when the model is not allowed; /v1/models is filtered', async () => {
+    const denied = await chat(bearer(narrow.key), { model: 'sim-b' });
+    assert.equal(denied.status, 403);
+    const body = (await denied.json()) as ErrorBody;
+    assert.equal(body.error.code, 'forbidden');
+    assert.match(body.error.message, /'narrow'/);
+    assert.match(body.error.message, /'acme'/);
+    assert.match(body.error.message, /'sim-b'/);
+    const models = (await (
+      await fetch(`${gateway.url}/v1/models`, { headers: bearer(narrow.key) })
+    ).json()) as {
+      data: { id: string }[];
+    };
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ['sim-a'],
+    );
+  });
+
+  it('rpm: the fifth request in a minute is refused with retry-after; another app is not affected', async () => {
+    // Two requests of the web app were admitted by the first test.
+    for (let i = 0; i < 2; i++) {
+      const ok = await chat(bearer(web.key), { model: 'sim-a' });
+      assert.equal(ok.status, 200);
+      await ok.json();
+    }
+    const refused = await chat(bearer(webNext.key), { model: 'sim-a' });
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    const body = (await refused.json()) as ErrorBody;
+    assert.equal(body.error.code, 'rate_limited');
+    assert.match(body.error.message, /app 'web' of team 'acme': 4 requests per minute/);
+    const other = await chat(bearer(narrow.key), { model: 'sim-a' });
+    assert.equal(other.status, 200);
+    await other.json();
+  });
+
+  it('a stream that would overrun the budget is cut with an SSE error and reconciled exactly', async () => {
+    const response = await chat(bearer(streamy.key), { model: 'sim-b', stream: true });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /data: \{"error":\{[^\n]*"code":"budget_exceeded"/);
+    assert.doesNotMatch(text, /data: \[DONE\]/);
+    const delivered = (text.match(/"content":"[^"]+"/g) ?? []).length;
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.error_code === 'budget_exceeded' && r.stream),
+      'the record of the cut stream',
+    );
+    assert.equal(record.completion_tokens, delivered);
+    const budgets = (await (
+      await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(streamy.key) })
+    ).json()) as {
+      data: { scope: string; period: string; used: number; reserved: number; limit: number }[];
+    };
+    const day = await waitFor(
+      () => budgets.data.find((b) => b.scope === 'app:acme/streamy' && b.period === 'day'),
+      'the day budget',
+    );
+    assert.equal(day.limit, 30);
+    assert.equal(day.reserved, 0);
+    assert.equal(day.used, record.prompt_tokens + record.completion_tokens);
+    assert.ok(day.used <= 30, `used ${day.used} of 30`);
+    // The budget is spent: the next request is refused up front.
+    const next = await chat(bearer(streamy.key), { model: 'sim-b', stream: true });
+    assert.equal(next.status, 429);
+    assert.match(
+      ((await next.json()) as ErrorBody).error.message,
+      /^Daily token budget exceeded for app 'streamy' of team 'acme' \(\d+\/30 tokens\)\.$/,
+    );
+  });
+
+  it('/admin/usage needs the admin role', async () => {
+    const denied = await fetch(`${gateway.url}/admin/usage`, { headers: bearer(web.key) });
+    assert.equal(denied.status, 403);
+    await denied.text();
+    const anonymous = await fetch(`${gateway.url}/admin/usage`);
+    assert.equal(anonymous.status, 401);
+    await anonymous.text();
+    const report = await fetch(`${gateway.url}/admin/usage?team=acme`, { headers: bearer(admin.key) });
+    assert.equal(report.status, 200);
+    const body = (await report.json()) as { data: { scope: string; used: number }[] };
+    const team = body.data.find((row) => row.scope === 'team:acme');
+    assert.ok(team !== undefined && team.used > 0);
+  });
+});
