@@ -10,6 +10,12 @@ export interface RequestRecord {
   started_at: string;
   first_byte_at: string | null;
   ended_at: string;
+  /** Who: from the identity (API key, JWT, introspection); null when anonymous. */
+  team: string | null;
+  app: string | null;
+  user: string | null;
+  /** The API key's configured id, never the key. */
+  api_key_id: string | null;
   endpoint: string;
   method: string;
   path: string;
@@ -17,6 +23,9 @@ export interface RequestRecord {
   model_routed: string | null;
   provider: string | null;
   route_reason: string | null;
+  /** The provider instance (config id) that served it, and its region when configured. */
+  deployment: string | null;
+  region: string | null;
   /** HTTP status sent; 0 when the client left before any response. */
   status: number;
   error_code: string | null;
@@ -38,6 +47,11 @@ export interface RequestRecord {
   complexity_class: string | null;
   /** Integer nano-USD (1e-9 USD): sums stay exact. */
   cost_nano_usd: number;
+  /** none (no cache in play), miss, exact or semantic; similarity of a semantic hit. */
+  cache_status: 'none' | 'miss' | 'exact' | 'semantic';
+  cache_similarity: number | null;
+  /** What a cache hit saved, nano-USD. */
+  cost_avoided_nano_usd: number;
   latency_ms: number;
   upstream_latency_ms: number | null;
   upstream_ttfb_ms: number | null;
@@ -48,6 +62,8 @@ export interface RequestRecord {
   bytes_out: number;
   client_ip: string;
   user_agent: string;
+  /** From the x-gateway-tags header (k=v, comma-separated) and the request's OpenAI `metadata` map. */
+  tags: Record<string, string>;
 }
 
 /** Where finished records go (the analytics writer, the access log...). Must not throw or block. */

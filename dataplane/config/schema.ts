@@ -29,6 +29,8 @@ const common = {
   pool: poolSchema.prefault({}),
   /** Extra headers sent upstream on every call. */
   headers: headersSchema,
+  /** Where this deployment runs (recorded with each request). */
+  region: z.string().optional(),
 };
 
 export const openaiProviderSchema = z.strictObject({
@@ -89,6 +91,7 @@ export const simulatorProviderSchema = z.strictObject({
   /** How long `sim-slow-first-byte` waits before its first byte, milliseconds. */
   slow_first_byte_ms: z.number().int().nonnegative().default(3_000),
   timeouts: timeoutsSchema.prefault({}),
+  region: z.string().optional(),
 });
 
 export const providerSchema = z.discriminatedUnion('type', [

@@ -153,6 +153,25 @@ describe('auth and limits (in-process store)', () => {
     );
   });
 
+  it('records who called, with tags from the header and the request metadata', async () => {
+    const response = await chat(
+      { ...bearer(narrow.key), 'x-gateway-tags': 'feature=search, env=prod', 'x-gateway-user': 'u-42' },
+      { model: 'sim-a', metadata: { ticket: 'T-1' } },
+    );
+    assert.equal(response.status, 200);
+    await response.json();
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.tags.ticket === 'T-1'),
+      'the tagged record',
+    );
+    assert.equal(record.team, 'acme');
+    assert.equal(record.app, 'narrow');
+    assert.equal(record.api_key_id, 'narrow-1');
+    assert.equal(record.user, 'u-42');
+    assert.equal(record.deployment, 'simulator');
+    assert.deepEqual(record.tags, { feature: 'search', env: 'prod', ticket: 'T-1' });
+  });
+
   it('/admin/usage needs the admin role', async () => {
     const denied = await fetch(`${gateway.url}/admin/usage`, { headers: bearer(web.key) });
     assert.equal(denied.status, 403);

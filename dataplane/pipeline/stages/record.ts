@@ -49,6 +49,7 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
   const usage = ctx.usage ?? { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
   const route = ctx.route;
   const analysis = ctx.analysis;
+  const identity = ctx.identity;
   const upstreamLatency =
     t.upstreamStart !== undefined && t.upstreamEnd !== undefined ? t.upstreamEnd - t.upstreamStart : null;
   const latency = end - t.start;
@@ -58,6 +59,10 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     started_at: iso(ctx.receivedAt),
     first_byte_at: t.firstByte === undefined ? null : iso(toEpoch(t.firstByte)),
     ended_at: iso(toEpoch(end)),
+    team: identity?.team ?? null,
+    app: identity?.app ?? null,
+    user: identity?.user ?? null,
+    api_key_id: identity?.keyId ?? null,
     endpoint: ctx.endpoint,
     method: ctx.method,
     path: ctx.path,
@@ -65,6 +70,8 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     model_routed: route?.upstreamModel ?? null,
     provider: route?.provider.id ?? null,
     route_reason: route === undefined ? null : 'static',
+    deployment: route?.provider.id ?? null,
+    region: route === undefined ? null : (ctx.runtime.config.providers[route.provider.id]?.region ?? null),
     status: ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status,
     error_code: ctx.exchange.aborted
       ? 'client_aborted'
@@ -84,6 +91,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     complexity_score: analysis?.complexity.score ?? null,
     complexity_class: analysis?.complexity.class ?? null,
     cost_nano_usd: route === undefined ? 0 : costNanoUsd(usage, route.config.pricing),
+    cache_status: 'none',
+    cache_similarity: null,
+    cost_avoided_nano_usd: 0,
     latency_ms: round3(latency),
     upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
     upstream_ttfb_ms:
@@ -96,7 +106,34 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     bytes_out: ctx.exchange.bytesOut,
     client_ip: typeof ctx.clientAddress === 'string' ? ctx.clientAddress : formatAddress(ctx.clientAddress),
     user_agent: ctx.headers['user-agent'] ?? '',
+    tags: tagsOf(ctx),
   };
+}
+
+const MAX_TAGS = 32;
+const MAX_TAG_LENGTH = 256;
+
+/** Tags for cost attribution: `x-gateway-tags: feature=search, env=prod` and the request's `metadata` map. */
+function tagsOf(ctx: GatewayContext): Record<string, string> {
+  const tags: Record<string, string> = {};
+  let count = 0;
+  const add = (key: string, value: string) => {
+    if (count >= MAX_TAGS || key === '') return;
+    tags[key.slice(0, MAX_TAG_LENGTH)] = value.slice(0, MAX_TAG_LENGTH);
+    count += 1;
+  };
+  const header = ctx.headers['x-gateway-tags'];
+  if (header !== undefined) {
+    for (const pair of header.split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) add(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+  }
+  const metadata = (ctx.input?.body as { metadata?: unknown } | undefined)?.metadata;
+  if (ctx.input?.endpoint === 'chat' && metadata !== null && typeof metadata === 'object') {
+    for (const [key, value] of Object.entries(metadata)) if (typeof value === 'string') add(key, value);
+  }
+  return tags;
 }
 
 function piiCounts(findings: readonly PiiFinding[] | undefined): Record<string, number> {
