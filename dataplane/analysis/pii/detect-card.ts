@@ -4,7 +4,7 @@
 import { luhnValid, plausibleCardPrefix } from './checksums.js';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { around, matchAtCandidates } from './match-loop.js';
-import { chainedDigits } from './text-index.js';
+import { chainedDigits, numberMayFollow } from './text-index.js';
 
 const CARD_WORDS =
   /\b(?:card|cards|credit|debit|cc|visa|mastercard|master card|amex|american express|discover|diners|jcb|unionpay|maestro|payment|pay|cvv|cvc|expiry|exp)\b|卡|карт|tarjeta|karte|carte|cartão/;
@@ -27,12 +27,13 @@ export function createCardDetector(): Detector {
     const out: RawFinding[] = [];
     const tryAt = matchAtCandidates(re, text, (m) => {
       const raw = m[0];
+      // Luhn first: it rejects nine numbers in ten, before any work on the layout.
+      const digits = raw.replace(/[ -]/g, '');
+      if (!luhnValid(digits)) return;
       const separators = new Set(raw.replace(/\d/g, ''));
       if (separators.size > 1) return;
       const groups = raw.split(/[ -]/).map((g) => g.length);
       if (!printedGrouping(groups)) return;
-      const digits = raw.replace(/[ -]/g, '');
-      if (!luhnValid(digits)) return;
       const end = m.index + raw.length;
       const context = CARD_WORDS.test(around(text, m.index, end, 48, 16));
       // Issuer ranges change (new BINs, private-label cards): a Luhn-valid number the text calls a card
@@ -45,7 +46,9 @@ export function createCardDetector(): Detector {
     // A number starts a digit run (the look-behind excludes a digit before it) and needs 12 digits joined
     // by single spaces or dashes; years, prices and counts never reach the regex.
     for (let i = 0; i < runs.length; i += 2) {
-      if (chainedDigits(text, runs, i, isCardSeparator, 12) >= 12) tryAt(runs[i]!);
+      const start = runs[i]!;
+      if (!numberMayFollow(text.charCodeAt(start - 1))) continue;
+      if (chainedDigits(text, runs, i, isCardSeparator, 12) >= 12) tryAt(start);
     }
     return out;
   };

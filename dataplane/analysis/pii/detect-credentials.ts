@@ -92,9 +92,9 @@ function unbrace(value: string): string {
 
 function cliCredentials(text: string, re: RegExp, out: RawFinding[]): void {
   const first = text.indexOf('-u');
-  if (first === -1) return;
+  // Only as an argument of an HTTP client (checked again near each match below).
+  if (first === -1 || !/curl|wget|http/i.test(text)) return;
   const tryAt = matchAtCandidates(re, text, (m) => {
-    // Only as an argument of an HTTP client.
     const before = text.slice(Math.max(0, m.index - 300), m.index);
     if (!/\b(?:curl|wget|http|https)\b/i.test(before)) return;
     const word = unquote(m[1]!);
@@ -146,6 +146,16 @@ function wordAt(text: string, at: number, word: string): boolean {
   return true;
 }
 
+function authHeader(start: number, value: string, score: number): RawFinding {
+  return {
+    type: PII_TYPES.secret,
+    subtype: 'auth_header',
+    start,
+    end: start + value.length,
+    confidence: confidence(score),
+  };
+}
+
 interface HeaderPatterns {
   authorization: RegExp;
   curlHeader: RegExp;
@@ -157,15 +167,6 @@ function authHeaders(
   re: HeaderPatterns,
   out: RawFinding[],
 ): void {
-  const push = (start: number, value: string, score: number): void => {
-    out.push({
-      type: PII_TYPES.secret,
-      subtype: 'auth_header',
-      start,
-      end: start + value.length,
-      confidence: confidence(score),
-    });
-  };
   let authorization: ((start: number) => void) | undefined;
   // The header name ends at most four spaces before a ':' or '='; "proxy-" may precede it.
   for (const op of operators) {
@@ -177,7 +178,7 @@ function authHeaders(
       const scheme = (m[1] ?? '').toLowerCase();
       const value = m[2]!.replace(/[.)\]}]+$/, '');
       const ok = scheme === 'basic' ? validBasic(value) : tokenLike(value);
-      if (ok) push(m.index + m[0].length - m[2]!.length, value, 0.9);
+      if (ok) out.push(authHeader(m.index + m[0].length - m[2]!.length, value, 0.9));
     });
     if (wordAt(text, start - 6, 'proxy-')) authorization(start - 6);
     authorization(start);
@@ -186,8 +187,9 @@ function authHeaders(
   if (!text.includes('-H') && !text.includes('--header')) return;
   const curlHeader = matchAtCandidates(re.curlHeader, text, (m) => {
     const value = m[1]!;
-    if (tokenLike(value)) push(m.index + m[0].length - value.length, value, 0.85);
+    if (tokenLike(value)) out.push(authHeader(m.index + m[0].length - value.length, value, 0.85));
   });
+  // The pattern ignores case: a match opens with "-h", "-H" or "--header".
   for (let at = text.indexOf('-'); at !== -1; at = text.indexOf('-', at + 1)) {
     const next = text.charCodeAt(at + 1);
     if (next === 72 || next === 104 || next === 45) curlHeader(at);

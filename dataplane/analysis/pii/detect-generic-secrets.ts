@@ -83,14 +83,13 @@ function notAValue(value: string, identifier: string): boolean {
 
 /** The confidence for a value of this kind, or 0 when it does not look secret. */
 function valueScore(value: string, kind: Kind): number {
-  const entropy = shannonEntropy(value);
+  // Length first: it settles most short values without counting characters.
+  if (kind === 'password' ? value.length < 6 || value.length > 128 : value.length < 16) return 0;
   const classes = characterClasses(value);
-  if (longestRepeat(value) > 4) return 0;
-  if (kind === 'password') {
-    if (value.length < 6 || value.length > 128 || classes < 2) return 0;
-    return entropy >= 3 ? 0.8 : 0.65;
-  }
-  if (value.length < 16 || classes < 2 || hasSequentialRun(value)) return 0;
+  if (classes < 2 || longestRepeat(value) > 4) return 0;
+  const entropy = shannonEntropy(value);
+  if (kind === 'password') return entropy >= 3 ? 0.8 : 0.65;
+  if (hasSequentialRun(value)) return 0;
   const hex = /^[0-9a-f]+$/i.test(value);
   if (entropy < (hex ? 3 : 3.3)) return 0;
   return Math.min(0.9, 0.6 + (entropy - 3) * 0.15);
@@ -102,6 +101,23 @@ function subtypeFor(identifier: string, value: string, kind: Kind): string {
     return 'aws_secret_key';
   }
   return 'generic';
+}
+
+/** Reports `raw` (a value assigned to or named by `identifier`) when it looks like a real secret. */
+function consider(identifier: string, raw: string, start: number, kind: Kind, out: RawFinding[]): void {
+  // Sentence punctuation after an unquoted value is not part of it.
+  const value = raw.replace(/[.)\]}]+$/, '');
+  // Both tests must pass; the cheaper one (mostly a length check) goes first.
+  const score = valueScore(value, kind);
+  if (score === 0 || notAValue(value, identifier)) return;
+  const subtype = subtypeFor(identifier, value, kind);
+  out.push({
+    type: PII_TYPES.secret,
+    subtype,
+    start,
+    end: start + value.length,
+    confidence: confidence(subtype === 'aws_secret_key' ? 0.95 : score),
+  });
 }
 
 /** Identifier characters of the assignment pattern (also the characters its look-behind excludes). */
@@ -141,21 +157,6 @@ export function createGenericSecretDetector(): Detector {
     /\b(password|passcode|passphrase|pwd|api key|secret key|access key|access token|api token|secret)\s{1,4}(?:is|was|=|:)\s{1,4}["'`]?([^\s"'`,;<>]{4,256})/gi;
   return (text: string, index: TextIndex) => {
     const out: RawFinding[] = [];
-    const consider = (identifier: string, raw: string, start: number, kind: Kind): void => {
-      // Sentence punctuation after an unquoted value is not part of it.
-      const value = raw.replace(/[.)\]}]+$/, '');
-      if (notAValue(value, identifier)) return;
-      const score = valueScore(value, kind);
-      if (score === 0) return;
-      const subtype = subtypeFor(identifier, value, kind);
-      out.push({
-        type: PII_TYPES.secret,
-        subtype,
-        start,
-        end: start + value.length,
-        confidence: confidence(subtype === 'aws_secret_key' ? 0.95 : score),
-      });
-    };
     // Every assignment has an operator (':' or '='); text without one has no assignment to look at.
     if (index.operators.length > 0) {
       const tryAt = matchAtCandidates(assignment, text, (m) => {
@@ -166,7 +167,7 @@ export function createGenericSecretDetector(): Detector {
         valueAt.lastIndex = valueStart;
         const value = valueAt.exec(text);
         if (value === null) return valueStart;
-        consider(identifier, value[0], valueStart, kind);
+        consider(identifier, value[0], valueStart, kind, out);
         return valueStart + value[0].length;
       });
       for (const op of index.operators) {
@@ -176,7 +177,7 @@ export function createGenericSecretDetector(): Detector {
     }
     eachMatch(prose, text, (m) => {
       const kind: Kind = /^p/i.test(m[1]!) ? 'password' : 'key';
-      consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind);
+      consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind, out);
     });
     return out;
   };

@@ -15,23 +15,41 @@ interface Cut {
 
 /** Walks the candidate until the country's IBAN length is reached; undefined when the layout is off. */
 function cutToLength(candidate: string, length: number): Cut | undefined {
-  let compact = '';
+  let count = 0;
   let group = 0;
-  let separator: string | undefined;
+  let separator = -1;
   for (let i = 0; i < candidate.length; i++) {
-    const c = candidate[i]!;
-    if (c === ' ' || c === '-') {
+    const c = candidate.charCodeAt(i);
+    if (c === 32 || c === 45) {
       // Printed IBANs separate groups of exactly four with one kind of separator.
-      if (group !== 4 || (separator !== undefined && separator !== c)) return undefined;
+      if (group !== 4 || (separator !== -1 && separator !== c)) return undefined;
       separator = c;
       group = 0;
       continue;
     }
-    compact += c;
+    count++;
     group++;
-    if (compact.length === length) return { compact, end: i + 1 };
+    if (count === length) {
+      const printed = candidate.slice(0, i + 1);
+      return {
+        compact: separator === -1 ? printed : printed.replaceAll(String.fromCharCode(separator), ''),
+        end: i + 1,
+      };
+    }
   }
   return undefined;
+}
+
+/** Whether the ASCII letters of `value` mix upper and lower case (prose, not an account number). */
+function mixedCase(value: string): boolean {
+  let upper = false;
+  let lower = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) upper = true;
+    else if (c >= 97 && c <= 122) lower = true;
+  }
+  return upper && lower;
 }
 
 export function createIbanDetector(): Detector {
@@ -47,8 +65,7 @@ export function createIbanDetector(): Detector {
       const end = m.index + cut.end;
       // The value must end where a word ends.
       if (/[A-Za-z0-9]/.test(text[end] ?? '')) return m.index + 1;
-      const letters = cut.compact.replace(/[^A-Za-z]/g, '');
-      if (letters !== letters.toUpperCase() && letters !== letters.toLowerCase()) return m.index + 1;
+      if (mixedCase(cut.compact)) return m.index + 1;
       if (!validIban(cut.compact.toUpperCase())) return m.index + 1;
       const context = IBAN_WORDS.test(around(text, m.index, end, 40, 10));
       out.push({ type: PII_TYPES.iban, start: m.index, end, confidence: confidence(context ? 1 : 0.9) });

@@ -13,6 +13,7 @@ const VERSION_WORDS = /\b(?:version|ver|v|release|build|chrome|firefox|safari|ed
 const MAX_V6 = 45;
 
 function cidrEnd(text: string, end: number, v6: boolean): number {
+  if (text.charCodeAt(end) !== 47) return end;
   const m = /^\/(\d{1,3})(?!\d)/.exec(text.slice(end, end + 5));
   return m !== null && validPrefixLength(m[1]!, v6) ? end + m[0].length : end;
 }
@@ -70,7 +71,8 @@ function ipv6(text: string, out: RawFinding[]): void {
     resume = end;
     // Glued to a word (std::cout, fe80::1text) or longer than any address.
     if (end - start > MAX_V6 || isWordChar(text[start - 1]) || isWordChar(text[end])) continue;
-    let candidate = text.slice(start, end).replace(/\.+$/, '');
+    let candidate = text.slice(start, end);
+    if (candidate.endsWith('.')) candidate = candidate.replace(/\.+$/, '');
     // A single trailing colon is punctuation ("address 2001:db8::1: ..."), not part of `::`.
     if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
     if (!parseIpv6(candidate)) continue;

@@ -11,7 +11,7 @@ import {
   wordPattern,
   type WordPattern,
 } from './match-loop.js';
-import { isRegexSpace } from './text-index.js';
+import { isRegexSpace, isWordChar } from './text-index.js';
 
 const PHONE_WORDS =
   /(?:\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|dial|sms|text|whatsapp|contact|reach|desk|office|answering|answer|message|messages|hotline|landline|ph)\b|电话|手机|電話|携帯|телефон|тел\.?|téléphone|teléfono|telefono|telefon|handy|móvil|celular)/;
@@ -130,6 +130,22 @@ function fillerOnly(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** The pattern's look-behind `(?<![\w+.\-/@#$€£])`, checked before running it. */
+function phoneMayFollow(c: number): boolean {
+  if (isWordChar(c)) return false;
+  return (
+    c !== 43 &&
+    c !== 46 &&
+    c !== 45 &&
+    c !== 47 &&
+    c !== 64 &&
+    c !== 35 &&
+    c !== 36 &&
+    c !== 0x20ac &&
+    c !== 0xa3
+  );
+}
+
 /** Fewest digits a number needs before it can score (see `score`). */
 const MIN_DIGITS = 7;
 
@@ -148,9 +164,12 @@ export function createPhoneDetector(): Detector {
     const tryAt = matchAtCandidates(re, text, (m) => {
       // Most candidates are short numbers (years, counts); skip them before any string work.
       if (m[0].length < 7 || digitCount(m[0]) < 7) return;
-      const main = m[0].replace(/\s?(?:x|ext\.?)\s?\d{1,6}$/, '');
-      const s = shape(main);
-      const value = score(text, m.index, m.index + m[0].length, s, cues);
+      // An extension always contains an "x".
+      const main = m[0].includes('x') ? m[0].replace(/\s?(?:x|ext\.?)\s?\d{1,6}$/, '') : m[0];
+      // score() wants 7-15 digits before anything else; an IBAN's 18 digits never need their shape.
+      const d = digitCount(main);
+      if (d < 7 || d > 15) return;
+      const value = score(text, m.index, m.index + m[0].length, shape(main), cues);
       if (value > 0) {
         out.push({
           type: PII_TYPES.phone,
@@ -174,8 +193,8 @@ export function createPhoneDetector(): Detector {
         for (let i = first; i <= last; i += 2) {
           const s = runs[i]!;
           const before = text.charCodeAt(s - 1);
-          if (before === 43 || before === 40) tryAt(s - 1);
-          tryAt(s);
+          if ((before === 43 || before === 40) && phoneMayFollow(text.charCodeAt(s - 2))) tryAt(s - 1);
+          if (phoneMayFollow(before)) tryAt(s);
         }
       }
       first = last + 2;

@@ -4,7 +4,7 @@ import { hasMaskRun } from './entropy.js';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { eachMatch, matchAtCandidates } from './match-loop.js';
 import { PROVIDER_RULES, type ProviderRule } from './secret-providers.js';
-import { keyRuns } from './token-runs.js';
+import { keyCharTable, keyRuns } from './token-runs.js';
 
 /** Shortest key any prefix rule matches (an AWS access key id: AKIA and 16 characters). */
 const MIN_KEY = 20;
@@ -12,10 +12,6 @@ const MIN_KEY = 20;
 interface Prefixed {
   rule: number;
   prefixes: readonly string[];
-}
-
-function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
 /** Prefix rules by the first character of their prefixes (ASCII), so a position costs one lookup. */
@@ -46,18 +42,27 @@ function includesAny(text: string, hints: readonly string[]): boolean {
 class Scan {
   private readonly found: { rule: number; finding: RawFinding }[] = [];
   private readonly matchers: ((start: number) => void)[] = [];
+  private readonly hinted: boolean[] = [];
 
   constructor(
     private readonly text: string,
     private readonly regexes: readonly RegExp[],
   ) {}
 
+  /**
+   * Whether a prefix rule's hints (if any) occur in the text, looked up once per rule: the OpenAI rule for
+   * any `sk-` key runs only when the "T3BlbkFJ" marker its check requires is present.
+   */
+  allows(rule: number): boolean {
+    const hints = PROVIDER_RULES[rule]!.hints;
+    return hints === undefined || (this.hinted[rule] ??= includesAny(this.text, hints));
+  }
+
   /** Tries prefix rule `rule` at `start` (candidates of one rule come in ascending order). */
   tryAt(rule: number, start: number): void {
-    const matcher = (this.matchers[rule] ??= matchAtCandidates(this.regexes[rule]!, this.text, (m) =>
-      this.report(rule, m),
-    ));
-    matcher(start);
+    (this.matchers[rule] ??= matchAtCandidates(this.regexes[rule]!, this.text, (m) => this.report(rule, m)))(
+      start,
+    );
   }
 
   /** Runs hint rule `rule` over the whole text. */
@@ -89,20 +94,31 @@ export function createProviderSecretDetector(): Detector {
   const table = byFirstChar(PROVIDER_RULES);
   // Prefix rules run sticky at candidate positions; the few rules without a fixed start search the text.
   const regexes = PROVIDER_RULES.map((rule) => new RegExp(rule.source, rule.prefixes ? 'y' : 'g'));
-  const hintRules = PROVIDER_RULES.flatMap((rule, i) => (rule.hints ? [i] : []));
+  const hintRules = PROVIDER_RULES.flatMap((rule, i) => (rule.hints && !rule.prefixes ? [i] : []));
+  const keyChars = keyCharTable();
+  // 1 for characters some prefix starts with: most characters of a run are skipped with one read.
+  const opens = Uint8Array.from(table, (entries) => (entries.length > 0 ? 1 : 0));
   return (text) => {
     let scan: Scan | undefined;
     // Keys are runs of key characters; a prefix rule's look-behind forbids a letter before the key, so
     // inside a run only its start and the positions after a digit or symbol can open one.
-    const runs = keyRuns(text, MIN_KEY);
+    const runs = keyRuns(text, MIN_KEY, keyChars);
     for (let r = 0; r < runs.length; r += 2) {
-      const start = runs[r]!;
       const last = runs[r + 1]! - MIN_KEY;
-      for (let p = start; p <= last; p++) {
-        if (p > start && isLetter(text.charCodeAt(p - 1))) continue;
-        for (const entry of table[text.charCodeAt(p)]!) {
-          if (startsWithAny(text, p, entry.prefixes)) (scan ??= new Scan(text, regexes)).tryAt(entry.rule, p);
+      let afterLetter = false;
+      for (let p = runs[r]!; p <= last; p++) {
+        const c = text.charCodeAt(p);
+        if (!afterLetter && opens[c] === 1) {
+          for (const entry of table[c]!) {
+            if (
+              startsWithAny(text, p, entry.prefixes) &&
+              (scan ??= new Scan(text, regexes)).allows(entry.rule)
+            ) {
+              scan.tryAt(entry.rule, p);
+            }
+          }
         }
+        afterLetter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
       }
     }
     for (const rule of hintRules) {

@@ -3,6 +3,7 @@
 import { validSsn } from './checksums.js';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { around, matchAtCandidates } from './match-loop.js';
+import { numberMayFollow } from './text-index.js';
 
 const SSN_WORDS = /\b(?:ssn|ssns|social security|social sec|soc sec|ss#|ss no|taxpayer|tin)\b/;
 
@@ -24,7 +25,7 @@ export function createSsnDetector(): Detector {
     // A match starts a digit run (nothing word-like before it) of exactly 3 digits (then a separator) or 9.
     for (let i = 0; i < runs.length; i += 2) {
       const length = runs[i + 1]! - runs[i]!;
-      if (length === 3 || length === 9) tryAt(runs[i]!);
+      if ((length === 3 || length === 9) && numberMayFollow(text.charCodeAt(runs[i]! - 1))) tryAt(runs[i]!);
     }
     return out;
   };

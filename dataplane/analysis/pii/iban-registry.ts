@@ -106,10 +106,14 @@ const PARSED: ReadonlyMap<string, readonly Segment[]> = new Map(
   ]),
 );
 
+/** IBAN length per country, summed once at load. */
+const LENGTHS: ReadonlyMap<string, number> = new Map(
+  [...PARSED].map(([country, segments]) => [country, segments.reduce((n, [count]) => n + count, 4)]),
+);
+
 /** Full IBAN length for a country code, or undefined when the country does not use IBANs. */
 export function ibanLength(country: string): number | undefined {
-  const segments = PARSED.get(country);
-  return segments === undefined ? undefined : segments.reduce((n, [count]) => n + count, 4);
+  return LENGTHS.get(country);
 }
 
 function matchesFormat(bban: string, segments: readonly Segment[]): boolean {
@@ -127,10 +131,11 @@ function matchesFormat(bban: string, segments: readonly Segment[]): boolean {
 
 /** ISO 7064 MOD 97-10 over the rearranged IBAN, computed digit by digit to stay within doubles. */
 export function ibanMod97(iban: string): number {
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  // The first four characters move to the end: read from index 4 on, then wrap around.
+  const shift = iban.length > 4 ? 4 : 0;
   let remainder = 0;
-  for (let i = 0; i < rearranged.length; i++) {
-    const c = rearranged.charCodeAt(i);
+  for (let k = 0; k < iban.length; k++) {
+    const c = iban.charCodeAt((k + shift) % iban.length);
     if (c >= 48 && c <= 57) remainder = (remainder * 10 + (c - 48)) % 97;
     else if (c >= 65 && c <= 90) remainder = (remainder * 100 + (c - 55)) % 97;
     else return -1;
@@ -140,8 +145,9 @@ export function ibanMod97(iban: string): number {
 
 /** A compact (no separators), upper-case IBAN: known country, exact length, BBAN structure, mod-97 = 1. */
 export function validIban(compact: string): boolean {
-  const segments = PARSED.get(compact.slice(0, 2));
+  const country = compact.slice(0, 2);
+  const segments = PARSED.get(country);
   if (segments === undefined || !/^[A-Z]{2}\d{2}/.test(compact)) return false;
-  if (compact.length !== ibanLength(compact.slice(0, 2))) return false;
+  if (compact.length !== ibanLength(country)) return false;
   return matchesFormat(compact.slice(4), segments) && ibanMod97(compact) === 1;
 }

@@ -4,9 +4,33 @@
 
 /** Dotted-quad IPv4 with octets 0-255; a leading zero is allowed only for the digit 0 itself. */
 export function parseIpv4(text: string): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  return parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // 1-3 digits, no leading zero ("0" itself is fine).
+      if (digits === 3 || (digits === 1 && value === 0)) return false;
+      value = value * 10 + (c - 48);
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
+}
+
+/** One to four hex digits. */
+function isHexGroup(piece: string): boolean {
+  if (piece.length === 0 || piece.length > 4) return false;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 function hexGroups(part: string): number | undefined {
@@ -18,7 +42,7 @@ function hexGroups(part: string): number | undefined {
     if (i === pieces.length - 1 && piece.includes('.')) {
       if (!parseIpv4(piece)) return undefined;
       groups += 2;
-    } else if (/^[0-9A-Fa-f]{1,4}$/.test(piece)) groups += 1;
+    } else if (isHexGroup(piece)) groups += 1;
     else return undefined;
   }
   return groups;

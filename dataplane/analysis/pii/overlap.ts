@@ -29,6 +29,9 @@ function firstEndingAfter(kept: readonly RawFinding[], start: number): number {
   return lo;
 }
 
+/** Above this many findings, a coverage map replaces insertion into the sorted array (quadratic moves). */
+const MANY = 256;
+
 export function resolveOverlaps(findings: readonly RawFinding[]): RawFinding[] {
   if (findings.length < 2) return [...findings];
   const ordered = [...findings].sort(
@@ -38,6 +41,7 @@ export function resolveOverlaps(findings: readonly RawFinding[]): RawFinding[] {
       b.end - b.start - (a.end - a.start) ||
       a.start - b.start,
   );
+  if (ordered.length > MANY && ordered.every((f) => f.end > f.start)) return byCoverage(ordered);
   // Kept spans stay sorted and disjoint, so one binary search tells whether a candidate overlaps any.
   const kept: RawFinding[] = [];
   for (const f of ordered) {
@@ -46,4 +50,24 @@ export function resolveOverlaps(findings: readonly RawFinding[]): RawFinding[] {
     kept.splice(i, 0, f);
   }
   return kept;
+}
+
+/**
+ * The same greedy choice for many non-empty spans (a megabyte of PII-dense text): a character is taken
+ * once a kept span covers it, so a span overlaps a kept one exactly when one of its characters is taken.
+ * Each character is marked once and checks stop at the first taken one.
+ */
+function byCoverage(ordered: readonly RawFinding[]): RawFinding[] {
+  let length = 0;
+  for (const f of ordered) length = Math.max(length, f.end);
+  const taken = new Uint8Array(length);
+  const kept: RawFinding[] = [];
+  for (const f of ordered) {
+    let free = true;
+    for (let i = f.start; i < f.end && free; i++) free = taken[i] === 0;
+    if (!free) continue;
+    taken.fill(1, f.start, f.end);
+    kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
 }

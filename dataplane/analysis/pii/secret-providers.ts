@@ -10,7 +10,10 @@ export interface ProviderRule {
    * opens a run of key characters or follows a digit or symbol inside one.
    */
   readonly prefixes?: readonly string[];
-  /** For rules without prefixes: literals of which every match contains one; the regex searches the whole text when one occurs. */
+  /**
+   * Literals of which every reported key contains one: the rule runs only when the text includes one. A
+   * rule without prefixes then searches the whole text.
+   */
   readonly hints?: readonly string[];
   /** Regex source, compiled once per scanner (sticky for prefix rules, global for hint rules). */
   readonly source: string;
@@ -34,6 +37,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   {
     subtype: 'openai',
     prefixes: ['sk-'],
+    hints: ['T3BlbkFJ'],
     // Every OpenAI key (legacy sk-, sk-proj-, sk-svcacct-, sk-admin-) embeds "T3BlbkFJ" (base64 "OpenAI").
     source: `${START}sk-[A-Za-z0-9_-]{20,300}${END}`,
     confidence: 0.99,
@@ -85,7 +89,8 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   },
   {
     subtype: 'slack_webhook',
-    hints: ['hooks.slack.com'],
+    // Hints open with a character rare in prose: string search jumps between occurrences of the first one.
+    hints: ['://hooks.slack.com/'],
     source: 'https?://hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/+-]{20,160}',
     confidence: 0.95,
   },
@@ -239,7 +244,7 @@ export const PROVIDER_RULES: readonly ProviderRule[] = [
   },
   {
     subtype: 'gcp_service_account',
-    hints: ['service_account'],
+    hints: ['_account"'],
     // The marker of a service-account key file: the private key and client e-mail follow it.
     source: '"type"\\s{0,8}:\\s{0,8}"service_account"',
     confidence: 0.6,

@@ -18,6 +18,19 @@ export function isAsciiLetter(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+/** `\w` of JavaScript regexes (without the u flag): ASCII letters, digits and `_`. */
+export function isWordChar(c: number): boolean {
+  return isAsciiLetter(c) || isDigit(c) || c === 95;
+}
+
+/**
+ * Whether a number may start right after `c` under the look-behind `(?<![\w.+-])` that card and SSN
+ * patterns share (not glued to a word, a decimal point or a sign). Checked before running their regexes.
+ */
+export function numberMayFollow(c: number): boolean {
+  return !(isWordChar(c) || c === 46 || c === 43 || c === 45);
+}
+
 /** `\s` of JavaScript regexes (without the u flag), so walks by hand agree with the patterns. */
 export function isRegexSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
