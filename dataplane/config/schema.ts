@@ -1,5 +1,6 @@
 // The one config schema. Unknown keys are rejected everywhere (strictObject) and errors name the bad path.
 import { z } from 'zod';
+import { analyticsConfigSchema } from '../../analytics/config-schema.js';
 import { limitsConfigSchema } from '../limits/schema.js';
 import { authConfigSchema, teamsSchema } from './auth-schema.js';
 
@@ -170,6 +171,7 @@ export const configSchema = z
         enabled: z.boolean().default(true),
       })
       .prefault({}),
+    analytics: analyticsConfigSchema.prefault({}),
     logging: z
       .strictObject({
         level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

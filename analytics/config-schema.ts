@@ -1,0 +1,70 @@
+// Config of the analytics store (`analytics:`): where request records go (a ClickHouse server, or chDB embedded
+// in the gateway process when no URL is set), how long audit bodies are kept, and how the writer batches.
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.number().int().positive().default(fallback);
+
+export const analyticsTlsSchema = z.strictObject({
+  /** PEM CA bundle that signed the server certificate (private CAs). */
+  ca_file: z.string().min(1).optional(),
+  /** Client certificate and key, PEM, for mutual TLS. */
+  cert_file: z.string().min(1).optional(),
+  key_file: z.string().min(1).optional(),
+});
+
+export const clientIpModes = ['full', 'truncate', 'hash', 'drop'] as const;
+
+export const analyticsConfigSchema = z
+  .strictObject({
+    /** Record requests at all; false keeps the gateway free of any analytics I/O. */
+    enabled: z.boolean().default(true),
+    /** ClickHouse HTTP(S) endpoint, e.g. https://ch.internal:8443; absent = embedded chDB under `data_dir`. */
+    url: z.url().optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    /** Database that holds every analytics table; created by the migrations. */
+    database: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, underscore)')
+      .default('ai_gateway'),
+    tls: analyticsTlsSchema.optional(),
+    /** chDB data directory (embedded backend only); created when missing. */
+    data_dir: z.string().min(1).default('.data/chdb'),
+    /** Cluster name: DDL runs `ON CLUSTER` and tables use Replicated* engines with {shard}/{replica} macros. */
+    on_cluster: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a cluster name from remote_servers')
+      .optional(),
+    /** TTL of `request_bodies`; applied when the table is created (later changes need an ALTER, see docs). */
+    bodies_retention_days: z.number().int().positive().default(30),
+    /** Client address anonymisation: truncate = /24 IPv4, /48 IPv6; hash = keyed digest; drop = empty. */
+    client_ip: z.enum(clientIpModes).default('truncate'),
+    /** Writer: rows per INSERT. */
+    batch_rows: positiveInt(10_000),
+    /** Writer: longest wait before a partial batch is flushed, milliseconds. */
+    flush_ms: positiveInt(1_000),
+    /** Writer: rows held in memory while ClickHouse is unavailable; beyond, rows are spooled to disk. */
+    max_queue_rows: positiveInt(100_000),
+    /** Writer: directory for rows that could not be inserted yet. */
+    spool_dir: z.string().min(1).default('.data/spool'),
+  })
+  .superRefine((config, ctx) => {
+    // chDB is one process, not a cluster: ON CLUSTER would fail at the first migration, so refuse it here.
+    if (config.on_cluster !== undefined && config.url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['on_cluster'],
+        message: 'on_cluster needs a ClickHouse server (url)',
+      });
+    }
+    if ((config.tls?.cert_file === undefined) !== (config.tls?.key_file === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'set both cert_file and key_file, or neither' });
+    }
+    // @clickhouse/client takes a client certificate only together with the CA that verifies the server.
+    if (config.tls?.cert_file !== undefined && config.tls.ca_file === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'ca_file'], message: 'mutual TLS needs ca_file as well' });
+    }
+  });
+
+export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;
+export type ClientIpMode = (typeof clientIpModes)[number];

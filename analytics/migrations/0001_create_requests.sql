@@ -1,0 +1,58 @@
+-- One row per request (served, rejected, failed, aborted): every field of RequestRecord (analytics/record.ts)
+-- plus the identity, deployment and cache columns, which default so older writers can omit them.
+-- Ordered by team/app then time: every report and budget query filters by team or app and a time range.
+CREATE TABLE IF NOT EXISTS {db}.requests {on_cluster}
+(
+    request_id UUID,
+    client_request_id Nullable(String),
+    started_at DateTime64(3, 'UTC'),
+    first_byte_at Nullable(DateTime64(3, 'UTC')),
+    ended_at DateTime64(3, 'UTC'),
+    team LowCardinality(String) DEFAULT '',
+    app LowCardinality(String) DEFAULT '',
+    user String DEFAULT '',
+    api_key_id LowCardinality(String) DEFAULT '',
+    endpoint LowCardinality(String),
+    method LowCardinality(String),
+    path String,
+    model_requested LowCardinality(Nullable(String)),
+    model_routed LowCardinality(Nullable(String)),
+    provider LowCardinality(Nullable(String)),
+    route_reason LowCardinality(Nullable(String)),
+    deployment LowCardinality(String) DEFAULT '',
+    region LowCardinality(String) DEFAULT '',
+    status UInt16,
+    status_class LowCardinality(String) MATERIALIZED if(status = 0, 'aborted', concat(toString(intDiv(status, 100)), 'xx')),
+    error_code LowCardinality(Nullable(String)),
+    error_message Nullable(String),
+    stream Bool,
+    client_aborted Bool,
+    prompt_tokens UInt32,
+    completion_tokens UInt32,
+    cached_tokens UInt32,
+    reasoning_tokens UInt32,
+    prompt_tokens_counted Nullable(UInt32),
+    prompt_tokens_exact Nullable(Bool),
+    pii_findings Map(String, UInt32),
+    injection_score Nullable(Float32),
+    injection_signals Array(LowCardinality(String)),
+    complexity_score Nullable(Float32),
+    complexity_class LowCardinality(Nullable(String)),
+    cost_nano_usd Int64,
+    cache_status LowCardinality(String) DEFAULT 'none',
+    cache_similarity Nullable(Float32),
+    cost_avoided_nano_usd Int64 DEFAULT 0,
+    latency_ms Float64,
+    upstream_latency_ms Nullable(Float64),
+    upstream_ttfb_ms Nullable(Float64),
+    ttfb_ms Nullable(Float64),
+    gateway_overhead_ms Nullable(Float64),
+    bytes_in UInt64,
+    bytes_out UInt64,
+    client_ip String,
+    user_agent String CODEC(ZSTD(1)),
+    tags Map(String, String)
+)
+ENGINE = {engine:MergeTree}
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (team, app, started_at)

@@ -1,0 +1,13 @@
+-- Latency per model and provider: total, time to first byte and the gateway's own overhead.
+-- Params: db Identifier, from/to DateTime64(3, 'UTC') as [from, to).
+SELECT
+    model,
+    provider,
+    sum(r.requests) AS requests,
+    quantilesTDigestMerge(0.5, 0.95, 0.99)(r.latency_ms) AS latency_ms_p50_p95_p99,
+    quantilesTDigestMerge(0.5, 0.95, 0.99)(r.ttfb_ms) AS ttfb_ms_p50_p95_p99,
+    quantilesTDigestMerge(0.5, 0.95, 0.99)(r.gateway_overhead_ms) AS overhead_ms_p50_p95_p99
+FROM {db:Identifier}.requests_1m AS r
+WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+GROUP BY model, provider
+ORDER BY requests DESC, model, provider

@@ -1,0 +1,19 @@
+-- Usage per app (apps are named within their team): requests, tokens, cost, latency, error and cache-hit rates.
+-- Params: db Identifier, from/to DateTime64(3, 'UTC') as [from, to). Reads the per-minute rollup.
+SELECT
+    team,
+    app,
+    sum(r.requests) AS requests,
+    sum(r.prompt_tokens) AS prompt_tokens,
+    sum(r.completion_tokens) AS completion_tokens,
+    sum(r.prompt_tokens) + sum(r.completion_tokens) AS total_tokens,
+    sum(r.cost_nano_usd) AS cost_nano_usd,
+    sum(r.cost_avoided_nano_usd) AS cost_avoided_nano_usd,
+    quantileTDigestMerge(0.5)(r.latency_ms) AS p50_latency_ms,
+    quantileTDigestMerge(0.95)(r.latency_ms) AS p95_latency_ms,
+    (sum(r.client_errors) + sum(r.server_errors)) / sum(r.requests) AS error_rate,
+    sum(r.cache_hits) / sum(r.requests) AS cache_hit_rate
+FROM {db:Identifier}.requests_1m AS r
+WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+GROUP BY team, app
+ORDER BY cost_nano_usd DESC, team, app
