@@ -1,0 +1,93 @@
+// One request/response as the generator sees it: timestamps for headers, first SSE chunk and last byte,
+// status and stream checks, then the result goes into the Recorder. Reused across requests of a connection.
+import type { ExchangeSink, FailureKind } from './http-connection.js';
+import type { Recorder } from './recorder.js';
+import { SseCounter } from './sse-counter.js';
+
+export interface RequestSpec {
+  port: number;
+  /** The whole request, head and body. */
+  bytes: Buffer;
+  stream: boolean;
+  /** JSON events a streamed response must carry (before [DONE]); checked when set. */
+  expectedEvents: number | undefined;
+}
+
+export class Exchange implements ExchangeSink {
+  private origin = 0;
+  private headersAt = Number.NaN;
+  private firstChunkAt = Number.NaN;
+  private status = 0;
+  private record = false;
+  private readonly counter = new SseCounter();
+
+  constructor(
+    private readonly spec: RequestSpec,
+    private readonly recorder: Recorder,
+    private readonly onFinish: (exchange: Exchange, now: number) => void,
+  ) {}
+
+  /**
+   * Arms the exchange. `origin` is where latency counts from; `sentAt` is when it actually leaves; `record`
+   * is false during warm-up.
+   */
+  begin(origin: number, sentAt: number, record: boolean): void {
+    this.origin = origin;
+    this.headersAt = Number.NaN;
+    this.firstChunkAt = Number.NaN;
+    this.status = 0;
+    this.record = record;
+    if (this.spec.stream) this.counter.reset();
+    if (record && origin !== sentAt) this.recorder.sendLag.push((sentAt - origin) * 1000);
+  }
+
+  /** Stops recording this exchange: the phase is over and it was already counted as a timeout. */
+  abandon(): void {
+    this.record = false;
+  }
+
+  onHeaders(status: number, now: number): void {
+    this.status = status;
+    this.headersAt = now;
+  }
+
+  onBody(chunk: Uint8Array, now: number): void {
+    if (!this.spec.stream) return;
+    const before = this.counter.dataLines;
+    if (this.counter.push(chunk) > 0 && before === 0) this.firstChunkAt = now;
+  }
+
+  onComplete(now: number): void {
+    const r = this.recorder;
+    if (this.record) {
+      r.completion(now);
+      const kind = this.problem();
+      if (kind === undefined) {
+        r.ok++;
+        r.total.push((now - this.origin) * 1000);
+        r.headers.push((this.headersAt - this.origin) * 1000);
+        if (this.spec.stream) r.firstChunk.push((this.firstChunkAt - this.origin) * 1000);
+      } else r.error(kind);
+    }
+    this.onFinish(this, now);
+  }
+
+  onFailure(kind: FailureKind, now: number): void {
+    if (this.record) {
+      this.recorder.completion(now);
+      this.recorder.error(kind);
+    }
+    this.onFinish(this, now);
+  }
+
+  private problem(): string | undefined {
+    if (this.status < 200 || this.status >= 300) return `http_${this.status}`;
+    if (!this.spec.stream) return undefined;
+    if (!this.counter.doneSeen) return 'stream_no_done';
+    if (this.counter.trailingGarbage) return 'stream_after_done';
+    if (this.spec.expectedEvents !== undefined && this.counter.jsonEvents !== this.spec.expectedEvents) {
+      return 'stream_chunk_count';
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,180 @@
+// Open loop: requests leave at a fixed rate on a precomputed schedule, whether or not earlier ones have been
+// answered. Latency counts from each request's due time, so queueing inside the generator (all connections
+// busy) and inside the server is charged to the server, as a real client population would feel it.
+import { HttpConnection } from './http-connection.js';
+import { Exchange, type RequestSpec } from './exchange.js';
+import { startPacer } from './pacer.js';
+import type { PhaseHooks, PhaseResult } from './phase.js';
+import { Recorder } from './recorder.js';
+import { dueCount, dueTime, makeSchedule } from './schedule.js';
+
+export interface OpenLoopOptions {
+  spec: RequestSpec;
+  ratePerSec: number;
+  warmupMs: number;
+  durationMs: number;
+  maxRequests: number;
+  /** Connections are opened on demand up to this many; beyond it, due requests wait in a queue. */
+  maxConnections: number;
+  /** After the schedule's end, how long answers may take before they count as timeouts. */
+  drainMs: number;
+  hooks: PhaseHooks;
+}
+
+interface Slot {
+  connection: HttpConnection;
+  exchange: Exchange;
+  active: boolean;
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult> {
+  const { spec } = options;
+  const recorder = new Recorder();
+  const slots: Slot[] = [];
+  const idle: Slot[] = [];
+  const queue: number[] = [];
+  let queueHead = 0;
+  let connecting = 0;
+  let next = 0;
+  let inFlight = 0;
+  let issued = 0;
+  let measuring = false;
+  let startedAt = 0;
+  let endedAt = 0;
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+
+  function addSlot(connection: HttpConnection): Slot {
+    const slot: Slot = {
+      connection,
+      active: false,
+      exchange: new Exchange(spec, recorder, (_exchange, now) => onFinish(slot, now)),
+    };
+    slots.push(slot);
+    return slot;
+  }
+
+  // Enough warm connections that a healthy server never makes requests queue for one.
+  const initial = Math.min(options.maxConnections, 8 + Math.ceil(options.ratePerSec / 250));
+  for (const connection of await Promise.all(
+    Array.from({ length: initial }, () => HttpConnection.open(spec.port, 5_000)),
+  )) {
+    idle.push(addSlot(connection));
+  }
+
+  const schedule = makeSchedule(
+    performance.now() + 20,
+    options.ratePerSec,
+    options.warmupMs,
+    options.durationMs,
+    options.maxRequests,
+  );
+
+  function send(slot: Slot, index: number, now: number): void {
+    slot.exchange.begin(dueTime(schedule, index), now, index >= schedule.warmup);
+    slot.active = true;
+    inFlight++;
+    issued++;
+    if (!slot.connection.closed) {
+      slot.connection.send(spec.bytes, slot.exchange);
+      return;
+    }
+    HttpConnection.open(spec.port, 5_000).then(
+      (fresh) => {
+        slot.connection = fresh;
+        if (endedAt === 0) fresh.send(spec.bytes, slot.exchange);
+        else fresh.destroy();
+      },
+      () => slot.exchange.onFailure('connect', performance.now()),
+    );
+  }
+
+  function grow(): void {
+    connecting++;
+    HttpConnection.open(spec.port, 5_000).then(
+      (connection) => {
+        connecting--;
+        if (endedAt !== 0) return connection.destroy();
+        const slot = addSlot(connection);
+        if (queueHead < queue.length) send(slot, queue[queueHead++]!, performance.now());
+        else idle.push(slot);
+      },
+      () => {
+        connecting--;
+      },
+    );
+  }
+
+  function dispatchDue(now: number): void {
+    const due = dueCount(schedule, now);
+    while (next < due) {
+      const index = next++;
+      if (index === schedule.warmup) {
+        startedAt = dueTime(schedule, index);
+        options.hooks.onMeasureStart();
+        measuring = true;
+      }
+      const slot = idle.pop();
+      if (slot !== undefined) send(slot, index, now);
+      else {
+        queue.push(index);
+        if (slots.length + connecting < options.maxConnections) grow();
+      }
+    }
+    maybeDone();
+  }
+
+  function onFinish(slot: Slot, now: number): void {
+    if (endedAt !== 0) return;
+    slot.active = false;
+    inFlight--;
+    if (measuring) recorder.completedInWindow++;
+    dispatchDue(now);
+    if (queueHead < queue.length) send(slot, queue[queueHead++]!, now);
+    else idle.push(slot);
+    maybeDone();
+  }
+
+  function maybeDone(): void {
+    if (endedAt !== 0 || next < schedule.total || inFlight > 0 || queueHead < queue.length) return;
+    end();
+  }
+
+  function end(): void {
+    endedAt = performance.now();
+    if (!measuring) options.hooks.onMeasureStart();
+    options.hooks.onMeasureEnd();
+    finish();
+  }
+
+  const pacer = startPacer(schedule, () => dispatchDue(performance.now()));
+  const deadlineAt = dueTime(schedule, schedule.total) + options.drainMs;
+  const deadline = setTimeout(
+    () => {
+      if (endedAt !== 0) return;
+      for (let i = queueHead; i < queue.length; i++)
+        if (queue[i]! >= schedule.warmup) recorder.error('unsent');
+      for (let i = next; i < schedule.total; i++) if (i >= schedule.warmup) recorder.error('unsent');
+      for (const slot of slots) {
+        // Warm-up requests still out count too: a hanging target must show as errors, not as silence.
+        if (slot.active) recorder.error('timeout');
+        slot.exchange.abandon();
+      }
+      end();
+    },
+    Math.max(0, deadlineAt - performance.now()),
+  );
+
+  await finished;
+  clearTimeout(deadline);
+  await pacer.stop();
+  for (const slot of slots) slot.connection.destroy();
+  return {
+    recorder,
+    startedAt,
+    endedAt,
+    intended: schedule.total - schedule.warmup,
+    issued,
+    connections: slots.length,
+  };
+}

@@ -1,0 +1,91 @@
+// CPU time of processes from /proc, in clock ticks (utime + stime). /proc/<pid>/stat of a process already
+// sums all its threads (worker threads, libuv pool); live child processes are found through
+// /proc/<pid>/task/*/children and added, so a gateway that forks workers is fully counted.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** USER_HZ, normally 100: one tick is 10 ms of CPU. */
+export function clockTicksPerSecond(): number {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(value) && value > 0 ? value : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * utime + stime from the text of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file. The command name
+ * (field 2) may contain spaces and parentheses, so fields are counted from the last ')'.
+ */
+export function parseStatTicks(text: string): number {
+  const close = text.lastIndexOf(')');
+  if (close === -1) return Number.NaN;
+  const fields = text.slice(close + 2).split(' ');
+  // fields[0] is field 3 (state); utime is field 14 and stime field 15.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function readTicks(path: string): number {
+  try {
+    return parseStatTicks(readFileSync(path, 'latin1'));
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Live children of a process, from every thread's children list. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      for (const part of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) {
+        const child = Number(part);
+        if (part !== '' && Number.isInteger(child)) out.push(child);
+      }
+    } catch {
+      // The thread ended between readdir and read.
+    }
+  }
+  return out;
+}
+
+/** Ticks of a process and all its live descendants; NaN when the process is gone. */
+export function treeTicks(pid: number): number {
+  const own = readTicks(`/proc/${pid}/stat`);
+  if (Number.isNaN(own)) return Number.NaN;
+  let total = own;
+  for (const child of childPids(pid)) {
+    const ticks = treeTicks(child);
+    if (!Number.isNaN(ticks)) total += ticks;
+  }
+  return total;
+}
+
+/** Per-thread ticks keyed by thread name, for telling the event loop from helper threads in reports. */
+export function threadTicks(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+    out[name] = (out[name] ?? 0) + parseStatTicks(text);
+  }
+  return out;
+}

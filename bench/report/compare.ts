@@ -1,0 +1,81 @@
+// `--compare A.json B.json`: B relative to A for every scenario and target both runs have, so a change can
+// be judged against the previous commit. A ratio inside the two runs' own repeat spread is marked '~'
+// (noise), outside it '!' (a real change, for better or worse).
+import { readFileSync } from 'node:fs';
+import type { RunResults } from '../runner/results.js';
+import type { Spread } from '../stats/repeats.js';
+import { TARGET_LABELS } from '../targets/target.js';
+import type { AggregateRow } from './aggregate.js';
+
+export interface ComparedMetric {
+  name: string;
+  a: number;
+  b: number;
+  ratio: number;
+  /** True when the change is larger than the spread the repeats showed. */
+  significant: boolean;
+}
+
+export interface ComparedRow {
+  scenario: string;
+  target: AggregateRow['target'];
+  metrics: ComparedMetric[];
+}
+
+function metric(
+  name: string,
+  a: Spread | null | undefined,
+  b: Spread | null | undefined,
+): ComparedMetric | undefined {
+  if (a === null || a === undefined || b === null || b === undefined) return undefined;
+  if (!Number.isFinite(a.median) || !Number.isFinite(b.median) || a.median === 0) return undefined;
+  const ratio = b.median / a.median;
+  const noise =
+    (Number.isFinite(a.relative) ? a.relative : 0) / 2 + (Number.isFinite(b.relative) ? b.relative : 0) / 2;
+  return { name, a: a.median, b: b.median, ratio, significant: Math.abs(ratio - 1) > noise };
+}
+
+export function compareRuns(a: RunResults, b: RunResults): ComparedRow[] {
+  const out: ComparedRow[] = [];
+  for (const rowB of b.rows) {
+    const rowA = a.rows.find((r) => r.scenario === rowB.scenario && r.target === rowB.target);
+    if (rowA === undefined) continue;
+    const metrics = [
+      metric('req/s', rowA.rps, rowB.rps),
+      metric('p50', rowA.p50, rowB.p50),
+      metric('p99', rowA.p99, rowB.p99),
+      metric('first chunk p50', rowA.firstChunkP50, rowB.firstChunkP50),
+      metric('CPU µs/req', rowA.targetUsPerReq, rowB.targetUsPerReq),
+    ].filter((m): m is ComparedMetric => m !== undefined);
+    out.push({ scenario: rowB.scenario, target: rowB.target, metrics });
+  }
+  return out;
+}
+
+export function renderComparison(aPath: string, bPath: string, a: RunResults, b: RunResults): string {
+  const rows = compareRuns(a, b);
+  const names = ['req/s', 'p50', 'p99', 'first chunk p50', 'CPU µs/req'];
+  const lines = [
+    `B/A ratios — A: ${aPath} (${a.machine.gitCommit}, ${a.startedAt}), B: ${bPath} (${b.machine.gitCommit}, ${b.startedAt}).`,
+    'req/s: higher is better; latency and CPU: lower is better. "!" = change larger than the repeats\' spread, "~" = within noise.',
+    '',
+    `| scenario | target | ${names.join(' | ')} |`,
+    `| --- | --- | ${names.map(() => '---').join(' | ')} |`,
+  ];
+  for (const row of rows) {
+    const cells = names.map((name) => {
+      const m = row.metrics.find((x) => x.name === name);
+      return m === undefined ? '' : `${m.ratio.toFixed(3)}${m.significant ? ' !' : ' ~'}`;
+    });
+    lines.push(`| ${row.scenario} | ${TARGET_LABELS[row.target]} | ${cells.join(' | ')} |`);
+  }
+  if (rows.length === 0) lines.push('(no scenario and target in common)');
+  return lines.join('\n');
+}
+
+export function loadResults(path: string): RunResults {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<RunResults>;
+  if (parsed.schema !== 1 || !Array.isArray(parsed.rows))
+    throw new Error(`${path} is not a bench results file`);
+  return parsed as RunResults;
+}

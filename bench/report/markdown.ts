@@ -1,0 +1,194 @@
+// The Markdown summary of a run: headline checks, throughput and latency per scenario and target, the
+// streaming timings, ours-versus-peer ratios, and what the generator and mock themselves cost.
+import type { RunResults } from '../runner/results.js';
+import { loadLabel, type Scenario } from '../scenarios.js';
+import { TARGET_LABELS } from '../targets/target.js';
+import type { AggregateRow } from './aggregate.js';
+import { ms, num, pm, ratio, signedMs } from './format.js';
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function notes(row: AggregateRow): string {
+  const out: string[] = [];
+  if (row.busyRepeats > 0) out.push(`busy machine in ${row.busyRepeats}/${row.repeats}`);
+  if (!row.p999Reliable) out.push('p99.9 from <1000 samples');
+  if (row.upstreamCallsPerRequest !== null && Math.abs(row.upstreamCallsPerRequest - 1) > 0.005) {
+    out.push(`${row.upstreamCallsPerRequest.toFixed(3)} upstream calls/req`);
+  }
+  if (row.offeredRps !== null && row.rps.median < row.offeredRps * 0.97) {
+    out.push(`not sustained (${row.rps.median.toFixed(0)} of ${row.offeredRps}/s)`);
+  }
+  const kinds = Object.entries(row.errorKinds);
+  if (kinds.length > 0) out.push(kinds.map(([k, v]) => `${k}×${v}`).join(' '));
+  return out.join('; ');
+}
+
+export function renderMarkdown(results: RunResults): string {
+  const { machine, settings } = results;
+  const scenarioById = new Map<string, Scenario>(results.scenarios.map((s) => [s.id, s]));
+  const label = (row: AggregateRow): string => TARGET_LABELS[row.target];
+  const out: string[] = [];
+  out.push(`## Bench results (${settings.mode}, ${results.startedAt})`);
+  out.push('');
+  out.push(`Command: \`${results.command}\``);
+  out.push('');
+  out.push(
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ` +
+      `Node ${machine.node}, CLK_TCK ${machine.clockTicksPerSecond}, load average at start ${num(machine.loadAvg1AtStart, 2)}. ` +
+      `Code: ${machine.gitCommit}${machine.gitDirtyFiles > 0 ? ` + ${machine.gitDirtyFiles} uncommitted files` : ''}. ` +
+      `Repeats ${settings.repeats}, warm-up ${settings.warmupS} s, window ${settings.durationS} s per measurement` +
+      `${settings.nice === 0 ? '' : `, bench processes at nice ${settings.nice}`}. ` +
+      `Pre-run check: other processes used ${results.preflight.foreignCores.toFixed(2)} cores.`,
+  );
+  out.push('');
+  out.push(
+    'Targets: ' +
+      results.targets
+        .map((t) => `${t.label} — ${t.available ? t.version : `**missing**: ${t.reason ?? ''}`}`)
+        .join('; ') +
+      '.',
+  );
+  out.push('');
+  out.push('### Headline checks');
+  out.push('');
+  out.push(
+    table(
+      ['check', 'goal', 'measured', 'verdict'],
+      results.headlines.map((h) => [
+        h.check,
+        h.goal,
+        h.measured,
+        h.status === 'pass' ? 'pass' : `**${h.status}**`,
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('### Throughput and latency');
+  out.push('');
+  out.push(
+    'Median over repeats; ± is half the spread (max−min) of the repeats relative to the median. Latency in ms, ' +
+      'from the send (closed loop) or from the scheduled send time (open loop). "+vs direct" is paired per repeat. ' +
+      'CPU is the target process (all threads) per completed request.',
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'scenario',
+        'target',
+        'req/s',
+        '±',
+        'p50',
+        'p90',
+        'p99',
+        'p99.9',
+        '+p50 vs direct',
+        '+p99 vs direct',
+        'CPU µs/req',
+        'cores',
+        'RSS MB',
+        'errors',
+        'notes',
+      ],
+      results.rows.map((r) => [
+        `${r.scenario} (${loadLabel(scenarioById.get(r.scenario)!.load)})`,
+        label(r),
+        num(r.rps.median),
+        pm(r.rps),
+        ms(r.p50.median),
+        ms(r.p90.median),
+        ms(r.p99.median),
+        ms(r.p999.median),
+        r.addedP50 === null ? '' : signedMs(r.addedP50.median),
+        r.addedP99 === null ? '' : signedMs(r.addedP99.median),
+        num(r.targetUsPerReq?.median, 1),
+        num(r.targetCores?.median, 2),
+        num(r.rssPeakMb, 0),
+        r.errors === 0 ? '0' : `${r.errors} (${(r.errorRate * 100).toFixed(2)}%)`,
+        notes(r),
+      ]),
+    ),
+  );
+  const streamRows = results.rows.filter((r) => r.firstChunkP50 !== null);
+  if (streamRows.length > 0) {
+    out.push('');
+    out.push('### Streaming');
+    out.push('');
+    out.push(
+      'Times from the send, ms, medians over repeats: headers, first SSE data line, last byte; chunk counts checked.',
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'scenario',
+          'target',
+          'headers p50',
+          'first chunk p50',
+          'first chunk p99',
+          'last byte p50',
+          '+first chunk p50 vs direct',
+        ],
+        streamRows.map((r) => [
+          r.scenario,
+          label(r),
+          ms(r.headersP50.median),
+          ms(r.firstChunkP50?.median),
+          ms(r.firstChunkP99?.median),
+          ms(r.p50.median),
+          r.addedFirstChunkP50 === null ? '' : signedMs(r.addedFirstChunkP50.median),
+        ]),
+      ),
+    );
+  }
+  out.push('');
+  out.push('### Throughput ratios');
+  out.push('');
+  const scenarios = [...new Set(results.rows.map((r) => r.scenario))];
+  const rps = (scenario: string, target: AggregateRow['target']): number | undefined =>
+    results.rows.find((r) => r.scenario === scenario && r.target === target)?.rps.median;
+  out.push(
+    table(
+      ['scenario', 'ours/Portkey', 'full/Portkey', 'ours/direct', 'full/direct'],
+      scenarios.map((s) => [
+        s,
+        ratio(rps(s, 'gateway'), rps(s, 'portkey')),
+        ratio(rps(s, 'gateway-full'), rps(s, 'portkey')),
+        ratio(rps(s, 'gateway'), rps(s, 'direct')),
+        ratio(rps(s, 'gateway-full'), rps(s, 'direct')),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('### Cost of the bench itself');
+  out.push('');
+  out.push(
+    'The generator and the mock share the 2 cores with the target; their CPU is what the target could not use.',
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'scenario',
+        'target',
+        'generator µs/req',
+        'generator cores',
+        'mock µs/req',
+        'open-loop send lag p99 ms',
+      ],
+      results.rows.map((r) => [
+        r.scenario,
+        label(r),
+        num(r.generatorUsPerReq.median, 1),
+        num(r.generatorCores.median, 2),
+        num(r.mockUsPerReq.median, 1),
+        r.sendLagP99 === null ? '' : ms(r.sendLagP99.median),
+      ]),
+    ),
+  );
+  out.push('');
+  return out.join('\n');
+}

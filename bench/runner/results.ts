@@ -1,0 +1,87 @@
+// The shape of a results file (bench/results/*.json): everything measured, raw per repeat, plus the
+// aggregated rows and headline checks the Markdown summary is made from.
+import type { Headline } from '../report/headlines.js';
+import type { AggregateRow } from '../report/aggregate.js';
+import type { LoadVerdict } from '../proc/machine-load.js';
+import type { MachineFacts } from '../proc/machine-facts.js';
+import type { Scenario } from '../scenarios.js';
+import type { LatencySummary } from '../stats/percentiles.js';
+import type { TargetName } from '../targets/target.js';
+
+export interface CpuReport {
+  /** Target process tree CPU per completed request, µs; null for direct. */
+  targetUsPerReq: number | null;
+  /** Average cores the target used during the window. */
+  targetCores: number | null;
+  mockUsPerReq: number;
+  mockCores: number;
+  /** The load generator's own CPU (all its threads), µs per request and cores. */
+  generatorUsPerReq: number;
+  generatorCores: number;
+  /** Target CPU by thread name (ticks), to tell the event loop from helper threads. */
+  targetThreads: Record<string, number> | null;
+}
+
+export interface Measurement {
+  scenario: string;
+  target: TargetName;
+  repeat: number;
+  /** 1, or 2 when the first attempt was taken on a busy machine and measured again. */
+  attempt: number;
+  seconds: number;
+  intended: number;
+  ok: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  rps: number;
+  /** Open loop: the rate asked for. */
+  offeredRps: number | null;
+  latencyUs: LatencySummary;
+  headersUs: LatencySummary;
+  firstChunkUs: LatencySummary | null;
+  sendLagUs: LatencySummary | null;
+  cpu: CpuReport;
+  /** Highest VmRSS sampled during the window and VmHWM after it, KiB; null for direct. */
+  rssPeakKb: number | null;
+  hwmKb: number | null;
+  /** Mock requests per client request: 1.0 unless the target retries or fans out. */
+  upstreamCallsPerRequest: number | null;
+  connections: number;
+  machine: LoadVerdict;
+}
+
+export interface TargetInfo {
+  name: TargetName;
+  label: string;
+  available: boolean;
+  version: string;
+  /** Why the target is missing from the run. */
+  reason?: string;
+}
+
+export interface RunSettings {
+  mode: 'quick' | 'full' | 'custom';
+  repeats: number;
+  warmupS: number;
+  durationS: number;
+  drainS: number;
+  openLoopMaxConnections: number;
+  /** Nice value the bench's processes ran at (0 = unchanged). */
+  nice: number;
+}
+
+export interface RunResults {
+  schema: 1;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  settings: RunSettings;
+  machine: MachineFacts;
+  /** Machine check before the run. */
+  preflight: LoadVerdict;
+  targets: TargetInfo[];
+  scenarios: Scenario[];
+  measurements: Measurement[];
+  rows: AggregateRow[];
+  headlines: Headline[];
+}

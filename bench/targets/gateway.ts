@@ -1,0 +1,74 @@
+// Our gateway, compiled (dist/dataplane/main.js), started with a bench config pointing at the mock.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertLoopbackOnly } from '../proc/listen-check.js';
+import { freePort, startChild, waitForHttp } from './child-service.js';
+import { benchDir, repoRoot } from './paths.js';
+import type { Target, TargetName } from './target.js';
+
+const CONFIGS: Partial<Record<TargetName, string>> = {
+  gateway: 'configs/pass-through.yaml',
+  'gateway-full': 'configs/full-pipeline.yaml',
+};
+
+/** The API key whose sha256 configs/full-pipeline.yaml lists; meaningful only to this loopback bench. */
+const FULL_PIPELINE_KEY = 'gw-bench-loopback-only-not-a-secret-000000000000';
+
+const AUTHORIZATION: Partial<Record<TargetName, string>> = {
+  gateway: 'Bearer bench',
+  'gateway-full': `Bearer ${FULL_PIPELINE_KEY}`,
+};
+
+/** The config file with the mock's port filled in, written to a private temp directory. */
+export function renderConfig(template: string, mockPort: number): string {
+  return template.replaceAll('${BENCH_MOCK_PORT}', String(mockPort));
+}
+
+export async function startGateway(
+  name: 'gateway' | 'gateway-full',
+  mockPort: number,
+  entry: string,
+  note: string,
+): Promise<Target> {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build the gateway first (npm run build)`);
+  const dir = mkdtempSync(join(tmpdir(), 'ai-gateway-bench-'));
+  const configPath = join(dir, `${name}.yaml`);
+  writeFileSync(configPath, renderConfig(readFileSync(join(benchDir, CONFIGS[name]!), 'utf8'), mockPort));
+  // The port is chosen here rather than read from the "listening" log line: at level warn that line is
+  // not logged.
+  const port = await freePort();
+  const service = startChild(
+    name,
+    process.execPath,
+    [entry],
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      GATEWAY_CONFIG: configPath,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    },
+    repoRoot,
+  );
+  try {
+    await waitForHttp(port, '/readyz', 20_000, name);
+    assertLoopbackOnly(port, name);
+    return {
+      name,
+      port,
+      model: 'bench-model',
+      headers: { authorization: AUTHORIZATION[name]! },
+      pid: service.pid,
+      version: `${note}, config bench/${CONFIGS[name]}`,
+      async stop() {
+        await service.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${service.tail()}`);
+  }
+}

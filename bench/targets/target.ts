@@ -1,0 +1,26 @@
+// A system under test: where to send chat requests and which process to account CPU and memory to.
+
+export type TargetName = 'direct' | 'gateway' | 'gateway-full' | 'portkey';
+
+export const ALL_TARGETS: readonly TargetName[] = ['direct', 'gateway', 'gateway-full', 'portkey'];
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  direct: 'direct (mock)',
+  gateway: 'ours pass-through',
+  'gateway-full': 'ours full pipeline',
+  portkey: 'Portkey 1.15.2',
+};
+
+export interface Target {
+  readonly name: TargetName;
+  readonly port: number;
+  /** Model name to put in requests. */
+  readonly model: string;
+  /** Extra request headers, e.g. the peer's routing headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The process to account to this target; undefined for the mock itself (direct). */
+  readonly pid: number | undefined;
+  /** Free-form version or build facts for the report. */
+  readonly version: string;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,122 @@
+// Aggregation over repeats, the added-latency pairing, headline checks and compare mode, on synthetic
+// measurements.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { aggregate, finalAttempts } from '../../../bench/report/aggregate.js';
+import { compareRuns } from '../../../bench/report/compare.js';
+import { headlines } from '../../../bench/report/headlines.js';
+import type { Measurement, RunResults } from '../../../bench/runner/results.js';
+import { summarize } from '../../../bench/stats/percentiles.js';
+import type { TargetName } from '../../../bench/targets/target.js';
+
+function measurement(target: TargetName, repeat: number, rps: number, p50: number, attempt = 1): Measurement {
+  const lat = summarize(Float64Array.from([p50, p50, p50 * 2]));
+  return {
+    scenario: 'ns-0ms-c50',
+    target,
+    repeat,
+    attempt,
+    seconds: 1,
+    intended: 100,
+    ok: 100,
+    errors: 0,
+    errorKinds: {},
+    rps,
+    offeredRps: null,
+    latencyUs: lat,
+    headersUs: lat,
+    firstChunkUs: null,
+    sendLagUs: null,
+    cpu: {
+      targetUsPerReq: target === 'direct' ? null : 50,
+      targetCores: target === 'direct' ? null : 0.5,
+      mockUsPerReq: 10,
+      mockCores: 0.1,
+      generatorUsPerReq: 12,
+      generatorCores: 0.2,
+      targetThreads: null,
+    },
+    rssPeakKb: target === 'direct' ? null : 102_400,
+    hwmKb: null,
+    upstreamCallsPerRequest: 1,
+    connections: 50,
+    machine: { foreignCores: 0, stealCores: 0, machineBusy: 0.5, busy: false, reason: undefined },
+  };
+}
+
+const sample: Measurement[] = [
+  measurement('direct', 1, 30_000, 100),
+  measurement('direct', 2, 20_000, 200),
+  measurement('direct', 3, 25_000, 150),
+  measurement('gateway', 1, 12_000, 400),
+  measurement('gateway', 2, 10_000, 500),
+  measurement('gateway', 3, 11_000, 450),
+  measurement('portkey', 1, 1_000, 9_000),
+  measurement('portkey', 2, 1_200, 9_500),
+  measurement('portkey', 3, 1_100, 9_200),
+];
+
+describe('aggregate', () => {
+  const rows = aggregate(sample, ['ns-0ms-c50'], ['direct', 'gateway', 'gateway-full', 'portkey']);
+
+  it('gives one row per scenario and target that ran', () => {
+    assert.deepEqual(
+      rows.map((r) => r.target),
+      ['direct', 'gateway', 'portkey'],
+    );
+  });
+
+  it('takes medians and spread over repeats', () => {
+    const gw = rows.find((r) => r.target === 'gateway')!;
+    assert.equal(gw.rps.median, 11_000);
+    assert.equal(gw.rps.min, 10_000);
+    assert.equal(gw.p50.median, 450);
+    assert.equal(gw.rssPeakMb, 100);
+  });
+
+  it('pairs the added latency per repeat', () => {
+    const gw = rows.find((r) => r.target === 'gateway')!;
+    // 400-100, 500-200, 450-150: always 300.
+    assert.equal(gw.addedP50!.median, 300);
+    assert.equal(gw.addedP50!.min, 300);
+    assert.equal(gw.addedP50!.max, 300);
+    assert.equal(rows.find((r) => r.target === 'direct')!.addedP50, null);
+  });
+
+  it('uses the last attempt of a re-measured repeat', () => {
+    const again = [...sample, measurement('gateway', 2, 99_000, 1, 2)];
+    assert.equal(finalAttempts(again, 'ns-0ms-c50', 'gateway')[1]!.rps, 99_000);
+  });
+
+  it('headline ratio against the peer; missing targets are n/a, never pass', () => {
+    const h = headlines(rows);
+    const pass = h.find((x) => x.check.startsWith('pass-through throughput'))!;
+    assert.equal(pass.value, 10);
+    assert.equal(pass.status, 'pass');
+    const full = h.find((x) => x.check.startsWith('full-pipeline throughput'))!;
+    assert.equal(full.status, 'n/a');
+    const cpu = h.find((x) => x.check.startsWith('gateway CPU'))!;
+    assert.equal(cpu.value, 50);
+    assert.equal(cpu.status, 'pass');
+  });
+});
+
+describe('compareRuns', () => {
+  const run = (ms: Measurement[]): RunResults =>
+    ({
+      schema: 1,
+      rows: aggregate(ms, ['ns-0ms-c50'], ['direct', 'gateway', 'portkey']),
+    }) as unknown as RunResults;
+
+  it('gives B/A ratios and tells change from noise', () => {
+    const faster = sample.map((m) => (m.target === 'gateway' ? { ...m, rps: m.rps * 2 } : m));
+    const rows = compareRuns(run(sample), run(faster));
+    const gw = rows.find((r) => r.target === 'gateway')!;
+    const rps = gw.metrics.find((m) => m.name === 'req/s')!;
+    assert.equal(rps.ratio, 2);
+    assert.equal(rps.significant, true);
+    const same = rows.find((r) => r.target === 'portkey')!.metrics.find((m) => m.name === 'req/s')!;
+    assert.equal(same.ratio, 1);
+    assert.equal(same.significant, false);
+  });
+});

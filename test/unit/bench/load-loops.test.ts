@@ -1,0 +1,194 @@
+// The closed and open loops against a tiny local server: request accounting, stream checks, and latency
+// charged from the scheduled time. Asserts counts and orderings that follow from the logic, never a speed.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { requestBytes } from '../../../bench/load/chat-request.js';
+import { runClosedLoop } from '../../../bench/load/closed-loop.js';
+import type { RequestSpec } from '../../../bench/load/exchange.js';
+import { runOpenLoop } from '../../../bench/load/open-loop.js';
+
+let server: Server;
+let port = 0;
+let served = 0;
+
+before(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      served++;
+      if (req.url === '/stream') {
+        const n = Number(req.headers['x-chunks'] ?? 3);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let i = 0; i < n; i++) res.write(`data: {"i":${i}}\n\n`);
+        res.end('data: [DONE]\n\n');
+      } else if (req.url === '/slow') {
+        setTimeout(() => res.end('{}'), 20);
+      } else if (req.url === '/hang') {
+        // Never answers: the loops must report timeouts, not silence.
+      } else if (req.url === '/fail') {
+        res.writeHead(503).end('no');
+      } else res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+function spec(path: string, headers: Record<string, string> = {}, expectedEvents?: number): RequestSpec {
+  return {
+    port,
+    bytes: requestBytes(port, path, headers, '{}'),
+    stream: expectedEvents !== undefined,
+    expectedEvents,
+  };
+}
+
+const hooks = () => {
+  const calls: string[] = [];
+  return {
+    calls,
+    hooks: { onMeasureStart: () => calls.push('start'), onMeasureEnd: () => calls.push('end') },
+  };
+};
+
+describe('closed loop', () => {
+  it('stops at the request bound and records every measured request', async () => {
+    const h = hooks();
+    const before = served;
+    const r = await runClosedLoop({
+      spec: spec('/'),
+      concurrency: 4,
+      warmupMs: 30,
+      durationMs: 10_000,
+      maxRequests: 200,
+      drainMs: 2_000,
+      hooks: h.hooks,
+    });
+    assert.deepEqual(h.calls, ['start', 'end']);
+    assert.equal(r.intended, 200);
+    assert.equal(r.recorder.ok, 200);
+    assert.equal(r.recorder.total.length, 200);
+    assert.equal(r.recorder.errorCount, 0);
+    assert.equal(served - before, r.issued);
+    assert.ok(r.recorder.completedInWindow >= 200);
+  });
+
+  it('checks the chunk count of streamed answers', async () => {
+    const good = await runClosedLoop({
+      spec: spec('/stream', { 'x-chunks': '3' }, 3),
+      concurrency: 2,
+      warmupMs: 10,
+      durationMs: 10_000,
+      maxRequests: 20,
+      drainMs: 2_000,
+      hooks: hooks().hooks,
+    });
+    assert.equal(good.recorder.ok, 20);
+    assert.equal(good.recorder.firstChunk.length, 20);
+    const bad = await runClosedLoop({
+      spec: spec('/stream', { 'x-chunks': '2' }, 3),
+      concurrency: 2,
+      warmupMs: 10,
+      durationMs: 10_000,
+      maxRequests: 20,
+      drainMs: 2_000,
+      hooks: hooks().hooks,
+    });
+    assert.equal(bad.recorder.ok, 0);
+    assert.equal(bad.recorder.errors.get('stream_chunk_count'), 20);
+  });
+
+  it('reports a hanging target as timeouts', async () => {
+    const r = await runClosedLoop({
+      spec: spec('/hang'),
+      concurrency: 3,
+      warmupMs: 10,
+      durationMs: 50,
+      maxRequests: 100,
+      drainMs: 50,
+      hooks: hooks().hooks,
+    });
+    assert.equal(r.recorder.ok, 0);
+    assert.equal(r.recorder.errors.get('timeout'), 3);
+  });
+
+  it('counts HTTP errors by status', async () => {
+    const r = await runClosedLoop({
+      spec: spec('/fail'),
+      concurrency: 1,
+      warmupMs: 10,
+      durationMs: 10_000,
+      maxRequests: 5,
+      drainMs: 2_000,
+      hooks: hooks().hooks,
+    });
+    assert.equal(r.recorder.errors.get('http_503'), 5);
+    assert.equal(r.recorder.total.length, 0, 'failed requests give no latency sample');
+  });
+});
+
+describe('open loop', () => {
+  it('sends exactly the scheduled requests', async () => {
+    const h = hooks();
+    const r = await runOpenLoop({
+      spec: spec('/'),
+      ratePerSec: 500,
+      warmupMs: 100,
+      durationMs: 300,
+      maxRequests: 1_000,
+      maxConnections: 16,
+      drainMs: 2_000,
+      hooks: h.hooks,
+    });
+    assert.deepEqual(h.calls, ['start', 'end']);
+    assert.equal(r.intended, 150);
+    assert.equal(r.recorder.ok + r.recorder.errorCount, 150);
+    assert.equal(r.recorder.sendLag.length, 150);
+  });
+
+  it('charges queueing to latency when the server cannot keep up', async () => {
+    // One connection to a 20 ms server can do 50 req/s; 200 req/s are scheduled. Requests wait in the
+    // generator's queue, and that wait must be part of their latency.
+    const r = await runOpenLoop({
+      spec: spec('/slow'),
+      ratePerSec: 200,
+      warmupMs: 0,
+      durationMs: 200,
+      maxRequests: 1_000,
+      maxConnections: 1,
+      drainMs: 5_000,
+      hooks: hooks().hooks,
+    });
+    assert.equal(r.recorder.ok, 40);
+    const lag = r.recorder.sendLag.sorted();
+    const total = r.recorder.total.sorted();
+    // Each latency includes its own send lag, so the largest latency is at least the largest lag plus
+    // one service time, and the lags grow as the queue does.
+    assert.ok(total[total.length - 1]! >= lag[lag.length - 1]!);
+    const lags = r.recorder.sendLag.values();
+    assert.ok(lags[lags.length - 1]! > lags[0]!);
+  });
+
+  it('counts requests still queued at the deadline as unsent', async () => {
+    const r = await runOpenLoop({
+      spec: spec('/slow'),
+      ratePerSec: 400,
+      warmupMs: 0,
+      durationMs: 100,
+      maxRequests: 1_000,
+      maxConnections: 1,
+      drainMs: 50,
+      hooks: hooks().hooks,
+    });
+    assert.equal(r.intended, 40);
+    assert.ok((r.recorder.errors.get('unsent') ?? 0) > 0);
+    assert.equal(r.recorder.ok + r.recorder.errorCount, 40);
+  });
+});
