@@ -2,6 +2,8 @@
 // graceful shutdown. No module state, so tests can run several gateways in one process.
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
+import type { AnalyticsClient } from '../analytics/clickhouse.js';
+import { startRecorder } from '../analytics/recorder.js';
 import { loadConfigFile } from './config/load.js';
 import { buildRuntime, type Runtime } from './config/runtime.js';
 import type { GatewayConfig } from './config/schema.js';
@@ -31,6 +33,8 @@ export interface GatewayOptions {
   logger?: Logger;
   sinks?: readonly RecordSink[];
   uws?: Uws;
+  /** A warehouse client shared by several gateways of one process (chDB: one data directory per process). */
+  analyticsClient?: AnalyticsClient;
 }
 
 export interface Gateway {
@@ -46,6 +50,16 @@ export interface Gateway {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+async function warmUp(pool: { run(task: AnalysisRequest, signal?: AbortSignal): Promise<Analysis> }, threads: number) {
+  const task: AnalysisRequest = {
+    endpoint: 'chat',
+    body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'warm up' }] },
+    upstreamModel: 'gpt-4o',
+    provider: 'openai',
+  };
+  await Promise.all(Array.from({ length: threads }, () => pool.run(task, AbortSignal.timeout(60_000))));
+}
+
 /**
  * @example
  * const gateway = await startGateway({ config: parseConfig({}, process.env), port: 0 });
@@ -59,14 +73,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   let runtime = buildRuntime(options.config);
   const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined };
+  const recorder = options.config.analytics.enabled
+    ? await startRecorder(options.config.analytics, {
+        registry: metrics.registry,
+        logger,
+        ...(options.analyticsClient === undefined ? {} : { client: options.analyticsClient }),
+      })
+    : undefined;
+  const baseSinks: RecordSink[] = [...(options.sinks ?? []), ...(recorder === undefined ? [] : [recorder.sink])];
   const accessLog: RecordSink[] = [];
-  const sinks: RecordSink[] = [...(options.sinks ?? []), ...accessLog];
+  const sinks: RecordSink[] = [...baseSinks, ...accessLog];
   const applyLogging = (config: GatewayConfig) => {
     logger.setLevel(config.logging.level);
     accessLog.length = 0;
     if (config.logging.access_log) accessLog.push((record) => logger.info('request', { ...record }));
     sinks.length = 0;
-    sinks.push(...(options.sinks ?? []), ...accessLog);
+    sinks.push(...baseSinks, ...accessLog);
   };
   applyLogging(options.config);
   const analysisPool = createWorkerPool<AnalysisRequest, Analysis>({
@@ -77,6 +99,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     idleTimeoutMs: options.config.workers.idle_timeout_ms,
     metrics,
     logger,
+  });
+  // Fail fast: a pool whose workers cannot load would otherwise leave requests waiting. The warm-up also
+  // builds each thread's tokenizer (≈150 ms) before the first request instead of during it.
+  await warmUp(analysisPool, analysisPool.threads).catch(async (error: unknown) => {
+    await analysisPool.close();
+    throw new Error(`the analysis worker pool does not start: ${(error as Error).message}`, { cause: error });
   });
   // The limit store lives as long as the gateway (counters must survive reloads); changing it needs a restart.
   const redisConfig = options.config.limits.redis;
@@ -180,6 +208,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await analysisPool.close();
       await limiter.drain();
       await limitStore.close();
+      // Last: every request above has been recorded by now.
+      await recorder?.close();
       await runtime.close();
       logger.info('stopped');
     })();

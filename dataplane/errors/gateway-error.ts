@@ -29,7 +29,12 @@ export class GatewayError extends Error {
 
   constructor(code: ErrorCode, message?: string, options: GatewayErrorOptions = {}) {
     const spec = errorCatalog[code];
+    // These are expected outcomes (a 401, a 429 under load), not bugs: capturing a stack trace would be the
+    // most expensive part of refusing a request. An internal error keeps its cause, which has the stack.
+    const stackLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? spec.message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackLimit;
     this.name = 'GatewayError';
     this.code = code;
     this.status = options.status ?? spec.status;

@@ -56,7 +56,17 @@ export function createPeriodClock(timeZone: string): (period: Period, now: numbe
     return guess;
   };
   const pad = (n: number) => String(n).padStart(2, '0');
+  // Intl formatting costs microseconds; a window stays valid until it ends, so each is computed once.
+  const cached = new Map<Period, PeriodWindow>();
   return (period, now) => {
+    const hit = cached.get(period);
+    if (hit !== undefined && now >= hit.startsAt && now < hit.endsAt) return hit;
+    const window = compute(period, now);
+    cached.set(period, window);
+    return window;
+  };
+
+  function compute(period: Period, now: number): PeriodWindow {
     const p = local(now);
     if (period === 'day') {
       const start = startOfLocalDay(p.year, p.month, p.day);
@@ -88,5 +98,5 @@ export function createPeriodClock(timeZone: string): (period: Period, now: numbe
         nextMonday.getUTCDate(),
       ),
     };
-  };
+  }
 }
