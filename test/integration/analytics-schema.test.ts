@@ -187,7 +187,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 6);
+    assert.equal(files.length, 7);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -481,9 +481,9 @@ describe('analytics schema (chDB)', () => {
       const env = { ...process.env, GATEWAY_CONFIG: configPath };
       const cli = ['--import', 'tsx', 'analytics/migrate.ts'];
       const first = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(first.stdout, /6 applied, 0 already applied \(chdb, ai_gateway\)/);
+      assert.match(first.stdout, /7 applied, 0 already applied \(chdb, ai_gateway\)/);
       const second = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(second.stdout, /^0 applied, 6 already applied/m);
+      assert.match(second.stdout, /^0 applied, 7 already applied/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ const fast = '{ ttft_ms: 0, tokens_per_second: 0 }';
 function configWith(models: string[], extra = ''): string {
   return [
     'logging: { level: info }',
+    'analytics: { enabled: false }',
     'providers:',
     '  simulator: { type: simulator, ttft_ms: 0, tokens_per_second: 0 }',
     'models:',
@@ -79,6 +80,7 @@ describe('gateway process', () => {
       path,
       [
         'logging: { level: info }',
+        `analytics: { data_dir: "${join(dir, 'chdb')}", spool_dir: "${join(dir, 'spool')}" }`,
         'providers:',
         '  simulator: { type: simulator }',
         'models:',

@@ -2,16 +2,28 @@
 import { parseConfig } from '../../dataplane/config/load.js';
 import { startGateway, type Gateway } from '../../dataplane/gateway.js';
 import type { RecordSink, RequestRecord } from '../../analytics/record.js';
+import type { AnalyticsClient } from '../../analytics/clickhouse.js';
 
 export interface TestGateway extends Gateway {
   /** Every record the gateway produced, in order. */
   readonly records: RequestRecord[];
 }
 
-export async function startTestGateway(document: Record<string, unknown> = {}): Promise<TestGateway> {
+/**
+ * The warehouse is off unless the document configures `analytics` (then pass the process's one shared chDB
+ * client as `analyticsClient`).
+ */
+export async function startTestGateway(
+  document: Record<string, unknown> = {},
+  options: { analyticsClient?: AnalyticsClient } = {},
+): Promise<TestGateway> {
   const records: RequestRecord[] = [];
   const sink: RecordSink = (record) => records.push(record);
-  const config = parseConfig({ logging: { level: 'error' }, ...document }, process.env, 'test config');
-  const gateway = await startGateway({ config, port: 0, sinks: [sink] });
+  const config = parseConfig(
+    { logging: { level: 'error' }, analytics: { enabled: false }, ...document },
+    process.env,
+    'test config',
+  );
+  const gateway = await startGateway({ config, port: 0, sinks: [sink], ...options });
   return Object.assign(gateway, { records });
 }

@@ -1,0 +1,116 @@
+// The disk spool: one JSONEachRow file per batch, named by a zero-padded sequence so that the directory
+// listing is the replay order, written atomically (tmp, fsync, rename, fsync dir) so a crash leaves either
+// the whole batch or nothing.
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SpoolIo } from './types.js';
+
+export interface SpoolEntry {
+  seq: number;
+  batchId: string;
+  file: string;
+  bytes: number;
+}
+
+const SEQ_DIGITS = 16;
+const NAME = /^(\d{16})-([0-9A-Za-z-]+)\.jsonl$/;
+const TMP_PREFIX = '.tmp-';
+
+export const nodeSpoolIo: SpoolIo = {
+  async writeFile(path, data) {
+    const handle = await open(path, 'w');
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  rename: (from, to) => rename(from, to),
+  async syncDir(dir) {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  readFile: (path) => readFile(path, 'utf8'),
+  unlink: (path) => unlink(path),
+};
+
+export class Spool {
+  /** Sorted by seq: the replay order. */
+  private readonly entries: SpoolEntry[] = [];
+  private totalBytes = 0;
+  private readonly io: SpoolIo;
+
+  /** Scans synchronously: runs once at writer construction, before any record is accepted. */
+  constructor(
+    private readonly dir: string,
+    io: Partial<SpoolIo> = {},
+  ) {
+    this.io = { ...nodeSpoolIo, ...io };
+    mkdirSync(dir, { recursive: true });
+    for (const name of readdirSync(dir)) {
+      // A tmp file is a write cut short by a crash before its rename: it may be partial, so it cannot be
+      // replayed safely. Its rows were lost with the crashed process.
+      if (name.startsWith(TMP_PREFIX)) {
+        unlinkSync(join(dir, name));
+        continue;
+      }
+      const m = NAME.exec(name);
+      if (m === null) continue;
+      const bytes = statSync(join(dir, name)).size;
+      this.entries.push({ seq: Number(m[1]), batchId: m[2]!, file: name, bytes });
+      this.totalBytes += bytes;
+    }
+    this.entries.sort((a, b) => a.seq - b.seq);
+  }
+
+  get files(): number {
+    return this.entries.length;
+  }
+  get bytes(): number {
+    return this.totalBytes;
+  }
+  /** Highest sequence on disk, so that a restarted writer numbers its batches after it. */
+  get maxSeq(): number {
+    return this.entries.length === 0 ? -1 : this.entries[this.entries.length - 1]!.seq;
+  }
+  oldest(): SpoolEntry | undefined {
+    return this.entries[0];
+  }
+
+  async write(seq: number, batchId: string, data: string): Promise<SpoolEntry> {
+    const file = `${String(seq).padStart(SEQ_DIGITS, '0')}-${batchId}.jsonl`;
+    const tmp = join(this.dir, TMP_PREFIX + file);
+    try {
+      await this.io.writeFile(tmp, data);
+      await this.io.rename(tmp, join(this.dir, file));
+    } catch (err) {
+      await this.io.unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await this.io.syncDir(this.dir);
+    const entry: SpoolEntry = { seq, batchId, file, bytes: Buffer.byteLength(data, 'utf8') };
+    // Batches are spooled almost always in sequence order; walk back from the end for the rest.
+    let i = this.entries.length;
+    while (i > 0 && this.entries[i - 1]!.seq > seq) i--;
+    this.entries.splice(i, 0, entry);
+    this.totalBytes += entry.bytes;
+    return entry;
+  }
+
+  read(entry: SpoolEntry): Promise<string> {
+    return this.io.readFile(join(this.dir, entry.file));
+  }
+
+  async remove(entry: SpoolEntry): Promise<void> {
+    await this.io.unlink(join(this.dir, entry.file));
+    const i = this.entries.indexOf(entry);
+    if (i >= 0) this.entries.splice(i, 1);
+    this.totalBytes -= entry.bytes;
+  }
+}

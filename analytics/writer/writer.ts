@@ -1,0 +1,351 @@
+// The record writer: records queued in O(1) from the record stage, cut into batches by size or time, and
+// moved by two lanes that each run one operation at a time. The insert lane sends batches to ClickHouse in
+// sequence order (spooled batches and in-memory ones alike); the spill lane writes batches to the spool
+// while ClickHouse is failing or the in-memory queue passes its bound.
+import { randomUUID } from 'node:crypto';
+import type { RequestRecord } from '../record.js';
+import { mapInSlices, fromJsonLines, toJsonLines } from './chunked.js';
+import { cleanRow, DEFAULT_LIMITS, REPAIR_REASONS } from './clean-row.js';
+import { insertBatch, isClickHouseDataError } from './insert-batch.js';
+import { Spool, type SpoolEntry } from './spool.js';
+import type { RecordWriter, RecordWriterOptions, WriterLogger, WriterStats } from './types.js';
+
+interface Batch {
+  seq: number;
+  id: string;
+  /** Records at the cut; emptied once `rows` is prepared. */
+  records: RequestRecord[];
+  size: number;
+  rows?: object[];
+  attempts: number;
+}
+
+interface Waiter {
+  done: () => boolean;
+  resolve: () => void;
+}
+
+const silentLogger: WriterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
+  const table = options.table ?? 'requests';
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const retry = { attempts: 3, ...(options.retry ?? { baseMs: 200, maxMs: 30_000 }) };
+  const log = options.logger ?? silentLogger;
+  const metrics = options.metrics;
+  const isDataError = options.isDataError ?? isClickHouseDataError;
+  const spool = new Spool(options.spoolDir, options.spoolIo);
+  // Off unless set: a cap trades lost rows for memory, a choice for the deployment, not a default.
+  const maxMemoryRows = options.maxMemoryRows ?? Infinity;
+  /** Overflow drops since the last report: counted in O(1) on the request path, logged by the timer. */
+  let overflow = 0;
+
+  let nextSeq = spool.maxSeq + 1;
+  let open: RequestRecord[] = [];
+  const ready: Batch[] = [];
+  /** Rows in memory not yet settled (open, ready, being prepared or inserted, held for retry). */
+  let queued = 0;
+  /** Cut batches not yet settled, by sequence: what flush() waits on. */
+  const pending = new Set<number>();
+  let held: Batch | undefined;
+  let failures = 0;
+  let retryAt = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let insertBusy = false;
+  let spillBusy = false;
+  let scheduled = false;
+  let closing = false;
+  let flushWaiters = 0;
+  const waiters: Waiter[] = [];
+  let written = 0;
+  let dropped = 0;
+  const rejected: Record<string, number> = {};
+  const sanitized: Record<string, number> = {};
+
+  const count = (into: Record<string, number>, reason: string, n: number): void => {
+    into[reason] = (into[reason] ?? 0) + n;
+  };
+  const reject = (reason: string, n: number): void => {
+    if (n === 0) return;
+    count(rejected, reason, n);
+    metrics?.rowsRejected(n, reason);
+  };
+  const drop = (reason: string, n: number, fields: Record<string, unknown>): void => {
+    dropped += n;
+    metrics?.rowsDropped(n, reason);
+    // Every time: a drop means lost analytics rows, which must never go unnoticed.
+    log.error('analytics rows dropped', { reason, rows: n, ...fields });
+  };
+  const reportSpool = (): void => metrics?.spool(spool.files, spool.bytes);
+
+  const checkWaiters = (): void => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i]!;
+      if (w.done()) {
+        waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  };
+  const waitUntil = (done: () => boolean): Promise<void> =>
+    done() ? Promise.resolve() : new Promise((resolve) => waiters.push({ done, resolve }));
+
+  const cut = (): void => {
+    if (open.length === 0) return;
+    const records = open;
+    open = [];
+    const batch: Batch = { seq: nextSeq++, id: randomUUID(), records, size: records.length, attempts: 0 };
+    ready.push(batch);
+    pending.add(batch.seq);
+    metrics?.queueDepth(queued);
+  };
+
+  const settle = (batch: Batch): void => {
+    queued -= batch.size;
+    pending.delete(batch.seq);
+    metrics?.queueDepth(queued);
+  };
+
+  const kick = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(pump);
+  };
+
+  /** Cleans a batch's records into rows, once: a batch retried or spooled is not cleaned twice. */
+  const prepare = async (batch: Batch): Promise<object[]> => {
+    if (batch.rows !== undefined) return batch.rows;
+    const repairs = new Array<number>(REPAIR_REASONS.length).fill(0);
+    let failed = 0;
+    let firstError: unknown;
+    const rows = await mapInSlices(batch.records, (record) => {
+      try {
+        const { row, flags } = cleanRow(options.sanitize ? options.sanitize(record) : record, limits);
+        if (flags !== 0)
+          for (let i = 0; i < REPAIR_REASONS.length; i++) if (flags & REPAIR_REASONS[i]![0]) repairs[i]!++;
+        return row;
+      } catch (err) {
+        failed++;
+        firstError ??= err;
+        return undefined;
+      }
+    });
+    for (let i = 0; i < REPAIR_REASONS.length; i++) {
+      if (repairs[i] === 0) continue;
+      count(sanitized, REPAIR_REASONS[i]![1], repairs[i]!);
+      metrics?.rowsSanitized(repairs[i]!, REPAIR_REASONS[i]![1]);
+    }
+    if (failed > 0) {
+      reject('unserializable', failed);
+      log.error('analytics records rejected: could not be made storable', { rows: failed, err: firstError });
+    }
+    batch.rows = rows;
+    batch.records = [];
+    return rows;
+  };
+
+  const spoolBatch = async (batch: Batch): Promise<void> => {
+    const started = performance.now();
+    try {
+      const rows = await prepare(batch);
+      if (rows.length > 0) {
+        await spool.write(batch.seq, batch.id, await toJsonLines(rows));
+        reportSpool();
+        metrics?.flushDuration((performance.now() - started) / 1000, 'spooled');
+      }
+    } catch (err) {
+      drop('spool_write_failed', batch.rows?.length ?? batch.size, { batch: batch.id, err });
+    }
+    settle(batch);
+  };
+
+  const backoff = (): void => {
+    failures++;
+    const delay = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.min(failures - 1, 30));
+    retryAt = Date.now() + delay;
+  };
+
+  const insertLive = async (batch: Batch): Promise<void> => {
+    const started = performance.now();
+    try {
+      const rows = await prepare(batch);
+      const result = await insertBatch(options.insert, table, rows, batch.id, isDataError);
+      failures = 0;
+      held = undefined;
+      written += result.written;
+      metrics?.rowsWritten(result.written);
+      reject('clickhouse_refused', result.rejected);
+      metrics?.flushDuration((performance.now() - started) / 1000, 'written');
+      settle(batch);
+    } catch (err) {
+      metrics?.flushDuration((performance.now() - started) / 1000, 'failed');
+      backoff();
+      batch.attempts++;
+      log.warn('analytics insert failed', { batch: batch.id, attempt: batch.attempts, err });
+      // Out of attempts, or someone is waiting (flush, shutdown): the spool keeps the batch, not memory.
+      if (batch.attempts >= retry.attempts || closing || flushWaiters > 0) {
+        held = undefined;
+        await spoolBatch(batch);
+      } else held = batch;
+    }
+  };
+
+  const replay = async (entry: SpoolEntry): Promise<void> => {
+    const started = performance.now();
+    try {
+      let torn = 0;
+      const rows = await fromJsonLines(await spool.read(entry), () => torn++);
+      reject('spool_unreadable', torn);
+      const result = await insertBatch(options.insert, table, rows, entry.batchId, isDataError);
+      // Deleted only after the insert succeeded: a crash in between replays it, and the token dedups it.
+      await spool.remove(entry);
+      failures = 0;
+      written += result.written;
+      metrics?.rowsWritten(result.written);
+      reject('clickhouse_refused', result.rejected);
+      metrics?.flushDuration((performance.now() - started) / 1000, 'written');
+      reportSpool();
+    } catch (err) {
+      metrics?.flushDuration((performance.now() - started) / 1000, 'failed');
+      backoff();
+      log.warn('analytics spool replay failed', { file: entry.file, failures, err });
+    }
+  };
+
+  const runInsertLane = (): void => {
+    if (failures > 0 && Date.now() < retryAt) {
+      if (retryTimer === undefined) {
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          kick();
+        }, retryAt - Date.now());
+        retryTimer.unref();
+      }
+      // A held batch is not worth waiting for when someone needs the queue settled now.
+      if (held !== undefined && (closing || flushWaiters > 0)) {
+        const batch = held;
+        held = undefined;
+        insertBusy = true;
+        void spoolBatch(batch).finally(laneDone(() => (insertBusy = false)));
+      }
+      return;
+    }
+    let work: Promise<void> | undefined;
+    if (held !== undefined) work = insertLive(held);
+    else {
+      // While closing, replay stops: shutdown should not wait on a backlog the next start will send.
+      const oldest = closing ? undefined : spool.oldest();
+      const head = ready[0];
+      if (oldest !== undefined && (head === undefined || oldest.seq < head.seq)) work = replay(oldest);
+      else if (head !== undefined) {
+        ready.shift();
+        work = insertLive(head);
+      }
+    }
+    if (work === undefined) return;
+    insertBusy = true;
+    void work.finally(laneDone(() => (insertBusy = false)));
+  };
+
+  const runSpillLane = (): void => {
+    if (ready.length === 0 || (failures === 0 && queued <= options.maxQueueRows)) return;
+    // Healthy but over the bound: spool the newest batch, keeping the next ones to insert in memory.
+    const batch = failures > 0 ? ready.shift()! : ready.pop()!;
+    spillBusy = true;
+    void spoolBatch(batch).finally(laneDone(() => (spillBusy = false)));
+  };
+
+  const laneDone = (release: () => void) => (): void => {
+    release();
+    checkWaiters();
+    kick();
+  };
+
+  function pump(): void {
+    scheduled = false;
+    if (!insertBusy) runInsertLane();
+    if (!spillBusy) runSpillLane();
+    checkWaiters();
+  }
+
+  const reportOverflow = (): void => {
+    if (overflow === 0) return;
+    const n = overflow;
+    overflow = 0;
+    drop('queue_overflow', n, { maxMemoryRows, spooledBatches: spool.files });
+  };
+
+  const timer = setInterval(() => {
+    reportOverflow();
+    if (open.length > 0) {
+      cut();
+      kick();
+    }
+  }, options.flushMs);
+  timer.unref();
+  if (spool.files > 0) {
+    log.info('analytics spool found: replaying', { files: spool.files, bytes: spool.bytes });
+    reportSpool();
+  }
+  kick();
+
+  const settledThrough = (seq: number) => (): boolean => {
+    for (const s of pending) if (s <= seq) return false;
+    return true;
+  };
+
+  const flush = async (): Promise<void> => {
+    cut();
+    kick();
+    flushWaiters++;
+    try {
+      await waitUntil(settledThrough(nextSeq - 1));
+    } finally {
+      flushWaiters--;
+    }
+  };
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      clearInterval(timer);
+      reportOverflow();
+      cut();
+      closing = true;
+      kick();
+      await waitUntil(() => pending.size === 0 && !insertBusy && !spillBusy);
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+    })();
+    return closed;
+  };
+
+  return {
+    sink: (record) => {
+      if (closing) {
+        drop('writer_closed', 1, { request_id: record.request_id });
+        return;
+      }
+      if (queued >= maxMemoryRows) {
+        overflow++;
+        return;
+      }
+      open.push(record);
+      queued++;
+      if (open.length >= options.batchRows) {
+        cut();
+        kick();
+      }
+    },
+    flush,
+    close,
+    stats: (): WriterStats => ({
+      queued,
+      spooledBatches: spool.files,
+      spooledBytes: spool.bytes,
+      written,
+      dropped: dropped + overflow,
+      rejected: { ...rejected },
+      sanitized: { ...sanitized },
+    }),
+  };
+}

@@ -1,0 +1,232 @@
+// The analytics record writer's budget (issue 6): sustained records/s into chDB (the migrated `requests`
+// table), event-loop stalls while it runs, memory held per queued record, and CPU per sink() call.
+// Usage: node --expose-gc --import tsx bench/micro/record-writer.ts [--records N] [--batch-rows N]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { runMigrations } from '../../analytics/migrate.js';
+import type { RequestRecord } from '../../analytics/record.js';
+import { createRecordWriter, type InsertFn } from '../../analytics/writer/index.js';
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function record(i: number): RequestRecord {
+  return {
+    request_id: randomUUID(),
+    client_request_id: i % 3 === 0 ? `client-${i}` : null,
+    started_at: '2026-01-01T00:00:00.000Z',
+    first_byte_at: '2026-01-01T00:00:00.050Z',
+    ended_at: '2026-01-01T00:00:00.100Z',
+    team: `team-${i % 10}`,
+    app: `app-${i % 7}`,
+    user: `user-${i % 1000}`,
+    api_key_id: `key-${i % 50}`,
+    endpoint: 'chat',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    model_requested: 'gpt-4o',
+    model_routed: 'gpt-4o-2024-08-06',
+    provider: 'openai',
+    route_reason: 'default',
+    deployment: 'openai-eu',
+    region: 'eu-west-1',
+    status: 200,
+    error_code: null,
+    error_message: null,
+    stream: i % 2 === 0,
+    client_aborted: false,
+    prompt_tokens: 100 + (i % 900),
+    completion_tokens: 200,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    prompt_tokens_counted: 100 + (i % 900),
+    prompt_tokens_exact: true,
+    pii_findings: i % 5 === 0 ? { EMAIL: 1 } : {},
+    injection_score: 0.02,
+    injection_signals: [],
+    complexity_score: 0.4,
+    complexity_class: 'medium',
+    cost_nano_usd: 1_234_567,
+    cache_status: 'miss',
+    cache_similarity: null,
+    cost_avoided_nano_usd: 0,
+    latency_ms: 812.5,
+    upstream_latency_ms: 800.1,
+    upstream_ttfb_ms: 240.3,
+    ttfb_ms: 245.9,
+    gateway_overhead_ms: 1.2,
+    bytes_in: 2048,
+    bytes_out: 4096,
+    client_ip: '10.1.2.3',
+    user_agent: 'OpenAI/Python 1.40.0',
+    tags: { env: 'prod', feature: 'chat' },
+  };
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Heap held per queued record: records built and queued behind an insert that never returns. */
+async function queueMemory(dir: string, rows: number): Promise<number> {
+  const writer = createRecordWriter({
+    insert: () => new Promise<void>(() => undefined),
+    batchRows: 10_000,
+    flushMs: 60_000,
+    maxQueueRows: rows * 2,
+    spoolDir: join(dir, 'spool-memory'),
+  });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < rows; i++) writer.sink(record(i));
+  gc();
+  const perRecord = (process.memoryUsage().heapUsed - before) / rows;
+  if (writer.stats().queued !== rows)
+    throw new Error(`expected ${rows} queued, got ${writer.stats().queued}`);
+  return perRecord;
+}
+
+/** CPU per sink() call on the request path (the flush work happens later, off the request). */
+function sinkCpu(dir: string, calls: number): number {
+  const writer = createRecordWriter({
+    insert: () => Promise.resolve(),
+    batchRows: 10_000,
+    flushMs: 60_000,
+    maxQueueRows: calls * 2,
+    spoolDir: join(dir, 'spool-cpu'),
+  });
+  const records = Array.from({ length: calls }, (_, i) => record(i));
+  for (let i = 0; i < 10_000; i++) writer.sink(records[i]!);
+  const start = process.cpuUsage();
+  for (let i = 10_000; i < calls; i++) writer.sink(records[i]!);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / (calls - 10_000);
+}
+
+/** The writer's own CPU per record off the request path (batching, cleaning), with an insert that is free. */
+async function writerCpu(dir: string, rows: number): Promise<number> {
+  const writer = createRecordWriter({
+    insert: () => Promise.resolve(),
+    batchRows: 10_000,
+    flushMs: 60_000,
+    maxQueueRows: rows * 2,
+    spoolDir: join(dir, 'spool-writer-cpu'),
+  });
+  const records = Array.from({ length: rows }, (_, i) => record(i));
+  const start = process.cpuUsage();
+  for (const r of records) writer.sink(r);
+  await writer.close();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / rows;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      records: { type: 'string', default: '300000' },
+      'batch-rows': { type: 'string', default: '10000' },
+      'offered-per-s': { type: 'string', default: '50000' },
+    },
+  });
+  const total = Number(values.records);
+  const batchRows = Number(values['batch-rows']);
+  const perMs = Number(values['offered-per-s']) / 1000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-record-writer-'));
+  const connection = createChdbConnection({ path: join(dir, 'chdb') }) as unknown as NonNullable<
+    ClickHouseClientConfigOptions['connection']
+  >;
+  const client = createClient({ connection });
+  try {
+    await runMigrations(client, { database: 'bench', on_cluster: undefined, bodies_retention_days: 30 });
+    const insert: InsertFn = async (table, rows, batchId) => {
+      await client.insert({
+        table,
+        values: rows,
+        format: 'JSONEachRow',
+        clickhouse_settings: { insert_deduplication_token: batchId, date_time_input_format: 'best_effort' },
+      });
+    };
+
+    const maxQueueRows = 50_000;
+    const writer = createRecordWriter({
+      insert,
+      table: 'bench.requests',
+      batchRows,
+      flushMs: 1000,
+      maxQueueRows,
+      spoolDir: join(dir, 'spool'),
+      logger: {
+        info: (msg) => process.stderr.write(`${msg}\n`),
+        warn: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
+        error: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
+      },
+    });
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    let maxQueued = 0;
+    let maxHeap = 0;
+    const progress = setInterval(() => {
+      const st = writer.stats();
+      process.stderr.write(
+        `  ${((performance.now() - started) / 1000).toFixed(0)} s: queued ${st.queued}, spooled ${st.spooledBatches}, written ${st.written}\n`,
+      );
+    }, 2000);
+    gc();
+    const cpuStart = process.cpuUsage();
+    const started = performance.now();
+    delay.enable();
+    // Producer at the offered rate in 1 ms bursts, like a busy record stage.
+    for (let i = 0; i < total;) {
+      const due = Math.min(total, Math.floor((performance.now() - started) * perMs));
+      for (; i < due; i++) writer.sink(record(i));
+      maxQueued = Math.max(maxQueued, writer.stats().queued);
+      maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
+      await (i < due ? yieldToLoop() : new Promise((r) => setTimeout(r, 1)));
+    }
+    await writer.flush();
+    // Rows that went to the spool (queue past its bound) count only once replayed.
+    while (writer.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(progress);
+    delay.disable();
+    const cpu = process.cpuUsage(cpuStart);
+    await writer.close();
+    const stats = writer.stats();
+    const rs = await client.query({
+      query: 'SELECT toUInt32(count()) AS n FROM bench.requests',
+      format: 'JSONEachRow',
+    });
+    const [{ n }] = await rs.json<{ n: number }>();
+    log(
+      `throughput: ${total} records in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} records/s ` +
+        `(offered ${values['offered-per-s']}/s; batchRows ${batchRows}; rows in table ${n}; written ${stats.written}; dropped ${stats.dropped})`,
+    );
+    log(
+      `  CPU ${(((cpu.user + cpu.system) / total) | 0).toString()} µs/record total (incl. record building and chDB); ` +
+        `peak queued ${maxQueued} (bound ${maxQueueRows}); peak heap ${(maxHeap / 2 ** 20).toFixed(0)} MB`,
+    );
+    log(
+      `  event loop delay: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, ` +
+        `max ${(delay.max / 1e6).toFixed(1)} ms`,
+    );
+    // After the throughput run, so that the records these build do not weigh on its GC.
+    const perRecord = await queueMemory(dir, 100_000);
+    log(
+      `queue memory: ${perRecord.toFixed(0)} B/record -> 64 MB holds ${Math.floor((64 << 20) / perRecord)} records`,
+    );
+    log(`sink() CPU: ${sinkCpu(dir, 1_000_000).toFixed(3)} µs/call (1M calls)`);
+    log(
+      `writer CPU off the request path, free insert: ${(await writerCpu(dir, 200_000)).toFixed(2)} µs/record`,
+    );
+  } finally {
+    await client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

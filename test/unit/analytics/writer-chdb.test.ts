@@ -1,0 +1,216 @@
+// The record writer into a real table (chDB in process, through @clickhouse/client): exactly-once through
+// the insert deduplication token, and bad data stored safely or refused with a counted reason.
+// chDB allows one data directory per process: one client for the whole file.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { RequestRecord } from '../../../analytics/record.js';
+import { createRecordWriter, type InsertFn } from '../../../analytics/writer/index.js';
+
+/** chdb declares its Connection against its own copy of @clickhouse/client-common: same shape, distinct type. */
+const chdbConnection = (path: string) =>
+  createChdbConnection({ path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
+
+const root = mkdtempSync(join(tmpdir(), 'writer-chdb-'));
+let client: ClickHouseClient;
+let spools = 0;
+const spoolDir = () => join(root, `spool-${spools++}`);
+
+/** The record's columns; deduplication needs a window on a non-replicated MergeTree. */
+const TABLE_DDL = (name: string) => `CREATE TABLE ${name} (
+  request_id String, client_request_id Nullable(String),
+  started_at DateTime64(3, 'UTC'), first_byte_at Nullable(DateTime64(3, 'UTC')), ended_at DateTime64(3, 'UTC'),
+  team String DEFAULT '', app String DEFAULT '', user String DEFAULT '', api_key_id String DEFAULT '',
+  deployment String DEFAULT '', region String DEFAULT '', cache_status String DEFAULT 'none',
+  cache_similarity Nullable(Float32), cost_avoided_nano_usd Int64 DEFAULT 0, tags Map(String, String),
+  endpoint LowCardinality(String), method LowCardinality(String), path String,
+  model_requested Nullable(String), model_routed Nullable(String), provider Nullable(String), route_reason Nullable(String),
+  status UInt16, error_code Nullable(String), error_message Nullable(String), stream Bool, client_aborted Bool,
+  prompt_tokens UInt32, completion_tokens UInt32, cached_tokens UInt32, reasoning_tokens UInt32,
+  prompt_tokens_counted Nullable(UInt32), prompt_tokens_exact Nullable(Bool),
+  pii_findings Map(String, UInt32), injection_score Nullable(Float64), injection_signals Array(String),
+  complexity_score Nullable(Float64), complexity_class Nullable(String), cost_nano_usd UInt64,
+  latency_ms Float64, upstream_latency_ms Nullable(Float64), upstream_ttfb_ms Nullable(Float64),
+  ttfb_ms Nullable(Float64), gateway_overhead_ms Nullable(Float64), bytes_in UInt64, bytes_out UInt64,
+  client_ip String, user_agent String
+) ENGINE = MergeTree ORDER BY tuple() SETTINGS non_replicated_deduplication_window = 10000`;
+
+const insertFn =
+  (c: ClickHouseClient): InsertFn =>
+  async (table, rows, batchId) => {
+    await c.insert({
+      table,
+      values: rows,
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: batchId, date_time_input_format: 'best_effort' },
+    });
+  };
+
+async function scalar(query: string): Promise<unknown[]> {
+  const rs = await client.query({ query, format: 'JSONEachRow' });
+  return rs.json();
+}
+
+function record(i: number, patch: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    request_id: `req-${i}`,
+    client_request_id: null,
+    started_at: '2026-01-01T00:00:00.000Z',
+    first_byte_at: '2026-01-01T00:00:00.050Z',
+    ended_at: '2026-01-01T00:00:00.100Z',
+    team: 'team-a',
+    app: null,
+    user: null,
+    api_key_id: 'key-1',
+    deployment: null,
+    region: null,
+    cache_status: 'none',
+    cache_similarity: null,
+    cost_avoided_nano_usd: 0,
+    tags: {},
+    endpoint: 'chat',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    model_requested: 'gpt-4o',
+    model_routed: 'gpt-4o',
+    provider: 'openai',
+    route_reason: null,
+    status: 200,
+    error_code: null,
+    error_message: null,
+    stream: true,
+    client_aborted: false,
+    prompt_tokens: 10,
+    completion_tokens: 20,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    prompt_tokens_counted: 10,
+    prompt_tokens_exact: true,
+    pii_findings: { EMAIL: 1 },
+    injection_score: 0.1,
+    injection_signals: ['role_play'],
+    complexity_score: null,
+    complexity_class: null,
+    cost_nano_usd: 1234,
+    latency_ms: 100.5,
+    upstream_latency_ms: 90,
+    upstream_ttfb_ms: 50,
+    ttfb_ms: 55,
+    gateway_overhead_ms: 10.5,
+    bytes_in: 100,
+    bytes_out: 200,
+    client_ip: '127.0.0.1',
+    user_agent: 'test',
+    ...patch,
+  };
+}
+
+describe('record writer into chDB', () => {
+  before(async () => {
+    client = createClient({ connection: chdbConnection(join(root, 'chdb')) });
+  });
+  after(async () => {
+    await client.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('deduplicates a batch whose insert succeeded but whose ack was lost', async () => {
+    await client.command({ query: TABLE_DDL('dedup') });
+    const real = insertFn(client);
+    let lost = 0;
+    const w = createRecordWriter({
+      insert: async (table, rows, batchId) => {
+        await real(table, rows, batchId);
+        // The first two batches land, then the "network" loses the acknowledgement.
+        if (lost < 2) {
+          lost++;
+          throw new Error('socket hang up');
+        }
+      },
+      table: 'dedup',
+      batchRows: 1000,
+      flushMs: 60_000,
+      maxQueueRows: 100_000,
+      spoolDir: spoolDir(),
+      retry: { baseMs: 5, maxMs: 20, attempts: 2 },
+    });
+    for (let i = 0; i < 5000; i++) w.sink(record(i));
+    await w.flush();
+    while (w.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+    await w.close();
+    assert.deepEqual(
+      await scalar('SELECT toUInt32(count()) AS n, toUInt32(uniqExact(request_id)) AS u FROM dedup'),
+      [{ n: 5000, u: 5000 }],
+    );
+    assert.equal(lost, 2);
+  });
+
+  it('stores NaN latencies, malformed text and oversized fields safely, with counted reasons', async () => {
+    await client.command({ query: TABLE_DDL('bad') });
+    const w = createRecordWriter({
+      insert: insertFn(client),
+      table: 'bad',
+      batchRows: 100,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: spoolDir(),
+    });
+    const hugeMap: Record<string, number> = {};
+    for (let i = 0; i < 20_000; i++) hugeMap[`PII_TYPE_${i}_${'x'.repeat(20)}`] = i;
+    w.sink(record(0, { latency_ms: NaN, ttfb_ms: Infinity, gateway_overhead_ms: -Infinity }));
+    w.sink(record(1, { user_agent: 'bad \uD800 text', error_message: '\uDFFF', path: '/v1/\u0000nul' }));
+    w.sink(record(2, { user_agent: 'u'.repeat(100_000), pii_findings: hugeMap }));
+    // Oversized request metadata: 200 KB of tags.
+    w.sink(
+      record(4, {
+        tags: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'.repeat(2000)])),
+      }),
+    );
+    w.sink(record(3, { injection_signals: Array.from({ length: 10_000 }, (_, i) => `sig${i}`) }));
+    await w.flush();
+    await w.close();
+    const rows = (await scalar(
+      'SELECT request_id, latency_ms, ttfb_ms, user_agent, toUInt32(length(user_agent)) AS ua, error_message, toUInt32(length(pii_findings)) AS pii, toUInt32(length(injection_signals)) AS sig, toUInt32(length(toJSONString(tags))) AS tagBytes FROM bad ORDER BY request_id',
+    )) as Record<string, unknown>[];
+    assert.equal(rows.length, 5);
+    assert.equal(rows[0]!.latency_ms, 0, 'NaN stored as the column default');
+    assert.equal(rows[0]!.ttfb_ms, null);
+    assert.equal(rows[1]!.user_agent, 'bad \uFFFD text');
+    assert.equal(rows[1]!.error_message, '\uFFFD');
+    assert.equal(rows[2]!.ua, 1024);
+    assert.ok(Number(rows[2]!.pii) < 20_000 && Number(rows[2]!.pii) > 0);
+    assert.equal(rows[3]!.sig, 256);
+    assert.ok(Number(rows[4]!.tagBytes) <= 64 * 1024 + 4096, `tags bounded: ${String(rows[4]!.tagBytes)}`);
+    assert.deepEqual(w.stats().sanitized, {
+      non_finite_number: 1,
+      malformed_text: 1,
+      truncated_string: 1,
+      truncated_collection: 3,
+    });
+    assert.deepEqual(w.stats().rejected, {});
+  });
+
+  it('isolates a row ClickHouse refuses and stores the rest of its batch', async () => {
+    await client.command({ query: TABLE_DDL('refused') });
+    const w = createRecordWriter({
+      insert: insertFn(client),
+      table: 'refused',
+      // A mapping bug upstream: a string where a number column is.
+      sanitize: (r) => (r.request_id === 'req-3' ? { ...r, status: 'teapot' } : r),
+      batchRows: 10,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: spoolDir(),
+    });
+    for (let i = 0; i < 10; i++) w.sink(record(i));
+    await w.flush();
+    await w.close();
+    assert.deepEqual(await scalar('SELECT toUInt32(count()) AS n FROM refused'), [{ n: 9 }]);
+    assert.deepEqual(w.stats().rejected, { clickhouse_refused: 1 });
+    assert.equal(w.stats().written, 9);
+  });
+});
