@@ -50,7 +50,10 @@ export interface Gateway {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-async function warmUp(pool: { run(task: AnalysisRequest, signal?: AbortSignal): Promise<Analysis> }, threads: number) {
+async function warmUp(
+  pool: { run(task: AnalysisRequest, signal?: AbortSignal): Promise<Analysis> },
+  threads: number,
+) {
   const task: AnalysisRequest = {
     endpoint: 'chat',
     body: { model: 'gpt-4o', messages: [{ role: 'user', content: 'warm up' }] },
@@ -80,7 +83,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ...(options.analyticsClient === undefined ? {} : { client: options.analyticsClient }),
       })
     : undefined;
-  const baseSinks: RecordSink[] = [...(options.sinks ?? []), ...(recorder === undefined ? [] : [recorder.sink])];
+  const baseSinks: RecordSink[] = [
+    ...(options.sinks ?? []),
+    ...(recorder === undefined ? [] : [recorder.sink]),
+  ];
   const accessLog: RecordSink[] = [];
   const sinks: RecordSink[] = [...baseSinks, ...accessLog];
   const applyLogging = (config: GatewayConfig) => {
@@ -97,15 +103,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     threads: options.config.workers.threads,
     maxQueue: options.config.workers.max_queue,
     idleTimeoutMs: options.config.workers.idle_timeout_ms,
+    // With analysis off (pass-through deployments) only /v1/analyze uses the pool: no idle threads for it.
+    ...(options.config.analysis.enabled ? {} : { minThreads: 0 }),
     metrics,
     logger,
   });
   // Fail fast: a pool whose workers cannot load would otherwise leave requests waiting. The warm-up also
   // builds each thread's tokenizer (≈150 ms) before the first request instead of during it.
-  await warmUp(analysisPool, analysisPool.threads).catch(async (error: unknown) => {
-    await analysisPool.close();
-    throw new Error(`the analysis worker pool does not start: ${(error as Error).message}`, { cause: error });
-  });
+  await warmUp(analysisPool, options.config.analysis.enabled ? analysisPool.threads : 1).catch(
+    async (error: unknown) => {
+      await analysisPool.close();
+      throw new Error(`the analysis worker pool does not start: ${(error as Error).message}`, {
+        cause: error,
+      });
+    },
+  );
   // The limit store lives as long as the gateway (counters must survive reloads); changing it needs a restart.
   const redisConfig = options.config.limits.redis;
   const redisStore =

@@ -19,8 +19,10 @@ export interface WorkerPoolOptions {
   threads: number;
   /** Tasks that may wait for a thread; beyond that, 503 `overloaded`. */
   maxQueue: number;
-  /** A thread idle this long exits (down to one), milliseconds. */
+  /** A thread idle this long exits (down to `minThreads`), milliseconds. */
   idleTimeoutMs: number;
+  /** Threads kept alive while idle; default all. 0 starts threads only when tasks arrive. */
+  minThreads?: number;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -53,7 +55,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   const { metrics, logger, name } = options;
   const piscina = new Piscina<T, TaskEnvelope<R>>({
     filename: fileURLToPath(options.module),
-    minThreads: threads,
+    minThreads: Math.min(options.minThreads ?? threads, threads),
     maxThreads: threads,
     // The bound is enforced below by our own count (piscina's own limit also counts threads it considers
     // still starting, which makes it loose); piscina's is only a backstop.
