@@ -1,6 +1,6 @@
 // Code features of a prompt: fenced blocks and their languages, code-looking lines outside fences, languages
 // named in the text, and requests to write or change code.
-import { countMatches } from './count.js';
+import type { Screen } from './screen.js';
 
 export interface CodeFeatures {
   readonly blocks: number;
@@ -79,7 +79,7 @@ const NAMED_LANGUAGES: readonly (readonly [string, RegExp])[] = [
 ];
 
 // A line that looks like code in some common language: keywords at line start, or statement punctuation.
-const CODE_LINE =
+export const CODE_LINE =
   /^\s*(?:def |class |import |from \S+ import |function |const |let |var |return\b|if \(|for \(|while \(|#include|public |private |fn |func |package |select |insert into |update \S+ set |create table |\} ?else|@\w+\(|<\/?[a-z][a-z0-9]*(?: [^>]*)?>\s*$)|[;{}]\s*$|=>|::|\)\s*\{|^\s*(?:\w+\.)+\w+\(.*\)\s*$/i;
 
 // Unfenced lines that identify a language, for prompts that paste code without a fence.
@@ -103,14 +103,32 @@ function normaliseTag(tag: string): string {
 const CODE_REQUEST_OTHER =
   /(?:写|编写|实现|生成)(?:一个|一段)?(?:\S{0,6})?(?:函数|代码|脚本|程序|类|接口)|напиши\S*\s+(?:\S+\s+)?(?:функци|код|скрипт|программ)|escribe\s+(?:\S+\s+)?(?:función|funcion|código|codigo|script|programa)|schreibe\s+(?:\S+\s+)?(?:funktion|code|skript|programm)|écris\s+(?:\S+\s+)?(?:fonction|code|script|programme)/;
 
-export function codeFeatures(text: string, lower: string): CodeFeatures {
+/** Patterns the features run on the lower-cased text: what the Screen must know. */
+export const CODE_PATTERNS: readonly RegExp[] = [
+  ...NAMED_LANGUAGES.map(([, pattern]) => pattern),
+  CODE_REQUEST,
+  CODE_REQUEST_OTHER,
+];
+
+const FENCE = /^\s*(?:```|~~~)\s*([\w+#.-]*)/;
+// Every branch of CODE_LINE but the keyword ones needs one of these characters; without any in the text,
+// a line is code exactly when it starts with one of those keywords (a cheap anchored test per line).
+export const CODE_PUNCTUATION = /[;{}()=:<@#]/;
+export const CODE_KEYWORD_START =
+  /^\s*(?:def |class |import |from \S+ import |function |const |let |var |return\b|public |private |fn |func |package |select |insert into |update \S+ set |create table )/i;
+
+/** `text` keeps case and line breaks; `screen` holds its lower-cased copy. */
+export function codeFeatures(text: string, screen: Screen): CodeFeatures {
   const languages = new Set<string>();
   let blocks = 0;
   let unfencedLines = 0;
   let inFence = false;
+  // A fence line holds ``` or ~~~: without either in the text, no line needs the fence test.
+  const fenced = text.includes('```') || text.includes('~~~');
+  const codeLine = CODE_PUNCTUATION.test(text) ? CODE_LINE : CODE_KEYWORD_START;
   const lines = text.split('\n', MAX_LINES);
   for (const line of lines) {
-    const fence = /^\s*(?:```|~~~)\s*([\w+#.-]*)/.exec(line);
+    const fence = fenced ? FENCE.exec(line) : null;
     if (fence !== null) {
       if (!inFence) {
         blocks += 1;
@@ -121,16 +139,16 @@ export function codeFeatures(text: string, lower: string): CodeFeatures {
       continue;
     }
     if (inFence || line.length > 400) continue;
-    if (CODE_LINE.test(line)) {
+    if (codeLine.test(line)) {
       unfencedLines += 1;
       for (const [name, pattern] of UNFENCED_LANGUAGE) if (pattern.test(line)) languages.add(name);
     }
   }
-  for (const [name, pattern] of NAMED_LANGUAGES) if (pattern.test(lower)) languages.add(name);
+  for (const [name, pattern] of NAMED_LANGUAGES) if (screen.test(pattern)) languages.add(name);
   return {
     blocks,
     languages: [...languages].sort(),
     unfencedLines,
-    requests: countMatches(CODE_REQUEST, lower, 8) + (CODE_REQUEST_OTHER.test(lower) ? 1 : 0),
+    requests: screen.count(CODE_REQUEST, 8) + (screen.test(CODE_REQUEST_OTHER) ? 1 : 0),
   };
 }

@@ -1,10 +1,11 @@
 // Complexity of a request: deterministic features of the latest user message and its context, turned into
 // saturating factors, combined into a 0–1 score and a simple/medium/complex class that routing can use.
 import type { AnalysisRequest, ComplexityAnalysis, TextSegment } from '../types.js';
-import { codeFeatures, type CodeFeatures } from './code-features.js';
+import { CODE_PATTERNS, codeFeatures, type CodeFeatures } from './code-features.js';
 import { requestFeatures } from './request-features.js';
+import { createScreener } from './screen.js';
 import { detectScript } from './script.js';
-import { textFeatures, type TextFeatures } from './text-features.js';
+import { TEXT_LEXICONS, TEXT_PATTERNS, textFeatures, type TextFeatures } from './text-features.js';
 import { classify, combine, factor, type FactorName } from './weights.js';
 
 export { CLASS_THRESHOLDS, FACTORS, classify } from './weights.js';
@@ -21,11 +22,28 @@ function round(value: number, places = 3): number {
   return Math.round(value * scale) / scale;
 }
 
+/** Up to three factors of at least 0.05, largest first, ties by name: the order `top_factors` reports. */
+function topFactors(names: readonly FactorName[], contributions: readonly number[]): FactorName[] {
+  const ranked: [FactorName, number][] = [];
+  names.forEach((name, i) => {
+    if (contributions[i]! >= 0.05) ranked.push([name, contributions[i]!]);
+  });
+  ranked.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return ranked.slice(0, 3).map(([name]) => name);
+}
+
 function blend(focus: TextFeatures, context: TextFeatures, key: keyof TextFeatures): number {
   return focus[key] + CONTEXT_WEIGHT * context[key];
 }
 
 export function createComplexityScorer(): ComplexityScorer {
+  // Built once: the anchor words of every pattern, so that each text is scanned once and patterns whose
+  // words are absent are never run.
+  const screener = createScreener([...TEXT_PATTERNS, ...CODE_PATTERNS], TEXT_LEXICONS);
+  // The features of empty text (no context, or no user message), worked out once by the same code.
+  const none = screener('');
+  const emptyText = Object.freeze(textFeatures('', none));
+  const emptyCode = Object.freeze(codeFeatures('', none));
   return {
     score(
       request: AnalysisRequest,
@@ -33,15 +51,18 @@ export function createComplexityScorer(): ComplexityScorer {
       promptTokens: number,
     ): ComplexityAnalysis {
       const req = requestFeatures(request, segments);
-      const focusLower = req.focus.toLowerCase();
-      const contextLower = req.context.toLowerCase();
-      const focus = textFeatures(req.focus, focusLower);
-      const context = textFeatures(req.context, contextLower);
-      const focusCode = codeFeatures(req.focus, focusLower);
-      const contextCode = codeFeatures(req.context, contextLower);
+      const focusScreen = req.focus === '' ? none : screener(req.focus.toLowerCase());
+      const contextScreen = req.context === '' ? none : screener(req.context.toLowerCase());
+      const focus = req.focus === '' ? emptyText : textFeatures(req.focus, focusScreen);
+      const context = req.context === '' ? emptyText : textFeatures(req.context, contextScreen);
+      const focusCode = req.focus === '' ? emptyCode : codeFeatures(req.focus, focusScreen);
+      const contextCode = req.context === '' ? emptyCode : codeFeatures(req.context, contextScreen);
       const languages = [...new Set([...focusCode.languages, ...contextCode.languages])].sort();
       const codeAmount = (c: CodeFeatures): number => c.blocks + c.unfencedLines / 8 + c.requests;
-      const script = detectScript(req.focus === '' ? req.context : req.focus);
+      const script =
+        req.focus === ''
+          ? detectScript(req.context, contextScreen.ascii)
+          : detectScript(req.focus, focusScreen.ascii);
 
       // What is being asked (reasoning, tasks, questions, output) comes from the latest message only; what
       // the model must handle (math, constraints, technical depth) also from the context, at half weight.
@@ -62,17 +83,13 @@ export function createComplexityScorer(): ComplexityScorer {
         depth: Math.max(0, req.userTurns - 1),
         structured: req.structuredOutput ? 1 : 0,
       };
-      const contributions = Object.fromEntries(
-        (Object.keys(x) as FactorName[]).map((name) => [name, factor(name, x[name])]),
-      ) as Record<FactorName, number>;
-      const score = round(combine(Object.values(contributions)), 4);
-      const top = (Object.entries(contributions) as [FactorName, number][])
-        .filter(([, c]) => c >= 0.05)
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .slice(0, 3)
-        .map(([name]) => name);
+      // In the order of `x` (the order the factors are combined and reported in).
+      const names = Object.keys(x) as FactorName[];
+      const contributions = names.map((name) => factor(name, x[name]));
+      const score = round(combine(contributions), 4);
+      const top = topFactors(names, contributions);
 
-      return {
+      const result: ComplexityAnalysis = {
         score,
         class: classify(score),
         features: {
@@ -101,11 +118,13 @@ export function createComplexityScorer(): ComplexityScorer {
           script: script.script,
           mixed_scripts: script.mixed,
           top_factors: top.join(','),
-          ...Object.fromEntries(
-            Object.entries(contributions).map(([name, c]) => [`factor_${name}`, round(c)]),
-          ),
         },
       };
+      // Appended one by one (a spread into the literal above takes V8's slow path).
+      names.forEach((name, i) => {
+        result.features[`factor_${name}`] = round(contributions[i]!);
+      });
+      return result;
     },
   };
 }

@@ -24,7 +24,7 @@ export interface ScriptInfo {
 // Enough to decide the script of any prompt; the rest would only cost time.
 const SAMPLE_CHARS = 65_536;
 
-function scriptOf(code: number): Script | null {
+export function scriptOf(code: number): Script | null {
   if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return 'latin';
   if (code < 0xc0) return null;
   if (code <= 0x24f) return code === 0xd7 || code === 0xf7 ? null : 'latin';
@@ -45,24 +45,63 @@ function scriptOf(code: number): Script | null {
   return 'other';
 }
 
-export function detectScript(text: string): ScriptInfo {
-  const counts = new Map<Script, number>();
+const SCRIPTS: readonly Script[] = [
+  'latin',
+  'cyrillic',
+  'greek',
+  'arabic',
+  'hebrew',
+  'devanagari',
+  'han',
+  'japanese_kana',
+  'hangul',
+  'thai',
+  'other',
+];
+const SCRIPT_INDEX = new Map(SCRIPTS.map((script, i) => [script, i]));
+// Below U+00C0 only ASCII letters belong to a script: a sample without such characters is Latin or none.
+const BEYOND_LATIN1_LETTERS = /[\u00c0-\uffff]/;
+const ASCII_LETTER = /[A-Za-z]/;
+
+/**
+ * `lowerIsAscii`: the caller knows `text.toLowerCase()` is pure ASCII. Then no character of `text` is a
+ * letter of any script but an ASCII one (the only non-ASCII characters that lower-case to ASCII, such as
+ * the Kelvin sign, are symbols here), and the sample needs no per-character pass.
+ */
+export function detectScript(text: string, lowerIsAscii = false): ScriptInfo {
   const end = Math.min(text.length, SAMPLE_CHARS);
+  const sample = end === text.length ? text : text.slice(0, end);
+  if (lowerIsAscii || !BEYOND_LATIN1_LETTERS.test(sample)) {
+    return { script: ASCII_LETTER.test(sample) ? 'latin' : 'none', mixed: false };
+  }
+  const counts = new Array<number>(SCRIPTS.length).fill(0);
   let letters = 0;
+  let latin = 0;
   for (let i = 0; i < end; i++) {
-    const script = scriptOf(text.charCodeAt(i));
+    const code = text.charCodeAt(i);
+    // ASCII letters, the common case, without a lookup.
+    if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) {
+      latin += 1;
+      continue;
+    }
+    const script = scriptOf(code);
     if (script === null) continue;
-    counts.set(script, (counts.get(script) ?? 0) + 1);
+    counts[SCRIPT_INDEX.get(script)!]! += 1;
     letters += 1;
   }
+  counts[SCRIPT_INDEX.get('latin')!]! += latin;
+  letters += latin;
   if (letters === 0) return { script: 'none', mixed: false };
   // Japanese mixes kana with Han characters; any kana means the text is Japanese.
-  const kana = counts.get('japanese_kana') ?? 0;
-  if (kana > 0) {
-    counts.set('japanese_kana', kana + (counts.get('han') ?? 0));
-    counts.delete('han');
+  const kana = SCRIPT_INDEX.get('japanese_kana')!;
+  const han = SCRIPT_INDEX.get('han')!;
+  if (counts[kana]! > 0) {
+    counts[kana]! += counts[han]!;
+    counts[han] = 0;
   }
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const ranked = SCRIPTS.map((script, i) => [script, counts[i]!] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const [first, second] = ranked;
   return {
     script: first![0],

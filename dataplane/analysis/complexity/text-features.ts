@@ -1,7 +1,8 @@
 // Language features of a prompt that predict how hard it is to answer: math, reasoning cues, constraints,
 // the number of distinct tasks, advanced technical terms, questions and demands for long output.
-import { countMatches } from './count.js';
-import { createLexicon } from './lexicon.js';
+import { countAll, globalCopy } from './count.js';
+import { createLexicon, type Lexicon } from './lexicon.js';
+import type { Screen } from './screen.js';
 
 export interface TextFeatures {
   readonly mathLatex: number;
@@ -21,9 +22,9 @@ export interface TextFeatures {
   readonly outputDemand: number;
 }
 
-const LATEX =
+export const LATEX =
   /\$[^$\n]{1,300}\$|\\(?:frac|int|sum|prod|lim|sqrt|partial|begin\{|alpha|beta|gamma|theta|lambda|sigma|mathbb|mathcal|cdot|infty|nabla|leq|geq|neq|approx|forall|exists)/;
-const EXPRESSION =
+export const EXPRESSION =
   /[a-z0-9)\]]\s{0,2}\^\s{0,2}[a-z0-9(]|\b\d+\s{0,2}[+*×÷]\s{0,2}\d+\b|\b\d+\s{1,2}[-/]\s{1,2}\d+\b|\b[a-z]\s{0,2}=\s{0,2}[-+]?\d|\b[a-z]\s{0,2}[<>≤≥]=?\s{0,2}[a-z0-9]\b/;
 const MATH_TERMS = createLexicon([
   /\bintegra(?:l|te|tion)\b/,
@@ -108,8 +109,7 @@ const STRONG_CONSTRAINT =
   /\b(?:must(?:n't| not)?|need(?:s)? to|required?|requirements?|at least|at most|no more than|no fewer than|exactly|without|do not|don't|never|ensure|make sure|limit(?:ed)? to|under \d+|within \d+|maximum|minimum|may not|cannot)\b/;
 const SOFT_CONSTRAINT =
   /\b(?:should(?:n't| not)?|only|avoid|preserv(?:e|ing)|keep(?:ing)?|each|every|prefer)\b/;
-const SEPARATOR = /[,;:，；：、]/;
-const LIST_ITEM = /^\s*(?:[-*•]|\d{1,2}[.)])\s+\S/;
+export const SEPARATOR = /[,;:，；：、]/;
 const TASK_VERB =
   /\b(?:write|design|prove|explain|analy[sz]e|compare|implement|derive|give|provide|list|propose|recommend|discuss|build|create|include|identify|produce|estimate|run|benchmark|rank|port|optimi[sz]e|solve|describe|summari[sz]e|translate|plan|draft|refactor|fix|find|develop|construct|generali[sz]e|justify|state|show|compute|convert|audit|review|verify|reconcile|prioriti[sz]e|add)\b/;
 
@@ -201,40 +201,91 @@ const OUTPUT_DEMAND: readonly (readonly [RegExp, number])[] = [
 // Bounded line scan for list items; beyond this a prompt has saturated the feature anyway.
 const MAX_LINES = 4_000;
 
+// Global copies for counting (countAll), and cheap necessary conditions that skip a count entirely.
+const LATEX_ALL = globalCopy(LATEX);
+const EXPRESSION_ALL = globalCopy(EXPRESSION);
+// Every EXPRESSION branch needs a caret, a digit or a comparison sign.
+const EXPRESSION_HINT = /[\d^<>≤≥]/;
+/** A line that is a list item ("- x", "* x", "• x", "1. x", "2) x"): the definition listItems() counts by. */
+export const LIST_ITEM = /^\s*(?:[-*•]|\d{1,2}[.)])\s+\S/;
+/**
+ * LIST_ITEM at the start of a line, for the first line and for every other one (after its newline), so
+ * that the lines need not be split: `\s` becomes `[^\S\n]` (a line holds no newline), and each match,
+ * ending before its line's newline, leaves the next line start to be found. Starting with a literal
+ * newline lets the engine skip quickly to candidate lines.
+ */
+const LIST_ITEM_FIRST = /^[^\S\n]*(?:[-*•]|\d{1,2}[.)])[^\S\n]+\S/;
+const LIST_ITEM_NEXT = /\n[^\S\n]*(?:[-*•]|\d{1,2}[.)])[^\S\n]+\S/g;
+
+/** Patterns and lexicons the features run on the lower-cased text: what the Screen must know. */
+export const TEXT_PATTERNS: readonly RegExp[] = [
+  ...REASONING.map(([pattern]) => pattern),
+  ...OUTPUT_DEMAND.map(([pattern]) => pattern),
+  STRONG_CONSTRAINT,
+  SOFT_CONSTRAINT,
+  TASK_VERB,
+];
+export const TEXT_LEXICONS: readonly Lexicon[] = [MATH_TERMS, TECHNICAL];
+
+/** The text up to the end of its first `lines` lines (what `split('\n', lines)` would return, joined). */
+function firstLines(text: string, lines: number): string {
+  if (text.length < lines) return text;
+  let at = -1;
+  for (let n = 0; n < lines; n++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return text;
+  }
+  return text.slice(0, at);
+}
+
 function listItems(text: string): number {
-  let count = 0;
-  for (const line of text.split('\n', MAX_LINES)) if (LIST_ITEM.test(line)) count += 1;
-  return count;
+  const first = LIST_ITEM_FIRST.test(text) ? 1 : 0;
+  return text.includes('\n') ? first + (text.match(LIST_ITEM_NEXT)?.length ?? 0) : first;
 }
 
-function weighted(patterns: readonly (readonly [RegExp, number])[], lower: string): number {
-  let total = 0;
-  for (const [pattern, weight] of patterns) if (pattern.test(lower)) total += weight;
-  return total;
-}
+// SEPARATOR's characters, counted with indexOf (a fast single-character search); the full-width ones can
+// only occur in text that is not ASCII.
+const SEPARATOR_CHARS = [',', ';', ':'];
+const SEPARATOR_CHARS_WIDE = [...SEPARATOR_CHARS, '，', '；', '：', '、'];
 
-function questions(text: string): number {
+/** SEPARATOR matches in `text`, at most `cap`, without collecting them (`ascii`: of the lower-cased text). */
+function separators(text: string, ascii: boolean, cap: number): number {
   let count = 0;
-  for (let i = 0; i < text.length && count < 50; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0x3f || code === 0xff1f) count += 1;
+  for (const mark of ascii ? SEPARATOR_CHARS : SEPARATOR_CHARS_WIDE) {
+    for (let at = text.indexOf(mark); at >= 0 && count < cap; at = text.indexOf(mark, at + 1)) count += 1;
   }
   return count;
 }
 
-/** `text` keeps case and line breaks (for lists); `lower` is its lower-cased copy. */
-export function textFeatures(text: string, lower: string): TextFeatures {
+function weighted(patterns: readonly (readonly [RegExp, number])[], screen: Screen): number {
+  let total = 0;
+  for (const [pattern, weight] of patterns) if (screen.test(pattern)) total += weight;
+  return total;
+}
+
+// '?' and the full-width '？', at most 50; found by indexOf (a fast single-character search).
+function questions(text: string, ascii: boolean): number {
+  let count = 0;
+  for (const mark of ascii ? ['?'] : ['?', '\uff1f']) {
+    for (let at = text.indexOf(mark); at >= 0 && count < 50; at = text.indexOf(mark, at + 1)) count += 1;
+  }
+  return count;
+}
+
+/** `text` keeps case and line breaks (for lists); `screen` holds its lower-cased copy. */
+export function textFeatures(text: string, screen: Screen): TextFeatures {
+  const lower = screen.lower;
   return {
-    mathLatex: countMatches(LATEX, text, 20),
-    mathExpressions: countMatches(EXPRESSION, lower, 20),
-    mathTerms: MATH_TERMS.distinct(lower),
-    reasoning: weighted(REASONING, lower),
-    constraints: countMatches(STRONG_CONSTRAINT, lower, 40) + 0.5 * countMatches(SOFT_CONSTRAINT, lower, 40),
-    listItems: listItems(text),
-    taskVerbs: countMatches(TASK_VERB, lower, 12),
-    separators: countMatches(SEPARATOR, text, 40),
-    technicalTerms: TECHNICAL.distinct(lower),
-    questions: questions(text),
-    outputDemand: weighted(OUTPUT_DEMAND, lower),
+    mathLatex: text.includes('$') || text.includes('\\') ? countAll(LATEX_ALL, text, 20) : 0,
+    mathExpressions: EXPRESSION_HINT.test(lower) ? countAll(EXPRESSION_ALL, lower, 20) : 0,
+    mathTerms: screen.distinct(MATH_TERMS),
+    reasoning: weighted(REASONING, screen),
+    constraints: screen.count(STRONG_CONSTRAINT, 40) + 0.5 * screen.count(SOFT_CONSTRAINT, 40),
+    listItems: listItems(firstLines(text, MAX_LINES)),
+    taskVerbs: screen.count(TASK_VERB, 12),
+    separators: separators(text, screen.ascii, 40),
+    technicalTerms: screen.distinct(TECHNICAL),
+    questions: questions(text, screen.ascii),
+    outputDemand: weighted(OUTPUT_DEMAND, screen),
   };
 }

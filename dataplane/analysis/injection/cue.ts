@@ -1,5 +1,8 @@
 // A cue is one regex-shaped piece of evidence for a signal, with a weight; this file defines the shape, the
 // regex-building helpers every cue file uses (kept ReDoS-safe by construction) and the matcher.
+import type { Probe } from './anchor-scan.js';
+import { testNear } from './sticky-test.js';
+import type { CueIndex } from './cue-index.js';
 import type { PreparedText } from './prepare.js';
 import type { HeuristicSignal } from './types.js';
 
@@ -14,8 +17,8 @@ export interface Cue {
   /** Strength when the text is untrusted data (tool results); defaults to `weight`. */
   readonly dataWeight?: number;
   /**
-   * Cheap substring pre-check: the regex only runs when one of these occurs in `norm`. Keeps 1 MB inputs
-   * fast, since most cues have no chance on most text.
+   * Substrings of which one must occur in `norm` for the cue to fire. (Speed no longer depends on it: cues
+   * are skipped on the anchor words derived from their patterns, see cue-index.ts.)
    */
   readonly gate?: readonly string[];
   /** Patterns that must all also occur somewhere in the text (e.g. a reference to an AI model). */
@@ -55,71 +58,44 @@ export function rx(...parts: readonly string[]): RegExp {
   return new RegExp(parts.join(''));
 }
 
-/** Which gate strings occur in a text, found in one pass instead of one substring search per gate. */
-export interface GateIndex {
-  present(norm: string): ReadonlySet<string>;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-export function createGateIndex(cues: readonly Cue[]): GateIndex {
-  // Longest first, so at each position the alternation reports the longest gate; the shorter gates that are
-  // its prefixes are added from this table. Gates starting at other positions are found by the lookahead,
-  // which is tried at every position (zero-width, so matches may overlap).
-  const gates = [...new Set(cues.flatMap((cue) => cue.gate ?? []))].sort((a, b) => b.length - a.length);
-  const prefixes = new Map(
-    gates.map((gate) => [gate, gates.filter((o) => o !== gate && gate.startsWith(o))]),
-  );
-  const source = `(?=(${gates.map(escapeRegex).join('|')}))`;
-  return {
-    present(norm: string): ReadonlySet<string> {
-      const found = new Set<string>();
-      // A fresh global regex per call: matchAll needs the g flag; nothing is shared between calls.
-      for (const match of norm.matchAll(new RegExp(source, 'g'))) {
-        const gate = match[1]!;
-        if (found.has(gate)) continue;
-        found.add(gate);
-        for (const prefix of prefixes.get(gate) ?? []) found.add(prefix);
-        if (found.size === gates.length) break;
-      }
-      return found;
-    },
-  };
-}
-
-function gateOpen(cue: Cue, gates: ReadonlySet<string>): boolean {
+function gateOpen(cue: Cue, norm: string): boolean {
   if (cue.gate === undefined) return true;
-  for (const needle of cue.gate) if (gates.has(needle)) return true;
+  for (const needle of cue.gate) if (norm.includes(needle)) return true;
   return false;
 }
 
 /**
- * Every cue that fires on the text, each at most once unless it asks for repeats. `gates` is the text's
- * GateIndex result; `only` limits the run to cues of those signals, for re-scanning decoded payloads.
+ * Every cue that fires on the text, each at most once unless it asks for repeats. `probe` is the anchor scan
+ * of `text.norm`; a cue whose anchors are absent cannot match and is skipped without running its regex. The
+ * gate is checked after the regex: it rarely gets that far, and the result is the same in any order. `only`
+ * limits the run to cues of those signals, for re-scanning decoded payloads.
  */
 export function matchCues(
-  cues: readonly Cue[],
+  index: CueIndex,
   text: PreparedText,
-  gates: ReadonlySet<string>,
+  probe: Probe,
   untrusted: boolean,
   only?: ReadonlySet<HeuristicSignal>,
 ): CueHit[] {
   const hits: CueHit[] = [];
   // Context patterns are shared by many cues: evaluate each once per text.
   const contextSeen = new Map<RegExp, boolean>();
-  for (const cue of cues) {
+  const { cues, prefilters, repeaters, sticky } = index;
+  for (let i = 0; i < cues.length; i++) {
+    const cue = cues[i]!;
     if (only !== undefined && !only.has(cue.signal)) continue;
-    if (!gateOpen(cue, gates)) continue;
+    if (!probe.passes(prefilters[i]!)) continue;
     const subject = cue.caseSensitive === true ? text.clean : text.norm;
-    if (!cue.pattern.test(subject)) continue;
+    if (!testNear(cue.pattern, sticky[i], subject, probe)) continue;
+    if (!gateOpen(cue, text.norm)) continue;
     if (cue.context !== undefined && !contextsPresent(cue.context, text.norm, contextSeen)) continue;
     const weight = untrusted ? (cue.dataWeight ?? cue.weight) : cue.weight;
     if (weight <= 0) continue;
     hits.push({ id: cue.id, signal: cue.signal, weight });
-    if (cue.repeat !== undefined && cue.repeat > 1) {
-      for (let n = 1; n < countMatches(cue.pattern, subject, cue.repeat); n++) {
+    const repeater = repeaters[i];
+    if (repeater !== undefined && cue.repeat !== undefined) {
+      const count = Math.min(subject.match(repeater)?.length ?? 0, cue.repeat);
+      for (let n = 1; n < count; n++) {
         hits.push({ id: `${cue.id}#${n + 1}`, signal: cue.signal, weight: weight / 2 ** n });
       }
     }
@@ -141,14 +117,4 @@ function contextsPresent(
     if (!present) return false;
   }
   return true;
-}
-
-function countMatches(pattern: RegExp, subject: string, max: number): number {
-  let count = 0;
-  // A fresh global copy per call: matchAll needs the g flag, and the shared cue regex must stay stateless.
-  for (const _match of subject.matchAll(new RegExp(pattern.source, `${pattern.flags}g`))) {
-    count += 1;
-    if (count >= max) break;
-  }
-  return count;
 }

@@ -104,15 +104,24 @@ export const DELIMITER_CUES: readonly Cue[] = [
 const HIDDEN_STYLE =
   /display\s*:\s*none|font-size\s*:\s*0(?:px|pt|em)?\s*[;"']|color\s*:\s*(?:white|#fff(?:fff)?)\b|opacity\s*:\s*0(?:\.0+)?\s*[;"']|visibility\s*:\s*hidden/;
 
+/** Substrings scanHiddenMarkup asks about: the anchor scan must look for them. */
+export const HIDDEN_MARKUP_TOKENS: readonly string[] = ['<!--', '[//]:', 'style'];
+
 /**
  * Instructions inside HTML comments, markdown link-comments (`[//]: # (...)`) or invisible CSS spans: text
- * a reader never sees but a model reads. Scans at most `maxComments` comments of bounded length.
+ * a reader never sees but a model reads. Scans at most `maxComments` comments of bounded length. `present`
+ * says which of HIDDEN_MARKUP_TOKENS occur in `norm`, so ordinary text costs no search here.
  */
-export function scanHiddenMarkup(norm: string, untrusted: boolean, maxComments = 64): CueHit[] {
+export function scanHiddenMarkup(
+  norm: string,
+  untrusted: boolean,
+  present: { has(token: string): boolean },
+  maxComments = 64,
+): CueHit[] {
   const hits: CueHit[] = [];
   let found = false;
   let from = 0;
-  for (let n = 0; n < maxComments && !found; n++) {
+  for (let n = 0; n < maxComments && !found && present.has('<!--'); n++) {
     const open = norm.indexOf('<!--', from);
     if (open < 0) break;
     const close = norm.indexOf('-->', open + 4);
@@ -124,7 +133,7 @@ export function scanHiddenMarkup(norm: string, untrusted: boolean, maxComments =
     from = close < 0 ? norm.length : close + 3;
   }
   from = 0;
-  for (let n = 0; n < maxComments && !found; n++) {
+  for (let n = 0; n < maxComments && !found && present.has('[//]:'); n++) {
     const open = norm.indexOf('[//]:', from);
     if (open < 0) break;
     const end = norm.indexOf('\n', open);
@@ -139,7 +148,7 @@ export function scanHiddenMarkup(norm: string, untrusted: boolean, maxComments =
       weight: untrusted ? 0.6 : 0.45,
     });
   }
-  if (norm.includes('style') && HIDDEN_STYLE.test(norm) && INSTRUCTION_WORDS.test(norm)) {
+  if (present.has('style') && HIDDEN_STYLE.test(norm) && INSTRUCTION_WORDS.test(norm)) {
     hits.push({ id: 'delimiter_hidden_style', signal: 'delimiter_injection', weight: untrusted ? 0.5 : 0.3 });
   }
   return hits;

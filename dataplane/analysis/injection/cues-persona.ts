@@ -148,18 +148,23 @@ const NOT_PERSONA: ReadonlySet<string> = new Set(
 );
 const RULEBOOK_MAX_MATCHES = 2_000;
 
+/** One rulebook line: a capitalised name, then a modal ("Alphabreak will", "NOVA does not"). Case-sensitive. */
+export const RULEBOOK_LINE =
+  /\b([A-Z][A-Za-z0-9_+.-]{1,24})(?:'s)?\s{1,3}(?:will|must|always|never|only|can(?:not|'t)?|does(?:n't| not)|won't|should|shall|has no|is (?:not|never|free|able|allowed|unrestricted|unfiltered))\b/;
+/** Lines needed for a rulebook: the caller may skip the scan when fewer modal words occur. */
+export const RULEBOOK_MIN_LINES = 3;
+
 /**
  * A persona rulebook: one invented name that "will/must/never/always/doesn't ..." three or more times, the
  * skeleton of DAN-style prompts ("Alphabreak will never ... Alphabreak does not care ..."). Case-sensitive.
+ * `line` is a global copy of RULEBOOK_LINE owned by the caller; its lastIndex is reset here before use.
  */
-export function scanPersonaRulebook(clean: string): CueHit[] {
+export function scanPersonaRulebook(clean: string, line: RegExp): CueHit[] {
   const counts = new Map<string, number>();
   let best = 0;
   let seen = 0;
-  // A regex literal in a function body is a new object per call: no lastIndex survives between calls.
-  const re =
-    /\b([A-Z][A-Za-z0-9_+.-]{1,24})(?:'s)?\s{1,3}(?:will|must|always|never|only|can(?:not|'t)?|does(?:n't| not)|won't|should|shall|has no|is (?:not|never|free|able|allowed|unrestricted|unfiltered))\b/g;
-  for (const match of clean.matchAll(re)) {
+  line.lastIndex = 0;
+  for (let match = line.exec(clean); match !== null; match = line.exec(clean)) {
     if (++seen > RULEBOOK_MAX_MATCHES) break;
     const name = match[1]!;
     if (NOT_PERSONA.has(name)) continue;

@@ -6,6 +6,11 @@ import type { PreparedText } from './prepare.js';
 /** Re-scans decoded text with the instruction cues; supplied by the heuristic source. */
 export type InnerScan = (decoded: string) => CueHit[];
 
+/** Which substrings occur in the segment's `norm` (found by the anchor scan, see ENCODED_TOKENS). */
+export interface TokenSet {
+  has(token: string): boolean;
+}
+
 export const ENCODED_CUES: readonly Cue[] = [
   {
     id: 'encoded_decode_and_follow',
@@ -51,43 +56,121 @@ function* candidates(text: string, pattern: RegExp): Generator<string> {
   }
 }
 
-// One pass that says whether any encoded-block scanner below could match, so ordinary text pays for one regex.
-const ANY_BLOCK =
-  /[A-Za-z0-9+/_-]{24}|(?:[0-9a-fA-F]{2}[ :,-]?){12}|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|%[0-9a-fA-F]{2}|&#x?[0-9a-fA-F]|[.-]{1,6} [.-]{1,6} [.-]{1,6} /;
+// Character classes of the run scans, one bit each, for codes below 128: the base64 alphabet, and hex
+// digits with the separators the hex scanner allows between pairs. A lookup table, read-only after this.
+const BASE64 = 1;
+const HEX = 2;
+const CLASSES: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-')
+    table[ch.charCodeAt(0)]! |= BASE64;
+  for (const ch of '0123456789abcdefABCDEF :,-') table[ch.charCodeAt(0)]! |= HEX;
+  return table;
+})();
 
-function decodedBlocks(clean: string): string[] {
+/**
+ * Whether `text` has `length` consecutive characters of a class (a bit of CLASSES). Only every `length`-th
+ * character is looked at (any such run contains one of them), then the run around it is measured: far
+ * cheaper than a regex that tries every position of ordinary prose.
+ */
+export function hasRun(text: string, kind: number, length: number): boolean {
+  const n = text.length;
+  for (let p = length - 1; p < n; p += length) {
+    const c = text.charCodeAt(p);
+    if (c >= 128 || (CLASSES[c]! & kind) === 0) continue;
+    let start = p;
+    for (let d = text.charCodeAt(start - 1); start > 0 && d < 128 && (CLASSES[d]! & kind) !== 0;) {
+      start--;
+      d = text.charCodeAt(start - 1);
+    }
+    let end = p;
+    for (let d = text.charCodeAt(end + 1); end + 1 < n && d < 128 && (CLASSES[d]! & kind) !== 0;) {
+      end++;
+      d = text.charCodeAt(end + 1);
+    }
+    if (end - start + 1 >= length) return true;
+    // The next run of `length` must start after `end + 1`, so it contains `end + length`.
+    p = end;
+  }
+  return false;
+}
+
+// The block kinds below, one test each; together they decide whether any block is worth decoding. Each is
+// only run when a cheap necessary condition holds: a long enough run, or a token the anchor scan found. The
+// tokens are looked for in `norm`; they hold no letters, so they occur in `clean` exactly when in `norm`.
+const HEX_PAIRS = /(?:[0-9a-fA-F]{2}[ :,-]?){12}/;
+const ESCAPE_X = /\\x[0-9a-fA-F]{2}/;
+const ESCAPE_U = /\\u[0-9a-fA-F]{4}/;
+const PERCENT = /%[0-9a-fA-F]{2}/;
+const ENTITY = /&#x?[0-9a-fA-F]/;
+const MORSE_TRIPLE = /[.-]{1,6} [.-]{1,6} [.-]{1,6} /;
+// `[.-] [.-]`, necessary for three Morse letters in a row.
+const MORSE_PAIRS = ['. .', '. -', '- .', '- -'];
+// '%' and a hex digit (lower case: tokens are looked for in `norm`).
+const PERCENT_HEX = [...'0123456789abcdef'].map((digit) => `%${digit}`);
+
+function decodedBlocks(clean: string, present: TokenSet): string[] {
   const out: string[] = [];
-  if (!ANY_BLOCK.test(clean)) return out;
-  for (const block of candidates(clean, /[A-Za-z0-9+/_-]{24,}={0,2}/g)) {
-    // base64 needs case variety; long lower-case runs are identifiers or hex, handled below.
-    if (!/[A-Z]/.test(block) || !/[a-z]/.test(block)) continue;
-    out.push(Buffer.from(block, 'base64').toString('utf8'));
+  const base64Run = hasRun(clean, BASE64, 24);
+  const hexRun = hasRun(clean, HEX, 24);
+  const escapeX = present.has('\\x');
+  const escapeU = present.has('\\u');
+  const percent = PERCENT_HEX.some((token) => present.has(token));
+  const entity = present.has('&#');
+  const anyBlock =
+    base64Run ||
+    (hexRun && HEX_PAIRS.test(clean)) ||
+    (escapeX && ESCAPE_X.test(clean)) ||
+    (escapeU && ESCAPE_U.test(clean)) ||
+    (percent && PERCENT.test(clean)) ||
+    (entity && ENTITY.test(clean)) ||
+    (MORSE_PAIRS.some((pair) => present.has(pair)) && MORSE_TRIPLE.test(clean));
+  if (!anyBlock) return out;
+  // Each candidate scanner needs what its flag checked, so a false flag means it would find nothing.
+  if (base64Run) {
+    for (const block of candidates(clean, /[A-Za-z0-9+/_-]{24,}={0,2}/g)) {
+      // base64 needs case variety; long lower-case runs are identifiers or hex, handled below.
+      if (!/[A-Z]/.test(block) || !/[a-z]/.test(block)) continue;
+      out.push(Buffer.from(block, 'base64').toString('utf8'));
+    }
   }
-  for (const block of candidates(clean, /(?:[0-9a-fA-F]{2}[ :,-]?){12,}/g)) {
-    out.push(decodeHexPairs(block.replace(/[^0-9a-fA-F]/g, '')));
+  if (hexRun) {
+    for (const block of candidates(clean, /(?:[0-9a-fA-F]{2}[ :,-]?){12,}/g)) {
+      out.push(decodeHexPairs(block.replace(/[^0-9a-fA-F]/g, '')));
+    }
   }
-  for (const block of candidates(clean, /(?:\\x[0-9a-fA-F]{2}){8,}/g)) {
-    out.push(decodeHexPairs(block.replace(/\\x/g, '')));
+  if (escapeX) {
+    for (const block of candidates(clean, /(?:\\x[0-9a-fA-F]{2}){8,}/g)) {
+      out.push(decodeHexPairs(block.replace(/\\x/g, '')));
+    }
   }
-  for (const block of candidates(clean, /(?:\\u[0-9a-fA-F]{4}){6,}/g)) {
-    out.push(
-      block.replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    );
+  if (escapeU) {
+    for (const block of candidates(clean, /(?:\\u[0-9a-fA-F]{4}){6,}/g)) {
+      out.push(
+        block.replace(/\\u([0-9a-fA-F]{4})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      );
+    }
   }
-  for (const block of candidates(clean, /(?:%[0-9a-fA-F]{2}){6,}/g)) {
-    out.push(decodeHexPairs(block.replace(/%/g, '')));
+  if (percent) {
+    for (const block of candidates(clean, /(?:%[0-9a-fA-F]{2}){6,}/g)) {
+      out.push(decodeHexPairs(block.replace(/%/g, '')));
+    }
   }
-  for (const block of candidates(clean, /(?:&#(?:x[0-9a-fA-F]{1,6}|\d{1,7});){6,}/g)) {
-    out.push(
-      block.replace(/&#(x[0-9a-fA-F]{1,6}|\d{1,7});/g, (_m, num: string) => {
-        const code = num.startsWith('x') ? parseInt(num.slice(1), 16) : parseInt(num, 10);
-        return code <= 0x10ffff ? String.fromCodePoint(code) : '';
-      }),
-    );
+  if (entity) {
+    for (const block of candidates(clean, /(?:&#(?:x[0-9a-fA-F]{1,6}|\d{1,7});){6,}/g)) {
+      out.push(
+        block.replace(/&#(x[0-9a-fA-F]{1,6}|\d{1,7});/g, (_m, num: string) => {
+          const code = num.startsWith('x') ? parseInt(num.slice(1), 16) : parseInt(num, 10);
+          return code <= 0x10ffff ? String.fromCodePoint(code) : '';
+        }),
+      );
+    }
   }
   // The slash separator is tried first: a regex stops at its first success, not its longest one.
-  for (const block of candidates(clean, /(?:[.-]{1,6}(?: ?\/ ?| {1,3})){12,}[.-]{0,6}/g)) {
-    out.push(decodeMorse(block));
+  if (/[.-](?: ?\/ ?| {1,3})[.-]/.test(clean)) {
+    for (const block of candidates(clean, /(?:[.-]{1,6}(?: ?\/ ?| {1,3})){12,}[.-]{0,6}/g)) {
+      out.push(decodeMorse(block));
+    }
   }
   return out;
 }
@@ -181,6 +264,17 @@ const KEY_WORDS: readonly string[] = [
 const ROT13_KEYS: readonly string[] = KEY_WORDS.map(rot13);
 const REVERSED_KEYS: readonly string[] = KEY_WORDS.map(reversed);
 
+/** Substrings scanEncoded asks its TokenSet about: the anchor scan must look for all of them. */
+export const ENCODED_TOKENS: readonly string[] = [
+  '\\x',
+  '\\u',
+  '&#',
+  ...PERCENT_HEX,
+  ...MORSE_PAIRS,
+  ...ROT13_KEYS,
+  ...REVERSED_KEYS,
+];
+
 function strongest(hits: readonly CueHit[]): number {
   let best = 0;
   for (const hit of hits) best = Math.max(best, hit.weight);
@@ -192,7 +286,7 @@ function relabel(hits: readonly CueHit[], via: string): CueHit[] {
 }
 
 /** Hits for hidden or encoded content, plus the instruction cues found inside what it decodes to. */
-export function scanEncoded(text: PreparedText, scanInner: InnerScan): CueHit[] {
+export function scanEncoded(text: PreparedText, scanInner: InnerScan, present: TokenSet): CueHit[] {
   const hits: CueHit[] = [];
   const add = (id: string, weight: number): void => {
     hits.push({ id, signal: 'encoded_payload', weight });
@@ -215,7 +309,7 @@ export function scanEncoded(text: PreparedText, scanInner: InnerScan): CueHit[] 
   }
 
   let hiddenProse = false;
-  for (const decoded of decodedBlocks(text.clean)) {
+  for (const decoded of decodedBlocks(text.clean, present)) {
     if (!isReadable(decoded)) continue;
     hiddenProse = true;
     const inner = scanInner(decoded);
@@ -233,7 +327,7 @@ export function scanEncoded(text: PreparedText, scanInner: InnerScan): CueHit[] 
       ['rot13', ROT13_KEYS, rot13],
       ['reversed', REVERSED_KEYS, reversed],
     ] as const) {
-      if (!keys.some((key) => text.norm.includes(key))) continue;
+      if (!keys.some((key) => present.has(key))) continue;
       const inner = scanInner(transform(text.norm)).filter((hit) => hit.weight >= 0.6);
       if (inner.length > 0) {
         add(`encoded_${via}`, 0.75);

@@ -1,15 +1,16 @@
 // The rule-based SignalSource: runs every cue family over one prepared segment and reports per-signal
 // noisy-OR scores. Stateless; one instance can serve every request.
 import { combineHits } from './combine.js';
-import { createGateIndex, matchCues, type Cue, type CueHit } from './cue.js';
-import { DELIMITER_CUES, scanHiddenMarkup } from './cues-delimiter.js';
+import { matchCues, type Cue, type CueHit } from './cue.js';
+import { createCueIndex } from './cue-index.js';
+import { DELIMITER_CUES, HIDDEN_MARKUP_TOKENS, scanHiddenMarkup } from './cues-delimiter.js';
 import { EXFILTRATION_CUES } from './cues-exfiltration.js';
 import { JAILBREAK_CUES } from './cues-jailbreak.js';
 import { LAUNDERING_CUES } from './cues-laundering.js';
-import { PERSONA_CUES, scanPersonaRulebook } from './cues-persona.js';
+import { PERSONA_CUES, RULEBOOK_LINE, RULEBOOK_MIN_LINES, scanPersonaRulebook } from './cues-persona.js';
 import { OVERRIDE_CUES } from './cues-override.js';
 import { RESPONSE_CUES } from './cues-response.js';
-import { ENCODED_CUES, scanEncoded } from './encoded.js';
+import { ENCODED_CUES, ENCODED_TOKENS, scanEncoded } from './encoded.js';
 import { prepareText } from './prepare.js';
 import type { HeuristicSignal, SegmentContext, SignalScore, SignalSource } from './types.js';
 
@@ -33,21 +34,31 @@ const INNER_SIGNALS: ReadonlySet<HeuristicSignal> = new Set([
 ]);
 
 export function createHeuristicSource(): SignalSource {
-  const gateIndex = createGateIndex(ALL_CUES);
+  // One anchor scan per segment serves every family: the cues, the rulebook (it needs several modal words
+  // to find anything), and the substrings the markup and encoding scanners would otherwise search for.
+  const index = createCueIndex(
+    ALL_CUES,
+    [{ pattern: RULEBOOK_LINE, caseSensitive: true }],
+    [...HIDDEN_MARKUP_TOKENS, ...ENCODED_TOKENS],
+  );
+  const rulebook = index.extra[0]!;
+  // Shared global copy: scanPersonaRulebook resets its lastIndex before every (synchronous) use.
+  const rulebookLine = new RegExp(RULEBOOK_LINE.source, 'g');
   return {
     name: 'heuristics',
     score(text: string, context: SegmentContext): readonly SignalScore[] {
       const prepared = prepareText(text);
+      const probe = index.scanner.scan(prepared.norm, prepared.ascii);
       const scanInner = (decoded: string): CueHit[] => {
         const inner = prepareText(decoded);
-        return matchCues(ALL_CUES, inner, gateIndex.present(inner.norm), context.untrusted, INNER_SIGNALS);
+        const innerProbe = index.scanner.scan(inner.norm, inner.ascii);
+        return matchCues(index, inner, innerProbe, context.untrusted, INNER_SIGNALS);
       };
-      const hits = [
-        ...matchCues(ALL_CUES, prepared, gateIndex.present(prepared.norm), context.untrusted),
-        ...scanHiddenMarkup(prepared.norm, context.untrusted),
-        ...scanPersonaRulebook(prepared.clean),
-        ...scanEncoded(prepared, scanInner),
-      ];
+      const hits = matchCues(index, prepared, probe, context.untrusted);
+      hits.push(...scanHiddenMarkup(prepared.norm, context.untrusted, probe));
+      if (probe.occurs(rulebook, RULEBOOK_MIN_LINES))
+        hits.push(...scanPersonaRulebook(prepared.clean, rulebookLine));
+      hits.push(...scanEncoded(prepared, scanInner, probe));
       return combineHits(hits);
     },
   };

@@ -1,5 +1,6 @@
 // One normalisation pass per segment so every cue matches obfuscated spellings: invisible characters dropped,
 // compatibility forms and case folded, look-alike letters in mixed-script words mapped to Latin.
+import { isAscii } from './anchor-scan.js';
 
 export interface PreparedText {
   /** NFKC, invisible and bidi control characters removed, curly quotes straightened; case kept. */
@@ -17,6 +18,8 @@ export interface PreparedText {
   /** Regional-indicator runs of odd length: words, since flags always pair letters. */
   readonly regionalWords: number;
   readonly mixedScriptWords: number;
+  /** `clean` (and so `norm`) is pure ASCII: `norm` is then exactly `clean.toLowerCase()`, position for position. */
+  readonly ascii: boolean;
 }
 
 // Zero-width/filler characters counted as suspicious: ZWSP, word joiner, invisible operators, BOM, Mongolian
@@ -99,6 +102,20 @@ function foldMixedScript(lower: string): { text: string; words: number } {
 }
 
 export function prepareText(raw: string): PreparedText {
+  // Pure ASCII (most prompts) is already NFKC and holds nothing the loop below removes or folds.
+  if (isAscii(raw)) {
+    return {
+      clean: raw,
+      norm: raw.toLowerCase(),
+      zeroWidth: 0,
+      bidiControls: 0,
+      tagText: '',
+      regionalText: '',
+      regionalWords: 0,
+      mixedScriptWords: 0,
+      ascii: true,
+    };
+  }
   const source = raw.normalize('NFKC');
   const parts: string[] = [];
   let start = 0;
@@ -169,5 +186,6 @@ export function prepareText(raw: string): PreparedText {
     regionalText: regionalText.trim(),
     regionalWords,
     mixedScriptWords: folded.words,
+    ascii: isAscii(clean),
   };
 }
