@@ -113,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await warmUp(analysisPool, options.config.analysis.enabled ? analysisPool.threads : 1).catch(
     async (error: unknown) => {
       await analysisPool.close();
+      await recorder?.close();
       throw new Error(`the analysis worker pool does not start: ${(error as Error).message}`, {
         cause: error,
       });
