@@ -16,6 +16,7 @@ import {
 import { createChdbConnection } from 'chdb/connection';
 import type { RequestRecord } from '../../analytics/record.js';
 import { createRecordWriter, type InsertFn, type RecordWriter } from '../../analytics/writer/index.js';
+import { syntheticRecord } from '../support/records.js';
 
 const TOTAL = 50_000;
 /** chdb declares its Connection against its own copy of @clickhouse/client-common: same shape, distinct type. */
@@ -50,56 +51,18 @@ const insertVia =
   };
 
 function record(i: number): RequestRecord {
-  return {
+  return syntheticRecord({
     request_id: `req-${String(i).padStart(6, '0')}`,
-    client_request_id: null,
-    started_at: '2026-01-01T00:00:00.000Z',
-    first_byte_at: null,
-    ended_at: '2026-01-01T00:00:00.100Z',
-    team: 'team-a',
-    app: null,
-    user: null,
-    api_key_id: 'key-1',
-    deployment: null,
-    region: null,
-    cache_status: 'none',
-    cache_similarity: null,
-    cost_avoided_nano_usd: 0,
-    tags: {},
-    endpoint: 'chat',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    model_requested: 'gpt-4o',
-    model_routed: 'gpt-4o',
-    provider: 'openai',
-    route_reason: null,
-    status: 200,
-    error_code: null,
-    error_message: null,
-    stream: false,
-    client_aborted: false,
     prompt_tokens: i % 1000,
-    completion_tokens: 20,
-    cached_tokens: 0,
-    reasoning_tokens: 0,
     prompt_tokens_counted: null,
     prompt_tokens_exact: null,
-    pii_findings: {},
-    injection_score: null,
-    injection_signals: [],
-    complexity_score: null,
-    complexity_class: null,
     cost_nano_usd: i,
-    latency_ms: 100,
     upstream_latency_ms: null,
     upstream_ttfb_ms: null,
     ttfb_ms: null,
     gateway_overhead_ms: null,
-    bytes_in: 100,
-    bytes_out: 200,
-    client_ip: '127.0.0.1',
     user_agent: 'outage-test',
-  };
+  });
 }
 
 /** Produces records like the record stage: in bursts, yielding to the event loop between them. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { RequestRecord } from '../../../analytics/record.js';
 import { createRecordWriter, type RecordWriterOptions } from '../../../analytics/writer/index.js';
+import { syntheticRecord } from '../../support/records.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -19,56 +20,7 @@ function spoolDir(): string {
 }
 
 function record(i: number): RequestRecord {
-  return {
-    request_id: `req-${i}`,
-    client_request_id: null,
-    started_at: '2026-01-01T00:00:00.000Z',
-    first_byte_at: null,
-    ended_at: '2026-01-01T00:00:00.100Z',
-    team: 'team-a',
-    app: null,
-    user: null,
-    api_key_id: 'key-1',
-    deployment: null,
-    region: null,
-    cache_status: 'none',
-    cache_similarity: null,
-    cost_avoided_nano_usd: 0,
-    tags: {},
-    endpoint: 'chat',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    model_requested: 'gpt-4o',
-    model_routed: 'gpt-4o',
-    provider: 'openai',
-    route_reason: null,
-    status: 200,
-    error_code: null,
-    error_message: null,
-    stream: false,
-    client_aborted: false,
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cached_tokens: 0,
-    reasoning_tokens: 0,
-    prompt_tokens_counted: 10,
-    prompt_tokens_exact: true,
-    pii_findings: {},
-    injection_score: null,
-    injection_signals: [],
-    complexity_score: null,
-    complexity_class: null,
-    cost_nano_usd: 1234,
-    latency_ms: 100,
-    upstream_latency_ms: 90,
-    upstream_ttfb_ms: 50,
-    ttfb_ms: 55,
-    gateway_overhead_ms: 10,
-    bytes_in: 100,
-    bytes_out: 200,
-    client_ip: '127.0.0.1',
-    user_agent: 'test',
-  };
+  return syntheticRecord({ request_id: `req-${i}` });
 }
 
 interface Call {
