@@ -19,6 +19,7 @@ describe('auth and limits (in-process store)', () => {
   const narrow = newKey();
   const streamy = newKey();
   const admin = newKey();
+  const failing = newKey();
 
   before(async () => {
     gateway = await startTestGateway({
@@ -29,6 +30,7 @@ describe('auth and limits (in-process store)', () => {
         'sim-a': { provider: 'simulator', pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
         'sim-b': { provider: 'simulator', simulation: { output_tokens: 40 } },
         'other-model': { provider: 'simulator' },
+        'sim-error-503': { provider: 'simulator' },
       },
       teams: {
         acme: {
@@ -44,6 +46,10 @@ describe('auth and limits (in-process store)', () => {
               limits: { rpm: 4 },
             },
             narrow: { models: ['sim-a'], keys: [{ id: 'narrow-1', sha256: narrow.sha256 }] },
+            failing: {
+              keys: [{ id: 'failing-1', sha256: failing.sha256 }],
+              limits: { tokens: { day: 100_000 } },
+            },
             streamy: { keys: [{ id: 'streamy-1', sha256: streamy.sha256 }], limits: { tokens: { day: 30 } } },
           },
         },
@@ -170,6 +176,22 @@ describe('auth and limits (in-process store)', () => {
     assert.equal(record.user, 'u-42');
     assert.equal(record.deployment, 'simulator');
     assert.deepEqual(record.tags, { feature: 'search', env: 'prod', ticket: 'T-1' });
+  });
+
+  it('an upstream error releases the whole reservation', async () => {
+    const response = await chat(bearer(failing.key), { model: 'sim-error-503' });
+    assert.equal(response.status, 503);
+    await response.text();
+    const day = await waitFor(async () => {
+      const body = (await (
+        await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(failing.key) })
+      ).json()) as {
+        data: { scope: string; period: string; used: number; reserved: number }[];
+      };
+      const row = body.data.find((b) => b.scope === 'app:acme/failing' && b.period === 'day');
+      return row !== undefined && row.reserved === 0 ? row : undefined;
+    }, 'the reservation to be released');
+    assert.equal(day.used, 0);
   });
 
   it('/admin/usage needs the admin role', async () => {

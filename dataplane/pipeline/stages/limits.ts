@@ -70,7 +70,14 @@ export function limitsStage(deps: { limiter: Limiter }): Stage {
           ctx.response = { ...plan, frames: metered(ctx, plan.frames, ticket, settle) };
         }
       } finally {
-        if (!deferred) settle(ctx.response !== undefined);
+        if (deferred) {
+          // The stream reconciles when it ends.
+        } else if (ctx.response !== undefined) {
+          settle(true);
+        } else {
+          // Refused or failed before an answer (an upstream error status is not billed): release it all.
+          void limiter.reconcile(ticket, ctx.id, { tokens: 0, costNano: 0 });
+        }
       }
     },
   };
