@@ -12,12 +12,11 @@ import {
   createUpstreamClient,
   parseUpstreamJson,
   readUpstreamText,
-  upstreamFailure,
   throwUpstreamStatus,
   type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/http-client.js';
-import { parseSse } from '../../upstream/sse-parser.js';
+import { jsonSseEvents } from '../../upstream/json-sse.js';
 import type { CallOptions, ChatResult, MessagesResult, Provider, StreamItem } from '../types.js';
 import { createAnthropicApi } from './api.js';
 import { anthropicStreamError, parseAnthropicError } from './errors.js';
@@ -83,21 +82,14 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
  * Anthropic SSE → events, each with its exact JSON text for pass-through. The stream must end with
  * message_stop; an end without it, a socket error or an `error` event is thrown, never passed off as an end.
  */
-async function* anthropicEvents(
+function anthropicEvents(
   response: UpstreamResponse,
   signal: AbortSignal,
 ): AsyncGenerator<StreamItem<AnthropicStreamEvent>> {
-  let done = false;
-  try {
-    for await (const event of parseSse(response.body)) {
-      let data: AnthropicStreamEvent;
-      try {
-        data = JSON.parse(event.data) as AnthropicStreamEvent;
-      } catch (error) {
-        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
-          cause: error,
-        });
-      }
+  return jsonSseEvents<AnthropicStreamEvent>(response, signal, {
+    endMarker: 'message_stop',
+    isLast: (data) => data.type === 'message_stop',
+    check(data) {
       if (typeof data !== 'object' || data === null || typeof data.type !== 'string') {
         throw new GatewayError(
           'upstream_invalid_response',
@@ -105,20 +97,6 @@ async function* anthropicEvents(
         );
       }
       if (data.type === 'error') throw anthropicStreamError(data.error);
-      yield { data, raw: event.data };
-      if (data.type === 'message_stop') {
-        done = true;
-        break;
-      }
-    }
-  } catch (error) {
-    throw upstreamFailure(error, 'body', signal);
-  } finally {
-    // Stops the upstream socket when the consumer leaves early (client gone, budget cut, error).
-    if (!response.body.destroyed) response.body.destroy();
-  }
-  if (!done) {
-    if (signal.aborted) throw signal.reason;
-    throw new GatewayError('stream_interrupted', 'The upstream stream ended without message_stop.');
-  }
+    },
+  });
 }

@@ -1,0 +1,57 @@
+// An upstream SSE body read as JSON events, the part both provider dialects share: socket failures mapped,
+// the upstream socket released when the reader leaves early, and an end without the dialect's end marker
+// thrown as stream_interrupted, never passed off as a complete answer.
+import { GatewayError } from '../errors/gateway-error.js';
+import type { StreamItem } from '../providers/types.js';
+import { upstreamFailure, type UpstreamResponse } from './http-client.js';
+import { parseSse } from './sse-parser.js';
+
+export interface JsonSseDialect<T> {
+  /** Names the end marker in the stream_interrupted message. */
+  endMarker: string;
+  /** A data line that ends the stream and is not an event itself (OpenAI's `[DONE]`). */
+  sentinel?: string;
+  /** An event that ends the stream after it has been passed on (Anthropic's message_stop). */
+  isLast?: (data: T) => boolean;
+  /** Throws for in-stream error events and malformed events. */
+  check(data: T, raw: string): void;
+}
+
+export async function* jsonSseEvents<T>(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+  dialect: JsonSseDialect<T>,
+): AsyncGenerator<StreamItem<T>> {
+  let done = false;
+  try {
+    for await (const event of parseSse(response.body)) {
+      if (event.data === dialect.sentinel) {
+        done = true;
+        break;
+      }
+      let data: T;
+      try {
+        data = JSON.parse(event.data) as T;
+      } catch (error) {
+        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
+          cause: error,
+        });
+      }
+      dialect.check(data, event.data);
+      yield { data, raw: event.data };
+      if (dialect.isLast?.(data) === true) {
+        done = true;
+        break;
+      }
+    }
+  } catch (error) {
+    throw upstreamFailure(error, 'body', signal);
+  } finally {
+    // Stops the upstream socket when the consumer leaves early (client gone, budget cut, error).
+    if (!response.body.destroyed) response.body.destroy();
+  }
+  if (!done) {
+    if (signal.aborted) throw signal.reason;
+    throw new GatewayError('stream_interrupted', `The upstream stream ended without ${dialect.endMarker}.`);
+  }
+}
