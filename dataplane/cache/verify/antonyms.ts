@@ -1,0 +1,217 @@
+// Antonym check: "enable 2FA" and "disable 2FA" are nearest neighbours in embedding space, so a word whose
+// opposite appears only in the other prompt means the two ask for opposite things.
+import type { Analysis } from './tokenize.js';
+
+// Each group lists its sides; a side is a space-separated word list, "_" joins a two-word phrase. Most
+// groups have two sides; some (colours, directions) are sets where any two members exclude each other.
+// Verb groups also match their regular inflections (enabled, enabling); the rest only add a plural "s",
+// since inflecting adjectives invents false matches ("past" → "pasted", "on" → "ones").
+const VERB_GROUPS: readonly (readonly string[])[] = [
+  ['enable activate', 'disable deactivate'],
+  ['increase raise grow expand boost', 'decrease reduce shrink'],
+  ['add insert append create', 'remove delete erase'],
+  ['allow permit grant whitelist allowlist', 'deny block forbid prevent blacklist blocklist revoke disallow'],
+  ['start begin launch resume', 'stop end halt pause finish terminate'],
+  ['open reopen', 'close shut'],
+  ['turn_on switch_on', 'turn_off switch_off'],
+  ['upgrade', 'downgrade'],
+  ['login log_in sign_in signin logon', 'logout log_out sign_out signout logoff'],
+  ['opt_in', 'opt_out'],
+  ['zoom_in', 'zoom_out'],
+  ['buy purchase bought', 'sell sold'],
+  ['encrypt', 'decrypt'],
+  ['encode serialize', 'decode deserialize'],
+  ['compress zip', 'decompress unzip'],
+  ['install', 'uninstall'],
+  ['upload', 'download'],
+  ['import', 'export'],
+  ['maximize', 'minimize'],
+  ['accept approve', 'reject decline refuse'],
+  ['include', 'exclude'],
+  ['lock', 'unlock'],
+  // "hidden" is left out: "show hidden files" shows, it does not hide.
+  ['show display reveal unhide shown', 'hide conceal hid'],
+  ['connect attach', 'disconnect detach'],
+  ['subscribe', 'unsubscribe'],
+  ['mount', 'unmount'],
+  ['push', 'pull'],
+  ['succeed', 'fail'],
+  ['win won', 'lose lost'],
+  ['gain', 'lose lost'],
+  ['love', 'hate'],
+  ['read', 'write wrote written'],
+  ['fill', 'empty'],
+  ['sit sat', 'stand stood'],
+  ['climb ascend', 'descend'],
+  ['hit', 'miss'],
+  ['sleep slept', 'wake woke'],
+  ['send sent', 'receive'],
+];
+
+const PLAIN_GROUPS: readonly (readonly string[])[] = [
+  ['on', 'off'],
+  ['with', 'without'],
+  ['into', 'out_of'],
+  ['toward towards', 'away'],
+  ['top', 'bottom'],
+  ['full', 'empty'],
+  ['friend', 'enemy'],
+  ['asleep', 'awake'],
+  ['speaking talking loud', 'silent quiet'],
+  ['up', 'down'],
+  ['before prior', 'after'],
+  ['max maximum most', 'min minimum least'],
+  ['true', 'false'],
+  ['more greater bigger larger', 'less fewer smaller'],
+  ['high higher highest', 'low lower lowest'],
+  ['fast faster fastest quick quicker', 'slow slower slowest'],
+  ['cheap cheaper cheapest inexpensive', 'expensive pricey pricier'],
+  ['first', 'last'],
+  ['best', 'worst'],
+  ['good better', 'bad worse'],
+  ['pros advantage benefit', 'cons disadvantage drawback'],
+  ['positive', 'negative'],
+  ['success successful', 'failure failed'],
+  ['gain', 'loss'],
+  ['hot warm', 'cold'],
+  ['long longer', 'short shorter'],
+  ['big large', 'small tiny'],
+  ['old older oldest', 'new newer newest young younger'],
+  ['easy easier', 'hard harder difficult'],
+  ['above', 'below'],
+  ['inside indoors indoor', 'outside outdoors outdoor'],
+  ['day daytime', 'night nighttime'],
+  ['sync synchronous synchronously', 'async asynchronous asynchronously'],
+  ['frontend front_end', 'backend back_end'],
+  ['input', 'output'],
+  ['ascending asc', 'descending desc'],
+  ['horizontal horizontally', 'vertical vertically'],
+  ['public', 'private'],
+  ['online', 'offline'],
+  ['future', 'past'],
+  ['rich', 'poor'],
+  ['happy', 'sad'],
+  ['strong stronger', 'weak weaker'],
+  ['wet', 'dry'],
+  ['light', 'dark'],
+  ['light', 'heavy'],
+  [
+    'male man men boy husband boyfriend father dad son brother',
+    'female woman women girl wife girlfriend mother mom daughter sister',
+  ],
+  ['left', 'right'],
+  ['north', 'south', 'east', 'west'],
+  ['red', 'blue', 'green', 'yellow', 'black', 'white', 'purple', 'orange', 'pink', 'brown', 'gray grey'],
+];
+
+const GROUPS = [...VERB_GROUPS, ...PLAIN_GROUPS];
+
+interface Side {
+  readonly group: number;
+  readonly side: number;
+}
+
+/** Regular verb inflections of `w`; irregular forms are listed in the groups themselves. */
+function inflect(w: string): string[] {
+  const forms = [w, `${w}s`];
+  if (w.endsWith('e')) forms.push(`${w}d`, `${w.slice(0, -1)}ing`);
+  else forms.push(`${w}ed`, `${w}ing`, `${w}es`);
+  // stop → stopped, stopping: one short vowel before a final consonant doubles it.
+  if (/(?:^|[^aeiou])[aeiou][bdgklmnprt]$/.test(w)) forms.push(`${w}${w.at(-1)!}ed`, `${w}${w.at(-1)!}ing`);
+  return forms;
+}
+
+function buildLexicon(): ReadonlyMap<string, readonly Side[]> {
+  const lexicon = new Map<string, Side[]>();
+  GROUPS.forEach((sides, group) =>
+    sides.forEach((list, side) => {
+      for (const entry of list.split(' ')) {
+        const [head, tail] = entry.split('_');
+        for (const form of group < VERB_GROUPS.length ? inflect(head!) : [head!, `${head!}s`]) {
+          const key = tail === undefined ? form : `${form} ${tail}`;
+          const known = lexicon.get(key) ?? [];
+          if (!known.some((s) => s.group === group && s.side === side)) known.push({ group, side });
+          lexicon.set(key, known);
+        }
+      }
+    }),
+  );
+  return lexicon;
+}
+
+const LEXICON = buildLexicon();
+
+// Generic prefixes that negate the stem: "unlock", "dislike", "invalid". "in"/"im"/"il"/"ir" only before
+// stems shaped like adjectives, since "inform", "insight", "income" are not opposites of their stems.
+const PREFIXES = ['un', 'non', 'dis', 'in', 'im', 'il', 'ir'];
+const ADJECTIVE_STEM_RE = /(?:able|ible|al|ive|ent|ant|ect|ete|ate|ure|ular|id|ar)$/;
+const NOT_NEGATED: ReadonlySet<string> = new Set(
+  'unless discover discount display dispatch dispose disposal distance distinct distort dispense disturb discuss dissolve disk dish'.split(
+    ' ',
+  ),
+);
+
+// First words of the two-word entries, so bigrams are only built where one can match.
+const PHRASE_HEADS: ReadonlySet<string> = new Set(
+  [...LEXICON.keys()].filter((k) => k.includes(' ')).map((k) => k.slice(0, k.indexOf(' '))),
+);
+
+function sidesOf(a: Analysis): Map<number, Set<number>> | undefined {
+  let found: Map<number, Set<number>> | undefined;
+  let prev = '';
+  for (const t of a.tokens) {
+    const single = LEXICON.get(t.norm);
+    const hits = PHRASE_HEADS.has(prev)
+      ? [...(single ?? []), ...(LEXICON.get(`${prev} ${t.norm}`) ?? [])]
+      : single;
+    prev = t.norm;
+    if (hits === undefined) continue;
+    found ??= new Map();
+    for (const { group, side } of hits) {
+      const set = found.get(group) ?? new Set<number>();
+      set.add(side);
+      found.set(group, set);
+    }
+  }
+  return found;
+}
+
+function onlyIn(a: ReadonlySet<number>, b: ReadonlySet<number> | undefined): number[] {
+  return [...a].filter((s) => b?.has(s) !== true);
+}
+
+/** A word of `b` that is a word of `a` behind a negating prefix, with `b` lacking the bare word. */
+function prefixDetail(a: Analysis, b: Analysis): string | undefined {
+  for (const negated of b.words) {
+    // Every prefix starts with one of these letters; most words are out after one comparison.
+    const c = negated.charCodeAt(0);
+    if (c !== 0x75 && c !== 0x6e && c !== 0x64 && c !== 0x69) continue;
+    for (const p of PREFIXES) {
+      if (!negated.startsWith(p) || negated.length < p.length + 4) continue;
+      const w = negated.slice(p.length);
+      if (!a.words.has(w) || b.words.has(w) || a.words.has(negated) || NOT_NEGATED.has(negated)) continue;
+      if (p.startsWith('i') && !ADJECTIVE_STEM_RE.test(w)) continue;
+      return `${w} vs ${negated}`;
+    }
+  }
+  return undefined;
+}
+
+export function antonymDetail(a: Analysis, b: Analysis): string | undefined {
+  const sa = sidesOf(a);
+  const sb = sa === undefined ? undefined : sidesOf(b);
+  if (sa !== undefined && sb !== undefined) {
+    for (const [group, sides] of sa) {
+      const other = sb.get(group);
+      if (other === undefined) continue;
+      const onlyA = onlyIn(sides, other);
+      const onlyB = onlyIn(other, sides);
+      if (onlyA.length > 0 && onlyB.length > 0) {
+        const names = GROUPS[group]!;
+        const first = (side: number): string => names[side]!.split(' ')[0]!.replace('_', ' ');
+        return `${first(onlyA[0]!)} vs ${first(onlyB[0]!)}`;
+      }
+    }
+  }
+  return prefixDetail(a, b) ?? prefixDetail(b, a);
+}

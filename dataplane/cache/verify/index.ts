@@ -1,0 +1,42 @@
+// Semantic-cache match verification: after the embedding nearest neighbour is found, rejects look-alikes
+// that mean something else (see docs/cache-verification.md). Pure and deterministic; cheap checks first.
+import { antonymDetail } from './antonyms.js';
+import { codeDetail } from './code.js';
+import { entityIssue } from './entities.js';
+import { languageDetail } from './language.js';
+import { negationDetail } from './negation.js';
+import { quantityIssue } from './quantities.js';
+import { analyse } from './tokenize.js';
+
+export type VerifyReason =
+  'negation' | 'antonym' | 'number' | 'date' | 'unit' | 'entity' | 'code' | 'language';
+export type Verdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: VerifyReason; readonly detail: string };
+
+const OK: Verdict = Object.freeze({ ok: true });
+
+const reject = (reason: VerifyReason, detail: string): Verdict => ({ ok: false, reason, detail });
+
+/**
+ * Whether a cached answer for `cachedPrompt` may serve `newPrompt`. Symmetric: every check compares both
+ * sides the same way, so swapping the arguments gives the same verdict (the detail is mirrored).
+ */
+export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
+  if (cachedPrompt === newPrompt) return OK;
+  const a = analyse(cachedPrompt);
+  const b = analyse(newPrompt);
+  // Language first: on text in different languages every other check would fire for the wrong reason.
+  const language = languageDetail(cachedPrompt, newPrompt, a.words, b.words);
+  if (language !== undefined) return reject('language', language);
+  const negation = negationDetail(a, b);
+  if (negation !== undefined) return reject('negation', negation);
+  const antonym = antonymDetail(a, b);
+  if (antonym !== undefined) return reject('antonym', antonym);
+  const quantity = quantityIssue(a, b);
+  if (quantity !== undefined) return reject(quantity.reason, quantity.detail);
+  const code = codeDetail(a, b);
+  if (code !== undefined) return reject('code', code);
+  const entity = entityIssue(a, b);
+  if (entity !== undefined) return reject(entity.reason, entity.detail);
+  return OK;
+}

@@ -1,0 +1,118 @@
+// Splits a prompt once into the typed tokens every verification check reads, so each check stays a lookup.
+export type TokenKind = 'word' | 'number' | 'date' | 'code';
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** Text as written (case kept: entity detection needs it). */
+  readonly raw: string;
+  /** Lowercased, curly apostrophes straightened; numbers canonicalised (1,000 → 1000, 05 → 5). */
+  readonly norm: string;
+  /** First token of the text or of a sentence, where capitals say nothing about proper nouns. */
+  readonly sentenceStart: boolean;
+}
+
+export interface Analysis {
+  readonly tokens: readonly Token[];
+  /** Lowercased words joined by single spaces: substring tests for multi-word code and phrases. */
+  readonly flat: string;
+  readonly words: ReadonlySet<string>;
+  /** Backticked spans, lowercased with whitespace collapsed. */
+  readonly quoted: readonly string[];
+  /** Short spans in quotation marks ("the word 'impediment'"), lowercased: literals to match exactly. */
+  readonly literals: readonly string[];
+}
+
+const BACKTICK_RE = /`([^`\n]+)`/g;
+// Straight or curly quotes around up to 40 characters; a quote inside a word ("don't") opens nothing.
+const LITERAL_RE =
+  /(?<![\p{L}\d])(?:'([^'\n]{1,40})'|"([^"\n]{1,40})"|‘([^’\n]{1,40})’|“([^”\n]{1,40})”)(?![\p{L}\d])/gu;
+// One alternation, tried left to right (commonest first): words (with the dotted, C++/C# and call() forms
+// code uses), dates and times, numbers, punctuation that ends a sentence (and the comma, for "No,"), CLI
+// flags, and currency and degree signs. Everything else separates. No capture groups: String#match then
+// returns plain strings, and the first character tells the alternatives apart.
+const TOKEN_RE = new RegExp(
+  [
+    String.raw`[\p{L}_][\p{L}\p{M}\d_$'’]*(?:\+\+|#)?(?:\.[\p{L}_$][\p{L}\p{M}\d_$]*)*(?:\(\))?`,
+    String.raw`\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?`,
+    String.raw`\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)*`,
+    String.raw`[.!?:\n,]`,
+    String.raw`(?<![\w-])(?:--[A-Za-z][\w-]*|-[a-z][\w-]*|-[A-Z][a-z]?(?!\w))`,
+    String.raw`°[CFcf]?|[$€£¥₹%]`,
+  ].join('|'),
+  'gu',
+);
+const DATE_RE = /[-/:]|^\d{1,2}\.\d{1,2}\.\d{2,4}$/;
+const CAMEL_RE = /^[a-z]+[A-Z]/;
+
+/** 1,000 → 1000 and 05 → 5; decimals keep their digits ("3.10" is a version, not 3.1). */
+function canonicalNumber(raw: string): string {
+  const s = raw.includes(',') ? raw.replaceAll(',', '') : raw;
+  const dot = s.indexOf('.');
+  const int = (dot < 0 ? s : s.slice(0, dot)).replace(/^0+(?=\d)/, '');
+  return dot < 0 ? int : `${int}${s.slice(dot)}`;
+}
+
+/** True for words that only code uses: snake_case, camelCase, dotted.names, call(). */
+export function isCodeWord(raw: string): boolean {
+  if (raw.length < 3) return false;
+  const first = raw.charCodeAt(0);
+  // camelCase: a lowercase start with a capital later ("getUserById", "iPhone").
+  if (first >= 0x61 && first <= 0x7a && CAMEL_RE.test(raw)) return true;
+  if (raw.endsWith('()') || raw.includes('_')) return true;
+  const dot = raw.indexOf('.');
+  if (dot < 0) return false;
+  // "e.g", "i.e", "U.S": every part one letter is an abbreviation, not a name.
+  return raw.split('.').some((part) => part.length > 1);
+}
+
+export function analyse(text: string): Analysis {
+  const quoted: string[] = [];
+  if (text.includes('`'))
+    for (const m of text.matchAll(BACKTICK_RE)) quoted.push(m[1]!.trim().toLowerCase().replace(/\s+/g, ' '));
+  const literals: string[] = [];
+  if (/['"‘“]/.test(text))
+    for (const m of text.matchAll(LITERAL_RE))
+      literals.push((m[1] ?? m[2] ?? m[3] ?? m[4]!).trim().toLowerCase().replace(/\s+/g, ' '));
+  const tokens: Token[] = [];
+  let sentenceStart = true;
+  for (const match of text.match(TOKEN_RE) ?? []) {
+    // A closing quote is not part of the word: 'good morning' gives "morning", not "morning'".
+    const raw = /['’]$/.test(match) ? match.replace(/['’]+$/, '') : match;
+    const c = raw.charCodeAt(0);
+    if (
+      raw.length === 1 &&
+      (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x3a || c === 0x0a || c === 0x2c)
+    ) {
+      // An answer-style "No," or "Yes!" is an interjection, not a negation: dropped.
+      const last = tokens.at(-1);
+      if ((c === 0x2c || c === 0x21) && (last?.norm === 'no' || last?.norm === 'yes')) tokens.pop();
+      // A colon introduces rather than ends ("Python: how do I…"), and a comma continues the sentence.
+      if (c !== 0x2c) sentenceStart = c !== 0x3a;
+      continue;
+    }
+    let kind: TokenKind = 'word';
+    let norm: string;
+    if (c >= 0x30 && c <= 0x39) {
+      if (DATE_RE.test(raw)) {
+        kind = 'date';
+        norm = raw.replace(/\b0+(?=\d)/g, '');
+      } else {
+        kind = 'number';
+        norm = canonicalNumber(raw);
+      }
+    } else {
+      norm = raw.toLowerCase();
+      if (c === 0x2d || isCodeWord(raw)) kind = 'code';
+      else if (norm.includes('’')) norm = norm.replaceAll('’', "'");
+    }
+    tokens.push({ kind, raw, norm, sentenceStart });
+    sentenceStart = false;
+  }
+  const words = new Set<string>();
+  const flat: string[] = [];
+  for (const t of tokens) {
+    words.add(t.norm);
+    flat.push(t.norm);
+  }
+  return { tokens, flat: ` ${flat.join(' ')} `, words, quoted, literals };
+}

@@ -1,0 +1,291 @@
+// Semantic-cache match verification: each rejection reason fires on its look-alikes and stays quiet on
+// paraphrases, verdicts do not depend on argument order, and the reported 2FA mix-up is caught.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { verifyMatch, type VerifyReason } from '../../dataplane/cache/verify/index.js';
+
+/** Asserts the pair is rejected for `reason` in both argument orders. */
+function rejects(reason: VerifyReason, a: string, b: string): void {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const v = verifyMatch(x, y);
+    assert.equal(v.ok, false, `expected ${reason} rejection: "${x}" / "${y}"`);
+    if (!v.ok) {
+      assert.equal(v.reason, reason, `"${x}" / "${y}": ${v.detail}`);
+      assert.ok(v.detail.length > 0);
+    }
+  }
+}
+
+/** Asserts the pair is accepted in both argument orders. */
+function accepts(a: string, b: string): void {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const v = verifyMatch(x, y);
+    assert.ok(v.ok, `expected acceptance: "${x}" / "${y}"${v.ok ? '' : ` (${v.reason}: ${v.detail})`}`);
+  }
+}
+
+describe('verifyMatch: the reported 2FA mix-up', () => {
+  it('rejects enable vs disable 2FA', () => {
+    rejects('antonym', 'How do I enable 2FA?', 'How do I disable 2FA?');
+    rejects(
+      'antonym',
+      'How do I enable 2FA on my GitHub account?',
+      'How do I disable 2FA on my GitHub account?',
+    );
+    rejects('antonym', 'Steps for enabling two-factor auth', 'Steps for disabling two-factor auth');
+    rejects('antonym', 'How to turn on 2FA', 'How to turn off 2FA');
+  });
+
+  it('rejects a negated 2FA request', () => {
+    rejects('negation', 'Should I enable 2FA?', "Shouldn't I enable 2FA?");
+  });
+
+  it('accepts 2FA paraphrases', () => {
+    accepts('How do I enable 2FA?', 'How can I turn on 2FA?');
+    accepts('How do I enable two-factor authentication?', 'How can I turn on two-factor authentication?');
+    accepts('How do I disable 2FA?', 'How can I turn off 2FA?');
+  });
+});
+
+describe('verifyMatch: negation', () => {
+  it('rejects a differing number of negators', () => {
+    rejects('negation', 'Why is my laptop charging?', 'Why is my laptop not charging?');
+    rejects('negation', 'Which foods are safe for dogs?', 'Which foods are never safe for dogs?');
+    rejects('negation', 'There is a man on the bike', 'There is no man on the bike');
+    rejects(
+      'negation',
+      'The girl is wearing a hat and smiling',
+      'The girl is not wearing a hat and not smiling',
+    );
+    rejects('negation', 'Nobody is riding the bicycle', 'A person is riding the bicycle');
+  });
+
+  it('accepts the same polarity written differently', () => {
+    accepts("Why doesn't my container start?", 'Why does my container not start?');
+    accepts('Why is my printer not working?', "Why won't my printer work?");
+    accepts('Is the MacBook Air worth it?', 'Is the MacBook Air worth it or not?');
+    accepts('Do you believe in God?', 'Do you believe in God? Why or why not?');
+  });
+
+  it('ignores an answer-style "No," interjection', () => {
+    accepts("No, it doesn't exist in that release.", 'It does not exist in that release.');
+  });
+});
+
+describe('verifyMatch: antonyms', () => {
+  it('rejects opposite verbs in any inflection', () => {
+    rejects('antonym', 'How can I increase my API quota?', 'How can I decrease my API quota?');
+    rejects('antonym', 'Installing Node on Ubuntu', 'Uninstalling Node on Ubuntu');
+    rejects('antonym', 'Encrypt a file with GPG', 'Decrypt a file with GPG');
+    rejects('antonym', 'When should I buy a used car?', 'When should I sell a used car?');
+    rejects('antonym', 'Sort the list in ascending order', 'Sort the list in descending order');
+    rejects('antonym', 'How to allow pop-ups in Chrome', 'How to block pop-ups in Chrome');
+    rejects('antonym', 'Why did the build stop?', 'Why did the build start?');
+  });
+
+  it('rejects a negating prefix', () => {
+    rejects('antonym', 'Is it safe to eat raw eggs?', 'Is it unsafe to eat raw eggs?');
+    rejects('antonym', 'Is this JSON valid?', 'Is this JSON invalid?');
+    rejects('antonym', 'Is it legal to record a call?', 'Is it illegal to record a call?');
+  });
+
+  it('accepts synonyms from the same side and prefixes that negate nothing', () => {
+    accepts('How do I delete a git branch?', 'How can I remove a git branch?');
+    accepts('How can I raise my quota?', 'How do I increase my quota?');
+    accepts('How do I display a chart?', 'How do I show a chart?');
+    accepts('What are the pros and cons of Rust?', 'What are the advantages and disadvantages of Rust?');
+    accepts('Discuss the results', 'Discuss the results in detail');
+  });
+
+  it('does not reject when one side mentions both poles', () => {
+    accepts('How do I enable or disable dark mode?', 'How do I disable dark mode?');
+  });
+});
+
+describe('verifyMatch: numbers', () => {
+  it('rejects different numbers and versions', () => {
+    rejects('number', 'What is new in Python 3.11?', 'What is new in Python 3.12?');
+    rejects('number', 'iPhone 14 battery life', 'iPhone 15 battery life');
+    rejects('number', 'Give me 5 ideas for a party', 'Give me 10 ideas for a party');
+    rejects('number', 'Top 10 programming languages', 'Top programming languages');
+    rejects('number', 'Write a poem with three lines', 'Write a poem with four lines');
+  });
+
+  it('treats written-out, grouped and shorthand numbers as equal', () => {
+    accepts('Give me two reasons to learn Rust', 'Give me 2 reasons to learn Rust');
+    accepts('What is 1,000 divided by 8?', "What's 1000 divided by 8?");
+    accepts('A phone under 15k rupees', 'A phone under 15000 rupees');
+    accepts('Who won World War 2?', 'Who won the second world war?');
+  });
+
+  it('lets a paraphrase add a written-out count', () => {
+    accepts('What are the functions of proteins?', 'What are five functions of proteins?');
+  });
+});
+
+describe('verifyMatch: dates and times', () => {
+  it('rejects different years, months, days and clock times', () => {
+    rejects('date', 'Who won the World Cup in 2018?', 'Who won the World Cup in 2022?');
+    rejects('date', 'Weather forecast for today in Lisbon', 'Weather forecast for tomorrow in Lisbon');
+    rejects('date', 'Which holidays fall in March?', 'Which holidays fall in April?');
+    rejects('date', 'Book a meeting on Monday', 'Book a meeting on Tuesday');
+    rejects('date', 'Which holidays are in May?', 'Which holidays are in June?');
+    rejects('date', 'Set an alarm for 7 am', 'Set an alarm for 7 pm');
+    rejects('date', 'What happened on 2021-01-06?', 'What happened on 2021-06-01?');
+  });
+
+  it('accepts the same date phrased differently, and a year added as context', () => {
+    accepts('Who won the 2018 World Cup?', 'Which team won the World Cup in 2018?');
+    accepts('How do I start coding?', 'How do I start coding in 2024?');
+    accepts('May I ask a question?', 'Can I ask a question?');
+  });
+});
+
+describe('verifyMatch: units', () => {
+  it('rejects different units and swapped conversions', () => {
+    rejects('unit', 'Convert 5 km to miles', 'Convert 5 miles to km');
+    rejects('unit', 'Convert km to miles', 'Convert miles to km');
+    rejects('unit', 'Convert 100 USD to EUR', 'Convert 100 EUR to USD');
+    rejects('unit', 'Is 30 °C hot?', 'Is 30 °F hot?');
+    rejects('unit', 'My phone has 128 GB of storage', 'My phone has 128 MB of storage');
+    rejects('unit', 'Set the TTL to 30 seconds', 'Set the TTL to 30 minutes');
+    rejects('unit', 'How much is $50 in yen?', 'How much is €50 in yen?');
+  });
+
+  it('accepts unit spellings and reordered conversions', () => {
+    accepts('Convert 5 kilometers to miles', 'How many miles is 5 km?');
+    accepts('Convert 25 °C to Fahrenheit', 'What is 25 degrees Celsius in Fahrenheit?');
+    accepts('How many MB in a GB?', 'How many megabytes are in one gigabyte?');
+  });
+});
+
+describe('verifyMatch: named entities', () => {
+  it('rejects one name substituted for another', () => {
+    rejects('entity', 'How do I deploy a container on AWS?', 'How do I deploy a container on GCP?');
+    rejects('entity', 'Reverse a string in Python', 'Reverse a string in Java');
+    rejects('entity', 'What is the capital of Australia?', 'What is the capital of Austria?');
+    rejects('entity', 'Who founded Microsoft?', 'Who founded Apple?');
+    rejects('entity', "What does the word 'impediment' mean?", "What does the word 'inarticulate' mean?");
+  });
+
+  it('accepts aliases, case, demonyms, acronyms, typos and an added or dropped name', () => {
+    accepts('How do I set up Kubernetes on AWS?', 'Steps to set up k8s on aws?');
+    accepts('Explain how JS closures work', 'How do closures work in JavaScript?');
+    accepts("What's the capital of France?", 'What is the French capital?');
+    accepts('What is ML used for?', 'What is machine learning used for?');
+    accepts('Why do people dislike Hilary Clinton?', 'Why do people dislike Hillary Clinton?');
+    accepts('What are good tutorials for PyTorch?', 'What are good tutorials?');
+  });
+});
+
+describe('verifyMatch: code identifiers', () => {
+  it('rejects a different identifier, command, flag or file', () => {
+    rejects('code', 'What does `git push --force` do?', 'What does `git push --force-with-lease` do?');
+    rejects('code', 'How do I use os.path.join?', 'How do I use os.path.split?');
+    rejects('code', 'Why does useEffect run twice?', 'Why does useMemo run twice?');
+    rejects('code', 'What does the -r flag do in rm?', 'What does the -f flag do in rm?');
+    rejects('code', 'How do I read config.yaml in Node?', 'How do I read config.json in Node?');
+    rejects('code', 'What does snake_case_name mean here?', 'What does this mean here?');
+  });
+
+  it('accepts the identifier written in prose or with its module spelled out', () => {
+    accepts('What does `git stash` do?', 'Explain the git stash command');
+    accepts('How do I use os.path.join?', 'How do I use the os.path.join function in Python?');
+    accepts(
+      'What are the parameters of datasets.load_dataset?',
+      'What are the parameters of load_dataset in datasets?',
+    );
+  });
+});
+
+describe('verifyMatch: language', () => {
+  it('rejects different scripts and different Latin-script languages', () => {
+    rejects(
+      'language',
+      'Как включить двухфакторную аутентификацию?',
+      'How do I enable two-factor authentication?',
+    );
+    rejects('language', '如何启用双重身份验证？', 'How do I enable two-factor authentication?');
+    rejects(
+      'language',
+      'Wie aktiviere ich die Zwei-Faktor-Authentifizierung?',
+      'How do I enable two-factor authentication?',
+    );
+    rejects(
+      'language',
+      '¿Cómo puedo cambiar mi contraseña?',
+      'Comment est-ce que je peux changer mon mot de passe ?',
+    );
+  });
+
+  it('rejects a different target language', () => {
+    rejects('language', "Translate 'good morning' into French", "Translate 'good morning' into German");
+    rejects('language', 'How do I say thank you in Japanese?', 'How do I say thank you in Korean?');
+  });
+
+  it('accepts paraphrases within one language', () => {
+    accepts('¿Cómo puedo cambiar mi contraseña?', '¿Cómo cambio mi contraseña?');
+    accepts("Translate 'good night' into Spanish", "How do you say 'good night' in Spanish?");
+  });
+});
+
+describe('verifyMatch: paraphrases', () => {
+  const pairs: [string, string][] = [
+    ['How do I reset my password?', 'I forgot my password, how can I reset it?'],
+    ['Explain quantum computing in simple terms', 'Describe quantum computing simply'],
+    ['What are some tips for better sleep?', 'How can I sleep better?'],
+    ['How do I center a div in CSS?', "What's the way to center a div with CSS?"],
+    ['Summarize the plot of Hamlet', "Give me a summary of Hamlet's plot"],
+    ['How do I merge two dictionaries in Python?', "What's the way to combine two dicts in Python?"],
+    ['Why is the sky blue?', 'What makes the sky look blue?'],
+    ['How do I exit vim?', 'How can I quit the vim editor?'],
+    ['HOW DO I LEARN PYTHON FAST?', 'What Is The Fastest Way To Learn Python?'],
+  ];
+  for (const [a, b] of pairs) it(`accepts "${a}" / "${b}"`, () => accepts(a, b));
+
+  it('accepts identical prompts, empty prompts and whitespace changes', () => {
+    accepts('What is Rust?', 'What is Rust?');
+    accepts('', '');
+    accepts('What is Rust?', '  what is rust ? ');
+  });
+});
+
+describe('verifyMatch: contract', () => {
+  it('is deterministic and returns frozen-shaped verdicts', () => {
+    const a = verifyMatch('How do I enable 2FA?', 'How do I disable 2FA?');
+    const b = verifyMatch('How do I enable 2FA?', 'How do I disable 2FA?');
+    assert.deepEqual(a, b);
+    assert.deepEqual(verifyMatch('Hi', 'Hi'), { ok: true });
+  });
+
+  it('never throws and stays symmetric on random text in mixed scripts', () => {
+    const alphabet = 'abcXYZ 019.,:;!?\'"`-_()$€°%#+\n日本語кийمرحبا🙂İ';
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const text = (): string =>
+      Array.from(
+        { length: Math.floor(next() * 60) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
+    for (let n = 0; n < 2000; n++) {
+      const [a, b] = [text(), text()];
+      assert.equal(verifyMatch(a, b).ok, verifyMatch(b, a).ok, `${JSON.stringify(a)} / ${JSON.stringify(b)}`);
+    }
+  });
+
+  it('handles long prompts quickly', () => {
+    const long = 'Please explain how to configure the reverse proxy for the service. '.repeat(200);
+    const start = process.hrtime.bigint();
+    const v = verifyMatch(long, `${long} Also enable caching.`);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    assert.equal(typeof v.ok, 'boolean');
+    // Generous: catches quadratic behaviour (seconds), not machine noise.
+    assert.ok(ms < 500, `${ms} ms`);
+  });
+});
