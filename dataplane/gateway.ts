@@ -19,6 +19,8 @@ import { createWorkerPool, sibling } from './workers/pool.js';
 import { createLimiter } from './limits/limiter.js';
 import { createMemoryStore } from './limits/memory-store.js';
 import { createRedisStore } from './limits/redis-store.js';
+import { startResponseCache } from './cache/start.js';
+import type { EmbeddingService } from './cache/embeddings/service.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   uws?: Uws;
   /** A warehouse client shared by several gateways of one process (chDB: one data directory per process). */
   analyticsClient?: AnalyticsClient;
+  /** An embeddings service shared by several gateways of one process (one onnxruntime thread per process). */
+  embeddings?: EmbeddingService;
 }
 
 export interface Gateway {
@@ -141,7 +145,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       rejected: (kind) => metrics.limitRejections.inc({ kind }),
     },
   });
-  const pipelines = buildPipelines({ metrics, logger, sinks, analysisPool, limiter });
+  // Like the limit store, the cache's backend and model live as long as the gateway; enabling it needs a restart.
+  const startedCache = options.config.cache.enabled
+    ? await startResponseCache(options.config.cache, {
+        metrics,
+        logger,
+        env,
+        ...(options.embeddings === undefined ? {} : { embeddings: options.embeddings }),
+      }).catch(async (error: unknown) => {
+        await analysisPool.close();
+        await limitStore.close();
+        await recorder?.close();
+        throw error;
+      })
+    : undefined;
+  const pipelines = buildPipelines({
+    metrics,
+    logger,
+    sinks,
+    analysisPool,
+    limiter,
+    ...(startedCache === undefined ? {} : { cache: startedCache.cache }),
+  });
   const app = createApp({
     uws,
     runtime: () => runtime,
@@ -219,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();
       await analysisPool.close();
+      await startedCache?.close();
       await limiter.drain();
       await limitStore.close();
       // Last: every request above has been recorded by now.

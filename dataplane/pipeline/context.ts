@@ -7,6 +7,8 @@ import type { Identity } from '../auth/identity.js';
 import type { Runtime, RoutableModel } from '../config/runtime.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { HttpExchange } from '../server/exchange.js';
+import type { AnthropicStreamEvent } from '../api/anthropic-messages.js';
+import type { ChatChunk } from '../api/openai-chat.js';
 
 export type Endpoint =
   'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
@@ -45,6 +47,21 @@ export interface Timings {
   end?: number;
 }
 
+/** What the cache did for a request, for headers and the record. */
+export interface CacheOutcome {
+  readonly status: 'miss' | 'exact' | 'semantic';
+  /** Similarity of the nearest semantic neighbour (of the hit, for a semantic hit). */
+  readonly similarity: number | null;
+  /** What the cached answer cost originally, nano-USD: the spend a hit avoided. */
+  readonly costAvoidedNano: number;
+}
+
+/** Sees each upstream stream item as it passes (the cache accumulates the answer it will store). */
+export interface StreamTap {
+  chat?(chunk: ChatChunk): void;
+  messages?(event: AnthropicStreamEvent): void;
+}
+
 export interface GatewayContext {
   /** UUIDv7, the record's key. */
   readonly id: string;
@@ -76,6 +93,10 @@ export interface GatewayContext {
   identity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */
   usage?: TokenUsage;
+  /** Set by the cache stage when the cache was consulted. */
+  cache?: CacheOutcome;
+  /** Set by the cache stage on a miss it may store. */
+  tap?: StreamTap;
   /** Set by the respond stage when the request failed. */
   error?: GatewayError;
   /** Status actually sent to the client (0 when the client went away first). */

@@ -14,7 +14,10 @@ import { parseStage } from './stages/parse.js';
 import { analysisReportStage, analyzeStage, type AnalysisPool } from './stages/analyze.js';
 import { authStage } from './stages/auth.js';
 import { limitsStage } from './stages/limits.js';
-import { cacheStage, scanStage } from './stages/pass-through.js';
+import { scanStage } from './stages/pass-through.js';
+import { cacheStage } from './stages/cache.js';
+import { cachePurgeStage } from './stages/cache-admin.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import { adminUsageStage, ownBudgetsStage } from './stages/usage.js';
 import type { Limiter } from '../limits/limiter.js';
 import { recordStage } from './stages/record.js';
@@ -31,6 +34,8 @@ export interface Pipelines {
   readonly models: Pipeline;
   readonly budgets: Pipeline;
   readonly adminUsage: Pipeline;
+  /** DELETE /admin/cache. */
+  readonly cachePurge: Pipeline;
   readonly notFound: Pipeline;
   readonly methodNotAllowed: Pipeline;
   readonly shuttingDown: Pipeline;
@@ -44,6 +49,8 @@ export interface PipelineOptions {
   sinks: readonly RecordSink[];
   analysisPool: AnalysisPool;
   limiter: Limiter;
+  /** Absent when the cache is off at start. */
+  cache?: ResponseCache;
 }
 
 export function buildPipelines(options: PipelineOptions): Pipelines {
@@ -55,7 +62,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     routeStage(),
     analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
     limitsStage({ limiter: options.limiter }),
-    cacheStage(),
+    cacheStage({ cache: options.cache }),
     scanStage(),
     dispatchStage(),
   ];
@@ -72,6 +79,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     models: compose([...outer, authStage(), listModelsStage()]),
     budgets: compose([...outer, authStage(), ownBudgetsStage({ limiter: options.limiter })]),
     adminUsage: compose([...outer, authStage(), adminUsageStage({ limiter: options.limiter })]),
+    cachePurge: compose([...outer, authStage(), cachePurgeStage({ cache: options.cache })]),
     notFound: compose([
       ...outer,
       rejectStage((ctx) => new GatewayError('not_found', `Unknown route: ${ctx.method} ${ctx.path}.`)),

@@ -107,6 +107,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   app.any('/v1/budgets', handle('other', pipelines.methodNotAllowed, false));
   app.get('/admin/usage', handle('admin', pipelines.adminUsage, false));
   app.any('/admin/usage', handle('other', pipelines.methodNotAllowed, false));
+  app.del('/admin/cache', handle('admin', pipelines.cachePurge, false));
+  app.any('/admin/cache', handle('other', pipelines.methodNotAllowed, false));
 
   app.get('/healthz', (res) => {
     res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));

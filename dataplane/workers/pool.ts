@@ -23,6 +23,8 @@ export interface WorkerPoolOptions {
   idleTimeoutMs: number;
   /** Threads kept alive while idle; default all. 0 starts threads only when tasks arrive. */
   minThreads?: number;
+  /** Passed to every thread (node:worker_threads workerData), e.g. which model to load. */
+  workerData?: unknown;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -56,6 +58,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   const piscina = new Piscina<T, TaskEnvelope<R>>({
     filename: fileURLToPath(options.module),
     minThreads: Math.min(options.minThreads ?? threads, threads),
+    ...(options.workerData === undefined ? {} : { workerData: options.workerData }),
     maxThreads: threads,
     // The bound is enforced below by our own count (piscina's own limit also counts threads it considers
     // still starting, which makes it loose); piscina's is only a backstop.

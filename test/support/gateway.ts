@@ -3,6 +3,17 @@ import { parseConfig } from '../../dataplane/config/load.js';
 import { startGateway, type Gateway } from '../../dataplane/gateway.js';
 import type { RecordSink, RequestRecord } from '../../analytics/record.js';
 import type { AnalyticsClient } from '../../analytics/clickhouse.js';
+import { startEmbeddingService, type EmbeddingService } from '../../dataplane/cache/embeddings/service.js';
+import { createGatewayMetrics } from '../../dataplane/observability/gateway-metrics.js';
+import { createLogger } from '../../dataplane/observability/logger.js';
+
+// onnxruntime-node loads in one thread per process, so the gateways of a test file share one embeddings
+// service, started by the first gateway whose cache needs it and kept until the process exits.
+let sharedEmbeddings: Promise<EmbeddingService> | undefined;
+
+function needsEmbeddings(config: ReturnType<typeof parseConfig>): boolean {
+  return config.cache.enabled && config.cache.semantic.enabled;
+}
 
 export interface TestGateway extends Gateway {
   /** Every record the gateway produced, in order. */
@@ -24,6 +35,19 @@ export async function startTestGateway(
     process.env,
     'test config',
   );
-  const gateway = await startGateway({ config, port: 0, sinks: [sink], ...options });
+  if (needsEmbeddings(config)) {
+    sharedEmbeddings ??= startEmbeddingService(config.cache.embeddings, {
+      metrics: createGatewayMetrics(),
+      logger: createLogger('error'),
+    });
+  }
+  const embeddings = needsEmbeddings(config) ? await sharedEmbeddings : undefined;
+  const gateway = await startGateway({
+    config,
+    port: 0,
+    sinks: [sink],
+    ...options,
+    ...(embeddings === undefined ? {} : { embeddings }),
+  });
   return Object.assign(gateway, { records });
 }

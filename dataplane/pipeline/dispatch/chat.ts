@@ -29,6 +29,7 @@ async function* openAIFrames(
   clientWantsUsage: boolean,
 ): AsyncGenerator<string> {
   for await (const item of chunks) {
+    ctx.tap?.chat?.(item.data);
     const usage = item.data.usage;
     if (usage !== undefined && usage !== null) {
       ctx.usage = usageFromOpenAI(usage);

@@ -43,6 +43,7 @@ async function* anthropicFrames(
   let input: StreamItem<AnthropicStreamEvent>['data'] | undefined;
   for await (const item of events) {
     const event = item.data;
+    ctx.tap?.messages?.(event);
     if (event.type === 'content_block_delta') {
       ctx.completionChunks += 1;
     } else if (event.type === 'message_start') {

@@ -91,9 +91,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     complexity_score: analysis?.complexity.score ?? null,
     complexity_class: analysis?.complexity.class ?? null,
     cost_nano_usd: route === undefined ? 0 : costNanoUsd(usage, route.config.pricing),
-    cache_status: 'none',
-    cache_similarity: null,
-    cost_avoided_nano_usd: 0,
+    cache_status: ctx.cache?.status ?? 'none',
+    cache_similarity: ctx.cache?.similarity ?? null,
+    cost_avoided_nano_usd: ctx.cache?.costAvoidedNano ?? 0,
     latency_ms: round3(latency),
     upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
     upstream_ttfb_ms:

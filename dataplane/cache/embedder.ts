@@ -1,0 +1,117 @@
+// Embeddings for cache lookups, off the event loop. Micro-batching without a timer: a text is sent at once
+// when a worker is free; while all are busy, texts queue and the next free worker takes up to `maxBatch`
+// of them in one model call. Low load pays no batching delay, high load gets large batches (the model's
+// cost per text falls steeply with batch size). An LRU keeps recent vectors (repeated prompts skip the
+// model), and identical texts waiting together are embedded once.
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { EmbedResult, EmbedTask } from '../workers/tasks/embed.js';
+
+export interface EmbedderOptions {
+  pool: WorkerPool<EmbedTask, EmbedResult>;
+  /** Model calls in flight at once: the pool's thread count. */
+  concurrency: number;
+  maxBatch: number;
+  /** Texts waiting; beyond, embed() rejects with EmbedderBusyError (the lookup becomes a miss). */
+  maxQueue: number;
+  maxInputChars: number;
+  lruEntries: number;
+  metrics?: GatewayMetrics;
+}
+
+export interface Embedder {
+  embed(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  /** Texts waiting for a worker now. */
+  queued(): number;
+}
+
+export class EmbedderBusyError extends Error {
+  override name = 'EmbedderBusyError';
+}
+
+interface Waiter {
+  resolve(vector: Float32Array): void;
+  reject(error: unknown): void;
+}
+
+export function createEmbedder(options: EmbedderOptions): Embedder {
+  const lru = new Map<string, Float32Array>();
+  // Texts waiting, each with everyone waiting for it (identical texts share one slot).
+  const queue = new Map<string, Waiter[]>();
+  let running = 0;
+
+  function remember(text: string, vector: Float32Array) {
+    if (options.lruEntries === 0) return;
+    lru.delete(text);
+    lru.set(text, vector);
+    if (lru.size > options.lruEntries) lru.delete(lru.keys().next().value!);
+  }
+
+  function pump() {
+    while (running < options.concurrency && queue.size > 0) {
+      const batch: [string, Waiter[]][] = [];
+      for (const entry of queue) {
+        batch.push(entry);
+        if (batch.length === options.maxBatch) break;
+      }
+      for (const [text] of batch) queue.delete(text);
+      running += 1;
+      options.metrics?.cacheEmbedBatch.observe(batch.length);
+      options.pool
+        .run({ texts: batch.map(([text]) => text) })
+        .then(
+          (result) => {
+            batch.forEach(([text, waiters], i) => {
+              const vector = result.data.slice(i * result.dims, (i + 1) * result.dims);
+              remember(text, vector);
+              for (const w of waiters) w.resolve(vector);
+            });
+          },
+          (error: unknown) => {
+            for (const [, waiters] of batch) for (const w of waiters) w.reject(error);
+          },
+        )
+        .finally(() => {
+          running -= 1;
+          pump();
+        });
+    }
+  }
+
+  return {
+    queued: () => queue.size,
+    embed(raw, signal) {
+      const text = raw.length > options.maxInputChars ? raw.slice(0, options.maxInputChars) : raw;
+      const known = lru.get(text);
+      if (known !== undefined) {
+        lru.delete(text);
+        lru.set(text, known);
+        return Promise.resolve(known);
+      }
+      if (signal?.aborted === true) return Promise.reject(signal.reason);
+      const waiting = queue.get(text);
+      if (waiting === undefined && queue.size >= options.maxQueue) {
+        return Promise.reject(new EmbedderBusyError('the embedding queue is full'));
+      }
+      return new Promise<Float32Array>((resolve, reject) => {
+        const waiter: Waiter = { resolve, reject };
+        if (waiting === undefined) queue.set(text, [waiter]);
+        else waiting.push(waiter);
+        // A client that leaves stops waiting; its text stays queued if others wait for it too.
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const list = queue.get(text);
+            if (list === undefined) return;
+            const i = list.indexOf(waiter);
+            if (i >= 0) list.splice(i, 1);
+            if (list.length === 0) queue.delete(text);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
+        pump();
+      });
+    },
+  };
+}

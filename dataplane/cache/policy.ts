@@ -1,0 +1,79 @@
+// Whether a request may be answered from the cache and whether its answer may be stored: config (enabled,
+// models, per-app switch), the client's Cache-Control, and the parameters that make an answer one of many
+// (temperature above the bound, n > 1). Semantic hits are stricter: a PII finding blocks them by default.
+import type { Identity } from '../auth/identity.js';
+import { compileModelPatterns, type ModelMatcher } from '../auth/model-matcher.js';
+import type { CacheableEndpoint } from './answer.js';
+import type { CacheConfig } from './schema.js';
+
+export interface CachePolicy {
+  /** Answer from the cache if possible. */
+  readonly lookup: boolean;
+  /** Store the answer. */
+  readonly store: boolean;
+  /** The semantic layer may be consulted after an exact miss. */
+  readonly semantic: boolean;
+  /** Similarity a semantic neighbour needs. */
+  readonly threshold: number;
+  /** Why nothing is cached, for logs and tests; undefined when something is. */
+  readonly reason?: string;
+}
+
+export interface PolicyInput {
+  readonly endpoint: CacheableEndpoint;
+  readonly modelId: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly identity: Identity | undefined;
+  readonly cacheControl: string | undefined;
+  readonly piiFindings: number | undefined;
+}
+
+const OFF = (reason: string): CachePolicy => ({
+  lookup: false,
+  store: false,
+  semantic: false,
+  threshold: 1,
+  reason,
+});
+
+/** Compiled once per config: the model matcher is built here, not per request. */
+export function createPolicy(config: CacheConfig): (input: PolicyInput) => CachePolicy {
+  const models: ModelMatcher = compileModelPatterns(config.models);
+  return (input) => {
+    if (!config.enabled) return OFF('cache disabled');
+    if (!models.matches(input.modelId)) return OFF('model not cached');
+    const app = input.identity?.app;
+    const appConfig = app === null || app === undefined ? undefined : config.apps[app];
+    if (appConfig?.enabled === false) return OFF('cache disabled for this app');
+    const directives = parseCacheControl(input.cacheControl);
+    const lookup = !directives.has('no-cache');
+    const store = !directives.has('no-store');
+    if (!lookup && !store) return OFF('cache-control: no-cache, no-store');
+    const body = input.body;
+    const n = typeof body.n === 'number' ? body.n : 1;
+    if (n !== 1) return OFF('n > 1');
+    // Absent means the provider default, 1 for both OpenAI and Anthropic: a sampled answer, one of many.
+    const temperature = typeof body.temperature === 'number' ? body.temperature : 1;
+    if (temperature > config.max_temperature)
+      return OFF(`temperature ${temperature} > ${config.max_temperature}`);
+    const semanticAllowed =
+      config.semantic.enabled && (config.semantic.allow_pii || (input.piiFindings ?? 0) === 0);
+    return {
+      lookup,
+      store,
+      semantic: semanticAllowed,
+      threshold: appConfig?.semantic_threshold ?? config.semantic.threshold,
+    };
+  };
+}
+
+/** Directive names, lower-cased; values are ignored (max-age and friends are not honoured per request). */
+export function parseCacheControl(header: string | undefined): ReadonlySet<string> {
+  if (header === undefined || header === '') return new Set();
+  const out = new Set<string>();
+  for (const part of header.split(',')) {
+    const name = part.split('=')[0]!.trim().toLowerCase();
+    if (name !== '') out.add(name);
+  }
+  return out;
+}

@@ -1,0 +1,258 @@
+// The cache's logic, independent of HTTP: look a request up (exact key, then the semantic index with
+// verification), coalesce identical requests in flight, and store answers. Backend failures never fail a
+// request: they count as misses (and in gateway_cache_backend_errors_total).
+import { performance } from 'node:perf_hooks';
+import type { Identity } from '../auth/identity.js';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { CacheableEndpoint, CachedAnswer } from './answer.js';
+import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
+import type { Embedder } from './embedder.js';
+import { createPolicy, type CachePolicy } from './policy.js';
+import { requestKeys, type RequestKeys } from './request-key.js';
+import type { CacheConfig } from './schema.js';
+import { cacheTenant } from './tenant.js';
+import { verifyMatch } from './verify/index.js';
+
+export interface LookupInput {
+  readonly endpoint: CacheableEndpoint;
+  readonly modelId: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly identity: Identity | undefined;
+  readonly cacheControl: string | undefined;
+  readonly piiFindings: number | undefined;
+  readonly signal: AbortSignal;
+}
+
+export type CacheLayer = 'exact' | 'semantic';
+
+export interface CacheHit {
+  readonly layer: CacheLayer;
+  readonly answer: CachedAnswer;
+  /** Cosine similarity of a semantic hit. */
+  readonly similarity?: number;
+  /** Served from an identical request that was in flight. */
+  readonly coalesced?: boolean;
+}
+
+export interface Lookup {
+  readonly config: CacheConfig;
+  readonly policy: CachePolicy;
+  readonly tenant: string;
+  readonly modelId: string;
+  readonly keys: RequestKeys;
+  readonly hit?: CacheHit;
+  /** Nearest semantic neighbour's similarity (hit or not), for the record. */
+  readonly nearest?: number;
+  /** The last turn's embedding, reused when the answer is stored. */
+  readonly vector?: Float32Array;
+  /** Settles a coalescing group this request leads: call with the stored answer or undefined. */
+  readonly release?: (answer: CachedAnswer | undefined) => void;
+}
+
+export interface ResponseCache {
+  /** undefined when the policy keeps this request away from the cache. */
+  lookup(config: CacheConfig, input: LookupInput): Promise<Lookup | undefined>;
+  /** Stores an answer after a miss; fire and forget (errors are counted, never thrown). */
+  store(lookup: Lookup, answer: CachedAnswer): void;
+  purge(filter: PurgeFilter): Promise<number>;
+  sweep(): Promise<number>;
+  readonly backend: CacheBackend;
+  /** True when semantic lookups can run (an embedder was started). */
+  readonly semanticAvailable: boolean;
+}
+
+export interface ResponseCacheOptions {
+  backend: CacheBackend;
+  /** Absent when the semantic layer was off at start: semantic lookups are skipped. */
+  embedder: Embedder | undefined;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
+  const { backend, embedder, metrics, logger } = options;
+  // A policy compiles a model matcher: one per config object, rebuilt when a reload brings a new one.
+  const policies = new WeakMap<CacheConfig, ReturnType<typeof createPolicy>>();
+  const policyFor = (config: CacheConfig) => {
+    let policy = policies.get(config);
+    if (policy === undefined) policies.set(config, (policy = createPolicy(config)));
+    return policy;
+  };
+  // Identical requests in flight: tenant + exact key → the leader's answer.
+  const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
+
+  function failed(op: string, error: unknown) {
+    metrics.cacheBackendErrors.inc({ op });
+    logger.debug('cache failure; treated as a miss', { op, err: error });
+  }
+
+  function observe(layer: string, start: number) {
+    metrics.cacheLookupSeconds.observe((performance.now() - start) / 1000, { layer });
+  }
+
+  async function follow(
+    pending: Promise<CachedAnswer | undefined>,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<CachedAnswer | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const gaveUp = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+      onAbort = () => resolve(undefined as undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([pending, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort!);
+    }
+  }
+
+  function lead(key: string): (answer: CachedAnswer | undefined) => void {
+    let settle!: (answer: CachedAnswer | undefined) => void;
+    inflight.set(key, new Promise((resolve) => (settle = resolve)));
+    let done = false;
+    return (answer) => {
+      if (done) return;
+      done = true;
+      inflight.delete(key);
+      settle(answer);
+    };
+  }
+
+  async function semanticLookup(
+    config: CacheConfig,
+    policy: CachePolicy,
+    partition: Partition,
+    text: string,
+    signal: AbortSignal,
+  ): Promise<{ hit?: CacheHit; nearest?: number; vector?: Float32Array }> {
+    let vector: Float32Array;
+    try {
+      vector = await embedder!.embed(text, signal);
+    } catch (error) {
+      if (!signal.aborted) failed('embed', error);
+      return {};
+    }
+    let candidates;
+    try {
+      candidates = await backend.search(partition, vector, config.semantic.candidates);
+    } catch (error) {
+      failed('search', error);
+      return { vector };
+    }
+    const nearest = candidates[0]?.similarity;
+    for (const candidate of candidates) {
+      if (candidate.similarity < policy.threshold) break;
+      if (config.semantic.verify) {
+        const verdict = verifyMatch(candidate.prompt, text);
+        if (!verdict.ok) {
+          metrics.cacheVerifyRejections.inc({ reason: verdict.reason });
+          continue;
+        }
+      }
+      return {
+        hit: { layer: 'semantic', answer: candidate.answer, similarity: candidate.similarity },
+        ...(nearest === undefined ? {} : { nearest }),
+        vector,
+      };
+    }
+    return { ...(nearest === undefined ? {} : { nearest }), vector };
+  }
+
+  return {
+    backend,
+    semanticAvailable: embedder !== undefined,
+    purge: (filter) => backend.purge(filter),
+    sweep: () => backend.sweep(),
+    async lookup(config, input) {
+      const policy = policyFor(config)(input);
+      if (!policy.lookup && !policy.store) {
+        metrics.cacheLookups.inc({ result: 'skipped' });
+        return undefined;
+      }
+      const start = performance.now();
+      const tenant = cacheTenant(input.identity, config.scope);
+      const keys = requestKeys(input.endpoint, input.modelId, input.body);
+      const base = { config, policy, tenant, modelId: input.modelId, keys };
+      const semantic = policy.semantic && embedder !== undefined ? keys.semantic : undefined;
+      if (!policy.lookup) {
+        metrics.cacheLookups.inc({ result: 'skipped' });
+        return base;
+      }
+      if (!backend.ready()) {
+        metrics.cacheLookups.inc({ result: 'bypassed' });
+        return base;
+      }
+      const flightKey = `${tenant}\0${keys.exact}`;
+      const pending = config.coalesce ? inflight.get(flightKey) : undefined;
+      if (pending !== undefined) {
+        const answer = await follow(pending, config.coalesce_wait_ms, input.signal);
+        if (answer !== undefined) {
+          metrics.cacheLookups.inc({ result: 'coalesced' });
+          observe('coalesced', start);
+          return { ...base, hit: { layer: 'exact', answer, coalesced: true } };
+        }
+      }
+      if (config.exact.enabled) {
+        try {
+          const answer = await backend.getExact(tenant, input.modelId, keys.exact);
+          if (answer !== undefined && answer.endpoint === input.endpoint) {
+            metrics.cacheLookups.inc({ result: 'exact' });
+            observe('exact', start);
+            return { ...base, hit: { layer: 'exact', answer } };
+          }
+        } catch (error) {
+          failed('get', error);
+          metrics.cacheLookups.inc({ result: 'bypassed' });
+          return base;
+        }
+      }
+      // Lead before the semantic lookup's await: an identical request arriving meanwhile follows this one.
+      const release =
+        config.coalesce && policy.store && !inflight.has(flightKey) ? lead(flightKey) : undefined;
+      if (semantic !== undefined) {
+        const partition = { tenant, model: input.modelId, fingerprint: semantic.fingerprint };
+        const found = await semanticLookup(config, policy, partition, semantic.text, input.signal);
+        observe(found.hit === undefined ? 'miss' : 'semantic', start);
+        if (found.hit !== undefined) {
+          release?.(undefined);
+          metrics.cacheLookups.inc({ result: 'semantic' });
+          return { ...base, ...found };
+        }
+        metrics.cacheLookups.inc({ result: 'miss' });
+        return { ...base, ...found, ...(release === undefined ? {} : { release }) };
+      }
+      observe('miss', start);
+      metrics.cacheLookups.inc({ result: 'miss' });
+      return { ...base, ...(release === undefined ? {} : { release }) };
+    },
+    store(lookup, answer) {
+      const { config, policy, tenant, modelId, keys } = lookup;
+      lookup.release?.(answer);
+      if (!policy.store || answer.body.length > config.max_entry_bytes) return;
+      const ttl = config.ttl_s;
+      if (config.exact.enabled) {
+        backend.setExact(tenant, modelId, keys.exact, answer, ttl).then(
+          () => metrics.cacheStores.inc({ layer: 'exact' }),
+          (error: unknown) => failed('set', error),
+        );
+      }
+      const semantic = keys.semantic;
+      if (!policy.semantic || semantic === undefined || embedder === undefined) return;
+      const partition = { tenant, model: modelId, fingerprint: semantic.fingerprint };
+      const vector = lookup.vector;
+      const add = (v: Float32Array) =>
+        backend.add(partition, keys.exact, v, semantic.text, answer, ttl).then(
+          () => metrics.cacheStores.inc({ layer: 'semantic' }),
+          (error: unknown) => failed('add', error),
+        );
+      if (vector !== undefined) void add(vector);
+      // No-cache requests skipped the lookup, so their text has not been embedded yet.
+      else embedder.embed(semantic.text).then(add, (error: unknown) => failed('embed', error));
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Config of the response cache (`cache:`): exact and semantic layers, their policy, the Redis backend and the
+// embedding model. Stores and the embedder are built at start; thresholds, TTLs and policy apply on reload.
+import { z } from 'zod';
+
+const unit = z.number().min(0).max(1);
+
+export const embeddingsConfigSchema = z.strictObject({
+  /** Hugging Face model id; looked up in `models_dir` first (see `npm run model:provision`). */
+  model: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  /** Provisioned models folder; default $AI_GATEWAY_MODELS_DIR or ~/.cache/ai-gateway/models. */
+  models_dir: z.string().min(1).optional(),
+  /** Download from the Hugging Face hub when the model is not in `models_dir`. */
+  allow_remote: z.boolean().default(true),
+  quantized: z.boolean().default(false),
+  /**
+   * onnxruntime threads inside the one embeddings worker. One worker per process, because onnxruntime-node's
+   * native binding registers in a single thread of a process (a second thread fails to load it).
+   */
+  intra_op_threads: z.number().int().positive().default(1),
+  /** Most texts embedded in one model call; concurrent lookups wait for a free worker and share a call. */
+  max_batch: z.number().int().positive().default(32),
+  /** Embeddings waiting for a worker; beyond, the lookup is skipped (a miss, never an error). */
+  max_queue: z.number().int().nonnegative().default(1024),
+  /** Text longer than this is cut before tokenising, characters. */
+  max_input_chars: z.number().int().positive().default(2_000),
+  /** Tokens the model sees at most. */
+  max_tokens: z.number().int().positive().default(256),
+  /** Recent texts whose vectors are kept, entries. */
+  lru_entries: z.number().int().nonnegative().default(10_000),
+});
+
+export const semanticConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Cosine similarity a neighbour needs to be served; per-app overrides in `cache.apps`. */
+  threshold: unit.default(0.9),
+  /** Deterministic check that rejects look-alikes (negation, antonyms, numbers, entities...). */
+  verify: z.boolean().default(true),
+  /** Serve semantic hits for requests whose analysis found PII. */
+  allow_pii: z.boolean().default(false),
+  /** Neighbours fetched per lookup; each is checked against the threshold and verification in order. */
+  candidates: z.number().int().positive().max(20).default(3),
+  /**
+   * Redis vector-set quantisation: q8 (default; 4× smaller than fp32, the ranking it gives is only used to
+   * pick candidates, whose similarity is then recomputed exactly), noquant (fp32) or bin (1 bit).
+   */
+  quantization: z.enum(['q8', 'noquant', 'bin']).default('q8'),
+  /** Entries per partition in the in-process index (beyond, the oldest go). */
+  max_entries_per_partition: z.number().int().positive().default(10_000),
+  /** Background removal of expired entries from vector sets. */
+  sweep: z
+    .strictObject({
+      interval_ms: z.number().int().positive().default(30_000),
+      /** Vector sets visited per sweep; bounds the work whatever the index size. */
+      max_sets: z.number().int().positive().default(50),
+      /** Members sampled per vector set per sweep. */
+      max_members: z.number().int().positive().default(100),
+    })
+    .prefault({}),
+});
+
+export const cacheConfigSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Who shares entries: every app separately (default) or a whole team. */
+  scope: z.enum(['app', 'team']).default('app'),
+  /** Entry lifetime, seconds. */
+  ttl_s: z.number().int().positive().default(3_600),
+  /** Answers larger than this are not stored, bytes. */
+  max_entry_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  /** Cacheable only when temperature (1 when absent, OpenAI's default) is at most this. */
+  max_temperature: z.number().min(0).max(2).default(0.3),
+  /** Two identical requests in flight make one upstream call; the second waits for the first's answer. */
+  coalesce: z.boolean().default(true),
+  /** How long a coalesced request waits for the first before calling upstream itself, milliseconds. */
+  coalesce_wait_ms: z.number().int().positive().default(60_000),
+  exact: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  semantic: semanticConfigSchema.prefault({}),
+  /** Models whose answers are cached; default every chat model. Globs with `*`. */
+  models: z.array(z.string().min(1)).default(['*']),
+  /** Per-app settings, by app id. */
+  apps: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        enabled: z.boolean().optional(),
+        semantic_threshold: unit.optional(),
+      }),
+    )
+    .default({}),
+  /** Shared store across replicas; without it an in-process LRU and vector index (single replica). */
+  redis: z
+    .strictObject({
+      url: z.string().min(1),
+      key_prefix: z.string().default('gwc:'),
+      /** A slower command is treated as a miss, milliseconds. */
+      command_timeout_ms: z.number().int().positive().default(100),
+      connect_timeout_ms: z.number().int().positive().default(1_000),
+    })
+    .optional(),
+  /** In-process store bounds (used without Redis). */
+  memory: z
+    .strictObject({
+      max_entries: z.number().int().positive().default(10_000),
+      max_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+    })
+    .prefault({}),
+  embeddings: embeddingsConfigSchema.prefault({}),
+});
+
+export type CacheConfig = z.infer<typeof cacheConfigSchema>;
+export type SemanticConfig = z.infer<typeof semanticConfigSchema>;
+export type EmbeddingsConfig = z.infer<typeof embeddingsConfigSchema>;

@@ -1,0 +1,164 @@
+// Exact and semantic cache: serves a hit (JSON as stored, or replayed as SSE when the request streams),
+// and on a miss taps the answer on its way to the client and stores it once it completed. Sets
+// x-gateway-cache (miss | exact | semantic) and x-gateway-cache-similarity. Never fails a request.
+import type { AnthropicMessage } from '../../api/anthropic-messages.js';
+import type { ChatCompletion } from '../../api/openai-chat.js';
+import {
+  ChatStreamAccumulator,
+  MessagesStreamAccumulator,
+  cacheableChatCompletion,
+  cacheableMessage,
+} from '../../cache/accumulate.js';
+import type { CacheableEndpoint, CachedAnswer } from '../../cache/answer.js';
+import { replayChatFrames, replayMessagesFrames } from '../../cache/replay.js';
+import type { Lookup, ResponseCache } from '../../cache/response-cache.js';
+import { costNanoUsd } from '../../pricing/cost.js';
+import type { Stage } from '../compose.js';
+import type { GatewayContext, ResponsePlan } from '../context.js';
+import { anthropicErrorFrame, openAIErrorFrame } from '../dispatch/frames.js';
+
+export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
+  const { cache } = deps;
+  return {
+    name: 'cache',
+    async run(ctx, next) {
+      const input = ctx.input;
+      const route = ctx.route;
+      const config = ctx.runtime.config.cache;
+      if (cache === undefined || !config.enabled || input === undefined || route === undefined) return next();
+      if (input.endpoint === 'embeddings') return next();
+      const endpoint: CacheableEndpoint = input.endpoint;
+      const body = input.body as unknown as Readonly<Record<string, unknown>>;
+      const lookup = await cache.lookup(config, {
+        endpoint,
+        modelId: route.id,
+        body,
+        identity: ctx.identity,
+        cacheControl: ctx.headers['cache-control'],
+        piiFindings: ctx.analysis?.pii.length,
+        signal: ctx.signal,
+      });
+      if (lookup === undefined) return next();
+      const streaming = body.stream === true;
+      const hit = lookup.hit;
+      if (hit !== undefined) {
+        const similarity = hit.similarity ?? null;
+        ctx.cache = {
+          status: hit.layer,
+          similarity,
+          costAvoidedNano: costNanoUsd(hit.answer.usage, route.config.pricing),
+        };
+        ctx.responseHeaders['x-gateway-cache'] = hit.layer;
+        if (similarity !== null) ctx.responseHeaders['x-gateway-cache-similarity'] = similarity.toFixed(4);
+        ctx.response = hitPlan(endpoint, hit.answer, streaming, body);
+        return;
+      }
+      ctx.cache = { status: 'miss', similarity: lookup.nearest ?? null, costAvoidedNano: 0 };
+      ctx.responseHeaders['x-gateway-cache'] = 'miss';
+      if (!lookup.policy.store) return next();
+      let stored = false;
+      try {
+        const accumulator = streaming ? tapStream(ctx, endpoint) : undefined;
+        await next();
+        const plan = ctx.response;
+        if (plan?.kind === 'json') {
+          stored = true;
+          storeJson(ctx, cache, lookup, endpoint, plan.body);
+        } else if (plan?.kind === 'sse' && accumulator !== undefined) {
+          stored = true;
+          ctx.response = {
+            ...plan,
+            frames: storedWhenComplete(ctx, cache, lookup, endpoint, plan.frames, accumulator),
+          };
+        }
+      } finally {
+        // Failed before an answer: whoever waits for this request's answer calls upstream itself.
+        if (!stored) lookup.release?.(undefined);
+      }
+    },
+  };
+}
+
+function hitPlan(
+  endpoint: CacheableEndpoint,
+  answer: CachedAnswer,
+  streaming: boolean,
+  body: Readonly<Record<string, unknown>>,
+): ResponsePlan {
+  if (!streaming) return { kind: 'json', status: 200, body: answer.body };
+  if (endpoint === 'chat') {
+    const options = body.stream_options as { include_usage?: boolean } | null | undefined;
+    const frames = replayChatFrames(JSON.parse(answer.body) as ChatCompletion, {
+      includeUsage: options?.include_usage === true,
+    });
+    return { kind: 'sse', status: 200, frames: iterate(frames), errorFrame: openAIErrorFrame };
+  }
+  const frames = replayMessagesFrames(JSON.parse(answer.body) as AnthropicMessage);
+  return { kind: 'sse', status: 200, frames: iterate(frames), errorFrame: anthropicErrorFrame };
+}
+
+async function* iterate(frames: readonly string[]): AsyncGenerator<string> {
+  yield* frames;
+}
+
+interface Accumulating {
+  result(): ChatCompletion | AnthropicMessage | undefined;
+}
+
+function tapStream(ctx: GatewayContext, endpoint: CacheableEndpoint): Accumulating {
+  if (endpoint === 'chat') {
+    const acc = new ChatStreamAccumulator();
+    ctx.tap = { chat: (chunk) => acc.add(chunk) };
+    return acc;
+  }
+  const acc = new MessagesStreamAccumulator();
+  ctx.tap = { messages: (event) => acc.add(event) };
+  return acc;
+}
+
+function answerOf(ctx: GatewayContext, endpoint: CacheableEndpoint, body: string): CachedAnswer | undefined {
+  const usage = ctx.usage;
+  if (usage === undefined) return undefined;
+  return { endpoint, body, usage, storedAt: Date.now() };
+}
+
+function storeJson(
+  ctx: GatewayContext,
+  cache: ResponseCache,
+  lookup: Lookup,
+  endpoint: CacheableEndpoint,
+  text: string,
+) {
+  let answer: CachedAnswer | undefined;
+  if (text.length <= lookup.config.max_entry_bytes) {
+    const parsed = JSON.parse(text) as ChatCompletion | AnthropicMessage;
+    const ok =
+      endpoint === 'chat'
+        ? cacheableChatCompletion(parsed as ChatCompletion)
+        : cacheableMessage(parsed as AnthropicMessage);
+    if (ok) answer = answerOf(ctx, endpoint, text);
+  }
+  if (answer === undefined) lookup.release?.(undefined);
+  else cache.store(lookup, answer);
+}
+
+/** Passes frames on; stores the accumulated answer only when the whole stream reached the client. */
+async function* storedWhenComplete(
+  ctx: GatewayContext,
+  cache: ResponseCache,
+  lookup: Lookup,
+  endpoint: CacheableEndpoint,
+  frames: AsyncIterable<string>,
+  accumulator: Accumulating,
+): AsyncGenerator<string> {
+  let complete = false;
+  try {
+    yield* frames;
+    complete = true;
+  } finally {
+    const result = complete ? accumulator.result() : undefined;
+    const answer = result === undefined ? undefined : answerOf(ctx, endpoint, JSON.stringify(result));
+    if (answer === undefined) lookup.release?.(undefined);
+    else cache.store(lookup, answer);
+  }
+}

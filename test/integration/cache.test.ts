@@ -1,0 +1,437 @@
+// The exact and semantic cache against real Redis 8 (REDIS_URL) and the real embedding model (provisioned by
+// `npm run model:provision`), with an upstream that numbers its answers so a cached one is recognisable.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startCountingUpstream, type CountingUpstream } from '../support/counting-upstream.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { bearer, newKey } from '../support/identities.js';
+import { redisCommand, redisUrl, startPrivateRedis } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
+
+const keyA = newKey();
+const keyB = newKey();
+const admin = newKey();
+
+function gatewayDoc(upstream: CountingUpstream, cache: Record<string, unknown>): Record<string, unknown> {
+  return {
+    providers: { up: { type: 'openai', base_url: `${upstream.url}/v1`, api_key: 'sk-test' } },
+    models: {
+      'gpt-test': { provider: 'up', pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
+      'gpt-other': { provider: 'up' },
+    },
+    teams: {
+      acme: {
+        models: ['*'],
+        apps: {
+          a: { keys: [{ id: 'a', sha256: keyA.sha256 }] },
+          b: { keys: [{ id: 'b', sha256: keyB.sha256 }] },
+          ops: { keys: [{ id: 'ops', sha256: admin.sha256, roles: ['admin'] }] },
+        },
+      },
+    },
+    workers: { threads: 1 },
+    cache: { enabled: true, ...cache },
+  };
+}
+
+const prefix = () => `gwc-test-${randomBytes(4).toString('hex')}:`;
+
+interface Reply {
+  status: number;
+  cache: string | null;
+  similarity: string | null;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+async function ask(
+  gateway: TestGateway,
+  content: string | readonly { role: string; content: string }[],
+  options: { key?: string; stream?: boolean; headers?: Record<string, string>; body?: object } = {},
+): Promise<Reply> {
+  const messages = typeof content === 'string' ? [{ role: 'user', content }] : content;
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...bearer(options.key ?? keyA.key),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      model: 'gpt-test',
+      temperature: 0,
+      messages,
+      ...(options.stream === true ? { stream: true } : {}),
+      ...options.body,
+    }),
+  });
+  const raw = await response.text();
+  let text = '';
+  let json: Record<string, unknown> = {};
+  if (options.stream === true) {
+    for (const line of raw.split('\n')) {
+      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+      const chunk = JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] };
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+    json = { raw };
+  } else {
+    json = JSON.parse(raw) as Record<string, unknown>;
+    const choices = json.choices as { message: { content: string } }[] | undefined;
+    text = choices?.[0]?.message.content ?? '';
+  }
+  return {
+    status: response.status,
+    cache: response.headers.get('x-gateway-cache'),
+    similarity: response.headers.get('x-gateway-cache-similarity'),
+    text,
+    json,
+  };
+}
+
+describe('cache on Redis 8 with the real embedding model', () => {
+  let upstream: CountingUpstream;
+  let gateway: TestGateway;
+  const keyPrefix = prefix();
+
+  before(async () => {
+    upstream = await startCountingUpstream();
+    gateway = await startTestGateway(
+      gatewayDoc(upstream, {
+        redis: { url: redisUrl(), key_prefix: keyPrefix },
+        semantic: { threshold: 0.85, sweep: { interval_ms: 200 } },
+      }),
+    );
+  });
+  after(async () => {
+    await gateway.shutdown(1000);
+    await upstream.close();
+  });
+
+  it('serves an identical request from the exact cache, records the cost avoided and bills nothing', async () => {
+    const first = await ask(gateway, 'What is the boiling point of water at sea level?');
+    assert.equal(first.cache, 'miss');
+    const calls = upstream.calls();
+    const second = await ask(gateway, 'What is the boiling point of water at sea level?');
+    assert.equal(second.status, 200);
+    assert.equal(second.cache, 'exact');
+    assert.equal(second.text, first.text);
+    assert.equal(upstream.calls(), calls);
+    const records = await waitFor(() => gateway.records.length >= 2 && gateway.records.slice(-2), 'records');
+    assert.equal(records[0]!.cache_status, 'miss');
+    assert.equal(records[1]!.cache_status, 'exact');
+    assert.equal(records[1]!.prompt_tokens, 0);
+    assert.equal(records[1]!.cost_nano_usd, 0);
+    assert.ok(records[1]!.cost_avoided_nano_usd > 0);
+    assert.equal(records[1]!.cost_avoided_nano_usd, records[0]!.cost_nano_usd);
+  });
+
+  it('serves a paraphrase from the semantic cache, with its similarity', async () => {
+    const first = await ask(gateway, 'How do I reset my password?');
+    assert.equal(first.cache, 'miss');
+    const second = await ask(gateway, 'How can I reset my password?');
+    assert.equal(second.cache, 'semantic');
+    assert.equal(second.text, first.text);
+    const similarity = Number(second.similarity);
+    assert.ok(similarity >= 0.85 && similarity < 1, `similarity ${second.similarity}`);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.cache_status === 'semantic'),
+      'semantic record',
+    );
+    assert.ok(Math.abs(record.cache_similarity! - similarity) < 1e-3);
+  });
+
+  it('rejects a look-alike with the opposite meaning (enable vs disable 2FA) in verification', async () => {
+    const first = await ask(gateway, 'How do I enable two-factor authentication on my account?');
+    const second = await ask(gateway, 'How do I disable two-factor authentication on my account?');
+    assert.equal(second.cache, 'miss');
+    assert.notEqual(second.text, first.text);
+    assert.match(second.text, /disable/);
+    // The neighbour was above the threshold: only verification kept it out.
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.cache_status === 'miss' && (r.cache_similarity ?? 0) >= 0.85),
+      'a miss above the threshold',
+    );
+    assert.ok(record.cache_similarity! >= 0.85);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_cache_verify_rejections_total\{reason="antonym"\} [1-9]/);
+  });
+
+  it('never serves one app the answer of another, even for the identical prompt', async () => {
+    const a = await ask(gateway, 'Summarise the plot of Hamlet in one sentence.', { key: keyA.key });
+    const b = await ask(gateway, 'Summarise the plot of Hamlet in one sentence.', { key: keyB.key });
+    assert.equal(b.cache, 'miss');
+    assert.notEqual(b.text, a.text);
+    const again = await ask(gateway, 'Summarise the plot of Hamlet in one sentence.', { key: keyB.key });
+    assert.equal(again.cache, 'exact');
+    assert.equal(again.text, b.text);
+  });
+
+  it('keeps contexts apart: the same question under another system prompt misses', async () => {
+    const q = 'What should I pack for a weekend trip?';
+    const first = await ask(gateway, [
+      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'user', content: q },
+    ]);
+    const other = await ask(gateway, [
+      { role: 'system', content: 'You are a pirate. Answer like one.' },
+      { role: 'user', content: q },
+    ]);
+    assert.equal(other.cache, 'miss');
+    assert.notEqual(other.text, first.text);
+    const paraphrase = await ask(gateway, [
+      { role: 'system', content: 'You are a terse assistant.' },
+      { role: 'user', content: 'What should I pack for a trip over the weekend?' },
+    ]);
+    assert.equal(paraphrase.cache, 'semantic');
+    assert.equal(paraphrase.text, first.text);
+  });
+
+  it('replays a cached answer as a proper SSE stream whose text equals the original stream', async () => {
+    const q = 'List three primary colours.';
+    const first = await ask(gateway, q, { stream: true });
+    assert.equal(first.cache, 'miss');
+    assert.match(first.text, /^answer #\d+ to: List three primary colours\.$/);
+    const replay = await ask(gateway, q, { stream: true, body: { stream_options: { include_usage: true } } });
+    assert.equal(replay.cache, 'exact');
+    assert.equal(replay.text, first.text);
+    const raw = String(replay.json.raw);
+    assert.ok(raw.endsWith('data: [DONE]\n\n'));
+    assert.match(raw, /"usage":\{"prompt_tokens":\d+,"completion_tokens":10/);
+    assert.ok(raw.split('data: ').length > 4, 'chunked');
+    // The same entry serves a non-streaming request.
+    const plain = await ask(gateway, q);
+    assert.equal(plain.cache, 'exact');
+    assert.equal(plain.text, first.text);
+  });
+
+  it('honours Cache-Control: no-store (nothing written) and no-cache (no lookup, answer refreshed)', async () => {
+    const q = 'Name a prime number between 10 and 20.';
+    const notStored = await ask(gateway, q, { headers: { 'cache-control': 'no-store' } });
+    assert.equal(notStored.cache, 'miss');
+    const next = await ask(gateway, q);
+    assert.equal(next.cache, 'miss');
+    assert.notEqual(next.text, notStored.text);
+    const skipped = await ask(gateway, q, { headers: { 'cache-control': 'no-cache' } });
+    assert.equal(skipped.cache, 'miss');
+    assert.notEqual(skipped.text, next.text);
+    await sleep(50);
+    const cached = await ask(gateway, q);
+    assert.equal(cached.cache, 'exact');
+    assert.equal(cached.text, skipped.text);
+  });
+
+  it('purges one tenant on DELETE /admin/cache (admin role only)', async () => {
+    const q = 'Translate "good morning" to Spanish.';
+    await ask(gateway, q);
+    assert.equal((await ask(gateway, q)).cache, 'exact');
+    const denied = await fetch(`${gateway.url}/admin/cache?team=acme&app=a`, {
+      method: 'DELETE',
+      headers: bearer(keyA.key),
+    });
+    assert.equal(denied.status, 403);
+    const purge = await fetch(`${gateway.url}/admin/cache?team=acme&app=a&model=gpt-test`, {
+      method: 'DELETE',
+      headers: bearer(admin.key),
+    });
+    assert.equal(purge.status, 200);
+    const body = (await purge.json()) as { deleted: number; tenant: string };
+    assert.equal(body.tenant, 'acme/a');
+    assert.ok(body.deleted >= 2);
+    assert.equal((await ask(gateway, q)).cache, 'miss');
+    const bad = await fetch(`${gateway.url}/admin/cache`, { method: 'DELETE', headers: bearer(admin.key) });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'invalid_request');
+  });
+
+  it('caches only what policy allows: temperature above the bound and n > 1 are not cached', async () => {
+    const q = 'Write a haiku about autumn.';
+    const hot = await ask(gateway, q, { body: { temperature: 1.2 } });
+    assert.equal(hot.cache, null);
+    assert.equal((await ask(gateway, q, { body: { temperature: 1.2 } })).cache, null);
+    const many = await ask(gateway, q, { body: { n: 2 } });
+    assert.equal(many.cache, null);
+  });
+
+  it('caches /v1/messages answers in the Anthropic dialect', async () => {
+    const send = () =>
+      fetch(`${gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
+        body: JSON.stringify({
+          model: 'gpt-test',
+          max_tokens: 100,
+          temperature: 0,
+          messages: [{ role: 'user', content: 'Give me a synonym for happy.' }],
+        }),
+      });
+    const first = await send();
+    assert.equal(first.headers.get('x-gateway-cache'), 'miss');
+    const firstBody = (await first.json()) as { type: string; content: { text: string }[] };
+    const second = await send();
+    assert.equal(second.headers.get('x-gateway-cache'), 'exact');
+    const secondBody = (await second.json()) as { type: string; content: { text: string }[] };
+    assert.equal(secondBody.type, 'message');
+    assert.equal(secondBody.content[0]!.text, firstBody.content[0]!.text);
+  });
+});
+
+describe('cache TTL, coalescing and Redis outages', () => {
+  it('expires entries after their TTL, removing them from the vector set', async () => {
+    const upstream = await startCountingUpstream();
+    const keyPrefix = prefix();
+    const gateway = await startTestGateway(
+      gatewayDoc(upstream, { ttl_s: 1, redis: { url: redisUrl(), key_prefix: keyPrefix } }),
+    );
+    try {
+      const first = await ask(gateway, 'How many legs does a spider have?');
+      assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'exact');
+      const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
+      assert.equal(sets.length, 1);
+      assert.equal(await redisCommand(redisUrl(), ['VCARD', sets[0]!]), 1);
+      await sleep(1_100);
+      const later = await ask(gateway, 'How many legs does a spider have?');
+      assert.equal(later.cache, 'miss');
+      assert.notEqual(later.text, first.text);
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+
+  it('removes expired elements from vector sets lazily on lookup and in the background sweep', async () => {
+    const upstream = await startCountingUpstream();
+    const keyPrefix = prefix();
+    const gateway = await startTestGateway(
+      gatewayDoc(upstream, {
+        ttl_s: 1,
+        redis: { url: redisUrl(), key_prefix: keyPrefix },
+        semantic: { sweep: { interval_ms: 100 } },
+      }),
+    );
+    try {
+      await ask(gateway, 'Which planet is the largest in the solar system?');
+      await ask(gateway, 'Which planet is the hottest in the solar system?');
+      const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
+      assert.equal(sets.length, 1);
+      const vset = sets[0]!;
+      assert.equal(await redisCommand(redisUrl(), ['VCARD', vset]), 2);
+      // Keep the set alive past its members' TTL so that only the sweep can empty it.
+      await redisCommand(redisUrl(), ['PERSIST', vset]);
+      await waitFor(
+        async () => (await redisCommand(redisUrl(), ['VCARD', vset])) === 0,
+        'the sweep to remove expired elements',
+        5_000,
+      );
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+
+  it('makes one upstream call for two identical requests in flight when coalescing', async () => {
+    const upstream = await startCountingUpstream({ delayMs: 300 });
+    const gateway = await startTestGateway(
+      gatewayDoc(upstream, { coalesce: true, redis: { url: redisUrl(), key_prefix: prefix() } }),
+    );
+    try {
+      const [one, two] = await Promise.all([
+        ask(gateway, 'What is the speed of light in vacuum?'),
+        ask(gateway, 'What is the speed of light in vacuum?'),
+      ]);
+      assert.equal(upstream.calls(), 1);
+      assert.equal(one.text, two.text);
+      assert.deepEqual([one.cache, two.cache].sort(), ['exact', 'miss']);
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+
+  it('makes two upstream calls for the same pair when coalescing is off', async () => {
+    const upstream = await startCountingUpstream({ delayMs: 300 });
+    const gateway = await startTestGateway(
+      gatewayDoc(upstream, { coalesce: false, redis: { url: redisUrl(), key_prefix: prefix() } }),
+    );
+    try {
+      await Promise.all([
+        ask(gateway, 'What is the speed of sound in air?'),
+        ask(gateway, 'What is the speed of sound in air?'),
+      ]);
+      assert.equal(upstream.calls(), 2);
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+
+  it('bypasses the cache without errors while Redis is down, and uses it again once Redis is back', async () => {
+    const redis = await startPrivateRedis();
+    const upstream = await startCountingUpstream();
+    const gateway = await startTestGateway(
+      gatewayDoc(upstream, { redis: { url: redis.url, key_prefix: prefix(), command_timeout_ms: 100 } }),
+    );
+    try {
+      await ask(gateway, 'What is the capital of Japan?');
+      assert.equal((await ask(gateway, 'What is the capital of Japan?')).cache, 'exact');
+      await redis.stop();
+      for (let i = 0; i < 3; i++) {
+        const reply = await ask(gateway, 'What is the capital of Japan?');
+        assert.equal(reply.status, 200);
+        assert.equal(reply.cache, 'miss');
+        assert.match(reply.text, /^answer #\d+ to: What is the capital of Japan\?$/);
+      }
+      // A restarted server is empty: the first answers after it are stored again, then served.
+      await redis.restart();
+      await waitFor(
+        async () => (await ask(gateway, 'What is the capital of Japan?')).cache === 'exact',
+        'a hit after Redis is back',
+        10_000,
+      );
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe('cache in process (the embedded default without Redis)', () => {
+  it('gives the same exact and semantic behaviour with the in-process index', async () => {
+    const upstream = await startCountingUpstream();
+    const gateway = await startTestGateway(gatewayDoc(upstream, { semantic: { threshold: 0.85 } }));
+    try {
+      const first = await ask(gateway, 'How do I reset my password?');
+      assert.equal((await ask(gateway, 'How do I reset my password?')).cache, 'exact');
+      const paraphrase = await ask(gateway, 'How can I reset my password?');
+      assert.equal(paraphrase.cache, 'semantic');
+      assert.equal(paraphrase.text, first.text);
+      const opposite = await ask(gateway, 'How do I enable two-factor authentication?');
+      const flipped = await ask(gateway, 'How do I disable two-factor authentication?');
+      assert.equal(flipped.cache, 'miss');
+      assert.notEqual(flipped.text, opposite.text);
+      const other = await ask(gateway, 'How can I reset my password?', { key: keyB.key });
+      assert.equal(other.cache, 'miss');
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+
+  it('does not serve semantic hits to prompts with PII unless allowed', async () => {
+    const upstream = await startCountingUpstream();
+    const gateway = await startTestGateway(gatewayDoc(upstream, { semantic: { threshold: 0.8 } }));
+    try {
+      await ask(gateway, 'Email jane.doe@example.com the meeting notes, please.');
+      const near = await ask(gateway, 'Please email jane.doe@example.com the meeting notes.');
+      assert.equal(near.cache, 'miss');
+      const exact = await ask(gateway, 'Please email jane.doe@example.com the meeting notes.');
+      assert.equal(exact.cache, 'exact');
+    } finally {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+});
