@@ -15,11 +15,10 @@ const config = readBertConfig(files.get('config.json')!);
 const st = new Safetensors(files.get('model.safetensors')!);
 const variants: Record<string, BuildOptions> = {
   fp32: {},
-  fp32f: { fused: true },
+  fp32A: { fusedAttention: true },
   dqmmCol: { int8: { op: 'DynamicQuantizeMatMul', perColumn: true } },
-  dqmmColF: { int8: { op: 'DynamicQuantizeMatMul', perColumn: true }, fused: true },
-  mmiCol: { int8: { op: 'MatMulInteger', perColumn: true } },
-  mmiColF: { int8: { op: 'MatMulInteger', perColumn: true }, fused: true },
+  dqmmColA: { int8: { op: 'DynamicQuantizeMatMul', perColumn: true }, fusedAttention: true },
+  dqmmTenA: { int8: { op: 'DynamicQuantizeMatMul', perColumn: false }, fusedAttention: true },
 };
 await mkdir('/tmp/qexp', { recursive: true });
 const threads = Number(process.env.T ?? 1);

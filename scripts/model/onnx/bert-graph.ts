@@ -95,6 +95,7 @@ class BertGraph {
     private readonly config: BertConfig,
     private readonly int8: Int8Scheme | undefined,
     private readonly fused: boolean,
+    private readonly fusedAttention: boolean,
   ) {
     this.eps = this.g.scalar('layer_norm_eps', config.layerNormEps);
   }
@@ -232,12 +233,10 @@ class BertGraph {
     return this.g.op('Mul', [inverted, this.g.scalar('mask_negative', MASK_NEGATIVE)], 'mask_bias');
   }
 
-  /** One BertLayer: self-attention + residual LayerNorm, then FFN + residual LayerNorm. */
-  layer(x: string, maskBias: string, n: number): string {
-    const { hiddenSize: h, numHeads, intermediateSize } = this.config;
+  /** Multi-head self-attention in primitive ops; `mask` is the additive bias [b, 1, 1, s]. Returns [b, s, h]. */
+  selfAttention(x: string, mask: string, p: string, l: string): string {
+    const { hiddenSize: h, numHeads } = this.config;
     const headDim = h / numHeads;
-    const p = `encoder.layer.${n}`;
-    const l = `l${n}`;
     // [b, s, h] → [b, s, heads, headDim]; 0 in a Reshape target copies the input's dim (batch, seq).
     const splitShape = this.g.i64('shape_split_heads', [4], [0, 0, numHeads, headDim]);
     const heads = (linearOut: string, name: string, perm: number[]): string =>
@@ -259,7 +258,7 @@ class BertGraph {
       [scores, this.g.scalar('attn_scale', 1 / Math.sqrt(headDim))],
       `${l}_scaled`,
     );
-    const masked = this.g.op('Add', [scaled, maskBias], `${l}_masked`);
+    const masked = this.g.op('Add', [scaled, mask], `${l}_masked`);
     const probs = this.g.op('Softmax', [masked], `${l}_probs`, { axis: -1 });
     const context = this.g.op('MatMul', [probs, v], `${l}_context`);
     const merged = this.g.op(
@@ -270,6 +269,51 @@ class BertGraph {
       ],
       `${l}_context_merged`,
     );
+
+    return merged;
+  }
+
+  /**
+   * The same self-attention as one com.microsoft Attention (fp32) or QAttention (int8) node, with Q, K and V
+   * weights concatenated to [h, 3h]; `mask` is attention_mask as int32 [b, s].
+   */
+  attentionOp(x: string, mask: string, p: string, l: string): string {
+    const { hiddenSize: h, numHeads } = this.config;
+    const parts = ['query', 'key', 'value'].map((name) => ({
+      w: transposeLinear(this.weights.f32(`${p}.attention.self.${name}.weight`, [h, h]), h, h),
+      b: this.weights.f32(`${p}.attention.self.${name}.bias`, [h]),
+    }));
+    const w = new Float32Array(h * 3 * h);
+    for (let r = 0; r < h; r++) {
+      parts.forEach((part, k) => w.set(part.w.subarray(r * h, (r + 1) * h), r * 3 * h + k * h));
+    }
+    const bias = this.g.f32(`${p}.attention.self.qkv.bias`, [3 * h], Float32Array.from(parts.flatMap((part) => [...part.b])));
+    if (this.int8 === undefined) {
+      const wName = this.g.f32(`${p}.attention.self.qkv.weight_t`, [h, 3 * h], w);
+      return this.g.msOp('Attention', [x, wName, bias, mask], `${l}_context_merged`, { num_heads: numHeads });
+    }
+    const { q, scales } = quantizeSymmetricInt8(w, h, 3 * h, this.int8.perColumn);
+    const qName = this.g.i8(`${p}.attention.self.qkv.weight_q`, [h, 3 * h], q);
+    const scaleName = this.g.f32(`${p}.attention.self.qkv.weight_scale`, this.int8.perColumn ? [3 * h] : [], scales);
+    const [xq, xScale, xZero] = this.g.opMulti('DynamicQuantizeLinear', [x], [
+      `${l}_qkv_xq`,
+      `${l}_qkv_xscale`,
+      `${l}_qkv_xzero`,
+    ]) as [string, string, string];
+    // Inputs: input, weight, bias, input_scale, weight_scale, mask_index, input_zero_point.
+    return this.g.msOp('QAttention', [xq, qName, bias, xScale, scaleName, mask, xZero], `${l}_context_merged`, {
+      num_heads: numHeads,
+    });
+  }
+
+  /** One BertLayer: self-attention + residual LayerNorm, then FFN + residual LayerNorm. */
+  layer(x: string, mask: string, n: number): string {
+    const { hiddenSize: h, intermediateSize } = this.config;
+    const p = `encoder.layer.${n}`;
+    const l = `l${n}`;
+    const merged = this.fusedAttention
+      ? this.attentionOp(x, mask, p, l)
+      : this.selfAttention(x, mask, p, l);
 
     const attnOut = this.product(merged, `${p}.attention.output.dense`, h, h, `${l}_attn_dense`, false);
     const attnNorm = this.addLayerNorm(
@@ -302,19 +346,24 @@ export interface BuildOptions {
   readonly int8?: Int8Scheme;
   /** Use onnxruntime's fused contrib ops (SkipLayerNormalization, BiasGelu) instead of primitive ops. */
   readonly fused?: boolean;
+  /** Self-attention as one com.microsoft Attention / QAttention node. */
+  readonly fusedAttention?: boolean;
 }
 
 export function buildBertOnnx(weights: Safetensors, config: BertConfig, options: BuildOptions = {}): Uint8Array {
   if (config.hiddenSize % config.numHeads !== 0)
     throw new Error('hidden size must be divisible by the head count');
-  const bert = new BertGraph(weights, config, options.int8, options.fused ?? false);
+  const bert = new BertGraph(weights, config, options.int8, options.fused ?? false, options.fusedAttention ?? false);
   const inputIds = bert.g.reserve('input_ids');
   const attentionMask = bert.g.reserve('attention_mask');
   const tokenTypeIds = bert.g.reserve('token_type_ids');
 
   let hidden = bert.embeddings(inputIds, tokenTypeIds);
-  const maskBias = bert.extendedMask(attentionMask);
-  for (let n = 0; n < config.numLayers; n++) hidden = bert.layer(hidden, maskBias, n);
+  const mask =
+    options.fusedAttention === true
+      ? bert.g.op('Cast', [attentionMask], 'mask_i32', { to: TensorType.INT32 })
+      : bert.extendedMask(attentionMask);
+  for (let n = 0; n < config.numLayers; n++) hidden = bert.layer(hidden, mask, n);
   // Give the final value the graph output's name; ORT elides the Identity.
   const output = bert.g.opNamed('Identity', [hidden], 'last_hidden_state');
 
