@@ -135,6 +135,9 @@ function secretCases(): { gitleaks: SecretCase[]; secretlint: SecretCase[]; skip
   return { gitleaks, secretlint, skipped: all.length - applicable.length };
 }
 
+/** Every flagged must-not-detect case, printed under the secrets table (also without --verbose). */
+const secretFalsePositives: string[] = [];
+
 function secretRow(name: string, cases: SecretCase[], report = true): (string | number)[] {
   let tp = 0;
   let fp = 0;
@@ -146,10 +149,11 @@ function secretRow(name: string, cases: SecretCase[], report = true): (string | 
     else if (found.length > 0) {
       fp++;
       const f = found[0]!;
-      if (report)
-        note(
-          `secret FP [${c.rule}] ${f.subtype ?? ''} ${JSON.stringify(c.text.slice(f.start, f.end).slice(0, 100))}`,
-        );
+      if (report) {
+        const line = `[${c.rule}] ${f.subtype ?? ''} ${JSON.stringify(c.text.slice(f.start, f.end).slice(0, 100))}`;
+        secretFalsePositives.push(line);
+        note(`secret FP ${line}`);
+      }
     }
   }
   const negatives = cases.length - positives;
@@ -164,7 +168,11 @@ function evalSecrets(): string {
     secretRow('combined', [...gitleaks, ...secretlint], false),
   ];
   const head = ['set', 'must detect', 'detected', 'recall', 'must not detect', 'flagged', 'FP rate'];
-  return `${table(head, rows)}\n\n(${skipped} secretlint cases not applicable: option- or test-rule-dependent.)`;
+  const flagged = secretFalsePositives.map((line) => `- ${line}`).join('\n');
+  return (
+    `${table(head, rows)}\n\n(${skipped} secretlint cases not applicable: option- or test-rule-dependent.)\n\n` +
+    `False positives (must-not-detect cases flagged; rule, subtype, first finding):\n\n${flagged || '- none'}`
+  );
 }
 
 // ---- 3. Card validator against braintree/card-validator's expectations --------------------------------

@@ -5,6 +5,7 @@ import { Buffer } from 'node:buffer';
 import { characterClasses, longestRepeat, looksLikePlaceholder, shannonEntropy } from './entropy.js';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { matchAtCandidates } from './match-loop.js';
+import { PUBLISHED_SAMPLE_KEYS } from './sample-keys.js';
 import { isRegexSpace, type TextIndex } from './text-index.js';
 
 /** Stock passwords of tutorials and templates. */
@@ -41,6 +42,8 @@ function isTemplate(value: string): boolean {
 function secretLike(value: string, other = ''): boolean {
   if (value.length < 4 || value === other) return false;
   if (isTemplate(value) || looksLikePlaceholder(value) || STOCK_WORDS.has(value.toLowerCase())) return false;
+  // jwt.io's sample token as a Bearer value, AWS's documentation key as a curl user: published samples.
+  if (PUBLISHED_SAMPLE_KEYS.has(value)) return false;
   return longestRepeat(value) < value.length;
 }
 

@@ -10,6 +10,7 @@ import {
 } from './entropy.js';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { eachMatch, matchAtCandidates } from './match-loop.js';
+import { PUBLISHED_SAMPLE_KEYS } from './sample-keys.js';
 import { isRegexSpace, type TextIndex } from './text-index.js';
 
 type Kind = 'password' | 'key';
@@ -67,6 +68,8 @@ const STOCK_PASSWORDS =
 
 function notAValue(value: string, identifier: string): boolean {
   if (looksLikePlaceholder(value) || STOCK_PASSWORDS.test(value)) return true;
+  // Values published as samples or as public keys (AWS's documentation key, Algolia's public npm search key).
+  if (PUBLISHED_SAMPLE_KEYS.has(value)) return true;
   // Variables, templates, annotations, calls and paths rather than literal values.
   if (/^[$%{<@\\]|^\.{0,2}\/|^~\/|^[A-Za-z]:\\|:\/\//.test(value)) return true;
   // Code rather than a literal: calls and indexing (hash(pw), env['X']), member access (self.password,

@@ -3,6 +3,7 @@
 import { Buffer } from 'node:buffer';
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { matchAtCandidates } from './match-loop.js';
+import { isPlaceholderKey } from './sample-keys.js';
 
 function jsonHeader(part: string): Record<string, unknown> | undefined {
   try {
@@ -24,6 +25,8 @@ export function createJwtDetector(): Detector {
       if (header === undefined || typeof header.alg !== 'string') return;
       // Unsigned tokens (alg "none") have an empty third part; signed ones carry at least a short MAC.
       if (header.alg.toLowerCase() !== 'none' && m[3]!.length < 16) return;
+      // jwt.io's sample token and hand-made stand-ins are documentation, not sessions.
+      if (isPlaceholderKey(m[0])) return;
       out.push({
         type: PII_TYPES.secret,
         subtype: 'jwt',

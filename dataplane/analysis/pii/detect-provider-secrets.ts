@@ -1,8 +1,9 @@
 // API keys with a provider's own prefix (OpenAI, Anthropic, AWS, GitHub, Google, Slack, Stripe...), from
-// the table in secret-providers.ts. Masked values (`ghp_xxxxx...`) are skipped.
-import { hasMaskRun } from './entropy.js';
+// the table in secret-providers.ts. Masked values (`ghp_xxxxx...`), published sample keys and obvious
+// stand-ins (sample-keys.ts) are skipped.
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { eachMatch, matchAtCandidates } from './match-loop.js';
+import { isPlaceholderKey } from './sample-keys.js';
 import { PROVIDER_RULES, type ProviderRule } from './secret-providers.js';
 import { keyCharTable, keyRuns } from './token-runs.js';
 
@@ -73,7 +74,8 @@ class Scan {
   private report(rule: number, m: RegExpExecArray): void {
     const token = m[0];
     const { check, subtype } = PROVIDER_RULES[rule]!;
-    if (hasMaskRun(token) || (check !== undefined && !check(token))) return;
+    // The format check first: the placeholder tests are the more expensive ones.
+    if ((check !== undefined && !check(token)) || isPlaceholderKey(token)) return;
     const finding: RawFinding = {
       type: PII_TYPES.secret,
       subtype,

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createProviderSecretDetector } from '../../../../dataplane/analysis/pii/detect-provider-secrets.js';
-import { hasMaskRun } from '../../../../dataplane/analysis/pii/entropy.js';
 import type { RawFinding } from '../../../../dataplane/analysis/pii/finding.js';
 import { eachMatch, matchAtCandidates } from '../../../../dataplane/analysis/pii/match-loop.js';
+import { isPlaceholderKey } from '../../../../dataplane/analysis/pii/sample-keys.js';
 import { PROVIDER_RULES } from '../../../../dataplane/analysis/pii/secret-providers.js';
 import { createTextIndexer } from '../../../../dataplane/analysis/pii/text-index.js';
 import { keyCharTable, keyRuns } from '../../../../dataplane/analysis/pii/token-runs.js';
@@ -92,7 +92,7 @@ describe('provider rules at prefixes', () => {
     const out: RawFinding[] = [];
     for (const rule of PROVIDER_RULES) {
       eachMatch(new RegExp(rule.source, 'g'), text, (m) => {
-        if (hasMaskRun(m[0]) || (rule.check !== undefined && !rule.check(m[0]))) return;
+        if ((rule.check !== undefined && !rule.check(m[0])) || isPlaceholderKey(m[0])) return;
         const end = m.index + m[0].length;
         out.push({ type: 'SECRET', subtype: rule.subtype, start: m.index, end, confidence: rule.confidence });
       });
