@@ -137,16 +137,17 @@ export function createRedisBackend(options: RedisBackendOptions): CacheBackend {
       return exact + entries;
     },
     async sweep() {
-      const [next, sets] = await redis.scan(
-        sweepCursor,
-        'MATCH',
-        `${escapeGlob(p)}v:*`,
-        'COUNT',
-        options.sweepMaxSets,
-      );
-      sweepCursor = next;
+      // SCAN's COUNT bounds slots visited, not matches: in a database full of other keys one call may find no
+      // vector set at all, so a sweep makes a few calls, stopping at max_sets sets or a full pass.
+      const sets: string[] = [];
+      for (let calls = 0; calls < 10 && sets.length < options.sweepMaxSets; calls++) {
+        const [next, found] = await redis.scan(sweepCursor, 'MATCH', `${escapeGlob(p)}v:*`, 'COUNT', 500);
+        sweepCursor = next;
+        sets.push(...found);
+        if (next === '0') break;
+      }
       let removed = 0;
-      for (const vset of sets) {
+      for (const vset of sets.slice(0, options.sweepMaxSets)) {
         const members = (await redis.call('VRANDMEMBER', vset, options.sweepMaxMembers)) as string[] | null;
         if (members === null || members.length === 0) continue;
         const alive = await Promise.all(members.map((id) => redis.exists(entryKeyOfSet(vset, id))));

@@ -279,29 +279,46 @@ describe('cache on Redis 8 with the real embedding model', () => {
 });
 
 describe('cache TTL, coalescing and Redis outages', () => {
-  it('expires entries after their TTL, removing them from the vector set', async () => {
+  it('expires entries after their TTL; a lookup that meets an expired element removes it (VREM)', async () => {
     const upstream = await startCountingUpstream();
     const keyPrefix = prefix();
     const gateway = await startTestGateway(
-      gatewayDoc(upstream, { ttl_s: 1, redis: { url: redisUrl(), key_prefix: keyPrefix } }),
+      gatewayDoc(upstream, {
+        ttl_s: 2,
+        redis: { url: redisUrl(), key_prefix: keyPrefix },
+        semantic: { threshold: 0.85 },
+      }),
     );
     try {
       const first = await ask(gateway, 'How many legs does a spider have?');
       assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'exact');
       const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
       assert.equal(sets.length, 1);
-      assert.equal(await redisCommand(redisUrl(), ['VCARD', sets[0]!]), 1);
-      await sleep(1_100);
-      const later = await ask(gateway, 'How many legs does a spider have?');
+      const vset = sets[0]!;
+      const before = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
+      assert.equal(before.length, 1);
+      // Keep the set past its element's TTL: only the lookup's lazy removal can take the element out.
+      await redisCommand(redisUrl(), ['PERSIST', vset]);
+      await sleep(2_100);
+      // A paraphrase (another element id) meets the expired element in the vector search: a miss, the
+      // expired element is removed, and the paraphrase's own entry is added.
+      const later = await ask(gateway, 'How many legs do spiders have?');
       assert.equal(later.cache, 'miss');
       assert.notEqual(later.text, first.text);
+      const members = await waitFor(async () => {
+        const now = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
+        return now.length === 1 && now[0] !== before[0] && now;
+      }, 'the expired element replaced by the fresh one');
+      assert.equal(members.length, 1);
+      // The exact entry expired too.
+      assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'semantic');
     } finally {
       await gateway.shutdown(1000);
       await upstream.close();
     }
   });
 
-  it('removes expired elements from vector sets lazily on lookup and in the background sweep', async () => {
+  it('removes expired elements from vector sets in the bounded background sweep', async () => {
     const upstream = await startCountingUpstream();
     const keyPrefix = prefix();
     const gateway = await startTestGateway(
