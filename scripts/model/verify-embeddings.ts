@@ -52,12 +52,22 @@ function cosine(a: Float32Array, b: Float32Array): number {
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-/** Runs the checks against `<modelsDir>/Xenova/all-MiniLM-L6-v2`; throws VerificationError on any failure. */
-export async function verifyEmbeddings(modelsDir: string): Promise<VerificationResult> {
+/** The slice of transformers.js' feature-extraction pipeline used here. */
+type Extractor = ((
+  texts: string | string[],
+  options: { pooling: 'mean'; normalize: boolean },
+) => Promise<EmbeddingTensor>) & { dispose(): Promise<void> };
+
+/**
+ * Loads `onnx/model.onnx` (or `onnx/model_quantized.onnx`) through transformers.js and makes sure the session
+ * is on onnxruntime-node, not the WASM fallback.
+ */
+async function loadExtractor(modelsDir: string, quantized: boolean): Promise<Extractor> {
   const { env, pipeline } = await import('@xenova/transformers');
   env.localModelPath = modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`;
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
+  const file = quantized ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
 
   // transformers.js reports a failed onnxruntime-node session only through console.warn before retrying on
   // WASM, so capture warnings while the session is created.
@@ -66,14 +76,14 @@ export async function verifyEmbeddings(modelsDir: string): Promise<VerificationR
   console.warn = (...args: unknown[]): void => {
     warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
   };
-  let extractor: Awaited<ReturnType<typeof pipeline>>;
+  let extractor: Extractor;
   try {
-    extractor = await pipeline('feature-extraction', MODEL_ID, { quantized: false });
+    extractor = (await pipeline('feature-extraction', MODEL_ID, { quantized })) as unknown as Extractor;
   } catch (error) {
     // When the WASM retry fails too, its error hides onnxruntime-node's (the real cause) in the warnings.
     const cause = warnings.length > 0 ? ` (${warnings.join(' | ')})` : '';
     throw new VerificationError(
-      `transformers.js could not load the model: ${(error as Error).message}${cause}`,
+      `transformers.js could not load ${file}: ${(error as Error).message}${cause}`,
       {
         cause: error,
       },
@@ -85,19 +95,38 @@ export async function verifyEmbeddings(modelsDir: string): Promise<VerificationR
     const fallback = warnings.find((w) => /wasm|went wrong/i.test(w));
     if (fallback !== undefined) {
       throw new VerificationError(
-        `onnxruntime-node rejected the model (WASM fallback): ${warnings.join(' | ')}`,
+        `onnxruntime-node rejected ${file} (WASM fallback): ${warnings.join(' | ')}`,
       );
     }
     for (const warning of warnings) originalWarn(`  transformers.js warning: ${warning}`);
     // The node backend's handler class; the WASM one is OnnxruntimeWebAssemblySessionHandler.
-    const session = (extractor as unknown as { model: { session: { handler?: object } } }).model.session;
-    const sessionHandler = session.handler?.constructor.name ?? 'unknown';
-    if (sessionHandler !== 'OnnxruntimeSessionHandler') {
-      throw new VerificationError(`session is not on onnxruntime-node (handler: ${sessionHandler})`);
+    const handler = sessionHandlerOf(extractor);
+    if (handler !== 'OnnxruntimeSessionHandler') {
+      throw new VerificationError(`${file}: session is not on onnxruntime-node (handler: ${handler})`);
     }
+    return extractor;
+  } catch (error) {
+    await extractor.dispose();
+    throw error;
+  }
+}
 
-    const embed = async (text: string): Promise<EmbeddingTensor> =>
-      (await extractor(text, { pooling: 'mean', normalize: true })) as EmbeddingTensor;
+function sessionHandlerOf(extractor: Extractor): string {
+  const session = (extractor as unknown as { model: { session: { handler?: object } } }).model.session;
+  return session.handler?.constructor.name ?? 'unknown';
+}
+
+const embedWith =
+  (extractor: Extractor) =>
+  (text: string): Promise<EmbeddingTensor> =>
+    extractor(text, { pooling: 'mean', normalize: true });
+
+/** Runs the checks against `<modelsDir>/Xenova/all-MiniLM-L6-v2`; throws VerificationError on any failure. */
+export async function verifyEmbeddings(modelsDir: string): Promise<VerificationResult> {
+  const extractor = await loadExtractor(modelsDir, false);
+  try {
+    const sessionHandler = sessionHandlerOf(extractor);
+    const embed = embedWith(extractor);
     const reference = await embed(REFERENCE_SENTENCE);
     const firstValues = Array.from(reference.data.subarray(0, 3), round);
     const norm = Math.hypot(...reference.data);
@@ -134,5 +163,110 @@ export async function verifyEmbeddings(modelsDir: string): Promise<VerificationR
     return result;
   } finally {
     await extractor.dispose();
+  }
+}
+
+/**
+ * Fixed, varied sentences for the int8-vs-fp32 check: questions, commands, code, numbers, a long one,
+ * non-English, very short. Each int8 embedding must be within cosine QUANTIZED_MIN_COSINE of the fp32 one
+ * (QUANTIZED_MIN_COSINE_SHORT for texts of one or two words; see minCosineFor).
+ */
+export const QUALITY_SENTENCES = [
+  'This is an example sentence',
+  'How do I reset my password?',
+  'What is the capital of France?',
+  'Summarise the following article in three bullet points.',
+  'Translate "good morning" into Spanish.',
+  'Write a Python function that returns the n-th Fibonacci number.',
+  'const x = await fetch(url).then((r) => r.json());',
+  'The quarterly revenue grew 12.5% to $4.2 billion, beating analyst estimates.',
+  'Why is the sky blue during the day but red at sunset?',
+  'Can you recommend a good science fiction novel for a long flight?',
+  'ERROR 502 Bad Gateway: upstream connect error or disconnect/reset before headers',
+  'The patient presented with acute chest pain radiating to the left arm.',
+  'Wie spät ist es in Berlin?',
+  '¿Cuál es la mejor manera de aprender a programar?',
+  'ok',
+  'Thanks!',
+  'Explain the difference between TCP and UDP to a five-year-old.',
+  'In 1969, Neil Armstrong became the first person to walk on the Moon, an event watched by hundreds of ' +
+    'millions of people around the world on live television.',
+  'SELECT name, COUNT(*) FROM orders GROUP BY name HAVING COUNT(*) > 10;',
+  'My cat keeps knocking glasses off the table; how do I stop her?',
+] as const;
+export const QUANTIZED_MIN_COSINE = 0.98;
+/**
+ * One- and two-word texts ("ok", "Thanks!") are 3–4 tokens of which [CLS] and [SEP] are half; per-tensor
+ * activation quantization costs them more (observed 0.96–0.97), so they get this floor instead.
+ */
+export const QUANTIZED_MIN_COSINE_SHORT = 0.95;
+
+/** The cosine floor for one text: QUANTIZED_MIN_COSINE, or the _SHORT one for one or two words. */
+export function minCosineFor(text: string): number {
+  return text.trim().split(/\s+/).length <= 2 ? QUANTIZED_MIN_COSINE_SHORT : QUANTIZED_MIN_COSINE;
+}
+
+export interface QuantizedVerificationResult {
+  readonly sentences: number;
+  readonly minCosineRequired: number;
+  readonly minCosineRequiredShort: number;
+  readonly meanCosine: number;
+  readonly minCosine: number;
+  readonly worstSentence: string;
+  readonly paraphraseCosine: number;
+  readonly unrelatedCosine: number;
+  readonly sessionHandler: string;
+}
+
+/**
+ * Checks `onnx/model_quantized.onnx` against `onnx/model.onnx`: both load on onnxruntime-node, every
+ * QUALITY_SENTENCES embedding agrees to cosine ≥ QUANTIZED_MIN_COSINE, and the paraphrase check holds.
+ */
+export async function verifyQuantized(modelsDir: string): Promise<QuantizedVerificationResult> {
+  const fp32 = await loadExtractor(modelsDir, false);
+  let reference: EmbeddingTensor[];
+  try {
+    const embed = embedWith(fp32);
+    reference = [];
+    for (const text of QUALITY_SENTENCES) reference.push(await embed(text));
+  } finally {
+    await fp32.dispose();
+  }
+  const int8 = await loadExtractor(modelsDir, true);
+  try {
+    const embed = embedWith(int8);
+    const cosines: number[] = [];
+    for (const [i, text] of QUALITY_SENTENCES.entries()) {
+      cosines.push(cosine((await embed(text)).data, reference[i]!.data));
+    }
+    const [a, b, c] = await Promise.all([embed(PARAPHRASE[0]), embed(PARAPHRASE[1]), embed(UNRELATED)]);
+    const minCosine = Math.min(...cosines);
+    const result: QuantizedVerificationResult = {
+      sentences: cosines.length,
+      minCosineRequired: QUANTIZED_MIN_COSINE,
+      minCosineRequiredShort: QUANTIZED_MIN_COSINE_SHORT,
+      meanCosine: round(cosines.reduce((sum, x) => sum + x, 0) / cosines.length),
+      minCosine: round(minCosine),
+      worstSentence: QUALITY_SENTENCES[cosines.indexOf(minCosine)]!,
+      paraphraseCosine: round(cosine(a.data, b.data)),
+      unrelatedCosine: round(cosine(a.data, c.data)),
+      sessionHandler: sessionHandlerOf(int8),
+    };
+    const problems: string[] = [];
+    cosines.forEach((x, i) => {
+      const text = QUALITY_SENTENCES[i]!;
+      if (!(x >= minCosineFor(text))) {
+        problems.push(`cosine ${x.toFixed(4)} < ${minCosineFor(text)} for ${JSON.stringify(text)}`);
+      }
+    });
+    if (!(result.paraphraseCosine > result.unrelatedCosine + PARAPHRASE_MARGIN)) {
+      problems.push(
+        `paraphrase cosine ${result.paraphraseCosine} is not clearly above unrelated ${result.unrelatedCosine}`,
+      );
+    }
+    if (problems.length > 0) throw new VerificationError(`int8 model check failed: ${problems.join('; ')}`);
+    return result;
+  } finally {
+    await int8.dispose();
   }
 }

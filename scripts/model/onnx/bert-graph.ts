@@ -2,6 +2,8 @@
 // Opset 13 is used with LayerNorm and GELU decomposed into primitive ops: onnxruntime-node 1.14 runs every
 // one of them on the CPU provider (and its optimiser re-fuses the LayerNorm pattern), so transformers.js
 // never needs its WASM fallback. The inputs/output match what transformers.js feeds a BERT feature extractor.
+// The int8 variant differs only in the Linear layers (com.microsoft DynamicQuantizeMatMul, opset 1), which
+// onnxruntime's CPU provider implements with MLAS u8×s8 kernels (AVX512-VNNI where available).
 import type { Safetensors } from '../safetensors.js';
 import { GraphBuilder, TensorType } from './graph-builder.js';
 
@@ -39,15 +41,32 @@ function transposeLinear(weight: Float32Array, outFeatures: number, inFeatures: 
  * How the 36 Linear layers (Q, K, V, attention output, FFN in/out) are stored and run in the int8 model.
  * - `DynamicQuantizeMatMul`: one onnxruntime contrib op (com.microsoft) per Linear: the activation is
  *   quantized to uint8 at run time, the weight is int8, and MLAS runs the u8×s8 product (VNNI on AVX512-VNNI).
- * - `MatMulInteger`: the same maths in standard ops (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add).
- * Weights are quantized symmetrically (zero point 0), per output column or per tensor.
+ * - `MatMulInteger`: the same maths in standard ops (DynamicQuantizeLinear, MatMulInteger, Cast, Mul, Add);
+ *   onnxruntime's optimiser fuses it back into DynamicQuantizeMatMul, so both run at the same speed.
+ * Weights are quantized symmetrically (zero point 0), per output column or per tensor. Per column is the
+ * default: per tensor is no faster and much less accurate (see scripts/model/README.md).
  */
 export interface Int8Scheme {
   readonly op: 'DynamicQuantizeMatMul' | 'MatMulInteger';
   readonly perColumn: boolean;
+  /** Linear layers left in fp32: a layer is kept when its weight prefix ends with one of these. */
+  readonly keepFp32?: readonly string[];
+  /**
+   * SmoothQuant-style migration for the Linears fed by a LayerNorm (Q/K/V, FFN in): the activation's channel c
+   * is divided by s_c and the weight's row c multiplied by it, s_c = a_c^α / w_c^(1-α), where a_c = |β_c| +
+   * LN_SPAN·|γ_c| bounds the LayerNorm output and w_c = max|W[c, :]|. The value is α; absent: off.
+   */
+  readonly smoothAlpha?: number;
 }
 
-export const DEFAULT_INT8_SCHEME: Int8Scheme = { op: 'DynamicQuantizeMatMul', perColumn: true };
+/** |LayerNorm output| ≤ |β| + LN_SPAN·|γ| for normalised values within ±LN_SPAN (a calibration-free bound). */
+const LN_SPAN = 4;
+
+export const DEFAULT_INT8_SCHEME: Int8Scheme = {
+  op: 'DynamicQuantizeMatMul',
+  perColumn: true,
+  smoothAlpha: 0.5,
+};
 
 export interface QuantizedWeight {
   /** int8 values, same [in, out] layout as the input. */
@@ -94,70 +113,98 @@ class BertGraph {
     private readonly weights: Safetensors,
     private readonly config: BertConfig,
     private readonly int8: Int8Scheme | undefined,
-    private readonly fused: boolean,
-    private readonly fusedAttention: boolean,
   ) {
     this.eps = this.g.scalar('layer_norm_eps', config.layerNormEps);
   }
 
-  /** y = x·Wᵀ + b for a torch Linear stored under `prefix`. */
-  linear(x: string, prefix: string, inFeatures: number, outFeatures: number, hint: string): string {
-    return this.product(x, prefix, inFeatures, outFeatures, hint, true).y;
-  }
-
-  /**
-   * x·Wᵀ, with the bias added when `addBias` (otherwise left to a fused consumer such as
-   * SkipLayerNormalization or BiasGelu); returns the product and the bias initializer's name.
-   */
-  product(
+  /** y = x·Wᵀ + b for a torch Linear stored under `prefix`; int8 weights when the model is quantized. */
+  linear(
     x: string,
     prefix: string,
     inFeatures: number,
     outFeatures: number,
     hint: string,
-    addBias: boolean,
-  ): { y: string; bias: string } {
+    smooth?: Float32Array,
+  ): string {
     const w = this.weights.f32(`${prefix}.weight`, [outFeatures, inFeatures]);
     const b = this.weights.f32(`${prefix}.bias`, [outFeatures]);
     const wT = transposeLinear(w, outFeatures, inFeatures);
-    const bias = this.g.f32(`${prefix}.bias`, [outFeatures], b);
-    const withBias = (product: string): string =>
-      addBias ? this.g.op('Add', [product, bias], hint) : product;
-    if (this.int8 === undefined) {
-      const wName = this.g.f32(`${prefix}.weight_t`, [inFeatures, outFeatures], wT);
-      return { y: withBias(this.g.op('MatMul', [x, wName], `${hint}_matmul`)), bias };
+    if (smooth !== undefined) {
+      for (let r = 0; r < inFeatures; r++) {
+        for (let c = 0; c < outFeatures; c++) wT[r * outFeatures + c]! *= smooth[r]!;
+      }
     }
-    const { op, perColumn } = this.int8;
+    if (this.int8 !== undefined && !(this.int8.keepFp32 ?? []).some((end) => prefix.endsWith(end)))
+      return this.linearInt8(x, prefix, wT, b, inFeatures, outFeatures, hint);
+    const wName = this.g.f32(`${prefix}.weight_t`, [inFeatures, outFeatures], wT);
+    const bName = this.g.f32(`${prefix}.bias`, [outFeatures], b);
+    return this.g.op('Add', [this.g.op('MatMul', [x, wName], `${hint}_matmul`), bName], hint);
+  }
+
+  /** The int8 Linear: w ≈ q·scale (per column), activations quantized to uint8 at run time. */
+  private linearInt8(
+    x: string,
+    prefix: string,
+    wT: Float32Array,
+    b: Float32Array,
+    inFeatures: number,
+    outFeatures: number,
+    hint: string,
+  ): string {
+    const { op, perColumn } = this.int8!;
     const { q, scales } = quantizeSymmetricInt8(wT, inFeatures, outFeatures, perColumn);
     const qName = this.g.i8(`${prefix}.weight_q`, [inFeatures, outFeatures], q);
     const scaleName = this.g.f32(`${prefix}.weight_scale`, perColumn ? [outFeatures] : [], scales);
+    const bName = this.g.f32(`${prefix}.bias`, [outFeatures], b);
     if (op === 'DynamicQuantizeMatMul') {
-      // Inputs: A (float), B (int8), b_scale, b_zero_point (omitted: 0), bias (optional).
-      const inputs = [x, qName, scaleName, '', ...(addBias ? [bias] : [])];
-      return { y: this.g.msOp('DynamicQuantizeMatMul', inputs, addBias ? hint : `${hint}_matmul`), bias };
+      // Inputs: A (float), B (int8), b_scale, b_zero_point (omitted: 0), bias.
+      return this.g.msOp('DynamicQuantizeMatMul', [x, qName, scaleName, '', bName], hint);
     }
-    const [xq, xScale, xZero] = this.g.opMulti('DynamicQuantizeLinear', [x], [
-      `${hint}_xq`,
-      `${hint}_xscale`,
-      `${hint}_xzero`,
-    ]) as [string, string, string];
+    const [xq, xScale, xZero] = this.g.opMulti(
+      'DynamicQuantizeLinear',
+      [x],
+      [`${hint}_xq`, `${hint}_xscale`, `${hint}_xzero`],
+    ) as [string, string, string];
     const acc = this.g.op('MatMulInteger', [xq, qName, xZero], `${hint}_acc`);
     const accF = this.g.op('Cast', [acc], `${hint}_accf`, { to: TensorType.FLOAT });
     const scale = this.g.op('Mul', [xScale, scaleName], `${hint}_scale`);
-    return { y: withBias(this.g.op('Mul', [accF, scale], `${hint}_matmul`)), bias };
+    return this.g.op('Add', [this.g.op('Mul', [accF, scale], `${hint}_matmul`), bName], hint);
   }
 
-  /** LayerNorm(x + skip + bias) as one com.microsoft SkipLayerNormalization, or decomposed. */
-  addLayerNorm(x: string, skip: string, bias: string | undefined, prefix: string, hint: string): string {
-    if (!this.fused) {
-      const withBias = bias === undefined ? x : this.g.op('Add', [x, bias], `${hint}_biased`);
-      return this.layerNorm(this.g.op('Add', [withBias, skip], `${hint}_residual`), prefix, hint);
-    }
+  /**
+   * For the int8 model with smoothing: the per-channel factors s for `x` (a LayerNorm output) feeding the
+   * Linears `consumers`, and x / s as a value; undefined otherwise.
+   */
+  smoothInput(
+    x: string,
+    lnPrefix: string,
+    consumers: readonly [prefix: string, outFeatures: number][],
+    hint: string,
+  ): { input: string; s: Float32Array } | undefined {
+    const alpha = this.int8?.smoothAlpha;
+    if (alpha === undefined) return undefined;
     const h = this.config.hiddenSize;
-    const gamma = this.g.f32(`${prefix}.weight`, [h], this.weights.f32(`${prefix}.weight`, [h]));
-    const beta = this.g.f32(`${prefix}.bias`, [h], this.weights.f32(`${prefix}.bias`, [h]));
-    const inputs = [x, skip, gamma, beta, ...(bias === undefined ? [] : [bias])];
-    return this.g.msOp('SkipLayerNormalization', inputs, hint, { epsilon: this.config.layerNormEps });
+    const gamma = this.weights.f32(`${lnPrefix}.weight`, [h]);
+    const beta = this.weights.f32(`${lnPrefix}.bias`, [h]);
+    const aMax = gamma.map((g, c) => Math.abs(beta[c]!) + LN_SPAN * Math.abs(g));
+    const wMax = new Float32Array(h);
+    for (const [prefix, out] of consumers) {
+      const w = this.weights.f32(`${prefix}.weight`, [out, h]);
+      for (let o = 0; o < out; o++) {
+        for (let c = 0; c < h; c++) wMax[c] = Math.max(wMax[c]!, Math.abs(w[o * h + c]!));
+      }
+    }
+    const s = new Float32Array(h);
+    for (let c = 0; c < h; c++) {
+      const a = aMax[c]!;
+      s[c] = a > 0 && wMax[c]! > 0 ? a ** alpha / wMax[c]! ** (1 - alpha) : 1;
+    }
+    const inv = this.g.f32(
+      `${hint}_inv_smooth`,
+      [h],
+      s.map((v) => 1 / v),
+    );
+    return { input: this.g.op('Mul', [x, inv], `${hint}_smoothed`), s };
   }
 
   /**
@@ -221,8 +268,8 @@ class BertGraph {
       [position, this.g.i64('zero_1d', [1], [0]), seqLen, this.g.i64('axis0_1d', [1], [0])],
       'position_emb',
     );
-    const wordPos = this.g.op('Add', [wordEmb, posEmb], 'emb_word_pos');
-    return this.addLayerNorm(wordPos, typeEmb, undefined, 'embeddings.LayerNorm', 'embeddings_out');
+    const sum = this.g.op('Add', [this.g.op('Add', [wordEmb, posEmb], 'emb_word_pos'), typeEmb], 'emb_sum');
+    return this.layerNorm(sum, 'embeddings.LayerNorm', 'embeddings_out');
   }
 
   /** attention_mask [b, s] (int64 1/0) → additive bias [b, 1, 1, s] (0 / MASK_NEGATIVE). */
@@ -233,10 +280,12 @@ class BertGraph {
     return this.g.op('Mul', [inverted, this.g.scalar('mask_negative', MASK_NEGATIVE)], 'mask_bias');
   }
 
-  /** Multi-head self-attention in primitive ops; `mask` is the additive bias [b, 1, 1, s]. Returns [b, s, h]. */
-  selfAttention(x: string, mask: string, p: string, l: string): string {
-    const { hiddenSize: h, numHeads } = this.config;
+  /** One BertLayer: self-attention + residual LayerNorm, then FFN + residual LayerNorm. */
+  layer(x: string, maskBias: string, n: number): string {
+    const { hiddenSize: h, numHeads, intermediateSize } = this.config;
     const headDim = h / numHeads;
+    const p = `encoder.layer.${n}`;
+    const l = `l${n}`;
     // [b, s, h] → [b, s, heads, headDim]; 0 in a Reshape target copies the input's dim (batch, seq).
     const splitShape = this.g.i64('shape_split_heads', [4], [0, 0, numHeads, headDim]);
     const heads = (linearOut: string, name: string, perm: number[]): string =>
@@ -247,10 +296,22 @@ class BertGraph {
         { perm },
       );
 
-    const q = heads(this.linear(x, `${p}.attention.self.query`, h, h, `${l}_q`), 'q', [0, 2, 1, 3]);
+    const qkv = ['query', 'key', 'value'].map((name) => `${p}.attention.self.${name}`) as [
+      string,
+      string,
+      string,
+    ];
+    const sx = this.smoothInput(
+      x,
+      n === 0 ? 'embeddings.LayerNorm' : `encoder.layer.${n - 1}.output.LayerNorm`,
+      qkv.map((prefix) => [prefix, h] as [string, number]),
+      `${l}_qkv`,
+    );
+    const xIn = sx?.input ?? x;
+    const q = heads(this.linear(xIn, qkv[0], h, h, `${l}_q`, sx?.s), 'q', [0, 2, 1, 3]);
     // K goes straight to [b, heads, headDim, s] so Q·Kᵀ is a plain MatMul.
-    const kT = heads(this.linear(x, `${p}.attention.self.key`, h, h, `${l}_k`), 'k', [0, 2, 3, 1]);
-    const v = heads(this.linear(x, `${p}.attention.self.value`, h, h, `${l}_v`), 'v', [0, 2, 1, 3]);
+    const kT = heads(this.linear(xIn, qkv[1], h, h, `${l}_k`, sx?.s), 'k', [0, 2, 3, 1]);
+    const v = heads(this.linear(xIn, qkv[2], h, h, `${l}_v`, sx?.s), 'v', [0, 2, 1, 3]);
 
     const scores = this.g.op('MatMul', [q, kT], `${l}_scores`);
     const scaled = this.g.op(
@@ -258,7 +319,7 @@ class BertGraph {
       [scores, this.g.scalar('attn_scale', 1 / Math.sqrt(headDim))],
       `${l}_scaled`,
     );
-    const masked = this.g.op('Add', [scaled, mask], `${l}_masked`);
+    const masked = this.g.op('Add', [scaled, maskBias], `${l}_masked`);
     const probs = this.g.op('Softmax', [masked], `${l}_probs`, { axis: -1 });
     const context = this.g.op('MatMul', [probs, v], `${l}_context`);
     const merged = this.g.op(
@@ -270,100 +331,47 @@ class BertGraph {
       `${l}_context_merged`,
     );
 
-    return merged;
-  }
-
-  /**
-   * The same self-attention as one com.microsoft Attention (fp32) or QAttention (int8) node, with Q, K and V
-   * weights concatenated to [h, 3h]; `mask` is attention_mask as int32 [b, s].
-   */
-  attentionOp(x: string, mask: string, p: string, l: string): string {
-    const { hiddenSize: h, numHeads } = this.config;
-    const parts = ['query', 'key', 'value'].map((name) => ({
-      w: transposeLinear(this.weights.f32(`${p}.attention.self.${name}.weight`, [h, h]), h, h),
-      b: this.weights.f32(`${p}.attention.self.${name}.bias`, [h]),
-    }));
-    const w = new Float32Array(h * 3 * h);
-    for (let r = 0; r < h; r++) {
-      parts.forEach((part, k) => w.set(part.w.subarray(r * h, (r + 1) * h), r * 3 * h + k * h));
-    }
-    const bias = this.g.f32(`${p}.attention.self.qkv.bias`, [3 * h], Float32Array.from(parts.flatMap((part) => [...part.b])));
-    if (this.int8 === undefined) {
-      const wName = this.g.f32(`${p}.attention.self.qkv.weight_t`, [h, 3 * h], w);
-      return this.g.msOp('Attention', [x, wName, bias, mask], `${l}_context_merged`, { num_heads: numHeads });
-    }
-    const { q, scales } = quantizeSymmetricInt8(w, h, 3 * h, this.int8.perColumn);
-    const qName = this.g.i8(`${p}.attention.self.qkv.weight_q`, [h, 3 * h], q);
-    const scaleName = this.g.f32(`${p}.attention.self.qkv.weight_scale`, this.int8.perColumn ? [3 * h] : [], scales);
-    const [xq, xScale, xZero] = this.g.opMulti('DynamicQuantizeLinear', [x], [
-      `${l}_qkv_xq`,
-      `${l}_qkv_xscale`,
-      `${l}_qkv_xzero`,
-    ]) as [string, string, string];
-    // Inputs: input, weight, bias, input_scale, weight_scale, mask_index, input_zero_point.
-    return this.g.msOp('QAttention', [xq, qName, bias, xScale, scaleName, mask, xZero], `${l}_context_merged`, {
-      num_heads: numHeads,
-    });
-  }
-
-  /** One BertLayer: self-attention + residual LayerNorm, then FFN + residual LayerNorm. */
-  layer(x: string, mask: string, n: number): string {
-    const { hiddenSize: h, intermediateSize } = this.config;
-    const p = `encoder.layer.${n}`;
-    const l = `l${n}`;
-    const merged = this.fusedAttention
-      ? this.attentionOp(x, mask, p, l)
-      : this.selfAttention(x, mask, p, l);
-
-    const attnOut = this.product(merged, `${p}.attention.output.dense`, h, h, `${l}_attn_dense`, false);
-    const attnNorm = this.addLayerNorm(
-      attnOut.y,
-      x,
-      attnOut.bias,
+    const attnOut = this.linear(merged, `${p}.attention.output.dense`, h, h, `${l}_attn_dense`);
+    const attnNorm = this.layerNorm(
+      this.g.op('Add', [attnOut, x], `${l}_attn_residual`),
       `${p}.attention.output.LayerNorm`,
       `${l}_attn_out`,
     );
 
-    const interProduct = this.product(
+    const sa = this.smoothInput(
       attnNorm,
-      `${p}.intermediate.dense`,
-      h,
-      intermediateSize,
+      `${p}.attention.output.LayerNorm`,
+      [[`${p}.intermediate.dense`, intermediateSize]],
       `${l}_inter`,
-      !this.fused,
     );
-    const inter = this.fused
-      ? this.g.msOp('BiasGelu', [interProduct.y, interProduct.bias], `${l}_gelu`)
-      : this.gelu(interProduct.y, `${l}_gelu`);
-    const ffnOut = this.product(inter, `${p}.output.dense`, intermediateSize, h, `${l}_ffn_dense`, false);
-    return this.addLayerNorm(ffnOut.y, attnNorm, ffnOut.bias, `${p}.output.LayerNorm`, `${l}_out`);
+    const inter = this.gelu(
+      this.linear(sa?.input ?? attnNorm, `${p}.intermediate.dense`, h, intermediateSize, `${l}_inter`, sa?.s),
+      `${l}_gelu`,
+    );
+    const ffnOut = this.linear(inter, `${p}.output.dense`, intermediateSize, h, `${l}_ffn_dense`);
+    return this.layerNorm(
+      this.g.op('Add', [ffnOut, attnNorm], `${l}_ffn_residual`),
+      `${p}.output.LayerNorm`,
+      `${l}_out`,
+    );
   }
 }
 
-/** Builds the serialised ONNX model (inputs input_ids/attention_mask/token_type_ids, output last_hidden_state). */
-export interface BuildOptions {
-  /** Quantize the Linear layers to int8 (model_quantized.onnx); fp32 when absent. */
-  readonly int8?: Int8Scheme;
-  /** Use onnxruntime's fused contrib ops (SkipLayerNormalization, BiasGelu) instead of primitive ops. */
-  readonly fused?: boolean;
-  /** Self-attention as one com.microsoft Attention / QAttention node. */
-  readonly fusedAttention?: boolean;
-}
-
-export function buildBertOnnx(weights: Safetensors, config: BertConfig, options: BuildOptions = {}): Uint8Array {
+/**
+ * Builds the serialised ONNX model (inputs input_ids/attention_mask/token_type_ids, output last_hidden_state):
+ * fp32, or with int8 Linear layers when `int8` is given (model_quantized.onnx).
+ */
+export function buildBertOnnx(weights: Safetensors, config: BertConfig, int8?: Int8Scheme): Uint8Array {
   if (config.hiddenSize % config.numHeads !== 0)
     throw new Error('hidden size must be divisible by the head count');
-  const bert = new BertGraph(weights, config, options.int8, options.fused ?? false, options.fusedAttention ?? false);
+  const bert = new BertGraph(weights, config, int8);
   const inputIds = bert.g.reserve('input_ids');
   const attentionMask = bert.g.reserve('attention_mask');
   const tokenTypeIds = bert.g.reserve('token_type_ids');
 
   let hidden = bert.embeddings(inputIds, tokenTypeIds);
-  const mask =
-    options.fusedAttention === true
-      ? bert.g.op('Cast', [attentionMask], 'mask_i32', { to: TensorType.INT32 })
-      : bert.extendedMask(attentionMask);
-  for (let n = 0; n < config.numLayers; n++) hidden = bert.layer(hidden, mask, n);
+  const maskBias = bert.extendedMask(attentionMask);
+  for (let n = 0; n < config.numLayers; n++) hidden = bert.layer(hidden, maskBias, n);
   // Give the final value the graph output's name; ORT elides the Identity.
   const output = bert.g.opNamed('Identity', [hidden], 'last_hidden_state');
 
