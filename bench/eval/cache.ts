@@ -2,7 +2,7 @@
 // paraphrase sets: s1 is the cached prompt, s2 the new one. Chooses the default threshold (the lowest that
 // keeps QQP precision ≥ 0.95 and the false-hit rate ≤ 2 % on each hard-negative set, verification on) and
 // prints Markdown: the chosen threshold's numbers, and the precision/recall curve with and without it.
-// Usage: node --import tsx bench/eval/cache.ts [eval-dir] [--quantized] [--json out.json]
+// Usage: node --import tsx bench/eval/cache.ts [eval-dir] [--fp32] [--json out.json]  (default: the int8 model the gateway uses)
 // The data stays outside the repo (MRPC, SICK, QQP are non-commercial): read from ../shared/eval by default.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -125,7 +125,7 @@ async function main() {
     model: 'Xenova/all-MiniLM-L6-v2',
     modelsDir: defaultModelsDir(),
     allowRemote: false,
-    quantized: args.includes('--quantized'),
+    quantized: !args.includes('--fp32'),
     intraOpThreads: 2,
     maxTokens: 256,
   });
@@ -183,7 +183,7 @@ async function main() {
   const t = chosen.threshold;
 
   const lines: string[] = [];
-  const variant = args.includes('--quantized') ? 'int8' : 'fp32';
+  const variant = args.includes('--fp32') ? 'fp32' : 'int8';
   lines.push(`## Semantic cache evaluation (all-MiniLM-L6-v2 ${variant}, threshold ${t})`, '');
   lines.push(
     `${texts.length} distinct texts embedded in ${embedSeconds.toFixed(1)} s (${Math.round(texts.length / embedSeconds)}/s, batches of 64, 2 threads); verification ${(verifyMicros / verifyCalls).toFixed(1)} µs per pair.`,
