@@ -2,15 +2,34 @@
 // this process. Everything above this file (migrations, writer, queries, reports) only sees ClickHouseClient.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import {
+  createClient,
+  parseError,
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+} from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { AnalyticsConfig } from './config-schema.js';
 
 export type AnalyticsBackend = 'chdb' | 'server';
 
+/**
+ * chDB's own insert: the payload goes to the engine as bytes, without the client's detour (stream to string,
+ * the data appended to the SQL text). ≈ 30% less CPU per row than `client.exec` (bench/README.md).
+ */
+export type RawInsert = (params: {
+  table: string;
+  columns: readonly string[];
+  format: 'JSONCompactEachRow';
+  values: Buffer;
+  settings: Record<string, string | number>;
+}) => Promise<void>;
+
 export interface AnalyticsClient {
   client: ClickHouseClient;
   kind: AnalyticsBackend;
+  /** chDB only. */
+  rawInsert?: RawInsert;
   /** Closes the client and, for chDB, this handle's session on the data directory. */
   close(): Promise<void>;
 }
@@ -38,11 +57,18 @@ export function createAnalyticsClient(
     mkdirSync(path, { recursive: true });
     // chdb types the Connection against its own copy of @clickhouse/client-common (1.23.0 vs the client's
     // bundled 1.23.1): the shapes are the same at runtime, only the declarations are distinct types.
-    const connection = createChdbConnection({
-      path,
-    }) as unknown as ClickHouseClientConfigOptions['connection'];
+    const chdb = createChdbConnection({ path });
+    const connection = chdb as unknown as ClickHouseClientConfigOptions['connection'];
     const client = createClient({ connection, application: 'ai-gateway' });
-    return { client, kind: 'chdb', close: () => client.close() };
+    const rawInsert: RawInsert = async ({ columns, ...params }) => {
+      try {
+        await chdb.chdb.rawInsert({ ...params, columns: [...columns] });
+      } catch (err) {
+        // The same error shape (code, type) as the client's, so that data errors are recognised alike.
+        throw parseError(err instanceof Error ? err.message : String(err));
+      }
+    };
+    return { client, kind: 'chdb', rawInsert, close: () => client.close() };
   }
   const client = createClient({
     url: config.url,

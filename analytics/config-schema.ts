@@ -12,6 +12,28 @@ export const analyticsTlsSchema = z.strictObject({
   key_file: z.string().min(1).optional(),
 });
 
+/**
+ * The audit log of bodies (`request_bodies`). Off by default: keeping prompts and answers is a privacy and
+ * storage decision for the deployment. Bodies are cut to max_bytes (UTF-8) when captured, so that a queued
+ * row is bounded, and PII is redacted in the writer's flush before the row reaches ClickHouse or the spool.
+ */
+export const analyticsBodiesSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Per body (request and response each); longer ones are cut and flagged `*_truncated`. */
+  max_bytes: z
+    .number()
+    .int()
+    .min(256)
+    .max(16 * 1024 * 1024)
+    .default(32 * 1024),
+  /** Replace PII and secrets found by the analysis detectors with placeholders ([EMAIL_1]). */
+  redact: z.boolean().default(true),
+  /** Rows held in memory; beyond, batches go to the spool, and past twice this many rows are dropped (counted). */
+  max_queue_rows: positiveInt(1_000),
+  /** Rows per INSERT. */
+  batch_rows: positiveInt(500),
+});
+
 export const clientIpModes = ['full', 'truncate', 'hash', 'drop'] as const;
 
 export const analyticsConfigSchema = z
@@ -37,6 +59,7 @@ export const analyticsConfigSchema = z
       .optional(),
     /** TTL of `request_bodies`; applied when the table is created (later changes need an ALTER, see docs). */
     bodies_retention_days: z.number().int().positive().default(30),
+    bodies: analyticsBodiesSchema.prefault({}),
     /** Client address anonymisation: truncate = /24 IPv4, /48 IPv6; hash = keyed digest; drop = empty. */
     client_ip: z.enum(clientIpModes).default('truncate'),
     /** Writer: rows per INSERT. */
@@ -67,4 +90,5 @@ export const analyticsConfigSchema = z
   });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;
+export type AnalyticsBodiesConfig = z.infer<typeof analyticsBodiesSchema>;
 export type ClientIpMode = (typeof clientIpModes)[number];

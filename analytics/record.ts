@@ -66,5 +66,64 @@ export interface RequestRecord {
   tags: Record<string, string>;
 }
 
+/**
+ * Every field, in the order the writer sends them (the `requests` columns of the same names). The type check
+ * below fails when a field is added to RequestRecord but not here.
+ */
+export const REQUEST_COLUMNS = [
+  'request_id',
+  'client_request_id',
+  'started_at',
+  'first_byte_at',
+  'ended_at',
+  'team',
+  'app',
+  'user',
+  'api_key_id',
+  'endpoint',
+  'method',
+  'path',
+  'model_requested',
+  'model_routed',
+  'provider',
+  'route_reason',
+  'deployment',
+  'region',
+  'status',
+  'error_code',
+  'error_message',
+  'stream',
+  'client_aborted',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'reasoning_tokens',
+  'prompt_tokens_counted',
+  'prompt_tokens_exact',
+  'pii_findings',
+  'injection_score',
+  'injection_signals',
+  'complexity_score',
+  'complexity_class',
+  'cost_nano_usd',
+  'cache_status',
+  'cache_similarity',
+  'cost_avoided_nano_usd',
+  'latency_ms',
+  'upstream_latency_ms',
+  'upstream_ttfb_ms',
+  'ttfb_ms',
+  'gateway_overhead_ms',
+  'bytes_in',
+  'bytes_out',
+  'client_ip',
+  'user_agent',
+  'tags',
+] as const satisfies readonly (keyof RequestRecord)[];
+
+type MissingColumn = Exclude<keyof RequestRecord, (typeof REQUEST_COLUMNS)[number]>;
+/** Compiles only while no RequestRecord field is missing from REQUEST_COLUMNS. */
+export const REQUEST_COLUMNS_COMPLETE: MissingColumn extends never ? true : MissingColumn = true;
+
 /** Where finished records go (the analytics writer, the access log...). Must not throw or block. */
 export type RecordSink = (record: RequestRecord) => void;

@@ -1,21 +1,36 @@
 // Connects the gateway's record stage to the warehouse: migrations (at start, retried until they succeed),
 // the batching writer with its disk spool, client-IP anonymisation, and the writer's numbers on /metrics.
+// With analytics.bodies on, a second writer of the same kind (own queue, spool and bound) fills the audit
+// log `request_bodies`, redacting in its flush.
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Counter, Gauge, Histogram, type Registry } from '../dataplane/observability/metrics.js';
 import type { Logger } from '../dataplane/observability/logger.js';
+import { createBodyRowMapper } from './bodies/redact-bodies.js';
+import { BODY_COLUMNS, type BodyRecord, type BodySink } from './bodies/record.js';
 import { createAnalyticsClient, type AnalyticsClient } from './clickhouse.js';
 import type { AnalyticsConfig } from './config-schema.js';
 import { runMigrations } from './migrate.js';
-import type { RecordSink, RequestRecord } from './record.js';
-import { createRecordWriter, isClickHouseDataError, type RecordWriter } from './writer/index.js';
+import { REQUEST_COLUMNS, type RecordSink, type RequestRecord } from './record.js';
+import { createTableInsert, type TableInsert } from './table-insert.js';
+import {
+  createRecordWriter,
+  DEFAULT_LIMITS,
+  isClickHouseDataError,
+  type InsertFn,
+  type RecordWriter,
+} from './writer/index.js';
 
 export interface Recorder {
   readonly sink: RecordSink;
+  /** Present when analytics.bodies is enabled. */
+  readonly bodySink?: BodySink;
   readonly backend: AnalyticsClient['kind'];
   /** Flushes the queue (to ClickHouse, or the spool) and closes the client when the recorder opened it. */
   close(): Promise<void>;
   writer: RecordWriter;
+  bodyWriter?: RecordWriter<BodyRecord>;
 }
 
 export interface RecorderDeps {
@@ -50,17 +65,23 @@ export async function startRecorder(config: AnalyticsConfig, deps: RecorderDeps)
   };
   await ensureMigrated().catch(() => undefined);
 
-  const metrics = writerMetrics(deps.registry, () => writer.stats());
-  const writer = createRecordWriter({
-    insert: async (table, rows, batchId) => {
+  /** Inserts wait for the schema (and spool while it cannot be created). */
+  const afterMigrations =
+    (insert: InsertFn): InsertFn =>
+    async (...args) => {
       await ensureMigrated();
-      await client.insert({
-        table: `${config.database}.${table}`,
-        values: rows as object[],
-        format: 'JSONEachRow',
-        clickhouse_settings: { date_time_input_format: 'best_effort', insert_deduplication_token: batchId },
-      });
-    },
+      await insert(...args);
+    };
+  const rawInsert = analytics.rawInsert === undefined ? {} : { rawInsert: analytics.rawInsert };
+  const requests = createTableInsert(client, {
+    database: config.database,
+    columns: REQUEST_COLUMNS,
+    ...rawInsert,
+  });
+  const metrics = writerMetrics(deps.registry, 'gateway_analytics', 'Request records', () => writer.stats());
+  const writer = createRecordWriter({
+    insert: afterMigrations(requests.insert),
+    encode: requests.encode,
     batchRows: config.batch_rows,
     flushMs: config.flush_ms,
     maxQueueRows: config.max_queue_rows,
@@ -70,15 +91,62 @@ export async function startRecorder(config: AnalyticsConfig, deps: RecorderDeps)
     isDataError: isClickHouseDataError,
     sanitize: (record) => anonymise(record, config.client_ip),
   });
+  const bodyWriter = config.bodies.enabled
+    ? startBodyWriter(
+        config,
+        deps,
+        createTableInsert(client, { database: config.database, columns: BODY_COLUMNS, ...rawInsert }),
+        afterMigrations,
+      )
+    : undefined;
   return {
     sink: writer.sink,
+    ...(bodyWriter === undefined ? {} : { bodySink: bodyWriter.sink }),
     backend: analytics.kind,
     writer,
+    ...(bodyWriter === undefined ? {} : { bodyWriter }),
     async close() {
-      await writer.close();
+      await Promise.all([writer.close(), bodyWriter?.close()]);
       if (owned) await analytics.close();
     },
   };
+}
+
+function startBodyWriter(
+  config: AnalyticsConfig,
+  deps: RecorderDeps,
+  inserter: TableInsert,
+  afterMigrations: (insert: InsertFn) => InsertFn,
+): RecordWriter<BodyRecord> {
+  const { bodies } = config;
+  const writer: RecordWriter<BodyRecord> = createRecordWriter<BodyRecord>({
+    insert: afterMigrations(inserter.insert),
+    encode: inserter.encode,
+    table: 'request_bodies',
+    batchRows: bodies.batch_rows,
+    flushMs: config.flush_ms,
+    maxQueueRows: bodies.max_queue_rows,
+    // Bodies are up to 2 × max_bytes per row: past twice the bound, rows are dropped (counted) rather than
+    // letting a disk slower than the traffic grow the heap.
+    maxMemoryRows: 2 * bodies.max_queue_rows,
+    // A directory of its own: the requests spool replays only its files, in its own sequence.
+    spoolDir: join(config.spool_dir, 'bodies'),
+    metrics: writerMetrics(deps.registry, 'gateway_analytics_bodies', 'Audit body rows', () =>
+      writer.stats(),
+    ),
+    logger: deps.logger,
+    isDataError: isClickHouseDataError,
+    sanitize: createBodyRowMapper({ redact: bodies.redact, maxBytes: bodies.max_bytes }),
+    // Redaction can lengthen a body a little ([EMAIL_1] for a@b.io); the capture already bounded it.
+    limits: {
+      fieldChars: {
+        ...DEFAULT_LIMITS.fieldChars,
+        request_body: 2 * bodies.max_bytes,
+        response_body: 2 * bodies.max_bytes,
+      },
+    },
+  });
+  return writer;
 }
 
 /** client_ip: full | truncate (/24 IPv4, /48 IPv6) | hash (SHA-256, first 16 hex) | drop. */
@@ -96,36 +164,35 @@ export function anonymise(record: RequestRecord, mode: AnalyticsConfig['client_i
 
 function writerMetrics(
   registry: Registry,
+  prefix: string,
+  what: string,
   stats: () => { queued: number; spooledBatches: number; spooledBytes: number },
 ) {
   const rows = registry.register(
-    new Counter('gateway_analytics_rows_total', 'Request records by outcome in the warehouse writer.', [
-      'outcome',
-      'reason',
-    ]),
+    new Counter(`${prefix}_rows_total`, `${what} by outcome in the warehouse writer.`, ['outcome', 'reason']),
   );
   registry.register(
     new Gauge(
-      'gateway_analytics_queue_rows',
-      'Records waiting in memory for the warehouse.',
+      `${prefix}_queue_rows`,
+      `${what} waiting in memory for the warehouse.`,
       [],
       () => stats().queued,
     ),
   );
   registry.register(
     new Gauge(
-      'gateway_analytics_spool_batches',
+      `${prefix}_spool_batches`,
       'Batches waiting in the disk spool.',
       [],
       () => stats().spooledBatches,
     ),
   );
   registry.register(
-    new Gauge('gateway_analytics_spool_bytes', 'Bytes in the disk spool.', [], () => stats().spooledBytes),
+    new Gauge(`${prefix}_spool_bytes`, 'Bytes in the disk spool.', [], () => stats().spooledBytes),
   );
   const flush = registry.register(
     new Histogram(
-      'gateway_analytics_flush_seconds',
+      `${prefix}_flush_seconds`,
       'Duration of warehouse flushes.',
       ['outcome'],
       [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],

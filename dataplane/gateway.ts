@@ -163,6 +163,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
     sinks,
+    ...(recorder?.bodySink === undefined
+      ? {}
+      : {
+          bodies: { sinks: [recorder.bodySink], maxBytes: options.config.analytics.bodies.max_bytes },
+        }),
     analysisPool,
     limiter,
     ...(startedCache === undefined ? {} : { cache: startedCache.cache }),

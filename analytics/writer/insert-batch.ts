@@ -45,10 +45,11 @@ export async function insertBatch(
   rows: readonly object[],
   batchId: string,
   isDataError: (err: unknown) => boolean,
+  encoded?: Buffer,
 ): Promise<BatchInsertResult> {
   if (rows.length === 0) return { written: 0, rejected: 0 };
   try {
-    await insert(table, rows, batchId);
+    await insert(table, rows, batchId, encoded);
     return { written: rows.length, rejected: 0 };
   } catch (err) {
     if (!isDataError(err)) throw err;

@@ -1,12 +1,20 @@
 // The record writer's public contract: options, the metric callbacks the wiring connects to the
 // gateway's registry, and the handle returned to the record stage and to shutdown.
-import type { RecordSink, RequestRecord } from '../record.js';
+import type { RequestRecord } from '../record.js';
 
 /**
  * Inserts rows into a table. `batchId` is stable for a batch across retries, spooling and restarts: the
  * wiring passes it as `insert_deduplication_token` so that a batch whose ack was lost is not stored twice.
+ * `encoded` is the output of the writer's `encode` option for exactly these rows, when it has it (a live
+ * batch, encoded ahead while the previous insert ran); otherwise (halves of a split batch, spool replays)
+ * the function encodes the rows itself.
  */
-export type InsertFn = (table: string, rows: readonly object[], batchId: string) => Promise<void>;
+export type InsertFn = (
+  table: string,
+  rows: readonly object[],
+  batchId: string,
+  encoded?: Buffer,
+) => Promise<void>;
 
 export interface WriterLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -42,7 +50,8 @@ export interface SpoolIo {
   unlink(path: string): Promise<void>;
 }
 
-export interface RecordWriterOptions {
+/** R: what the sink accepts (RequestRecord by default; the audit-body writer queues BodyRecords). */
+export interface RecordWriterOptions<R extends object = RequestRecord> {
   insert: InsertFn;
   /** Default `requests`. */
   table?: string;
@@ -64,7 +73,13 @@ export interface RecordWriterOptions {
   /** Backoff between failed inserts: base * 2^n, capped at max. `attempts` per live batch before spooling. */
   retry?: { baseMs: number; maxMs: number; attempts?: number };
   /** Maps a record to a row (e.g. adds team, app...). Its output is then cleaned by `cleanRow`. */
-  sanitize?: (record: RequestRecord) => object;
+  sanitize?: (record: R) => object;
+  /**
+   * Encodes a batch's cleaned rows for the insert (e.g. JSONCompactEachRow text), in the flush: the writer
+   * runs it for the next batch while the current insert is in flight, so that the JS work overlaps the
+   * engine's, and hands the result to `insert` as `encoded`.
+   */
+  encode?: (rows: readonly object[]) => Promise<Buffer>;
   /** Limits applied by the row cleaner. */
   limits?: Partial<RowLimits>;
   /** Whether an insert error means bad rows (split the batch to isolate them) rather than an outage. */
@@ -92,8 +107,8 @@ export interface WriterStats {
   sanitized: Record<string, number>;
 }
 
-export interface RecordWriter {
-  sink: RecordSink;
+export interface RecordWriter<R extends object = RequestRecord> {
+  sink: (record: R) => void;
   /** Resolves once every record queued before the call is in ClickHouse, in the spool, or counted dropped. */
   flush(): Promise<void>;
   /** Flushes the queue to ClickHouse or the spool and stops timers; later records are dropped (counted). */

@@ -1,7 +1,8 @@
 // The record writer: records queued in O(1) from the record stage, cut into batches by size or time, and
 // moved by two lanes that each run one operation at a time. The insert lane sends batches to ClickHouse in
 // sequence order (spooled batches and in-memory ones alike); the spill lane writes batches to the spool
-// while ClickHouse is failing or the in-memory queue passes its bound.
+// while ClickHouse is failing or the in-memory queue passes its bound. While an insert is in flight, the
+// next batch is cleaned and encoded: the engine (chDB on a libuv thread, or a server) and the JS work overlap.
 import { randomUUID } from 'node:crypto';
 import type { RequestRecord } from '../record.js';
 import { mapInSlices, fromJsonLines, toJsonLines } from './chunked.js';
@@ -10,13 +11,16 @@ import { insertBatch, isClickHouseDataError } from './insert-batch.js';
 import { Spool, type SpoolEntry } from './spool.js';
 import type { RecordWriter, RecordWriterOptions, WriterLogger, WriterStats } from './types.js';
 
-interface Batch {
+interface Batch<R> {
   seq: number;
   id: string;
   /** Records at the cut; emptied once `rows` is prepared. */
-  records: RequestRecord[];
+  records: R[];
   size: number;
+  /** Cleaned rows (and their encoding for the insert), prepared once, possibly ahead of the insert. */
+  prepared?: Promise<object[]>;
   rows?: object[];
+  encoded?: Buffer;
   attempts: number;
 }
 
@@ -27,7 +31,9 @@ interface Waiter {
 
 const silentLogger: WriterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
+export function createRecordWriter<R extends object = RequestRecord>(
+  options: RecordWriterOptions<R>,
+): RecordWriter<R> {
   const table = options.table ?? 'requests';
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const retry = { attempts: 3, ...(options.retry ?? { baseMs: 200, maxMs: 30_000 }) };
@@ -41,13 +47,13 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
   let overflow = 0;
 
   let nextSeq = spool.maxSeq + 1;
-  let open: RequestRecord[] = [];
-  const ready: Batch[] = [];
+  let open: R[] = [];
+  const ready: Batch<R>[] = [];
   /** Rows in memory not yet settled (open, ready, being prepared or inserted, held for retry). */
   let queued = 0;
   /** Cut batches not yet settled, by sequence: what flush() waits on. */
   const pending = new Set<number>();
-  let held: Batch | undefined;
+  let held: Batch<R> | undefined;
   let failures = 0;
   let retryAt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -94,13 +100,13 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     if (open.length === 0) return;
     const records = open;
     open = [];
-    const batch: Batch = { seq: nextSeq++, id: randomUUID(), records, size: records.length, attempts: 0 };
+    const batch: Batch<R> = { seq: nextSeq++, id: randomUUID(), records, size: records.length, attempts: 0 };
     ready.push(batch);
     pending.add(batch.seq);
     metrics?.queueDepth(queued);
   };
 
-  const settle = (batch: Batch): void => {
+  const settle = (batch: Batch<R>): void => {
     queued -= batch.size;
     pending.delete(batch.seq);
     metrics?.queueDepth(queued);
@@ -112,9 +118,12 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     setImmediate(pump);
   };
 
-  /** Cleans a batch's records into rows, once: a batch retried or spooled is not cleaned twice. */
-  const prepare = async (batch: Batch): Promise<object[]> => {
-    if (batch.rows !== undefined) return batch.rows;
+  /**
+   * Cleans a batch's records into rows (and encodes them), once: a batch retried, spooled, or prepared
+   * ahead is not cleaned twice, and concurrent callers share the one preparation.
+   */
+  const prepare = (batch: Batch<R>): Promise<object[]> => (batch.prepared ??= prepareRows(batch));
+  const prepareRows = async (batch: Batch<R>): Promise<object[]> => {
     const repairs = new Array<number>(REPAIR_REASONS.length).fill(0);
     let failed = 0;
     let firstError: unknown;
@@ -141,10 +150,18 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     }
     batch.rows = rows;
     batch.records = [];
+    if (options.encode !== undefined && rows.length > 0) {
+      try {
+        batch.encoded = await options.encode(rows);
+      } catch (err) {
+        // Not fatal: the insert encodes the rows itself, and a split isolates whatever cannot be encoded.
+        log.warn('analytics batch encoding failed', { batch: batch.id, err });
+      }
+    }
     return rows;
   };
 
-  const spoolBatch = async (batch: Batch): Promise<void> => {
+  const spoolBatch = async (batch: Batch<R>): Promise<void> => {
     const started = performance.now();
     try {
       const rows = await prepare(batch);
@@ -156,6 +173,7 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     } catch (err) {
       drop('spool_write_failed', batch.rows?.length ?? batch.size, { batch: batch.id, err });
     }
+    batch.encoded = undefined;
     settle(batch);
   };
 
@@ -165,11 +183,12 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     retryAt = Date.now() + delay;
   };
 
-  const insertLive = async (batch: Batch): Promise<void> => {
+  const insertLive = async (batch: Batch<R>): Promise<void> => {
     const started = performance.now();
     try {
       const rows = await prepare(batch);
-      const result = await insertBatch(options.insert, table, rows, batch.id, isDataError);
+      const result = await insertBatch(options.insert, table, rows, batch.id, isDataError, batch.encoded);
+      batch.encoded = undefined;
       failures = 0;
       held = undefined;
       written += result.written;
@@ -245,6 +264,10 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
     if (work === undefined) return;
     insertBusy = true;
     void work.finally(laneDone(() => (insertBusy = false)));
+    // Ahead of its turn: the next batch is cleaned and encoded while this insert waits on the engine.
+    const next = ready[0];
+    // prepare() settles errors per row; the catch only keeps a surprise from becoming an unhandled rejection.
+    if (next !== undefined) prepare(next).catch(() => undefined);
   };
 
   const runSpillLane = (): void => {
@@ -322,7 +345,7 @@ export function createRecordWriter(options: RecordWriterOptions): RecordWriter {
   return {
     sink: (record) => {
       if (closing) {
-        drop('writer_closed', 1, { request_id: record.request_id });
+        drop('writer_closed', 1, { request_id: (record as { request_id?: unknown }).request_id });
         return;
       }
       if (queued >= maxMemoryRows) {

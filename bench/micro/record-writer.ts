@@ -1,17 +1,23 @@
 // The analytics record writer's budget (issue 6): sustained records/s into chDB (the migrated `requests`
 // table), event-loop stalls while it runs, memory held per queued record, and CPU per sink() call.
+// Inserts are compared in the same process, alternating round by round (the machine is shared): `raw` is
+// the writer's on chDB (JSONCompactEachRow encoded ahead in slices, chDB's raw insert), `exec` the same text
+// through client.exec (the writer's path to a server), `json` the previous one (client.insert, JSONEachRow).
 // Usage: node --expose-gc --import tsx bench/micro/record-writer.ts [--records N] [--batch-rows N]
+//   [--formats raw,exec,json] [--rounds N] [--offered-per-s N]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createAnalyticsClient, type AnalyticsClient } from '../../analytics/clickhouse.js';
 import { runMigrations } from '../../analytics/migrate.js';
-import type { RequestRecord } from '../../analytics/record.js';
-import { createRecordWriter, type InsertFn } from '../../analytics/writer/index.js';
+import { REQUEST_COLUMNS, type RequestRecord } from '../../analytics/record.js';
+import { createTableInsert } from '../../analytics/table-insert.js';
+import { toCompactLines } from '../../analytics/writer/json-compact.js';
+import { createRecordWriter, type InsertFn, type RecordWriterOptions } from '../../analytics/writer/index.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -109,10 +115,14 @@ function sinkCpu(dir: string, calls: number): number {
   return (used.user + used.system) / (calls - 10_000);
 }
 
-/** The writer's own CPU per record off the request path (batching, cleaning), with an insert that is free. */
+/**
+ * The writer's own CPU per record off the request path (batching, cleaning, JSONCompactEachRow encoding),
+ * with an insert that is free.
+ */
 async function writerCpu(dir: string, rows: number): Promise<number> {
   const writer = createRecordWriter({
     insert: () => Promise.resolve(),
+    encode: (batch) => toCompactLines(batch, REQUEST_COLUMNS),
     batchRows: 10_000,
     flushMs: 60_000,
     maxQueueRows: rows * 2,
@@ -126,105 +136,174 @@ async function writerCpu(dir: string, rows: number): Promise<number> {
   return (used.user + used.system) / rows;
 }
 
+type Format = 'raw' | 'exec' | 'json';
+
+/** The insert of each format: the writer's, and the JSONEachRow one it replaced, for comparison. */
+function insertOf(
+  analytics: AnalyticsClient,
+  format: Format,
+): Pick<RecordWriterOptions, 'insert' | 'encode'> {
+  const client = analytics.client;
+  if (format === 'raw')
+    return createTableInsert(client, { columns: REQUEST_COLUMNS, rawInsert: analytics.rawInsert! });
+  if (format === 'exec') return createTableInsert(client, { columns: REQUEST_COLUMNS });
+  const insert: InsertFn = async (table, rows, batchId) => {
+    await client.insert({
+      table,
+      values: rows,
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: batchId, date_time_input_format: 'best_effort' },
+    });
+  };
+  return { insert };
+}
+
+interface RunResult {
+  perSecond: number;
+  cpuUsPerRecord: number;
+  maxQueued: number;
+  maxHeapMb: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  stored: number;
+  dropped: number;
+}
+
+async function countRows(client: ClickHouseClient): Promise<number> {
+  const rs = await client.query({
+    query: 'SELECT toUInt32(count()) AS n FROM bench.requests',
+    format: 'JSONEachRow',
+  });
+  const [{ n }] = await rs.json<{ n: number }>();
+  return n;
+}
+
+async function throughput(
+  analytics: AnalyticsClient,
+  format: Format,
+  spoolDir: string,
+  total: number,
+  batchRows: number,
+  perMs: number,
+): Promise<RunResult> {
+  const client = analytics.client;
+  const before = await countRows(client);
+  const maxQueueRows = 50_000;
+  const writer = createRecordWriter({
+    ...insertOf(analytics, format),
+    table: 'bench.requests',
+    batchRows,
+    flushMs: 1000,
+    maxQueueRows,
+    spoolDir,
+    logger: {
+      info: (msg) => process.stderr.write(`${msg}\n`),
+      warn: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
+      error: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
+    },
+  });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let maxQueued = 0;
+  let maxHeap = 0;
+  gc();
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  delay.enable();
+  // Producer at the offered rate in 1 ms bursts, like a busy record stage.
+  for (let i = 0; i < total;) {
+    const due = Math.min(total, Math.floor((performance.now() - started) * perMs));
+    for (; i < due; i++) writer.sink(record(i));
+    maxQueued = Math.max(maxQueued, writer.stats().queued);
+    maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
+    await (i < due ? yieldToLoop() : new Promise((r) => setTimeout(r, 1)));
+  }
+  await writer.flush();
+  // Rows that went to the spool (queue past its bound) count only once replayed.
+  while (writer.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+  const seconds = (performance.now() - started) / 1000;
+  delay.disable();
+  const cpu = process.cpuUsage(cpuStart);
+  await writer.close();
+  return {
+    perSecond: total / seconds,
+    cpuUsPerRecord: (cpu.user + cpu.system) / total,
+    maxQueued,
+    maxHeapMb: maxHeap / 2 ** 20,
+    loopP99Ms: delay.percentile(99) / 1e6,
+    loopMaxMs: delay.max / 1e6,
+    stored: (await countRows(client)) - before,
+    dropped: writer.stats().dropped,
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       records: { type: 'string', default: '300000' },
       'batch-rows': { type: 'string', default: '10000' },
       'offered-per-s': { type: 'string', default: '50000' },
+      formats: { type: 'string', default: 'raw,exec,json' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const total = Number(values.records);
   const batchRows = Number(values['batch-rows']);
   const perMs = Number(values['offered-per-s']) / 1000;
+  const formats = values.formats.split(',') as Format[];
+  const rounds = Number(values.rounds);
   const dir = mkdtempSync(join(tmpdir(), 'bench-record-writer-'));
-  const connection = createChdbConnection({ path: join(dir, 'chdb') }) as unknown as NonNullable<
-    ClickHouseClientConfigOptions['connection']
-  >;
-  const client = createClient({ connection });
+  const analytics = createAnalyticsClient({ data_dir: join(dir, 'chdb') });
+  const client = analytics.client;
   try {
     await runMigrations(client, { database: 'bench', on_cluster: undefined, bodies_retention_days: 30 });
-    const insert: InsertFn = async (table, rows, batchId) => {
-      await client.insert({
-        table,
-        values: rows,
-        format: 'JSONEachRow',
-        clickhouse_settings: { insert_deduplication_token: batchId, date_time_input_format: 'best_effort' },
-      });
-    };
-
-    const maxQueueRows = 50_000;
-    const writer = createRecordWriter({
-      insert,
-      table: 'bench.requests',
-      batchRows,
-      flushMs: 1000,
-      maxQueueRows,
-      spoolDir: join(dir, 'spool'),
-      logger: {
-        info: (msg) => process.stderr.write(`${msg}\n`),
-        warn: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
-        error: (msg, fields) => process.stderr.write(`${msg} ${String(fields?.err)}\n`),
-      },
-    });
-    const delay = monitorEventLoopDelay({ resolution: 1 });
-    let maxQueued = 0;
-    let maxHeap = 0;
-    const progress = setInterval(() => {
-      const st = writer.stats();
-      process.stderr.write(
-        `  ${((performance.now() - started) / 1000).toFixed(0)} s: queued ${st.queued}, spooled ${st.spooledBatches}, written ${st.written}\n`,
-      );
-    }, 2000);
-    gc();
-    const cpuStart = process.cpuUsage();
-    const started = performance.now();
-    delay.enable();
-    // Producer at the offered rate in 1 ms bursts, like a busy record stage.
-    for (let i = 0; i < total;) {
-      const due = Math.min(total, Math.floor((performance.now() - started) * perMs));
-      for (; i < due; i++) writer.sink(record(i));
-      maxQueued = Math.max(maxQueued, writer.stats().queued);
-      maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
-      await (i < due ? yieldToLoop() : new Promise((r) => setTimeout(r, 1)));
+    const results = new Map<Format, RunResult[]>(formats.map((f) => [f, []]));
+    let spools = 0;
+    for (let round = 0; round < rounds; round++) {
+      // Rotating order: drift of the shared machine hits every format alike.
+      for (let k = 0; k < formats.length; k++) {
+        const format = formats[(k + round) % formats.length]!;
+        const r = await throughput(
+          analytics,
+          format,
+          join(dir, `spool-${spools++}`),
+          total,
+          batchRows,
+          perMs,
+        );
+        results.get(format)!.push(r);
+        process.stderr.write(
+          `  round ${round + 1} ${format}: ${Math.round(r.perSecond)} records/s, stored ${r.stored}/${total}, peak queued ${r.maxQueued}\n`,
+        );
+        if (r.stored !== total || r.dropped !== 0)
+          throw new Error(`${format}: stored ${r.stored} of ${total}, dropped ${r.dropped}`);
+      }
     }
-    await writer.flush();
-    // Rows that went to the spool (queue past its bound) count only once replayed.
-    while (writer.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(progress);
-    delay.disable();
-    const cpu = process.cpuUsage(cpuStart);
-    await writer.close();
-    const stats = writer.stats();
-    const rs = await client.query({
-      query: 'SELECT toUInt32(count()) AS n FROM bench.requests',
-      format: 'JSONEachRow',
-    });
-    const [{ n }] = await rs.json<{ n: number }>();
-    log(
-      `throughput: ${total} records in ${seconds.toFixed(2)} s = ${Math.round(total / seconds)} records/s ` +
-        `(offered ${values['offered-per-s']}/s; batchRows ${batchRows}; rows in table ${n}; written ${stats.written}; dropped ${stats.dropped})`,
-    );
-    log(
-      `  CPU ${(((cpu.user + cpu.system) / total) | 0).toString()} µs/record total (incl. record building and chDB); ` +
-        `peak queued ${maxQueued} (bound ${maxQueueRows}); peak heap ${(maxHeap / 2 ** 20).toFixed(0)} MB`,
-    );
-    log(
-      `  event loop delay: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, ` +
-        `max ${(delay.max / 1e6).toFixed(1)} ms`,
-    );
-    // After the throughput run, so that the records these build do not weigh on its GC.
+    for (const [format, runs] of results) {
+      const rates = runs.map((r) => r.perSecond).sort((a, b) => a - b);
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      log(
+        `${format}: median ${Math.round(median(rates))} records/s [${rates.map((x) => Math.round(x)).join(', ')}] ` +
+          `(${total} records/run, offered ${values['offered-per-s']}/s, batchRows ${batchRows})`,
+      );
+      log(
+        `  CPU ${median(runs.map((r) => r.cpuUsPerRecord)).toFixed(1)} µs/record total (incl. record building and chDB); ` +
+          `peak queued ${Math.max(...runs.map((r) => r.maxQueued))} (bound 50000); ` +
+          `peak heap ${Math.max(...runs.map((r) => r.maxHeapMb)).toFixed(0)} MB; ` +
+          `event loop p99 ${median(runs.map((r) => r.loopP99Ms)).toFixed(1)} ms, max ${Math.max(...runs.map((r) => r.loopMaxMs)).toFixed(1)} ms`,
+      );
+    }
+    // After the throughput runs, so that the records these build do not weigh on their GC.
     const perRecord = await queueMemory(dir, 100_000);
     log(
       `queue memory: ${perRecord.toFixed(0)} B/record -> 64 MB holds ${Math.floor((64 << 20) / perRecord)} records`,
     );
-    log(`sink() CPU: ${sinkCpu(dir, 1_000_000).toFixed(3)} µs/call (1M calls)`);
+    // Before sinkCpu, whose million records would weigh on this one's garbage collection.
     log(
       `writer CPU off the request path, free insert: ${(await writerCpu(dir, 200_000)).toFixed(2)} µs/record`,
     );
+    log(`sink() CPU: ${sinkCpu(dir, 1_000_000).toFixed(3)} µs/call (1M calls)`);
   } finally {
-    await client.close();
+    await analytics.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -62,6 +62,16 @@ export interface StreamTap {
   messages?(event: AnthropicStreamEvent): void;
 }
 
+/** Bodies kept for the audit log (analytics.bodies), cut to their bound as they are captured. */
+export interface CapturedBodies {
+  request: string;
+  requestTruncated: boolean;
+  /** The JSON answer; for SSE, read from `frames` once the stream is over. */
+  response: string;
+  responseTruncated: boolean;
+  frames?: { text(): string; readonly truncated: boolean };
+}
+
 export interface GatewayContext {
   /** UUIDv7, the record's key. */
   readonly id: string;
@@ -97,6 +107,8 @@ export interface GatewayContext {
   cache?: CacheOutcome;
   /** Set by the cache stage on a miss it may store. */
   tap?: StreamTap;
+  /** Set by the capture-bodies stage when the audit log of bodies is on. */
+  bodies?: CapturedBodies;
   /** Set by the respond stage when the request failed. */
   error?: GatewayError;
   /** Status actually sent to the client (0 when the client went away first). */

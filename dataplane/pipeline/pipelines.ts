@@ -2,6 +2,7 @@
 // cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.
+import type { BodySink } from '../../analytics/bodies/record.js';
 import type { RecordSink } from '../../analytics/record.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
@@ -20,6 +21,7 @@ import { cachePurgeStage } from './stages/cache-admin.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { adminUsageStage, ownBudgetsStage } from './stages/usage.js';
 import type { Limiter } from '../limits/limiter.js';
+import { captureBodiesStage } from './stages/capture-bodies.js';
 import { recordStage } from './stages/record.js';
 import { rejectStage } from './stages/reject.js';
 import { respondStage } from './stages/respond.js';
@@ -47,6 +49,8 @@ export interface PipelineOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   sinks: readonly RecordSink[];
+  /** The audit log of bodies: present when analytics.bodies is on (fixed at start). */
+  bodies?: { sinks: readonly BodySink[]; maxBytes: number };
   analysisPool: AnalysisPool;
   limiter: Limiter;
   /** Absent when the cache is off at start. */
@@ -54,9 +58,17 @@ export interface PipelineOptions {
 }
 
 export function buildPipelines(options: PipelineOptions): Pipelines {
-  const outer: Stage[] = [recordStage(options), respondStage({ logger: options.logger })];
+  const outer: Stage[] = [
+    recordStage({ ...options, ...(options.bodies === undefined ? {} : { bodySinks: options.bodies.sinks }) }),
+    respondStage({ logger: options.logger }),
+  ];
+  // Only the pipelines that parse a body capture one.
+  const withBodies: Stage[] =
+    options.bodies === undefined
+      ? outer
+      : [...outer, captureBodiesStage({ maxBytes: options.bodies.maxBytes })];
   const inference: Stage[] = [
-    ...outer,
+    ...withBodies,
     authStage(),
     parseStage(),
     routeStage(),
@@ -69,7 +81,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
   return {
     inference: compose(inference),
     analyze: compose([
-      ...outer,
+      ...withBodies,
       authStage(),
       parseStage(),
       routeStage(),

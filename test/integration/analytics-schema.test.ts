@@ -18,10 +18,11 @@ import { analyticsConfigSchema } from '../../analytics/config-schema.js';
 import { loadMigrationFiles, migrationsDir, renderMigration } from '../../analytics/migration-files.js';
 import { runMigrations } from '../../analytics/migrate.js';
 import { QUERY_NAMES, loadQuery, runNamedQuery, toClickHouseTime } from '../../analytics/queries/index.js';
-import type { RequestRecord } from '../../analytics/record.js';
+import { REQUEST_COLUMNS, type RequestRecord } from '../../analytics/record.js';
 import { buildReport, type Report } from '../../analytics/report/build.js';
 import { formatReport } from '../../analytics/report/format.js';
 import { reportWindow } from '../../analytics/report/period.js';
+import { createTableInsert } from '../../analytics/table-insert.js';
 import { parseReportArgs } from '../../analytics/report.js';
 import type { TeamsConfig } from '../../dataplane/config/auth-schema.js';
 
@@ -187,7 +188,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 7);
+    assert.equal(files.length, 8);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -233,12 +234,12 @@ describe('analytics schema (chDB)', () => {
   });
 
   it('stores every field of a record, with nulls, maps and non-ASCII text intact', async () => {
-    await client.insert({
-      table: `${db}.requests`,
-      values: records,
-      format: 'JSONEachRow',
-      clickhouse_settings: { date_time_input_format: 'best_effort' },
-    });
+    // The writer's own insert (JSONCompactEachRow): what the gateway stores is what is checked.
+    await createTableInsert(client, { database: db, columns: REQUEST_COLUMNS }).insert(
+      'requests',
+      records,
+      'schema-test-batch',
+    );
     const [count] = await rows<{ n: string }>(client, `SELECT count() AS n FROM ${db}.requests`);
     assert.equal(Number(count!.n), records.length);
     const sample = records.find((r) => r.user === '用户一' && r.pii_findings.EMAIL === 2 && r.status === 200);
@@ -481,9 +482,9 @@ describe('analytics schema (chDB)', () => {
       const env = { ...process.env, GATEWAY_CONFIG: configPath };
       const cli = ['--import', 'tsx', 'analytics/migrate.ts'];
       const first = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(first.stdout, /7 applied, 0 already applied \(chdb, ai_gateway\)/);
+      assert.match(first.stdout, /8 applied, 0 already applied \(chdb, ai_gateway\)/);
       const second = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(second.stdout, /^0 applied, 7 already applied/m);
+      assert.match(second.stdout, /^0 applied, 8 already applied/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 // Outermost stage: once the response is over (sent, failed or abandoned by the client), every request
 // becomes one RequestRecord, counted in metrics and handed to the record sinks.
 import { performance } from 'node:perf_hooks';
+import type { BodyRecord, BodySink } from '../../../analytics/bodies/record.js';
 import type { RecordSink, RequestRecord } from '../../../analytics/record.js';
 import type { PiiFinding } from '../../analysis/types.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
@@ -14,10 +15,13 @@ export interface RecordStageOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   sinks: readonly RecordSink[];
+  /** Audit-log sinks of the captured bodies (analytics.bodies); called only for requests with a capture. */
+  bodySinks?: readonly BodySink[];
 }
 
 export function recordStage(options: RecordStageOptions): Stage {
   const { metrics, logger, sinks } = options;
+  const bodySinks = options.bodySinks ?? [];
   return {
     name: 'record',
     async run(ctx, next) {
@@ -32,6 +36,16 @@ export function recordStage(options: RecordStageOptions): Stage {
             sink(record);
           } catch (error) {
             logger.error('record sink failed', { request_id: record.request_id, err: error });
+          }
+        }
+        if (ctx.bodies !== undefined && bodySinks.length > 0) {
+          const body = toBodyRecord(ctx, record);
+          for (const sink of bodySinks) {
+            try {
+              sink(body);
+            } catch (error) {
+              logger.error('body sink failed', { request_id: record.request_id, err: error });
+            }
           }
         }
       }
@@ -107,6 +121,23 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     client_ip: typeof ctx.clientAddress === 'string' ? ctx.clientAddress : formatAddress(ctx.clientAddress),
     user_agent: ctx.headers['user-agent'] ?? '',
     tags: tagsOf(ctx),
+  };
+}
+
+/** The capture, keyed like the record; a stream's frames are read now that the response is over. */
+function toBodyRecord(ctx: GatewayContext, record: RequestRecord): BodyRecord {
+  const bodies = ctx.bodies!;
+  const frames = bodies.frames;
+  return {
+    request_id: record.request_id,
+    started_at: record.started_at,
+    team: record.team,
+    app: record.app,
+    request_body: bodies.request,
+    response_body: frames === undefined ? bodies.response : frames.text(),
+    request_truncated: bodies.requestTruncated,
+    response_truncated: frames === undefined ? bodies.responseTruncated : frames.truncated,
+    response_stream: frames !== undefined,
   };
 }
 

@@ -1,22 +1,21 @@
-// The record writer into a real table (chDB in process, through @clickhouse/client): exactly-once through
-// the insert deduplication token, and bad data stored safely or refused with a counted reason.
+// The record writer into a real table (chDB in process) with the production insert (JSONCompactEachRow
+// through chDB's raw insert, and through client.exec as for a server): exactly-once through the insert
+// deduplication token, text stored exactly, and bad data stored safely or refused with a counted reason.
 // chDB allows one data directory per process: one client for the whole file.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
-import type { RequestRecord } from '../../../analytics/record.js';
-import { createRecordWriter, type InsertFn } from '../../../analytics/writer/index.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createAnalyticsClient, type AnalyticsClient } from '../../../analytics/clickhouse.js';
+import { REQUEST_COLUMNS, type RequestRecord } from '../../../analytics/record.js';
+import { createTableInsert, type TableInsert } from '../../../analytics/table-insert.js';
+import { createRecordWriter } from '../../../analytics/writer/index.js';
 import { syntheticRecord } from '../../support/records.js';
 
-/** chdb declares its Connection against its own copy of @clickhouse/client-common: same shape, distinct type. */
-const chdbConnection = (path: string) =>
-  createChdbConnection({ path }) as unknown as NonNullable<ClickHouseClientConfigOptions['connection']>;
-
 const root = mkdtempSync(join(tmpdir(), 'writer-chdb-'));
+let analytics: AnalyticsClient;
 let client: ClickHouseClient;
 let spools = 0;
 const spoolDir = () => join(root, `spool-${spools++}`);
@@ -40,16 +39,12 @@ const TABLE_DDL = (name: string) => `CREATE TABLE ${name} (
   client_ip String, user_agent String
 ) ENGINE = MergeTree ORDER BY tuple() SETTINGS non_replicated_deduplication_window = 10000`;
 
-const insertFn =
-  (c: ClickHouseClient): InsertFn =>
-  async (table, rows, batchId) => {
-    await c.insert({
-      table,
-      values: rows,
-      format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: batchId, date_time_input_format: 'best_effort' },
-    });
-  };
+/** The production insert (JSONCompactEachRow, encoded ahead by the writer): chDB's raw one, or exec. */
+const tableInsert = (via: 'raw' | 'exec' = 'raw'): TableInsert =>
+  createTableInsert(client, {
+    columns: REQUEST_COLUMNS,
+    ...(via === 'raw' ? { rawInsert: analytics.rawInsert! } : {}),
+  });
 
 async function scalar(query: string): Promise<unknown[]> {
   const rs = await client.query({ query, format: 'JSONEachRow' });
@@ -72,20 +67,22 @@ function record(i: number, patch: Partial<RequestRecord> = {}): RequestRecord {
 
 describe('record writer into chDB', () => {
   before(async () => {
-    client = createClient({ connection: chdbConnection(join(root, 'chdb')) });
+    analytics = createAnalyticsClient({ data_dir: join(root, 'chdb') });
+    client = analytics.client;
   });
   after(async () => {
-    await client.close();
+    await analytics.close();
     rmSync(root, { recursive: true, force: true });
   });
 
   it('deduplicates a batch whose insert succeeded but whose ack was lost', async () => {
     await client.command({ query: TABLE_DDL('dedup') });
-    const real = insertFn(client);
+    const real = tableInsert();
     let lost = 0;
     const w = createRecordWriter({
-      insert: async (table, rows, batchId) => {
-        await real(table, rows, batchId);
+      encode: real.encode,
+      insert: async (table, rows, batchId, encoded) => {
+        await real.insert(table, rows, batchId, encoded);
         // The first two batches land, then the "network" loses the acknowledgement.
         if (lost < 2) {
           lost++;
@@ -113,7 +110,7 @@ describe('record writer into chDB', () => {
   it('stores NaN latencies, malformed text and oversized fields safely, with counted reasons', async () => {
     await client.command({ query: TABLE_DDL('bad') });
     const w = createRecordWriter({
-      insert: insertFn(client),
+      ...tableInsert(),
       table: 'bad',
       batchRows: 100,
       flushMs: 60_000,
@@ -155,10 +152,46 @@ describe('record writer into chDB', () => {
     assert.deepEqual(w.stats().rejected, {});
   });
 
+  for (const via of ['raw', 'exec'] as const)
+    it(`stores text exactly (${via}): tabs, newlines, quotes, backslashes, NUL, non-ASCII, in strings, maps and arrays`, async () => {
+      await client.command({ query: TABLE_DDL(`exact_${via}`) });
+      const tricky = 'tab\there\nnew\r\nline "quoted" \'single\' back\\slash \u0000nul \u2028 é 用户 🙂 \\N';
+      const w = createRecordWriter({
+        ...tableInsert(via),
+        table: `exact_${via}`,
+        batchRows: 10,
+        flushMs: 60_000,
+        maxQueueRows: 1000,
+        spoolDir: spoolDir(),
+      });
+      w.sink(
+        record(0, {
+          user_agent: tricky,
+          error_message: tricky,
+          client_request_id: null,
+          tags: { [tricky]: tricky, plain: '' },
+          injection_signals: [tricky, ''],
+          pii_findings: { [tricky]: 3 },
+        }),
+      );
+      await w.close();
+      const [row] = (await scalar(
+        `SELECT user_agent, error_message, client_request_id, tags, injection_signals, pii_findings FROM exact_${via}`,
+      )) as Record<string, unknown>[];
+      assert.deepEqual(row, {
+        user_agent: tricky,
+        error_message: tricky,
+        client_request_id: null,
+        tags: { [tricky]: tricky, plain: '' },
+        injection_signals: [tricky, ''],
+        pii_findings: { [tricky]: 3 },
+      });
+    });
+
   it('isolates a row ClickHouse refuses and stores the rest of its batch', async () => {
     await client.command({ query: TABLE_DDL('refused') });
     const w = createRecordWriter({
-      insert: insertFn(client),
+      ...tableInsert(),
       table: 'refused',
       // A mapping bug upstream: a string where a number column is.
       sanitize: (r) => (r.request_id === 'req-3' ? { ...r, status: 'teapot' } : r),

@@ -1,0 +1,100 @@
+// The pieces of the audit log of bodies: bounded capture (bytes, frames), the answer assembled from SSE
+// frames of both dialects, and the row mapper that redacts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assembleSseAnswer } from '../../../analytics/bodies/assemble-sse.js';
+import { FrameCapture, truncateUtf8, truncateUtf8Bytes } from '../../../analytics/bodies/capture.js';
+import type { BodyRecord } from '../../../analytics/bodies/record.js';
+import { createBodyRowMapper } from '../../../analytics/bodies/redact-bodies.js';
+
+const chatFrame = (content: string) =>
+  `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] })}\n\n`;
+
+const bodyRecord = (patch: Partial<BodyRecord>): BodyRecord => ({
+  request_id: '0190a4b2-0000-7000-8000-000000000001',
+  started_at: '2026-01-01T00:00:00.000Z',
+  team: 'acme',
+  app: 'search',
+  request_body: '',
+  response_body: '',
+  request_truncated: false,
+  response_truncated: false,
+  response_stream: false,
+  ...patch,
+});
+
+describe('body capture', () => {
+  it('cuts bytes on a character boundary and flags it', () => {
+    assert.deepEqual(truncateUtf8Bytes(Buffer.from('abc'), 3), { text: 'abc', truncated: false });
+    // 'é' is two bytes: a cut at 3 would split the second one.
+    assert.deepEqual(truncateUtf8Bytes(Buffer.from('éé'), 3), { text: 'é', truncated: true });
+    assert.deepEqual(truncateUtf8('🙂🙂', 5), { text: '🙂', truncated: true });
+    assert.deepEqual(truncateUtf8('short', 5), { text: 'short', truncated: false });
+  });
+
+  it('keeps frames up to the bound and flags the rest', () => {
+    const capture = new FrameCapture(10);
+    capture.add('12345');
+    capture.add('67890abc');
+    capture.add('more');
+    assert.equal(capture.text(), '1234567890');
+    assert.equal(capture.truncated, true);
+  });
+});
+
+describe('assembleSseAnswer', () => {
+  it('concatenates chat deltas of the first choice, ignoring [DONE] and other choices', () => {
+    const frames =
+      chatFrame('Hel') +
+      `data: ${JSON.stringify({ choices: [{ index: 1, delta: { content: 'other' } }] })}\n\n` +
+      chatFrame('lo') +
+      'data: [DONE]\n\n';
+    assert.equal(assembleSseAnswer(frames), 'Hello');
+  });
+
+  it('includes tool-call argument fragments', () => {
+    const call = (args: string) =>
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args } }] } }] })}\n\n`;
+    assert.equal(assembleSseAnswer(call('{"to":') + call('"x"}')), '{"to":"x"}');
+  });
+
+  it('concatenates Anthropic text deltas', () => {
+    const event = (data: unknown) => `event: x\ndata: ${JSON.stringify(data)}\n\n`;
+    const frames =
+      event({ type: 'message_start', message: {} }) +
+      event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi ' } }) +
+      event({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'there' } });
+    assert.equal(assembleSseAnswer(frames), 'Hi there');
+  });
+
+  it('returns undefined for frames it does not know', () => {
+    assert.equal(assembleSseAnswer('data: {"foo":1}\n\n'), undefined);
+  });
+});
+
+describe('body row mapper', () => {
+  it('redacts both bodies with one placeholder numbering, and assembles a stream before redacting', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
+    const row = map(
+      bodyRecord({
+        request_body: '{"content":"mail bob@example.com"}',
+        // The address is split over three frames: only the assembled answer shows it whole.
+        response_body: chatFrame('ok, bob@') + chatFrame('example') + chatFrame('.com and eve@example.net'),
+        response_stream: true,
+      }),
+    ) as Record<string, unknown>;
+    assert.equal(row.request_body, '{"content":"mail [EMAIL_1]"}');
+    assert.equal(row.response_body, 'ok, [EMAIL_1] and [EMAIL_2]');
+    assert.equal('response_stream' in row, false, 'not a column');
+  });
+
+  it('cuts an assembled answer to max_bytes and flags it', () => {
+    const map = createBodyRowMapper({ redact: false, maxBytes: 4 });
+    const row = map(bodyRecord({ response_body: chatFrame('abcdef'), response_stream: true })) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(row.response_body, 'abcd');
+    assert.equal(row.response_truncated, true);
+  });
+});
