@@ -63,7 +63,9 @@ export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
         const plan = ctx.response;
         if (plan?.kind === 'json') {
           stored = true;
-          storeJson(ctx, cache, lookup, endpoint, plan.body);
+          // After the respond stage has written the answer: parsing and storing it is not the client's wait.
+          const body = plan.body;
+          setImmediate(() => storeJson(ctx, cache, lookup, endpoint, body));
         } else if (plan?.kind === 'sse' && accumulator !== undefined) {
           stored = true;
           ctx.response = {
@@ -156,9 +158,12 @@ async function* storedWhenComplete(
     yield* frames;
     complete = true;
   } finally {
-    const result = complete ? accumulator.result() : undefined;
-    const answer = result === undefined ? undefined : answerOf(ctx, endpoint, JSON.stringify(result));
-    if (answer === undefined) lookup.release?.(undefined);
-    else cache.store(lookup, answer);
+    // The stream's end is still to be written when this runs: the store waits until it has been.
+    setImmediate(() => {
+      const result = complete ? accumulator.result() : undefined;
+      const answer = result === undefined ? undefined : answerOf(ctx, endpoint, JSON.stringify(result));
+      if (answer === undefined) lookup.release?.(undefined);
+      else cache.store(lookup, answer);
+    });
   }
 }
