@@ -178,7 +178,10 @@ async function main() {
   });
   const chosen =
     curve.find(
-      (r) => r.verified.precision >= PRECISION_TARGET && r.verified.hardFalseHitRate <= FALSE_HIT_TARGET,
+      (r) =>
+        r.verified.precision >= PRECISION_TARGET &&
+        r.verified.qqpHardFalseHitRate <= FALSE_HIT_TARGET &&
+        r.verified.sickFalseHitRate <= FALSE_HIT_TARGET,
     ) ?? curve[curve.length - 1]!;
   const t = chosen.threshold;
 
