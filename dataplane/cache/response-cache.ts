@@ -2,25 +2,19 @@
 // verification), coalesce identical requests in flight, and store answers. Backend failures never fail a
 // request: they count as misses (and in gateway_cache_backend_errors_total).
 import { performance } from 'node:perf_hooks';
-import type { Identity } from '../auth/identity.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import type { CacheableEndpoint, CachedAnswer } from './answer.js';
+import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import type { Embedder } from './embedder.js';
-import { createPolicy, type CachePolicy } from './policy.js';
+import { createPolicy, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
 import { cacheTenant } from './tenant.js';
 import { verifyMatch } from './verify/index.js';
 
-export interface LookupInput {
-  readonly endpoint: CacheableEndpoint;
-  readonly modelId: string;
-  readonly body: Readonly<Record<string, unknown>>;
-  readonly identity: Identity | undefined;
-  readonly cacheControl: string | undefined;
-  readonly piiFindings: number | undefined;
+export interface LookupInput extends PolicyInput {
+  /** The request's signal: a client that leaves stops waiting for its embedding. */
   readonly signal: AbortSignal;
 }
 

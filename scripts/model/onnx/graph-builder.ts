@@ -54,28 +54,27 @@ export class GraphBuilder {
 
   /** A float32 initializer; raw_data keeps the model compact and the encode fast. */
   f32(hint: string, dims: readonly number[], values: Float32Array): string {
-    const count = dims.reduce((n, d) => n * d, 1);
-    if (count !== values.length)
-      throw new Error(`${hint}: ${values.length} values for dims [${dims.join(', ')}]`);
-    const name = this.fresh(hint);
-    this.initializers.push({
-      name,
-      dataType: TensorType.FLOAT,
-      dims: [...dims],
-      rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
-    });
-    return name;
+    return this.raw(hint, dims, TensorType.FLOAT, values);
   }
 
   /** An int8 initializer (quantized weights, zero points). */
   i8(hint: string, dims: readonly number[], values: Int8Array): string {
+    return this.raw(hint, dims, TensorType.INT8, values);
+  }
+
+  private raw(
+    hint: string,
+    dims: readonly number[],
+    dataType: number,
+    values: Float32Array | Int8Array,
+  ): string {
     const count = dims.reduce((n, d) => n * d, 1);
     if (count !== values.length)
       throw new Error(`${hint}: ${values.length} values for dims [${dims.join(', ')}]`);
     const name = this.fresh(hint);
     this.initializers.push({
       name,
-      dataType: TensorType.INT8,
+      dataType,
       dims: [...dims],
       rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
     });
