@@ -6,20 +6,20 @@ import { Stream as OpenAIStream } from 'openai/streaming';
 import { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import { Stream as AnthropicStream } from '@anthropic-ai/sdk/streaming';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { ChatChunk, ChatCompletion } from '../../dataplane/api/openai-chat.js';
+import type { ChatChunk, ChatCompletion } from '../../../dataplane/api/openai-chat.js';
 import type {
   AnthropicMessage,
   AnthropicStopReason,
   AnthropicStreamEvent,
-} from '../../dataplane/api/anthropic-messages.js';
+} from '../../../dataplane/api/anthropic-messages.js';
 import {
   ChatStreamAccumulator,
   MessagesStreamAccumulator,
   cacheableChatCompletion,
   cacheableMessage,
-} from '../../dataplane/cache/accumulate.js';
-import { chunkText, replayChatFrames, replayMessagesFrames } from '../../dataplane/cache/replay.js';
-import { parseSse, type SseEvent } from '../../dataplane/upstream/sse-parser.js';
+} from '../../../dataplane/cache/accumulate.js';
+import { chunkText, replayChatFrames, replayMessagesFrames } from '../../../dataplane/cache/replay.js';
+import { parseSse, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
 
 async function parseFrames(frames: string[]): Promise<SseEvent[]> {
   const out: SseEvent[] = [];

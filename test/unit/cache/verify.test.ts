@@ -2,7 +2,7 @@
 // paraphrases, verdicts do not depend on argument order, and the reported 2FA mix-up is caught.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { verifyMatch, type VerifyReason } from '../../dataplane/cache/verify/index.js';
+import { verifyMatch, type VerifyReason } from '../../../dataplane/cache/verify/index.js';
 
 /** Asserts the pair is rejected for `reason` in both argument orders. */
 function rejects(reason: VerifyReason, a: string, b: string): void {
