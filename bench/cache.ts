@@ -15,6 +15,7 @@ import { createMemoryBackend } from '../dataplane/cache/memory-backend.js';
 import { createRedisBackend } from '../dataplane/cache/redis-backend.js';
 import { createResponseCache, type LookupInput } from '../dataplane/cache/response-cache.js';
 import { requestKeys } from '../dataplane/cache/request-key.js';
+import { verifyMatch } from '../dataplane/cache/verify/index.js';
 import { cacheConfigSchema } from '../dataplane/cache/schema.js';
 import { createGatewayMetrics } from '../dataplane/observability/gateway-metrics.js';
 import { createLogger } from '../dataplane/observability/logger.js';
@@ -147,6 +148,14 @@ async function main() {
     fingerprint: requestKeys('chat', 'bench-model', input(prompt(0)).body).semantic!.fingerprint,
   };
   const searchOnly = await timeEach(300, () => backend.search(partition, probe, config.semantic.candidates));
+  // The semantic step alone, as the issue defines it: embed the new prompt, search, verify the candidates.
+  const semanticStep = await timeEach(300, async (i) => {
+    const text = prompt(offset + i);
+    const vector = await service.embedder.embed(text);
+    const candidates = await backend.search(partition, vector, config.semantic.candidates);
+    for (const c of candidates) verifyMatch(c.prompt, text);
+  });
+  offset += 300;
 
   // Sustained lookups per second at a fixed concurrency of clients, each with fresh prompts.
   const throughput: { concurrency: number; perSecond: number; p50: number }[] = [];
@@ -229,7 +238,8 @@ async function main() {
     '| measure | p50 | p90 | p99 |',
     '|---|---:|---:|---:|',
     `| exact-hit lookup (canonical key + GET) | ${ms(exact, 'p50')} | ${ms(exact, 'p90')} | ${ms(exact, 'p99')} |`,
-    `| semantic lookup, ~30-token prompt (embed + VSIM + verify), one at a time | ${ms(semantic, 'p50')} | ${ms(semantic, 'p90')} | ${ms(semantic, 'p99')} |`,
+    `| whole semantic lookup, ~30-token prompt (policy, keys, exact GET, embed, VSIM, verify), one at a time | ${ms(semantic, 'p50')} | ${ms(semantic, 'p90')} | ${ms(semantic, 'p99')} |`,
+    `| semantic step alone: embed + VSIM + verify (no exact GET, no bookkeeping) | ${ms(semanticStep, 'p50')} | ${ms(semanticStep, 'p90')} | ${ms(semanticStep, 'p99')} |`,
     `| of which embedding alone | ${ms(embedOnly, 'p50')} | ${ms(embedOnly, 'p90')} | ${ms(embedOnly, 'p99')} |`,
     `| of which vector search (VSIM + candidates' hashes), ${config.semantic.candidates} candidates | ${ms(searchOnly, 'p50')} | ${ms(searchOnly, 'p90')} | ${ms(searchOnly, 'p99')} |`,
     `| end to end: uncached request, 0 ms upstream | ${ms(uncached, 'p50')} | ${ms(uncached, 'p90')} | ${ms(uncached, 'p99')} |`,
