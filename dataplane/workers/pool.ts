@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   minThreads?: number;
   /** Passed to every thread (node:worker_threads workerData), e.g. which model to load. */
   workerData?: unknown;
+  /** Tasks handed to one thread at once (default 1); more lets an async task's thread start the next without a round trip. */
+  concurrentTasksPerWorker?: number;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -59,6 +61,9 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     filename: fileURLToPath(options.module),
     minThreads: Math.min(options.minThreads ?? threads, threads),
     ...(options.workerData === undefined ? {} : { workerData: options.workerData }),
+    ...(options.concurrentTasksPerWorker === undefined
+      ? {}
+      : { concurrentTasksPerWorker: options.concurrentTasksPerWorker }),
     maxThreads: threads,
     // The bound is enforced below by our own count (piscina's own limit also counts threads it considers
     // still starting, which makes it loose); piscina's is only a backstop.

@@ -29,6 +29,9 @@ export async function startEmbeddingService(
     threads: 1,
     // Tasks are micro-batches, so this bounds batches, not texts (the embedder bounds texts).
     maxQueue: 16,
+    // Two batches handed over at once: the thread starts the second as soon as the first is done, instead of
+    // idling while the main thread receives the result and sends the next one (the model runs synchronously).
+    concurrentTasksPerWorker: 2,
     // The thread holds the model and cannot be replaced within the process (see above): it never idles out.
     idleTimeoutMs: 2 ** 31 - 1,
     workerData: {
@@ -44,7 +47,7 @@ export async function startEmbeddingService(
   });
   const embedder = createEmbedder({
     pool,
-    concurrency: 1,
+    concurrency: 2,
     maxBatch: config.max_batch,
     maxQueue: config.max_queue,
     maxInputChars: config.max_input_chars,
