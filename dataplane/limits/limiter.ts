@@ -69,6 +69,14 @@ const PERIODS: readonly Period[] = ['day', 'week', 'month'];
 const PERIOD_WORD: Record<Period, string> = { day: 'Daily', week: 'Weekly', month: 'Monthly' };
 const NANO_PER_USD = 1e9;
 
+/** The keys of one scope's checks; budget keys are per period (index in PERIODS) and change with its window. */
+interface ScopeKeys {
+  rpm: string;
+  tpm: string;
+  cc: string;
+  budgets: { windowId: string; tokens: string; cost: string }[];
+}
+
 export function createLimiter(deps: {
   store: LimitStore;
   config: LimitsConfig;
@@ -90,50 +98,81 @@ export function createLimiter(deps: {
     logger.error(message, { err: error });
   };
 
+  // Check keys per scope, built once: resolved scopes are long-lived objects (scopes.ts caches them), so the
+  // hot path reuses the same strings instead of formatting 11 keys per request. A WeakMap, so scopes dropped on
+  // reload (and per-request user scopes) are collected with their keys.
+  const scopeKeys = new WeakMap<LimitScope, ScopeKeys>();
+  const keysOf = (scope: LimitScope): ScopeKeys => {
+    let keys = scopeKeys.get(scope);
+    if (keys === undefined) {
+      keys = {
+        rpm: `rpm:${scope.id}`,
+        tpm: `tpm:${scope.id}`,
+        cc: `cc:${scope.id}`,
+        budgets: PERIODS.map(() => ({ windowId: '', tokens: '', cost: '' })),
+      };
+      scopeKeys.set(scope, keys);
+    }
+    return keys;
+  };
+
   function checksFor(request: AdmitRequest, t: number): { checks: Check[]; owners: LimitScope[] } {
     const checks: Check[] = [];
     const owners: LimitScope[] = [];
     const reserved = request.promptTokens + request.completionUpperBound;
-    const costOf = (prompt: number, completion: number) =>
-      prompt * request.pricing.input_per_mtok * 1000 + completion * request.pricing.output_per_mtok * 1000;
+    // Nano-USD, once per request (the same for every scope), multiplied in the order the allowance below uses.
+    const { input_per_mtok: input, output_per_mtok: output } = request.pricing;
+    const promptCost = request.promptTokens * input * 1000;
+    const fullCost = Math.ceil(promptCost + request.completionUpperBound * output * 1000);
+    const minCost = request.partialAllowed ? Math.ceil(promptCost + output * 1000) : fullCost;
     for (const scope of request.scopes) {
       const s = scope.spec;
-      const add = (check: Check) => {
-        checks.push(check);
-        owners.push(scope);
-      };
+      const keys = keysOf(scope);
       if (s.rpm !== undefined) {
-        add({
+        checks.push({
           kind: 'gcra',
-          key: `rpm:${scope.id}`,
+          key: keys.rpm,
           limit: s.rpm,
           periodMs: MINUTE,
           cost: 1,
           unit: 'requests',
           scope: scope.id,
         });
+        owners.push(scope);
       }
       if (s.tpm !== undefined) {
-        add({
+        checks.push({
           kind: 'gcra',
-          key: `tpm:${scope.id}`,
+          key: keys.tpm,
           limit: s.tpm,
           periodMs: MINUTE,
           cost: reserved,
           unit: 'tokens',
           scope: scope.id,
         });
+        owners.push(scope);
       }
       if (s.concurrency !== undefined) {
-        add({ kind: 'concurrency', key: `cc:${scope.id}`, limit: s.concurrency, scope: scope.id });
+        checks.push({ kind: 'concurrency', key: keys.cc, limit: s.concurrency, scope: scope.id });
+        owners.push(scope);
       }
-      for (const period of PERIODS) {
-        const window = clock(period, t);
+      if (s.tokens === undefined && s.cost_usd === undefined) continue;
+      for (let p = 0; p < PERIODS.length; p++) {
+        const period = PERIODS[p]!;
         const tokens = s.tokens?.[period];
+        const usd = s.cost_usd?.[period];
+        if (tokens === undefined && usd === undefined) continue;
+        const window = clock(period, t);
+        const budgetKeys = keys.budgets[p]!;
+        if (budgetKeys.windowId !== window.id) {
+          budgetKeys.windowId = window.id;
+          budgetKeys.tokens = `bt:${scope.id}:${window.id}`;
+          budgetKeys.cost = `bc:${scope.id}:${window.id}`;
+        }
         if (tokens !== undefined) {
-          add({
+          checks.push({
             kind: 'budget',
-            key: `bt:${scope.id}:${window.id}`,
+            key: budgetKeys.tokens,
             limit: tokens,
             amount: reserved,
             minAmount: request.partialAllowed ? request.promptTokens + 1 : reserved,
@@ -142,24 +181,21 @@ export function createLimiter(deps: {
             endsAt: window.endsAt,
             scope: scope.id,
           });
+          owners.push(scope);
         }
-        const usd = s.cost_usd?.[period];
         if (usd !== undefined) {
-          add({
+          checks.push({
             kind: 'budget',
-            key: `bc:${scope.id}:${window.id}`,
+            key: budgetKeys.cost,
             limit: Math.round(usd * NANO_PER_USD),
-            amount: Math.ceil(costOf(request.promptTokens, request.completionUpperBound)),
-            minAmount: Math.ceil(
-              request.partialAllowed
-                ? costOf(request.promptTokens, 1)
-                : costOf(request.promptTokens, request.completionUpperBound),
-            ),
+            amount: fullCost,
+            minAmount: minCost,
             unit: 'cost',
             period,
             endsAt: window.endsAt,
             scope: scope.id,
           });
+          owners.push(scope);
         }
       }
     }
@@ -347,11 +383,12 @@ function rateHeaders(
   const headers: Record<string, string> = {};
   for (const unit of ['requests', 'tokens'] as const) {
     let best: { limit: number; state: GcraState } | undefined;
-    checks.forEach((c, i) => {
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i]!;
       const state = states[i];
-      if (c.kind !== 'gcra' || c.unit !== unit || state === null || state === undefined) return;
+      if (c.kind !== 'gcra' || c.unit !== unit || state === null || state === undefined) continue;
       if (best === undefined || state.remaining < best.state.remaining) best = { limit: c.limit, state };
-    });
+    }
     if (best === undefined) continue;
     headers[`x-ratelimit-limit-${unit}`] = String(best.limit);
     headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, best.state.remaining));
