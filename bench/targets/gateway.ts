@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { assertLoopbackOnly } from '../proc/listen-check.js';
 import { freePort, startChild, waitForHttp } from './child-service.js';
 import { benchDir, repoRoot } from './paths.js';
@@ -20,9 +21,20 @@ const AUTHORIZATION: Partial<Record<TargetName, string>> = {
   'gateway-full': `Bearer ${FULL_PIPELINE_KEY}`,
 };
 
-/** The config file with the mock's port filled in, written to a private temp directory. */
-export function renderConfig(template: string, mockPort: number): string {
-  return template.replaceAll('${BENCH_MOCK_PORT}', String(mockPort));
+/**
+ * The config file with the mock's port filled in, written to a private temp directory. With `redisUrl` (the
+ * BENCH_REDIS_URL environment variable) the full pipeline keeps its limit counters and cache in that Redis,
+ * as a multi-replica deployment does, instead of in process.
+ */
+export function renderConfig(template: string, mockPort: number, redisUrl?: string): string {
+  const text = template.replaceAll('${BENCH_MOCK_PORT}', String(mockPort));
+  if (redisUrl === undefined || redisUrl === '') return text;
+  const doc = parse(text) as { limits?: Record<string, unknown>; cache?: Record<string, unknown> };
+  const prefix = `bench-${process.pid}-${Date.now()}:`;
+  doc.limits = { ...doc.limits, redis: { url: redisUrl, key_prefix: prefix } };
+  if (doc.cache !== undefined)
+    doc.cache = { ...doc.cache, redis: { url: redisUrl, key_prefix: `${prefix}c:` } };
+  return stringify(doc);
 }
 
 export async function startGateway(
@@ -34,7 +46,11 @@ export async function startGateway(
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build the gateway first (npm run build)`);
   const dir = mkdtempSync(join(tmpdir(), 'ai-gateway-bench-'));
   const configPath = join(dir, `${name}.yaml`);
-  writeFileSync(configPath, renderConfig(readFileSync(join(benchDir, CONFIGS[name]!), 'utf8'), mockPort));
+  const redisUrl = name === 'gateway-full' ? process.env.BENCH_REDIS_URL : undefined;
+  writeFileSync(
+    configPath,
+    renderConfig(readFileSync(join(benchDir, CONFIGS[name]!), 'utf8'), mockPort, redisUrl),
+  );
   // The port is chosen here rather than read from the "listening" log line: at level warn that line is
   // not logged.
   const port = await freePort();
@@ -60,7 +76,7 @@ export async function startGateway(
       model: 'bench-model',
       headers: { authorization: AUTHORIZATION[name]! },
       pid: service.pid,
-      version: `${note}, config bench/${CONFIGS[name]}`,
+      version: `${note}, config bench/${CONFIGS[name]}${redisUrl ? ` with limits and cache on Redis (${redisUrl})` : ''}`,
       async stop() {
         await service.stop();
         rmSync(dir, { recursive: true, force: true });
