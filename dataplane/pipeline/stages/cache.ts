@@ -124,6 +124,22 @@ function answerOf(ctx: GatewayContext, endpoint: CacheableEndpoint, body: string
   return { endpoint, body, usage, storedAt: Date.now() };
 }
 
+/**
+ * Stores what `build` makes of the answer, or releases the requests coalesced behind this one when it makes
+ * nothing. Runs after the answer was written; a failure here must neither reach the client nor leave
+ * followers waiting.
+ */
+function settle(cache: ResponseCache, lookup: Lookup, build: () => CachedAnswer | undefined) {
+  let answer: CachedAnswer | undefined;
+  try {
+    answer = build();
+  } catch {
+    answer = undefined;
+  }
+  if (answer === undefined) lookup.release?.(undefined);
+  else cache.store(lookup, answer);
+}
+
 function storeJson(
   ctx: GatewayContext,
   cache: ResponseCache,
@@ -131,17 +147,15 @@ function storeJson(
   endpoint: CacheableEndpoint,
   text: string,
 ) {
-  let answer: CachedAnswer | undefined;
-  if (text.length <= lookup.config.max_entry_bytes) {
+  settle(cache, lookup, () => {
+    if (text.length > lookup.config.max_entry_bytes) return undefined;
     const parsed = JSON.parse(text) as ChatCompletion | AnthropicMessage;
     const ok =
       endpoint === 'chat'
         ? cacheableChatCompletion(parsed as ChatCompletion)
         : cacheableMessage(parsed as AnthropicMessage);
-    if (ok) answer = answerOf(ctx, endpoint, text);
-  }
-  if (answer === undefined) lookup.release?.(undefined);
-  else cache.store(lookup, answer);
+    return ok ? answerOf(ctx, endpoint, text) : undefined;
+  });
 }
 
 /** Passes frames on; stores the accumulated answer only when the whole stream reached the client. */
@@ -159,11 +173,11 @@ async function* storedWhenComplete(
     complete = true;
   } finally {
     // The stream's end is still to be written when this runs: the store waits until it has been.
-    setImmediate(() => {
-      const result = complete ? accumulator.result() : undefined;
-      const answer = result === undefined ? undefined : answerOf(ctx, endpoint, JSON.stringify(result));
-      if (answer === undefined) lookup.release?.(undefined);
-      else cache.store(lookup, answer);
-    });
+    setImmediate(() =>
+      settle(cache, lookup, () => {
+        const result = complete ? accumulator.result() : undefined;
+        return result === undefined ? undefined : answerOf(ctx, endpoint, JSON.stringify(result));
+      }),
+    );
   }
 }
