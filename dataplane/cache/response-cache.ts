@@ -181,16 +181,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         metrics.cacheLookups.inc({ result: 'bypassed' });
         return base;
       }
-      const flightKey = `${tenant}\0${keys.exact}`;
-      const pending = config.coalesce ? inflight.get(flightKey) : undefined;
-      if (pending !== undefined) {
-        const answer = await follow(pending, config.coalesce_wait_ms, input.signal);
-        if (answer !== undefined) {
-          metrics.cacheLookups.inc({ result: 'coalesced' });
-          observe('coalesced', start);
-          return { ...base, hit: { layer: 'exact', answer, coalesced: true } };
-        }
-      }
       if (config.exact.enabled) {
         try {
           const answer = await backend.getExact(tenant, input.modelId, keys.exact);
@@ -205,7 +195,18 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
           return base;
         }
       }
-      // Lead before the semantic lookup's await: an identical request arriving meanwhile follows this one.
+      // Checked and claimed with no await in between, so of identical requests exactly one leads; the others
+      // wait for its answer. Claimed before the semantic lookup: a request arriving meanwhile follows too.
+      const flightKey = `${tenant}\0${keys.exact}`;
+      const pending = config.coalesce ? inflight.get(flightKey) : undefined;
+      if (pending !== undefined) {
+        const answer = await follow(pending, config.coalesce_wait_ms, input.signal);
+        if (answer !== undefined) {
+          metrics.cacheLookups.inc({ result: 'coalesced' });
+          observe('coalesced', start);
+          return { ...base, hit: { layer: 'exact', answer, coalesced: true } };
+        }
+      }
       const release =
         config.coalesce && policy.store && !inflight.has(flightKey) ? lead(flightKey) : undefined;
       if (semantic !== undefined) {
