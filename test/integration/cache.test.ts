@@ -276,6 +276,45 @@ describe('cache on Redis 8 with the real embedding model', () => {
     assert.equal(secondBody.type, 'message');
     assert.equal(secondBody.content[0]!.text, firstBody.content[0]!.text);
   });
+
+  it('replays a cached /v1/messages answer as an Anthropic event stream', async () => {
+    const send = () =>
+      fetch(`${gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
+        body: JSON.stringify({
+          model: 'gpt-test',
+          max_tokens: 100,
+          temperature: 0,
+          stream: true,
+          messages: [{ role: 'user', content: 'Give me an antonym for cold.' }],
+        }),
+      });
+    const textOf = (raw: string) => {
+      const events: string[] = [];
+      let text = '';
+      for (const block of raw.split('\n\n')) {
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (event === undefined || data === undefined) continue;
+        events.push(event);
+        const parsed = JSON.parse(data) as { delta?: { type?: string; text?: string } };
+        if (parsed.delta?.type === 'text_delta') text += parsed.delta.text;
+      }
+      return { events, text };
+    };
+    const first = await send();
+    assert.equal(first.headers.get('x-gateway-cache'), 'miss');
+    const original = textOf(await first.text());
+    const second = await send();
+    assert.equal(second.headers.get('x-gateway-cache'), 'exact');
+    const replay = textOf(await second.text());
+    assert.equal(replay.text, original.text);
+    assert.match(replay.text, /^answer #\d+ to: Give me an antonym for cold\.$/);
+    assert.equal(replay.events[0], 'message_start');
+    assert.equal(replay.events.at(-1), 'message_stop');
+    assert.ok(replay.events.includes('content_block_delta') && replay.events.includes('message_delta'));
+  });
 });
 
 describe('cache TTL, coalescing and Redis outages', () => {
