@@ -7,13 +7,13 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RawInsert } from './clickhouse.js';
-import { toCompactLines } from './writer/json-compact.js';
-import type { InsertFn } from './writer/types.js';
+import { createCompactRowEncoder, toCompactLines } from './writer/json-compact.js';
+import type { BatchEncode, InsertFn } from './writer/types.js';
 
 export interface TableInsert {
   insert: InsertFn;
-  /** The writer's `encode` option: the bytes `insert` sends for the same rows. */
-  encode: (rows: readonly object[]) => Promise<Buffer>;
+  /** The writer's `encode` option: the bytes `insert` sends for the same rows (or row by row). */
+  encode: BatchEncode;
 }
 
 export interface TableInsertOptions {
@@ -28,7 +28,8 @@ export interface TableInsertOptions {
 export function createTableInsert(client: ClickHouseClient, options: TableInsertOptions): TableInsert {
   const { columns } = options;
   const columnList = columns.map((c) => `\`${c}\``).join(', ');
-  const encode = (rows: readonly object[]) => toCompactLines(rows, columns);
+  const encode: BatchEncode = (rows) => toCompactLines(rows, columns);
+  encode.rowEncoder = (limits, rows) => createCompactRowEncoder(columns, limits, rows);
   const insert: InsertFn = async (table, rows, batchId, encoded) => {
     const data = encoded ?? (await encode(rows));
     if (data.length === 0) return;

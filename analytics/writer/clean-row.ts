@@ -110,7 +110,7 @@ function cleanCollection(c: Cleaner, value: object, depth: number): unknown {
 }
 
 /** Whether a value is stored as is: the common case, checked without allocating. */
-function isClean(value: unknown, limits: RowLimits, maxChars: number, depth: number): boolean {
+export function isClean(value: unknown, limits: RowLimits, maxChars: number, depth: number): boolean {
   switch (typeof value) {
     case 'string':
       return value.length <= maxChars && (value as string & WellFormed).isWellFormed();

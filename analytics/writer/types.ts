@@ -50,6 +50,28 @@ export interface SpoolIo {
   unlink(path: string): Promise<void>;
 }
 
+/**
+ * One batch's encoding, written row by row while the batch is cleaned: the check that a row needs no
+ * cleaning is made by the encoder as it writes each value, instead of in a pass of its own.
+ */
+export interface RowEncoder {
+  /**
+   * Appends `row` if `cleanRow` would return it unchanged (every enumerable field written and clean) and
+   * returns true; otherwise writes nothing and returns false, and the caller appends what `cleanRow` makes.
+   */
+  tryAppend(row: object): boolean;
+  /** Appends a row as it is (one `cleanRow` made). */
+  append(row: object): void;
+  /** The bytes of every appended row; the encoder is not used after. */
+  finish(): Buffer;
+}
+
+/** Encodes a batch's cleaned rows; with `rowEncoder`, the writer cleans and encodes in one pass instead. */
+export interface BatchEncode {
+  (rows: readonly object[]): Promise<Buffer>;
+  rowEncoder?: (limits: RowLimits, rows: number) => RowEncoder;
+}
+
 /** R: what the sink accepts (RequestRecord by default; the audit-body writer queues BodyRecords). */
 export interface RecordWriterOptions<R extends object = RequestRecord> {
   insert: InsertFn;
@@ -79,7 +101,7 @@ export interface RecordWriterOptions<R extends object = RequestRecord> {
    * runs it for the next batch while the current insert is in flight, so that the JS work overlaps the
    * engine's, and hands the result to `insert` as `encoded`.
    */
-  encode?: (rows: readonly object[]) => Promise<Buffer>;
+  encode?: BatchEncode;
   /** Limits applied by the row cleaner. */
   limits?: Partial<RowLimits>;
   /** Whether an insert error means bad rows (split the batch to isolate them) rather than an outage. */

@@ -127,17 +127,38 @@ export function createRecordWriter<R extends object = RequestRecord>(
     const repairs = new Array<number>(REPAIR_REASONS.length).fill(0);
     let failed = 0;
     let firstError: unknown;
+    // With a row encoder, each row is encoded as it is cleaned, in one pass in which the encoder also tells
+    // whether the row needs the cleaner at all; otherwise the cleaned rows are encoded afterwards.
+    const rowEncoder = options.encode?.rowEncoder;
+    let encoder = rowEncoder?.(limits, batch.records.length);
+    const encodeFailed = (err: unknown): void => {
+      // Not fatal: the insert encodes the rows itself, and a split isolates whatever cannot be encoded.
+      log.warn('analytics batch encoding failed', { batch: batch.id, err });
+      encoder = undefined;
+    };
     const rows = await mapInSlices(batch.records, (record) => {
+      let row: object;
+      let flags = 0;
+      let appended = false;
       try {
-        const { row, flags } = cleanRow(options.sanitize ? options.sanitize(record) : record, limits);
-        if (flags !== 0)
-          for (let i = 0; i < REPAIR_REASONS.length; i++) if (flags & REPAIR_REASONS[i]![0]) repairs[i]!++;
-        return row;
+        row = options.sanitize ? options.sanitize(record) : record;
+        appended = encoder?.tryAppend(row) === true;
+        if (!appended) ({ row, flags } = cleanRow(row, limits));
       } catch (err) {
         failed++;
         firstError ??= err;
         return undefined;
       }
+      if (!appended && encoder !== undefined) {
+        try {
+          encoder.append(row);
+        } catch (err) {
+          encodeFailed(err);
+        }
+      }
+      if (flags !== 0)
+        for (let i = 0; i < REPAIR_REASONS.length; i++) if (flags & REPAIR_REASONS[i]![0]) repairs[i]!++;
+      return row;
     });
     for (let i = 0; i < REPAIR_REASONS.length; i++) {
       if (repairs[i] === 0) continue;
@@ -150,12 +171,12 @@ export function createRecordWriter<R extends object = RequestRecord>(
     }
     batch.rows = rows;
     batch.records = [];
-    if (options.encode !== undefined && rows.length > 0) {
+    if (rows.length > 0 && encoder !== undefined) batch.encoded = encoder.finish();
+    else if (rows.length > 0 && options.encode !== undefined && rowEncoder === undefined) {
       try {
         batch.encoded = await options.encode(rows);
       } catch (err) {
-        // Not fatal: the insert encodes the rows itself, and a split isolates whatever cannot be encoded.
-        log.warn('analytics batch encoding failed', { batch: batch.id, err });
+        encodeFailed(err);
       }
     }
     return rows;

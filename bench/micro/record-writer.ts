@@ -16,7 +16,6 @@ import { createAnalyticsClient, type AnalyticsClient } from '../../analytics/cli
 import { runMigrations } from '../../analytics/migrate.js';
 import { REQUEST_COLUMNS, type RequestRecord } from '../../analytics/record.js';
 import { createTableInsert } from '../../analytics/table-insert.js';
-import { toCompactLines } from '../../analytics/writer/json-compact.js';
 import { createRecordWriter, type InsertFn, type RecordWriterOptions } from '../../analytics/writer/index.js';
 
 const log = (line: string): void => {
@@ -119,10 +118,11 @@ function sinkCpu(dir: string, calls: number): number {
  * The writer's own CPU per record off the request path (batching, cleaning, JSONCompactEachRow encoding),
  * with an insert that is free.
  */
-async function writerCpu(dir: string, rows: number): Promise<number> {
+async function writerCpu(client: ClickHouseClient, dir: string, rows: number): Promise<number> {
   const writer = createRecordWriter({
     insert: () => Promise.resolve(),
-    encode: (batch) => toCompactLines(batch, REQUEST_COLUMNS),
+    // The production encoder (cleaning and encoding in one pass); its insert is never called.
+    encode: createTableInsert(client, { columns: REQUEST_COLUMNS }).encode,
     batchRows: 10_000,
     flushMs: 60_000,
     maxQueueRows: rows * 2,
@@ -299,7 +299,7 @@ async function main(): Promise<void> {
     );
     // Before sinkCpu, whose million records would weigh on this one's garbage collection.
     log(
-      `writer CPU off the request path, free insert: ${(await writerCpu(dir, 200_000)).toFixed(2)} µs/record`,
+      `writer CPU off the request path, free insert: ${(await writerCpu(client, dir, 200_000)).toFixed(2)} µs/record`,
     );
     log(`sink() CPU: ${sinkCpu(dir, 1_000_000).toFixed(3)} µs/call (1M calls)`);
   } finally {
