@@ -21,8 +21,6 @@ export interface EmbedderOptions {
 
 export interface Embedder {
   embed(text: string, signal?: AbortSignal): Promise<Float32Array>;
-  /** Texts waiting for a worker now. */
-  queued(): number;
 }
 
 export class EmbedderBusyError extends Error {
@@ -79,7 +77,6 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   }
 
   return {
-    queued: () => queue.size,
     embed(raw, signal) {
       const text = raw.length > options.maxInputChars ? raw.slice(0, options.maxInputChars) : raw;
       const known = lru.get(text);

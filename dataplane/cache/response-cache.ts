@@ -52,8 +52,6 @@ export interface ResponseCache {
   purge(filter: PurgeFilter): Promise<number>;
   sweep(): Promise<number>;
   readonly backend: CacheBackend;
-  /** True when semantic lookups can run (an embedder was started). */
-  readonly semanticAvailable: boolean;
 }
 
 export interface ResponseCacheOptions {
@@ -159,7 +157,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   return {
     backend,
-    semanticAvailable: embedder !== undefined,
     purge: (filter) => backend.purge(filter),
     sweep: () => backend.sweep(),
     async lookup(config, input) {
