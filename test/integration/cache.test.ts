@@ -277,6 +277,18 @@ describe('cache on Redis 8 with the real embedding model', () => {
     assert.equal(secondBody.content[0]!.text, firstBody.content[0]!.text);
   });
 
+  it('treats an entry it cannot replay as a miss, not an error', async () => {
+    const q = 'Which gas do plants absorb?';
+    await ask(gateway, q, { key: keyB.key });
+    const keys = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}e:acme/b:*`])) as string[];
+    assert.ok(keys.length > 0);
+    for (const key of keys) await redisCommand(redisUrl(), ['SET', key, 'chat 1 1 1 0 0\n{"truncated":']);
+    const reply = await ask(gateway, q, { key: keyB.key, stream: true });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.cache, 'miss');
+    assert.match(reply.text, /^answer #\d+ to: Which gas do plants absorb\?$/);
+  });
+
   it('replays a cached /v1/messages answer as an Anthropic event stream', async () => {
     const send = () =>
       fetch(`${gateway.url}/v1/messages`, {

@@ -41,7 +41,9 @@ export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
       if (lookup === undefined) return next();
       const streaming = body.stream === true;
       const hit = lookup.hit;
-      if (hit !== undefined) {
+      // An entry that cannot be replayed (corrupted, or written by an incompatible version) is a miss.
+      const plan = hit === undefined ? undefined : hitPlan(endpoint, hit.answer, streaming, body);
+      if (hit !== undefined && plan !== undefined) {
         const similarity = hit.similarity ?? null;
         ctx.cache = {
           status: hit.layer,
@@ -50,7 +52,7 @@ export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
         };
         ctx.responseHeaders['x-gateway-cache'] = hit.layer;
         if (similarity !== null) ctx.responseHeaders['x-gateway-cache-similarity'] = similarity.toFixed(4);
-        ctx.response = hitPlan(endpoint, hit.answer, streaming, body);
+        ctx.response = plan;
         return;
       }
       ctx.cache = { status: 'miss', similarity: lookup.nearest ?? null, costAvoidedNano: 0 };
@@ -82,6 +84,19 @@ export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
 }
 
 function hitPlan(
+  endpoint: CacheableEndpoint,
+  answer: CachedAnswer,
+  streaming: boolean,
+  body: Readonly<Record<string, unknown>>,
+): ResponsePlan | undefined {
+  try {
+    return replayPlan(endpoint, answer, streaming, body);
+  } catch {
+    return undefined;
+  }
+}
+
+function replayPlan(
   endpoint: CacheableEndpoint,
   answer: CachedAnswer,
   streaming: boolean,
