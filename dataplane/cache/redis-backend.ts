@@ -107,7 +107,8 @@ export function createRedisBackend(options: RedisBackendOptions): CacheBackend {
         if (answer === undefined) return;
         out.push({ id, prompt: prompt.toString('utf8'), answer, similarity: dot(vector, fromBlob(blob)) });
       });
-      // Lazy expiry: the hash is gone, so the element only costs lookups from now on.
+      // Lazy expiry: the hash is gone, so the element only costs lookups from now on. (An add of the same id
+      // racing this VREM can lose its element; its hash then just expires unused: a miss, never a wrong hit.)
       for (const id of expired) void redis.call('VREM', vset, id).catch(() => undefined);
       out.sort((a, b) => b.similarity - a.similarity);
       return out;
