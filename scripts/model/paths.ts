@@ -6,13 +6,9 @@ import { join } from 'node:path';
 export const MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
 export type ModelId = typeof MODEL_ID;
 
-/** `$AI_GATEWAY_MODELS_DIR`, else `~/.cache/ai-gateway/models` (transformers.js `env.localModelPath`). */
-export function defaultModelsDir(): string {
-  const fromEnv = process.env.AI_GATEWAY_MODELS_DIR;
-  return fromEnv !== undefined && fromEnv !== ''
-    ? fromEnv
-    : join(homedir(), '.cache', 'ai-gateway', 'models');
-}
+// The gateway's own answer (transformers.js `env.localModelPath`): provisioning writes where the gateway reads.
+// model.ts loads transformers.js only when a model is loaded, so importing it here stays cheap.
+export { defaultModelsDir } from '../../dataplane/cache/embeddings/model.js';
 
 /** Downloaded wheels are cached here, keyed by file name and re-verified by sha256 on reuse. */
 export function defaultDownloadsDir(): string {

@@ -26,8 +26,12 @@ export interface EmbeddingModel {
   embed(texts: readonly string[]): Promise<Float32Array>;
 }
 
+/** `$AI_GATEWAY_MODELS_DIR` (when set and not empty), else `~/.cache/ai-gateway/models`. */
 export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AI_GATEWAY_MODELS_DIR ?? join(homedir(), '.cache', 'ai-gateway', 'models');
+  const fromEnv = env.AI_GATEWAY_MODELS_DIR;
+  return fromEnv !== undefined && fromEnv !== ''
+    ? fromEnv
+    : join(homedir(), '.cache', 'ai-gateway', 'models');
 }
 
 interface Tensor {
