@@ -4,7 +4,7 @@
 // (VREM when a lookup meets it) and by a bounded background sweep. VSIM ranks candidates on the quantised
 // index; their similarity is then recomputed from the stored fp32 vector, so thresholds mean the same thing
 // here as in the in-process backend.
-import { Redis } from 'ioredis';
+import { createRedisClient } from '../net/redis-client.js';
 import { decodeAnswer, encodeAnswer } from './answer-codec.js';
 import {
   dot,
@@ -45,16 +45,14 @@ function fromBlob(blob: Buffer): Float32Array {
 }
 
 export function createRedisBackend(options: RedisBackendOptions): CacheBackend {
-  const redis = new Redis(options.url, {
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: options.connectTimeoutMs,
-    // A cache that is away is a miss, not a wait: fail fast and reconnect in the background.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
-    enableAutoPipelining: true,
+  // A cache that is away is a miss, not a wait. Auto-pipelining kept: a lookup's candidate reads leave together.
+  const redis = createRedisClient({
+    url: options.url,
+    commandTimeoutMs: options.commandTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+    autoPipelining: true,
+    onError: options.onError,
   });
-  redis.on('error', (error: Error) => options.onError(error));
   const p = options.keyPrefix;
   const exactKey = (tenant: string, model: string, key: string) =>
     `${p}e:${keySegment(tenant)}:${keySegment(model)}:${key}`;

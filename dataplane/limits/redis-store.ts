@@ -2,7 +2,8 @@
 // queued while disconnected, so a Redis outage fails fast into each limit's configured policy.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../net/redis-client.js';
 import type { Check, GcraState, LimitStore, Reconciliation } from './checks.js';
 import { ADMIT_SCRIPT, RECONCILE_SCRIPT } from './redis-scripts.js';
 
@@ -20,21 +21,17 @@ export interface RedisLimitStore extends LimitStore {
 }
 
 export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
-  const redis = new Redis(options.url, {
+  const redis = createRedisClient({
+    url: options.url,
     keyPrefix: options.keyPrefix,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: options.connectTimeoutMs,
-    // Fail fast instead of piling commands up while Redis is away; reconnect in the background.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
-    lazyConnect: false,
+    commandTimeoutMs: options.commandTimeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
     // No auto-pipelining: its per-tick Pipeline object and deferred write cost more CPU than the write
     // syscalls it saves, and it delays each command to the next tick (bench/micro/limits-redis.ts: at 2k req/s
     // ≈ 35 µs less CPU per request and a p99 admit latency ~3× lower without it).
-    enableAutoPipelining: false,
+    autoPipelining: false,
+    onError: options.onError,
   });
-  redis.on('error', (error: Error) => options.onError(error));
   // Requests that arrive while the first connection is still being made wait for it (bounded by the command
   // timeout) instead of failing into the fault policy: without the offline queue, a command sent before `ready`
   // is refused at once. Only before the first `ready` and only while an attempt is under way: between attempts
