@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import { verifyMatch } from '../../dataplane/cache/verify/index.js';
 
@@ -145,8 +146,7 @@ async function main() {
     scored[name] = pairs.map((p) => {
       const a = vectors.get(p.s1)!;
       const b = vectors.get(p.s2)!;
-      let similarity = 0;
-      for (let i = 0; i < a.length; i++) similarity += a[i]! * b[i]!;
+      const similarity = dot(a, b);
       const t0 = performance.now();
       const verdict = verifyMatch(p.s1, p.s2);
       verifyMicros += (performance.now() - t0) * 1000;
