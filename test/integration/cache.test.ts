@@ -38,6 +38,25 @@ function gatewayDoc(upstream: CountingUpstream, cache: Record<string, unknown>):
 
 const prefix = () => `gwc-test-${randomBytes(4).toString('hex')}:`;
 
+/** Runs `body` against a fresh upstream and a gateway with this cache config; both are stopped after it. */
+async function withGateway(
+  cache: Record<string, unknown>,
+  body: (gateway: TestGateway, upstream: CountingUpstream) => Promise<void>,
+  upstreamOptions: { delayMs?: number } = {},
+): Promise<void> {
+  const upstream = await startCountingUpstream(upstreamOptions);
+  try {
+    const gateway = await startTestGateway(gatewayDoc(upstream, cache));
+    try {
+      await body(gateway, upstream);
+    } finally {
+      await gateway.shutdown(1000);
+    }
+  } finally {
+    await upstream.close();
+  }
+}
+
 interface Reply {
   status: number;
   cache: string | null;
@@ -331,135 +350,120 @@ describe('cache on Redis 8 with the real embedding model', () => {
 
 describe('cache TTL, coalescing and Redis outages', () => {
   it('expires entries after their TTL; a lookup that meets an expired element removes it (VREM)', async () => {
-    const upstream = await startCountingUpstream();
     const keyPrefix = prefix();
-    const gateway = await startTestGateway(
-      gatewayDoc(upstream, {
+    await withGateway(
+      {
         ttl_s: 2,
         redis: { url: redisUrl(), key_prefix: keyPrefix },
         semantic: { threshold: 0.85 },
-      }),
+      },
+      async (gateway) => {
+        const first = await ask(gateway, 'How many legs does a spider have?');
+        assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'exact');
+        const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
+        assert.equal(sets.length, 1);
+        const vset = sets[0]!;
+        const before = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
+        assert.equal(before.length, 1);
+        // Keep the set past its element's TTL: only the lookup's lazy removal can take the element out.
+        await redisCommand(redisUrl(), ['PERSIST', vset]);
+        await sleep(2_100);
+        // A paraphrase (another element id) meets the expired element in the vector search: a miss, the
+        // expired element is removed, and the paraphrase's own entry is added.
+        const later = await ask(gateway, 'How many legs do spiders have?');
+        assert.equal(later.cache, 'miss');
+        assert.notEqual(later.text, first.text);
+        const members = await waitFor(async () => {
+          const now = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
+          return now.length === 1 && now[0] !== before[0] && now;
+        }, 'the expired element replaced by the fresh one');
+        assert.equal(members.length, 1);
+        // The exact entry expired too.
+        assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'semantic');
+      },
     );
-    try {
-      const first = await ask(gateway, 'How many legs does a spider have?');
-      assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'exact');
-      const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
-      assert.equal(sets.length, 1);
-      const vset = sets[0]!;
-      const before = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
-      assert.equal(before.length, 1);
-      // Keep the set past its element's TTL: only the lookup's lazy removal can take the element out.
-      await redisCommand(redisUrl(), ['PERSIST', vset]);
-      await sleep(2_100);
-      // A paraphrase (another element id) meets the expired element in the vector search: a miss, the
-      // expired element is removed, and the paraphrase's own entry is added.
-      const later = await ask(gateway, 'How many legs do spiders have?');
-      assert.equal(later.cache, 'miss');
-      assert.notEqual(later.text, first.text);
-      const members = await waitFor(async () => {
-        const now = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
-        return now.length === 1 && now[0] !== before[0] && now;
-      }, 'the expired element replaced by the fresh one');
-      assert.equal(members.length, 1);
-      // The exact entry expired too.
-      assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'semantic');
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
   });
 
   it('removes expired elements from vector sets in the bounded background sweep', async () => {
-    const upstream = await startCountingUpstream();
     const keyPrefix = prefix();
-    const gateway = await startTestGateway(
-      gatewayDoc(upstream, {
+    await withGateway(
+      {
         ttl_s: 1,
         redis: { url: redisUrl(), key_prefix: keyPrefix },
         semantic: { sweep: { interval_ms: 100 } },
-      }),
+      },
+      async (gateway) => {
+        await ask(gateway, 'Which planet is the largest in the solar system?');
+        await ask(gateway, 'Which planet is the hottest in the solar system?');
+        const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
+        assert.equal(sets.length, 1);
+        const vset = sets[0]!;
+        assert.equal(await redisCommand(redisUrl(), ['VCARD', vset]), 2);
+        // Keep the set alive past its members' TTL so that only the sweep can empty it.
+        await redisCommand(redisUrl(), ['PERSIST', vset]);
+        await waitFor(
+          async () => (await redisCommand(redisUrl(), ['VCARD', vset])) === 0,
+          'the sweep to remove expired elements',
+          5_000,
+        );
+      },
     );
-    try {
-      await ask(gateway, 'Which planet is the largest in the solar system?');
-      await ask(gateway, 'Which planet is the hottest in the solar system?');
-      const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
-      assert.equal(sets.length, 1);
-      const vset = sets[0]!;
-      assert.equal(await redisCommand(redisUrl(), ['VCARD', vset]), 2);
-      // Keep the set alive past its members' TTL so that only the sweep can empty it.
-      await redisCommand(redisUrl(), ['PERSIST', vset]);
-      await waitFor(
-        async () => (await redisCommand(redisUrl(), ['VCARD', vset])) === 0,
-        'the sweep to remove expired elements',
-        5_000,
-      );
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
   });
 
   it('makes one upstream call for identical requests in flight when coalescing', async () => {
-    const upstream = await startCountingUpstream({ delayMs: 300 });
-    const gateway = await startTestGateway(
-      gatewayDoc(upstream, { coalesce: true, redis: { url: redisUrl(), key_prefix: prefix() } }),
+    await withGateway(
+      { coalesce: true, redis: { url: redisUrl(), key_prefix: prefix() } },
+      async (gateway, upstream) => {
+        const replies = await Promise.all(
+          Array.from({ length: 4 }, () => ask(gateway, 'What is the speed of light in vacuum?')),
+        );
+        assert.equal(upstream.calls(), 1);
+        assert.equal(new Set(replies.map((r) => r.text)).size, 1);
+        assert.deepEqual(replies.map((r) => r.cache).sort(), ['exact', 'exact', 'exact', 'miss']);
+      },
+      { delayMs: 300 },
     );
-    try {
-      const replies = await Promise.all(
-        Array.from({ length: 4 }, () => ask(gateway, 'What is the speed of light in vacuum?')),
-      );
-      assert.equal(upstream.calls(), 1);
-      assert.equal(new Set(replies.map((r) => r.text)).size, 1);
-      assert.deepEqual(replies.map((r) => r.cache).sort(), ['exact', 'exact', 'exact', 'miss']);
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
   });
 
   it('makes two upstream calls for the same pair when coalescing is off', async () => {
-    const upstream = await startCountingUpstream({ delayMs: 300 });
-    const gateway = await startTestGateway(
-      gatewayDoc(upstream, { coalesce: false, redis: { url: redisUrl(), key_prefix: prefix() } }),
+    await withGateway(
+      { coalesce: false, redis: { url: redisUrl(), key_prefix: prefix() } },
+      async (gateway, upstream) => {
+        await Promise.all([
+          ask(gateway, 'What is the speed of sound in air?'),
+          ask(gateway, 'What is the speed of sound in air?'),
+        ]);
+        assert.equal(upstream.calls(), 2);
+      },
+      { delayMs: 300 },
     );
-    try {
-      await Promise.all([
-        ask(gateway, 'What is the speed of sound in air?'),
-        ask(gateway, 'What is the speed of sound in air?'),
-      ]);
-      assert.equal(upstream.calls(), 2);
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
   });
 
   it('bypasses the cache without errors while Redis is down, and uses it again once Redis is back', async () => {
     const redis = await startPrivateRedis();
-    const upstream = await startCountingUpstream();
-    const gateway = await startTestGateway(
-      gatewayDoc(upstream, { redis: { url: redis.url, key_prefix: prefix(), command_timeout_ms: 100 } }),
-    );
     try {
-      await ask(gateway, 'What is the capital of Japan?');
-      assert.equal((await ask(gateway, 'What is the capital of Japan?')).cache, 'exact');
-      await redis.stop();
-      for (let i = 0; i < 3; i++) {
-        const reply = await ask(gateway, 'What is the capital of Japan?');
-        assert.equal(reply.status, 200);
-        assert.equal(reply.cache, 'miss');
-        assert.match(reply.text, /^answer #\d+ to: What is the capital of Japan\?$/);
-      }
-      // A restarted server is empty: the first answers after it are stored again, then served.
-      await redis.restart();
-      await waitFor(
-        async () => (await ask(gateway, 'What is the capital of Japan?')).cache === 'exact',
-        'a hit after Redis is back',
-        10_000,
+      await withGateway(
+        { redis: { url: redis.url, key_prefix: prefix(), command_timeout_ms: 100 } },
+        async (gateway) => {
+          await ask(gateway, 'What is the capital of Japan?');
+          assert.equal((await ask(gateway, 'What is the capital of Japan?')).cache, 'exact');
+          await redis.stop();
+          for (let i = 0; i < 3; i++) {
+            const reply = await ask(gateway, 'What is the capital of Japan?');
+            assert.equal(reply.status, 200);
+            assert.equal(reply.cache, 'miss');
+            assert.match(reply.text, /^answer #\d+ to: What is the capital of Japan\?$/);
+          }
+          // A restarted server is empty: the first answers after it are stored again, then served.
+          await redis.restart();
+          await waitFor(
+            async () => (await ask(gateway, 'What is the capital of Japan?')).cache === 'exact',
+            'a hit after Redis is back',
+            10_000,
+          );
+        },
       );
     } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
       await redis.stop();
     }
   });
@@ -467,9 +471,7 @@ describe('cache TTL, coalescing and Redis outages', () => {
 
 describe('cache in process (the embedded default without Redis)', () => {
   it('gives the same exact and semantic behaviour with the in-process index', async () => {
-    const upstream = await startCountingUpstream();
-    const gateway = await startTestGateway(gatewayDoc(upstream, { semantic: { threshold: 0.85 } }));
-    try {
+    await withGateway({ semantic: { threshold: 0.85 } }, async (gateway) => {
       const first = await ask(gateway, 'How do I reset my password?');
       assert.equal((await ask(gateway, 'How do I reset my password?')).cache, 'exact');
       const paraphrase = await ask(gateway, 'How can I reset my password?');
@@ -481,24 +483,16 @@ describe('cache in process (the embedded default without Redis)', () => {
       assert.notEqual(flipped.text, opposite.text);
       const other = await ask(gateway, 'How can I reset my password?', { key: keyB.key });
       assert.equal(other.cache, 'miss');
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
+    });
   });
 
   it('does not serve semantic hits to prompts with PII unless allowed', async () => {
-    const upstream = await startCountingUpstream();
-    const gateway = await startTestGateway(gatewayDoc(upstream, { semantic: { threshold: 0.8 } }));
-    try {
+    await withGateway({ semantic: { threshold: 0.8 } }, async (gateway) => {
       await ask(gateway, 'Email jane.doe@example.com the meeting notes, please.');
       const near = await ask(gateway, 'Please email jane.doe@example.com the meeting notes.');
       assert.equal(near.cache, 'miss');
       const exact = await ask(gateway, 'Please email jane.doe@example.com the meeting notes.');
       assert.equal(exact.cache, 'exact');
-    } finally {
-      await gateway.shutdown(1000);
-      await upstream.close();
-    }
+    });
   });
 });
