@@ -67,6 +67,12 @@ export interface RequestRecord {
 }
 
 /**
+ * Where the writer inserts request records: a Null table whose materialized view fills `requests` (migration
+ * 0011 says why). Everything that reads records reads `requests` or its rollups.
+ */
+export const REQUESTS_INSERT_TABLE = 'requests_ingest';
+
+/**
  * Every field, in the order the writer sends them (the `requests` columns of the same names). The type check
  * below fails when a field is added to RequestRecord but not here.
  */

@@ -12,7 +12,7 @@ import { BODY_COLUMNS, type BodyRecord, type BodySink } from './bodies/record.js
 import { createAnalyticsClient, type AnalyticsClient } from './clickhouse.js';
 import type { AnalyticsConfig } from './config-schema.js';
 import { runMigrations } from './migrate.js';
-import { REQUEST_COLUMNS, type RecordSink, type RequestRecord } from './record.js';
+import { REQUEST_COLUMNS, REQUESTS_INSERT_TABLE, type RecordSink, type RequestRecord } from './record.js';
 import { createTableInsert, type TableInsert } from './table-insert.js';
 import {
   createRecordWriter,
@@ -82,6 +82,7 @@ export async function startRecorder(config: AnalyticsConfig, deps: RecorderDeps)
   const writer = createRecordWriter({
     insert: afterMigrations(requests.insert),
     encode: requests.encode,
+    table: REQUESTS_INSERT_TABLE,
     batchRows: config.batch_rows,
     flushMs: config.flush_ms,
     maxQueueRows: config.max_queue_rows,

@@ -18,7 +18,7 @@ import { analyticsConfigSchema } from '../../analytics/config-schema.js';
 import { loadMigrationFiles, migrationsDir, renderMigration } from '../../analytics/migration-files.js';
 import { runMigrations } from '../../analytics/migrate.js';
 import { QUERY_NAMES, loadQuery, runNamedQuery, toClickHouseTime } from '../../analytics/queries/index.js';
-import { REQUEST_COLUMNS, type RequestRecord } from '../../analytics/record.js';
+import { REQUEST_COLUMNS, REQUESTS_INSERT_TABLE, type RequestRecord } from '../../analytics/record.js';
 import { buildReport, type Report } from '../../analytics/report/build.js';
 import { formatReport } from '../../analytics/report/format.js';
 import { reportWindow } from '../../analytics/report/period.js';
@@ -33,6 +33,8 @@ const TABLES = [
   'requests',
   'requests_1m',
   'requests_1m_mv',
+  'requests_ingest',
+  'requests_ingest_mv',
   'schema_migrations',
   'spend_daily',
 ];
@@ -188,7 +190,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 8);
+    assert.equal(files.length, 12);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -234,9 +236,9 @@ describe('analytics schema (chDB)', () => {
   });
 
   it('stores every field of a record, with nulls, maps and non-ASCII text intact', async () => {
-    // The writer's own insert (JSONCompactEachRow): what the gateway stores is what is checked.
+    // The writer's own insert (JSONCompactEachRow, into requests_ingest): what the gateway stores is checked.
     await createTableInsert(client, { database: db, columns: REQUEST_COLUMNS }).insert(
-      'requests',
+      REQUESTS_INSERT_TABLE,
       records,
       'schema-test-batch',
     );
@@ -264,6 +266,46 @@ describe('analytics schema (chDB)', () => {
     assert.ok(anonymous, 'null team/app/user are stored as empty strings');
     assert.equal(anonymous.model_routed, null);
     assert.equal(anonymous.error_message, 'Ünïcödé failure — “quoted”, with\nnewline');
+  });
+
+  it('requests_ingest has the columns, defaults and order of requests, without LowCardinality', async () => {
+    const columns = (table: string) =>
+      rows<{ name: string; type: string; default_kind: string; default_expression: string }>(
+        client,
+        `SELECT name, type, default_kind, default_expression FROM system.columns
+         WHERE database = '${db}' AND table = '${table}' AND default_kind != 'MATERIALIZED' ORDER BY position`,
+      );
+    const plain = (type: string) => type.replace(/LowCardinality\((.*)\)/, '$1');
+    const target = await columns('requests');
+    const ingest = await columns(REQUESTS_INSERT_TABLE);
+    assert.deepEqual(
+      ingest,
+      target.map((c) => ({ ...c, type: plain(c.type) })),
+    );
+    assert.ok(ingest.every((c) => !c.type.includes('LowCardinality')));
+    assert.deepEqual(
+      ingest.map((c) => c.name),
+      [...REQUEST_COLUMNS],
+    );
+  });
+
+  it('a retried batch (same token) counts once in requests and in every rollup', async () => {
+    // The writer resends a batch whose acknowledgement was lost, with the same insert_deduplication_token.
+    const totals = () =>
+      rows<{ raw: number; minute: number; daily: number }>(
+        client,
+        `SELECT (SELECT toUInt32(count()) FROM ${db}.requests) AS raw, (SELECT toUInt32(sum(requests)) FROM ${db}.requests_1m) AS minute,
+          (SELECT toUInt32(sum(requests)) FROM ${db}.spend_daily) AS daily`,
+      );
+    const before = await totals();
+    const n = records.length;
+    assert.deepEqual(before, [{ raw: n, minute: n, daily: n }]);
+    await createTableInsert(client, { database: db, columns: REQUEST_COLUMNS }).insert(
+      REQUESTS_INSERT_TABLE,
+      records,
+      'schema-test-batch',
+    );
+    assert.deepEqual(await totals(), before);
   });
 
   it('per-minute rollups agree with the raw table', async () => {
@@ -482,9 +524,10 @@ describe('analytics schema (chDB)', () => {
       const env = { ...process.env, GATEWAY_CONFIG: configPath };
       const cli = ['--import', 'tsx', 'analytics/migrate.ts'];
       const first = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(first.stdout, /8 applied, 0 already applied \(chdb, ai_gateway\)/);
+      const n = loadMigrationFiles().length;
+      assert.match(first.stdout, new RegExp(`^${n} applied, 0 already applied \\(chdb, ai_gateway\\)`, 'm'));
       const second = await run(process.execPath, cli, { cwd: ROOT, env });
-      assert.match(second.stdout, /^0 applied, 8 already applied/m);
+      assert.match(second.stdout, new RegExp(`^0 applied, ${n} already applied`, 'm'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
