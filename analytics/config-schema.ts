@@ -66,8 +66,11 @@ export const analyticsConfigSchema = z
     batch_rows: positiveInt(10_000),
     /** Writer: longest wait before a partial batch is flushed, milliseconds. */
     flush_ms: positiveInt(1_000),
-    /** Writer: rows held in memory while ClickHouse is unavailable; beyond, rows are spooled to disk. */
-    max_queue_rows: positiveInt(100_000),
+    /**
+     * Writer: rows held in memory (waiting, or while ClickHouse is unavailable); beyond, batches are spooled
+     * to disk. 50k rows ≤ 62 MB even as record objects (≈ 1.24 KB each); encoded batches take ≈ 0.5 KB a row.
+     */
+    max_queue_rows: positiveInt(50_000),
     /** Writer: directory for rows that could not be inserted yet. */
     spool_dir: z.string().min(1).default('.data/spool'),
   })

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RawInsert } from './clickhouse.js';
-import { createCompactRowEncoder, toCompactLines } from './writer/json-compact.js';
+import { createCompactRowEncoder, fromCompactLines, toCompactLines } from './writer/json-compact.js';
 import type { BatchEncode, InsertFn } from './writer/types.js';
 
 export interface TableInsert {
@@ -30,12 +30,22 @@ export function createTableInsert(client: ClickHouseClient, options: TableInsert
   const columnList = columns.map((c) => `\`${c}\``).join(', ');
   const encode: BatchEncode = (rows) => toCompactLines(rows, columns);
   encode.rowEncoder = (limits, rows) => createCompactRowEncoder(columns, limits, rows);
+  encode.decoder = {
+    // The column list names the layout: spooled bytes replay as they are only while it is unchanged.
+    layout: JSON.stringify(columns),
+    decode: (bytes, layout, onBadLine) => fromCompactLines(bytes, layoutColumns(layout), onBadLine),
+  };
   const insert: InsertFn = async (table, rows, batchId, encoded) => {
     const data = encoded ?? (await encode(rows));
     if (data.length === 0) return;
     const target = options.database === undefined ? table : `${options.database}.${table}`;
-    // The record's times are ISO 8601 with `T` and `Z`, which the basic parser refuses.
-    const settings = { date_time_input_format: 'best_effort', insert_deduplication_token: batchId } as const;
+    // The record's times are ISO 8601 with `T` and `Z`, which the basic parser refuses. The token makes a
+    // retried batch a no-op, in the table and (with the dependent-views setting) in what views derive from it.
+    const settings = {
+      date_time_input_format: 'best_effort',
+      insert_deduplication_token: batchId,
+      deduplicate_blocks_in_dependent_materialized_views: 1,
+    } as const;
     if (options.rawInsert !== undefined) {
       await options.rawInsert({
         table: target,
@@ -55,4 +65,15 @@ export function createTableInsert(client: ClickHouseClient, options: TableInsert
     await finished(result.stream.resume());
   };
   return { insert, encode };
+}
+
+/** The columns a layout line names; none (so that every line counts as unreadable) if it names nothing. */
+function layoutColumns(layout: string): string[] {
+  try {
+    const columns: unknown = JSON.parse(layout);
+    if (Array.isArray(columns) && columns.every((c) => typeof c === 'string')) return columns as string[];
+  } catch {
+    // Below.
+  }
+  return [];
 }

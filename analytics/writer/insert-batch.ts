@@ -38,25 +38,35 @@ export interface BatchInsertResult {
   rejected: number;
 }
 
+/**
+ * A batch as it is sent: its rows, or (when `encoded` carries them) only their count and a way to get them
+ * back, which is needed only when the batch must be split.
+ */
+export type BatchPayload =
+  | { rows: readonly object[]; encoded?: Buffer }
+  | { rows?: undefined; encoded: Buffer; count: number; decode: () => Promise<object[]> };
+
 /** Throws only for errors that are not about the data (outage, timeout): the caller retries or spools. */
 export async function insertBatch(
   insert: InsertFn,
   table: string,
-  rows: readonly object[],
+  payload: BatchPayload,
   batchId: string,
   isDataError: (err: unknown) => boolean,
-  encoded?: Buffer,
 ): Promise<BatchInsertResult> {
-  if (rows.length === 0) return { written: 0, rejected: 0 };
+  const count = payload.rows === undefined ? payload.count : payload.rows.length;
+  if (count === 0) return { written: 0, rejected: 0 };
   try {
-    await insert(table, rows, batchId, encoded);
-    return { written: rows.length, rejected: 0 };
+    await insert(table, payload.rows ?? [], batchId, payload.encoded);
+    return { written: count, rejected: 0 };
   } catch (err) {
     if (!isDataError(err)) throw err;
-    if (rows.length === 1) return { written: 0, rejected: 1 };
+    if (count === 1) return { written: 0, rejected: 1 };
   }
+  // Lines that cannot be read back at all are counted by `decode`; the halves carry the rest.
+  const rows = payload.rows ?? (await payload.decode());
   const mid = rows.length >>> 1;
-  const left = await insertBatch(insert, table, rows.slice(0, mid), `${batchId}-a`, isDataError);
-  const right = await insertBatch(insert, table, rows.slice(mid), `${batchId}-b`, isDataError);
+  const left = await insertBatch(insert, table, { rows: rows.slice(0, mid) }, `${batchId}-a`, isDataError);
+  const right = await insertBatch(insert, table, { rows: rows.slice(mid) }, `${batchId}-b`, isDataError);
   return { written: left.written + right.written, rejected: left.rejected + right.rejected };
 }

@@ -227,7 +227,7 @@ export function createCompactRowEncoder(
       return false;
     },
     append: (row) => appendRow(out, row, columns),
-    finish: () => out.buf.subarray(0, out.used),
+    finish: () => exact(out),
   };
 
   function appendIfClean(row: object): boolean {
@@ -259,5 +259,47 @@ export async function toCompactLines(rows: readonly object[], columns: readonly 
     appendRow(out, row, columns);
     return undefined;
   });
-  return out.buf.subarray(0, out.used);
+  return exact(out);
+}
+
+/**
+ * The bytes written, in a buffer of their size when the guess left much room: the writer keeps an encoded
+ * batch in memory until it is stored, and a view would pin the whole allocation.
+ */
+function exact(out: Out): Buffer {
+  if (out.used >= out.buf.length - (out.buf.length >>> 3)) return out.buf.subarray(0, out.used);
+  const copy = Buffer.allocUnsafeSlow(out.used);
+  out.buf.copy(copy, 0, 0, out.used);
+  return copy;
+}
+
+/** Rows (one object per line, keyed by `columns`) back from JSONCompactEachRow bytes. */
+export async function fromCompactLines(
+  bytes: Buffer,
+  columns: readonly string[],
+  onBadLine: () => void,
+): Promise<object[]> {
+  const lines = bytes.toString('utf8').split('\n');
+  return mapInSlices(lines, (line) => {
+    if (line === '') return undefined;
+    try {
+      const values: unknown = JSON.parse(line);
+      if (Array.isArray(values) && values.length === columns.length) {
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+        return row;
+      }
+    } catch {
+      // Counted by the caller.
+    }
+    onBadLine();
+    return undefined;
+  });
+}
+
+/** Rows in JSONCompactEachRow bytes: one per newline (JSON escapes the newlines inside values). */
+export function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) n++;
+  return n;
 }

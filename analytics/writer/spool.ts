@@ -1,27 +1,32 @@
-// The disk spool: one JSONEachRow file per batch, named by a zero-padded sequence so that the directory
-// listing is the replay order, written atomically (tmp, fsync, rename, fsync dir) so a crash leaves either
-// the whole batch or nothing.
+// The disk spool: one file per batch, named by a zero-padded sequence so that the directory listing is the
+// replay order, written atomically (tmp, fsync, rename, fsync dir) so a crash leaves either the whole batch
+// or nothing. Two kinds: `.jsonl`, JSONEachRow objects (a writer without a decoder, and older spools), and
+// `.enc`, a layout line then the encoder's bytes (JSONCompactEachRow for the gateway's tables), which
+// replay as they are: no serialisation on the way in, no parsing and re-encoding on the way out.
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpoolIo } from './types.js';
 
+export type SpoolKind = 'jsonl' | 'enc';
+
 export interface SpoolEntry {
   seq: number;
   batchId: string;
+  kind: SpoolKind;
   file: string;
   bytes: number;
 }
 
 const SEQ_DIGITS = 16;
-const NAME = /^(\d{16})-([0-9A-Za-z-]+)\.jsonl$/;
+const NAME = /^(\d{16})-([0-9A-Za-z-]+)\.(jsonl|enc)$/;
 const TMP_PREFIX = '.tmp-';
 
 export const nodeSpoolIo: SpoolIo = {
   async writeFile(path, data) {
     const handle = await open(path, 'w');
     try {
-      await handle.writeFile(data, 'utf8');
+      await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
@@ -36,7 +41,7 @@ export const nodeSpoolIo: SpoolIo = {
       await handle.close();
     }
   },
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: (path) => readFile(path),
   unlink: (path) => unlink(path),
 };
 
@@ -63,7 +68,7 @@ export class Spool {
       const m = NAME.exec(name);
       if (m === null) continue;
       const bytes = statSync(join(dir, name)).size;
-      this.entries.push({ seq: Number(m[1]), batchId: m[2]!, file: name, bytes });
+      this.entries.push({ seq: Number(m[1]), batchId: m[2]!, kind: m[3] as SpoolKind, file: name, bytes });
       this.totalBytes += bytes;
     }
     this.entries.sort((a, b) => a.seq - b.seq);
@@ -83,8 +88,8 @@ export class Spool {
     return this.entries[0];
   }
 
-  async write(seq: number, batchId: string, data: string): Promise<SpoolEntry> {
-    const file = `${String(seq).padStart(SEQ_DIGITS, '0')}-${batchId}.jsonl`;
+  async write(seq: number, batchId: string, kind: SpoolKind, data: string | Uint8Array): Promise<SpoolEntry> {
+    const file = `${String(seq).padStart(SEQ_DIGITS, '0')}-${batchId}.${kind}`;
     const tmp = join(this.dir, TMP_PREFIX + file);
     try {
       await this.io.writeFile(tmp, data);
@@ -94,7 +99,8 @@ export class Spool {
       throw err;
     }
     await this.io.syncDir(this.dir);
-    const entry: SpoolEntry = { seq, batchId, file, bytes: Buffer.byteLength(data, 'utf8') };
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
+    const entry: SpoolEntry = { seq, batchId, kind, file, bytes };
     // Batches are spooled almost always in sequence order; walk back from the end for the rest.
     let i = this.entries.length;
     while (i > 0 && this.entries[i - 1]!.seq > seq) i--;
@@ -103,7 +109,7 @@ export class Spool {
     return entry;
   }
 
-  read(entry: SpoolEntry): Promise<string> {
+  read(entry: SpoolEntry): Promise<Buffer> {
     return this.io.readFile(join(this.dir, entry.file));
   }
 

@@ -1,26 +1,33 @@
 // The record writer: records queued in O(1) from the record stage, cut into batches by size or time, and
-// moved by two lanes that each run one operation at a time. The insert lane sends batches to ClickHouse in
-// sequence order (spooled batches and in-memory ones alike); the spill lane writes batches to the spool
-// while ClickHouse is failing or the in-memory queue passes its bound. While an insert is in flight, the
-// next batch is cleaned and encoded: the engine (chDB on a libuv thread, or a server) and the JS work overlap.
+// moved by three lanes that each run one operation at a time. The prepare lane cleans and encodes each batch
+// as soon as it is cut, in order, in slices (so the engine, chDB on a libuv thread or a server, and the JS
+// work overlap, and a batch waiting its turn is held as ≈ 0.5 KB of bytes per row rather than its record
+// objects); the insert lane sends batches to ClickHouse in sequence order (spooled batches and in-memory
+// ones alike); the spill lane writes batches to the spool while ClickHouse is failing or the in-memory
+// queue passes its bound.
 import { randomUUID } from 'node:crypto';
 import type { RequestRecord } from '../record.js';
 import { mapInSlices, fromJsonLines, toJsonLines } from './chunked.js';
 import { cleanRow, DEFAULT_LIMITS, REPAIR_REASONS } from './clean-row.js';
-import { insertBatch, isClickHouseDataError } from './insert-batch.js';
+import { insertBatch, isClickHouseDataError, type BatchPayload } from './insert-batch.js';
+import { countLines } from './json-compact.js';
 import { Spool, type SpoolEntry } from './spool.js';
 import type { RecordWriter, RecordWriterOptions, WriterLogger, WriterStats } from './types.js';
 
 interface Batch<R> {
   seq: number;
   id: string;
-  /** Records at the cut; emptied once `rows` is prepared. */
+  /** Records at the cut; emptied once the batch is prepared. */
   records: R[];
+  /** Rows counted in `queued` (the records at the cut). */
   size: number;
-  /** Cleaned rows (and their encoding for the insert), prepared once, possibly ahead of the insert. */
-  prepared?: Promise<object[]>;
+  /** Cleaning and encoding, done once, ahead of the insert. */
+  prepared?: Promise<void>;
+  /** Cleaned rows: kept only when there are no bytes that can be read back instead. */
   rows?: object[];
   encoded?: Buffer;
+  /** Rows after cleaning (records that could not be made storable are left out). */
+  count: number;
   attempts: number;
 }
 
@@ -41,6 +48,7 @@ export function createRecordWriter<R extends object = RequestRecord>(
   const metrics = options.metrics;
   const isDataError = options.isDataError ?? isClickHouseDataError;
   const spool = new Spool(options.spoolDir, options.spoolIo);
+  const decoder = options.encode?.decoder;
   // Off unless set: a cap trades lost rows for memory, a choice for the deployment, not a default.
   const maxMemoryRows = options.maxMemoryRows ?? Infinity;
   /** Overflow drops since the last report: counted in O(1) on the request path, logged by the timer. */
@@ -59,6 +67,10 @@ export function createRecordWriter<R extends object = RequestRecord>(
   let retryTimer: NodeJS.Timeout | undefined;
   let insertBusy = false;
   let spillBusy = false;
+  let prepareBusy = false;
+  /** Rows of `queued` held only as encoded bytes, and those bytes. */
+  let encodedRows = 0;
+  let encodedBytes = 0;
   let scheduled = false;
   let closing = false;
   let flushWaiters = 0;
@@ -100,13 +112,31 @@ export function createRecordWriter<R extends object = RequestRecord>(
     if (open.length === 0) return;
     const records = open;
     open = [];
-    const batch: Batch<R> = { seq: nextSeq++, id: randomUUID(), records, size: records.length, attempts: 0 };
+    const batch: Batch<R> = {
+      seq: nextSeq++,
+      id: randomUUID(),
+      records,
+      size: records.length,
+      count: records.length,
+      attempts: 0,
+    };
     ready.push(batch);
     pending.add(batch.seq);
     metrics?.queueDepth(queued);
   };
 
+  /** Lets go of a batch's bytes once they are stored or spooled. */
+  const release = (batch: Batch<R>): void => {
+    if (batch.encoded === undefined) return;
+    if (batch.rows === undefined) {
+      encodedRows -= batch.size;
+      encodedBytes -= batch.encoded.length;
+    }
+    batch.encoded = undefined;
+  };
+
   const settle = (batch: Batch<R>): void => {
+    release(batch);
     queued -= batch.size;
     pending.delete(batch.seq);
     metrics?.queueDepth(queued);
@@ -122,8 +152,8 @@ export function createRecordWriter<R extends object = RequestRecord>(
    * Cleans a batch's records into rows (and encodes them), once: a batch retried, spooled, or prepared
    * ahead is not cleaned twice, and concurrent callers share the one preparation.
    */
-  const prepare = (batch: Batch<R>): Promise<object[]> => (batch.prepared ??= prepareRows(batch));
-  const prepareRows = async (batch: Batch<R>): Promise<object[]> => {
+  const prepare = (batch: Batch<R>): Promise<void> => (batch.prepared ??= prepareRows(batch));
+  const prepareRows = async (batch: Batch<R>): Promise<void> => {
     const repairs = new Array<number>(REPAIR_REASONS.length).fill(0);
     let failed = 0;
     let firstError: unknown;
@@ -169,8 +199,8 @@ export function createRecordWriter<R extends object = RequestRecord>(
       reject('unserializable', failed);
       log.error('analytics records rejected: could not be made storable', { rows: failed, err: firstError });
     }
-    batch.rows = rows;
     batch.records = [];
+    batch.count = rows.length;
     if (rows.length > 0 && encoder !== undefined) batch.encoded = encoder.finish();
     else if (rows.length > 0 && options.encode !== undefined && rowEncoder === undefined) {
       try {
@@ -179,22 +209,42 @@ export function createRecordWriter<R extends object = RequestRecord>(
         encodeFailed(err);
       }
     }
+    // Bytes that can be read back stand for the rows: the record objects are let go here.
+    if (batch.encoded !== undefined && decoder !== undefined) {
+      encodedRows += batch.size;
+      encodedBytes += batch.encoded.length;
+    } else batch.rows = rows;
+  };
+
+  /** What the insert sends for a prepared batch. */
+  const payloadOf = (batch: Batch<R>): BatchPayload => {
+    if (batch.rows !== undefined) return { rows: batch.rows, encoded: batch.encoded };
+    const encoded = batch.encoded ?? Buffer.alloc(0);
+    return { encoded, count: batch.count, decode: () => decodeBytes(encoded, decoder!.layout) };
+  };
+
+  const decodeBytes = async (bytes: Buffer, layout: string): Promise<object[]> => {
+    let unreadable = 0;
+    const rows = await decoder!.decode(bytes, layout, () => unreadable++);
+    reject('spool_unreadable', unreadable);
     return rows;
   };
 
   const spoolBatch = async (batch: Batch<R>): Promise<void> => {
     const started = performance.now();
     try {
-      const rows = await prepare(batch);
-      if (rows.length > 0) {
-        await spool.write(batch.seq, batch.id, await toJsonLines(rows));
+      await prepare(batch);
+      if (batch.count > 0) {
+        if (batch.rows === undefined) {
+          const header = Buffer.from(`${decoder!.layout}\n`);
+          await spool.write(batch.seq, batch.id, 'enc', Buffer.concat([header, batch.encoded!]));
+        } else await spool.write(batch.seq, batch.id, 'jsonl', await toJsonLines(batch.rows));
         reportSpool();
         metrics?.flushDuration((performance.now() - started) / 1000, 'spooled');
       }
     } catch (err) {
-      drop('spool_write_failed', batch.rows?.length ?? batch.size, { batch: batch.id, err });
+      drop('spool_write_failed', batch.count, { batch: batch.id, err });
     }
-    batch.encoded = undefined;
     settle(batch);
   };
 
@@ -207,9 +257,8 @@ export function createRecordWriter<R extends object = RequestRecord>(
   const insertLive = async (batch: Batch<R>): Promise<void> => {
     const started = performance.now();
     try {
-      const rows = await prepare(batch);
-      const result = await insertBatch(options.insert, table, rows, batch.id, isDataError, batch.encoded);
-      batch.encoded = undefined;
+      await prepare(batch);
+      const result = await insertBatch(options.insert, table, payloadOf(batch), batch.id, isDataError);
       failures = 0;
       held = undefined;
       written += result.written;
@@ -233,10 +282,13 @@ export function createRecordWriter<R extends object = RequestRecord>(
   const replay = async (entry: SpoolEntry): Promise<void> => {
     const started = performance.now();
     try {
-      let torn = 0;
-      const rows = await fromJsonLines(await spool.read(entry), () => torn++);
-      reject('spool_unreadable', torn);
-      const result = await insertBatch(options.insert, table, rows, entry.batchId, isDataError);
+      const result = await insertBatch(
+        options.insert,
+        table,
+        await readSpooled(entry),
+        entry.batchId,
+        isDataError,
+      );
       // Deleted only after the insert succeeded: a crash in between replays it, and the token dedups it.
       await spool.remove(entry);
       failures = 0;
@@ -250,6 +302,37 @@ export function createRecordWriter<R extends object = RequestRecord>(
       backoff();
       log.warn('analytics spool replay failed', { file: entry.file, failures, err });
     }
+  };
+
+  /** A spool file as a batch: bytes sent as they are when their layout is still the encoder's. */
+  const readSpooled = async (entry: SpoolEntry): Promise<BatchPayload> => {
+    const data = await spool.read(entry);
+    if (entry.kind === 'enc') {
+      const eol = data.indexOf(0x0a);
+      const layout = data.subarray(0, eol === -1 ? data.length : eol).toString('utf8');
+      const bytes = data.subarray(eol === -1 ? data.length : eol + 1);
+      // Written by a writer with a decoder; a configuration without one cannot read the file: it stays.
+      if (decoder === undefined) throw new Error(`spool file ${entry.file} needs the encoder that wrote it`);
+      if (layout === decoder.layout)
+        return { encoded: bytes, count: countLines(bytes), decode: () => decodeBytes(bytes, layout) };
+      // Written with other columns (an older version): rows by name, encoded anew for today's columns.
+      return { rows: await decodeBytes(bytes, layout) };
+    }
+    let torn = 0;
+    const rows = await fromJsonLines(data.toString('utf8'), () => torn++);
+    reject('spool_unreadable', torn);
+    return { rows };
+  };
+
+  const runPrepareLane = (): void => {
+    // In order, the oldest batch not yet prepared: the insert lane takes them in that order.
+    const next = ready.find((batch) => batch.prepared === undefined);
+    if (next === undefined) return;
+    prepareBusy = true;
+    // prepare() settles errors per row; the catch only keeps a surprise from becoming an unhandled rejection.
+    prepare(next)
+      .catch(() => undefined)
+      .finally(laneDone(() => (prepareBusy = false)));
   };
 
   const runInsertLane = (): void => {
@@ -285,10 +368,6 @@ export function createRecordWriter<R extends object = RequestRecord>(
     if (work === undefined) return;
     insertBusy = true;
     void work.finally(laneDone(() => (insertBusy = false)));
-    // Ahead of its turn: the next batch is cleaned and encoded while this insert waits on the engine.
-    const next = ready[0];
-    // prepare() settles errors per row; the catch only keeps a surprise from becoming an unhandled rejection.
-    if (next !== undefined) prepare(next).catch(() => undefined);
   };
 
   const runSpillLane = (): void => {
@@ -309,6 +388,7 @@ export function createRecordWriter<R extends object = RequestRecord>(
     scheduled = false;
     if (!insertBusy) runInsertLane();
     if (!spillBusy) runSpillLane();
+    if (!prepareBusy) runPrepareLane();
     checkWaiters();
   }
 
@@ -357,7 +437,7 @@ export function createRecordWriter<R extends object = RequestRecord>(
       cut();
       closing = true;
       kick();
-      await waitUntil(() => pending.size === 0 && !insertBusy && !spillBusy);
+      await waitUntil(() => pending.size === 0 && !insertBusy && !spillBusy && !prepareBusy);
       if (retryTimer !== undefined) clearTimeout(retryTimer);
     })();
     return closed;
@@ -384,6 +464,8 @@ export function createRecordWriter<R extends object = RequestRecord>(
     close,
     stats: (): WriterStats => ({
       queued,
+      encodedRows,
+      encodedBytes,
       spooledBatches: spool.files,
       spooledBytes: spool.bytes,
       written,

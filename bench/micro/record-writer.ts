@@ -1,5 +1,5 @@
-// The analytics record writer's budget (issue 6): sustained records/s into chDB (the migrated `requests`
-// table), event-loop stalls while it runs, memory held per queued record, and CPU per sink() call.
+// The analytics record writer's budget (issue 6): sustained records/s into chDB (the migrated tables, through
+// `requests_ingest` as the gateway writes), queue memory, event-loop stalls, and CPU per sink() call.
 // Inserts are compared in the same process, alternating round by round (the machine is shared): `raw` is
 // the writer's on chDB (JSONCompactEachRow encoded ahead in slices, chDB's raw insert), `exec` the same text
 // through client.exec (the writer's path to a server), `json` the previous one (client.insert, JSONEachRow).
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createAnalyticsClient, type AnalyticsClient } from '../../analytics/clickhouse.js';
 import { runMigrations } from '../../analytics/migrate.js';
-import { REQUEST_COLUMNS, type RequestRecord } from '../../analytics/record.js';
+import { REQUEST_COLUMNS, REQUESTS_INSERT_TABLE, type RequestRecord } from '../../analytics/record.js';
 import { createTableInsert } from '../../analytics/table-insert.js';
 import { createRecordWriter, type InsertFn, type RecordWriterOptions } from '../../analytics/writer/index.js';
 
@@ -80,8 +80,10 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 
 /** Heap held per queued record: records built and queued behind an insert that never returns. */
 async function queueMemory(dir: string, rows: number): Promise<number> {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
   const writer = createRecordWriter({
-    insert: () => new Promise<void>(() => undefined),
+    insert: () => gate,
     batchRows: 10_000,
     flushMs: 60_000,
     maxQueueRows: rows * 2,
@@ -94,6 +96,9 @@ async function queueMemory(dir: string, rows: number): Promise<number> {
   const perRecord = (process.memoryUsage().heapUsed - before) / rows;
   if (writer.stats().queued !== rows)
     throw new Error(`expected ${rows} queued, got ${writer.stats().queued}`);
+  // Let the writer finish (its insert stores nothing), so that it holds nothing during the runs.
+  open();
+  await writer.close();
   return perRecord;
 }
 
@@ -159,7 +164,14 @@ function insertOf(
 }
 
 interface RunResult {
+  /** Records over the time from the first record to the last row stored (the final flush included). */
   perSecond: number;
+  /** Rows stored per second while records were offered, after the first second (the sustained rate). */
+  steadyPerSecond: number;
+  /** From the last record offered to the last row stored. */
+  drainMs: number;
+  /** Peak of the queue's memory: record objects at the measured heap bytes each, plus encoded bytes. */
+  peakQueueMb: number;
   cpuUsPerRecord: number;
   maxQueued: number;
   maxHeapMb: number;
@@ -185,13 +197,14 @@ async function throughput(
   total: number,
   batchRows: number,
   perMs: number,
+  bytesPerRecord: number,
 ): Promise<RunResult> {
   const client = analytics.client;
   const before = await countRows(client);
   const maxQueueRows = 50_000;
   const writer = createRecordWriter({
     ...insertOf(analytics, format),
-    table: 'bench.requests',
+    table: `bench.${REQUESTS_INSERT_TABLE}`,
     batchRows,
     flushMs: 1000,
     maxQueueRows,
@@ -205,6 +218,12 @@ async function throughput(
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let maxQueued = 0;
   let maxHeap = 0;
+  let maxQueueBytes = 0;
+  // Rows stored move in whole batches: the sustained rate is taken between two batches' completions, the
+  // first after 1 s of the run and the last before the offer ends.
+  let first: { t: number; written: number } | undefined;
+  let last: { t: number; written: number } | undefined;
+  let seen = 0;
   gc();
   const cpuStart = process.cpuUsage();
   const started = performance.now();
@@ -213,19 +232,39 @@ async function throughput(
   for (let i = 0; i < total;) {
     const due = Math.min(total, Math.floor((performance.now() - started) * perMs));
     for (; i < due; i++) writer.sink(record(i));
-    maxQueued = Math.max(maxQueued, writer.stats().queued);
+    const stats = writer.stats();
+    maxQueued = Math.max(maxQueued, stats.queued);
+    const queueBytes = (stats.queued - stats.encodedRows) * bytesPerRecord + stats.encodedBytes;
+    maxQueueBytes = Math.max(maxQueueBytes, queueBytes);
+    if (stats.written !== seen) {
+      seen = stats.written;
+      const now = performance.now();
+      if (now - started >= 1000) {
+        first ??= { t: now, written: seen };
+        last = { t: now, written: seen };
+      }
+    }
     maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
     await (i < due ? yieldToLoop() : new Promise((r) => setTimeout(r, 1)));
   }
+  const offeredEnd = performance.now();
+  const steadyPerSecond =
+    first === undefined || last === undefined || last.t === first.t
+      ? NaN
+      : ((last.written - first.written) * 1000) / (last.t - first.t);
   await writer.flush();
   // Rows that went to the spool (queue past its bound) count only once replayed.
   while (writer.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+  const drainMs = performance.now() - offeredEnd;
   const seconds = (performance.now() - started) / 1000;
   delay.disable();
   const cpu = process.cpuUsage(cpuStart);
   await writer.close();
   return {
     perSecond: total / seconds,
+    steadyPerSecond,
+    drainMs,
+    peakQueueMb: maxQueueBytes / 2 ** 20,
     cpuUsPerRecord: (cpu.user + cpu.system) / total,
     maxQueued,
     maxHeapMb: maxHeap / 2 ** 20,
@@ -239,7 +278,7 @@ async function throughput(
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      records: { type: 'string', default: '300000' },
+      records: { type: 'string', default: '600000' },
       'batch-rows': { type: 'string', default: '10000' },
       'offered-per-s': { type: 'string', default: '50000' },
       formats: { type: 'string', default: 'raw,exec,json' },
@@ -256,6 +295,9 @@ async function main(): Promise<void> {
   const client = analytics.client;
   try {
     await runMigrations(client, { database: 'bench', on_cluster: undefined, bodies_retention_days: 30 });
+    // First, with gc() after: the heap a queued record object holds, to price the queue in the runs.
+    const perRecord = await queueMemory(dir, 100_000);
+    gc();
     const results = new Map<Format, RunResult[]>(formats.map((f) => [f, []]));
     let spools = 0;
     for (let round = 0; round < rounds; round++) {
@@ -269,33 +311,44 @@ async function main(): Promise<void> {
           total,
           batchRows,
           perMs,
+          perRecord,
         );
         results.get(format)!.push(r);
         process.stderr.write(
-          `  round ${round + 1} ${format}: ${Math.round(r.perSecond)} records/s, stored ${r.stored}/${total}, peak queued ${r.maxQueued}\n`,
+          `  round ${round + 1} ${format}: ${Math.round(r.steadyPerSecond)} records/s stored while offered, ` +
+            `${Math.round(r.perSecond)} records/s to the last row (drain ${r.drainMs.toFixed(0)} ms), stored ${r.stored}/${total}, ` +
+            `peak queued ${r.maxQueued} rows ≈ ${r.peakQueueMb.toFixed(1)} MB\n`,
         );
         if (r.stored !== total || r.dropped !== 0)
           throw new Error(`${format}: stored ${r.stored} of ${total}, dropped ${r.dropped}`);
       }
     }
     for (const [format, runs] of results) {
-      const rates = runs.map((r) => r.perSecond).sort((a, b) => a - b);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const list = (xs: number[]) =>
+        `[${[...xs]
+          .sort((a, b) => a - b)
+          .map((x) => Math.round(x))
+          .join(', ')}]`;
+      const steady = runs.map((r) => r.steadyPerSecond);
+      const rates = runs.map((r) => r.perSecond);
       log(
-        `${format}: median ${Math.round(median(rates))} records/s [${rates.map((x) => Math.round(x)).join(', ')}] ` +
-          `(${total} records/run, offered ${values['offered-per-s']}/s, batchRows ${batchRows})`,
+        `${format}: offered ${values['offered-per-s']}/s, ${total} records/run, batchRows ${batchRows}: ` +
+          `stored while offered, median ${Math.round(median(steady))} records/s ${list(steady)}; ` +
+          `to the last row ${Math.round(median(rates))}/s ${list(rates)}; ` +
+          `drain ${list(runs.map((r) => r.drainMs))} ms`,
       );
       log(
         `  CPU ${median(runs.map((r) => r.cpuUsPerRecord)).toFixed(1)} µs/record total (incl. record building and chDB); ` +
-          `peak queued ${Math.max(...runs.map((r) => r.maxQueued))} (bound 50000); ` +
+          `peak queued ${Math.max(...runs.map((r) => r.maxQueued))} rows (bound 50000), ` +
+          `peak queue memory ${Math.max(...runs.map((r) => r.peakQueueMb)).toFixed(1)} MB; ` +
           `peak heap ${Math.max(...runs.map((r) => r.maxHeapMb)).toFixed(0)} MB; ` +
           `event loop p99 ${median(runs.map((r) => r.loopP99Ms)).toFixed(1)} ms, max ${Math.max(...runs.map((r) => r.loopMaxMs)).toFixed(1)} ms`,
       );
     }
-    // After the throughput runs, so that the records these build do not weigh on their GC.
-    const perRecord = await queueMemory(dir, 100_000);
     log(
-      `queue memory: ${perRecord.toFixed(0)} B/record -> 64 MB holds ${Math.floor((64 << 20) / perRecord)} records`,
+      `queue memory: ${perRecord.toFixed(0)} B per record object (the open batch, and batches not yet encoded); ` +
+        `encoded batches are counted at their size`,
     );
     // Before sinkCpu, whose million records would weigh on this one's garbage collection.
     log(

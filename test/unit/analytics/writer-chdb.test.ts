@@ -3,7 +3,7 @@
 // deduplication token, text stored exactly, and bad data stored safely or refused with a counted reason.
 // chDB allows one data directory per process: one client for the whole file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -187,6 +187,103 @@ describe('record writer into chDB', () => {
         pii_findings: { [tricky]: 3 },
       });
     });
+
+  it('holds a prepared batch as its bytes only, ≈ 0.5 KB per record', async () => {
+    const w = createRecordWriter({
+      ...tableInsert(),
+      // An insert that never returns: every batch stays queued.
+      insert: () => new Promise<void>(() => undefined),
+      batchRows: 1000,
+      flushMs: 60_000,
+      maxQueueRows: 100_000,
+      spoolDir: spoolDir(),
+    });
+    for (let i = 0; i < 3000; i++) w.sink(record(i));
+    while (w.stats().encodedRows < 3000) await new Promise((r) => setImmediate(r));
+    const { queued, encodedRows, encodedBytes } = w.stats();
+    assert.equal(queued, 3000);
+    assert.equal(encodedRows, 3000);
+    assert.ok(encodedBytes / encodedRows > 200 && encodedBytes / encodedRows < 1024, `${encodedBytes} bytes`);
+  });
+
+  it('spools encoded batches as bytes and replays them as they are, exactly once and in order', async () => {
+    await client.command({ query: TABLE_DDL('spooled') });
+    const real = tableInsert();
+    const dir = spoolDir();
+    let up = false;
+    const calls: { rows: number; encoded: boolean }[] = [];
+    const w = createRecordWriter({
+      encode: real.encode,
+      insert: async (table, rows, batchId, encoded) => {
+        if (!up) throw new Error('connect ECONNREFUSED');
+        calls.push({ rows: rows.length, encoded: encoded !== undefined });
+        await real.insert(table, rows, batchId, encoded);
+      },
+      table: 'spooled',
+      batchRows: 500,
+      flushMs: 60_000,
+      maxQueueRows: 100_000,
+      spoolDir: dir,
+      retry: { baseMs: 5, maxMs: 10, attempts: 1 },
+    });
+    for (let i = 0; i < 2000; i++) w.sink(record(i));
+    await w.flush();
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 4);
+    assert.ok(
+      files.every((f) => f.endsWith('.enc')),
+      files.join(),
+    );
+    up = true;
+    while (w.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+    await w.close();
+    assert.deepEqual(calls, Array(4).fill({ rows: 0, encoded: true }), 'the bytes went as they were');
+    assert.deepEqual(
+      await scalar('SELECT toUInt32(count()) AS n, toUInt32(uniqExact(request_id)) AS u FROM spooled'),
+      [{ n: 2000, u: 2000 }],
+    );
+    assert.equal(w.stats().written, 2000);
+  });
+
+  it('replays a spool file written with other columns by column name', async () => {
+    await client.command({ query: TABLE_DDL('older') });
+    const dir = spoolDir();
+    mkdirSync(dir, { recursive: true });
+    // An older writer: fewer columns, in another order (everything else takes the column default).
+    const columns = ['status', 'request_id', 'started_at', 'ended_at', 'endpoint', 'method', 'path'];
+    const line = (i: number) =>
+      JSON.stringify([
+        200,
+        `old-${i}`,
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:01.000Z',
+        'chat',
+        'POST',
+        '/',
+      ]);
+    writeFileSync(
+      join(dir, `${'7'.padStart(16, '0')}-older-batch.enc`),
+      `${JSON.stringify(columns)}\n${line(1)}\n${line(2)}\nnot json\n`,
+    );
+    const w = createRecordWriter({
+      ...tableInsert(),
+      table: 'older',
+      batchRows: 10,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: dir,
+    });
+    while (w.stats().spooledBatches > 0) await new Promise((r) => setTimeout(r, 10));
+    await w.close();
+    assert.deepEqual(
+      await scalar('SELECT request_id, status, team, cache_status FROM older ORDER BY request_id'),
+      [
+        { request_id: 'old-1', status: 200, team: '', cache_status: 'none' },
+        { request_id: 'old-2', status: 200, team: '', cache_status: 'none' },
+      ],
+    );
+    assert.deepEqual(w.stats().rejected, { spool_unreadable: 1 });
+  });
 
   it('isolates a row ClickHouse refuses and stores the rest of its batch', async () => {
     await client.command({ query: TABLE_DDL('refused') });
