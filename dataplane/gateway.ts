@@ -109,6 +109,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     idleTimeoutMs: options.config.workers.idle_timeout_ms,
     // With analysis off (pass-through deployments) only /v1/analyze uses the pool: no idle threads for it.
     ...(options.config.analysis.enabled ? {} : { minThreads: 0 }),
+    // Requests that reach the stage in the same turn of the event loop share one hand-off (pool.ts).
+    batch: { maxItems: 64 },
     metrics,
     logger,
   });

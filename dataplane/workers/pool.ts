@@ -1,6 +1,7 @@
 // The one owner of a piscina pool: validated sizing, a bounded queue (full → 503 `overloaded`), the request's
 // AbortSignal passed through (a queued task is dropped, a running one stops with its thread), crashed threads
-// replaced by piscina without failing other tasks, and run/wait histograms on /metrics.
+// replaced by piscina without failing other tasks, and run/wait histograms on /metrics. Optionally batching:
+// tasks that arrive in the same turn of the event loop go to a thread in one message (see `batch`).
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { Piscina } from 'piscina';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Logger } from '../observability/logger.js';
-import type { TaskEnvelope } from './task-envelope.js';
+import type { SettledTask, TaskEnvelope } from './task-envelope.js';
 
 export interface WorkerPoolOptions {
   /** Pool name in metrics and logs. */
@@ -27,6 +28,15 @@ export interface WorkerPoolOptions {
   workerData?: unknown;
   /** Tasks handed to one thread at once (default 1); more lets an async task's thread start the next without a round trip. */
   concurrentTasksPerWorker?: number;
+  /**
+   * Batching, for short tasks whose hand-off costs more than the work: a task is queued, and at the end of
+   * the current turn of the event loop (setImmediate) the queue goes to the free threads, up to `maxItems`
+   * per message; while every thread is busy, tasks wait and leave together when one is free. A hand-off
+   * wakes the thread and, on the way back, the event loop; one per batch instead of one per task. The
+   * module must export defineBatchTask(). A task with a signal is sent alone, so that aborting it ends only
+   * its own thread's work.
+   */
+  batch?: { maxItems: number };
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -57,7 +67,8 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     throw new Error(`worker max_queue must be an integer ≥ 0, got ${options.maxQueue}`);
   }
   const { metrics, logger, name } = options;
-  const piscina = new Piscina<T, TaskEnvelope<R>>({
+  // One piscina for either mode; a batching pool sends T[] and receives SettledTask<R>[].
+  const piscina = new Piscina<unknown, unknown>({
     filename: fileURLToPath(options.module),
     minThreads: Math.min(options.minThreads ?? threads, threads),
     ...(options.workerData === undefined ? {} : { workerData: options.workerData }),
@@ -87,28 +98,105 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     });
   };
 
+  const observe = (start: number, runMs: number): void => {
+    metrics.workerRun.observe(runMs / 1000, { pool: name });
+    metrics.workerWait.observe(Math.max(0, performance.now() - start - runMs) / 1000, { pool: name });
+  };
+  const failed = (error: unknown, signal?: AbortSignal): unknown => {
+    if (signal?.aborted === true) return signal.reason;
+    if ((error as Error | undefined)?.message === 'Task queue is at limit') return overloaded();
+    metrics.workerFailures.inc({ pool: name });
+    return new GatewayError('internal_error', undefined, { cause: error });
+  };
+  const settled = (outcome: SettledTask<R>): R => {
+    if (outcome.ok) return outcome.value;
+    metrics.workerFailures.inc({ pool: name });
+    throw new GatewayError('internal_error', undefined, { cause: new Error(outcome.error) });
+  };
+
+  /** One piscina task: a plain one, or a batch of one (a task with a signal in a batching pool). */
+  const runAlone = async (task: T, signal: AbortSignal | undefined): Promise<R> => {
+    const start = performance.now();
+    pending += 1;
+    try {
+      const input = options.batch === undefined ? task : [task];
+      const reply = await piscina.run(input, signal === undefined ? {} : { signal });
+      if (options.batch === undefined) {
+        const envelope = reply as TaskEnvelope<R>;
+        observe(start, envelope.runMs);
+        return envelope.value;
+      }
+      const [outcome] = reply as SettledTask<R>[];
+      observe(start, outcome!.runMs);
+      return settled(outcome!);
+    } catch (error) {
+      throw error instanceof GatewayError ? error : failed(error, signal);
+    } finally {
+      pending -= 1;
+    }
+  };
+
+  interface Queued {
+    task: T;
+    start: number;
+    resolve(value: R): void;
+    reject(error: unknown): void;
+  }
+  // Batching state: tasks waiting for a thread, batches in flight (at most one per thread, so that a batch
+  // never waits inside piscina while tasks that could have joined it wait here), and the end-of-turn flush.
+  const queue: Queued[] = [];
+  let batchesInFlight = 0;
+  let flushScheduled = false;
+  const maxItems = Math.max(1, options.batch?.maxItems ?? 1);
+
+  const flush = (): void => {
+    flushScheduled = false;
+    while (batchesInFlight < threads && queue.length > 0) {
+      const items = queue.splice(0, maxItems);
+      batchesInFlight += 1;
+      piscina
+        .run(items.map((item) => item.task))
+        .then(
+          (reply) => {
+            const outcomes = reply as SettledTask<R>[];
+            items.forEach((item, i) => {
+              const outcome = outcomes[i]!;
+              observe(item.start, outcome.runMs);
+              try {
+                item.resolve(settled(outcome));
+              } catch (error) {
+                item.reject(error);
+              }
+            });
+          },
+          (error: unknown) => {
+            // The thread died or piscina refused: every task of the batch fails alike.
+            const reason = failed(error);
+            for (const item of items) item.reject(reason);
+          },
+        )
+        .finally(() => {
+          pending -= items.length;
+          batchesInFlight -= 1;
+          flush();
+        });
+    }
+  };
+
   return {
     threads,
-    queueSize: () => piscina.queueSize,
-    async run(task, signal) {
-      if (pending >= capacity) throw overloaded();
-      const start = performance.now();
-      let envelope: TaskEnvelope<R>;
+    queueSize: () => piscina.queueSize + queue.length,
+    run(task, signal) {
+      if (pending >= capacity) return Promise.reject(overloaded());
+      if (options.batch === undefined || signal !== undefined) return runAlone(task, signal);
       pending += 1;
-      try {
-        envelope = await piscina.run(task, signal === undefined ? {} : { signal });
-      } catch (error) {
-        if (signal?.aborted === true) throw signal.reason;
-        if ((error as Error | undefined)?.message === 'Task queue is at limit') throw overloaded();
-        metrics.workerFailures.inc({ pool: name });
-        throw new GatewayError('internal_error', undefined, { cause: error });
-      } finally {
-        pending -= 1;
-      }
-      const total = performance.now() - start;
-      metrics.workerRun.observe(envelope.runMs / 1000, { pool: name });
-      metrics.workerWait.observe(Math.max(0, total - envelope.runMs) / 1000, { pool: name });
-      return envelope.value;
+      return new Promise<R>((resolve, reject) => {
+        queue.push({ task, start: performance.now(), resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
     close: () => piscina.close(),
   };

@@ -11,6 +11,7 @@ import type { ControlledTask } from '../../fixtures/workers/controlled.js';
 import { waitFor } from '../../support/wait.js';
 
 const module = new URL('../../fixtures/workers/controlled.ts', import.meta.url);
+const batchModule = new URL('../../fixtures/workers/controlled-batch.ts', import.meta.url);
 
 function gate(): {
   buffer: SharedArrayBuffer;
@@ -37,11 +38,12 @@ describe('worker pool', () => {
   after(async () => {
     for (const pool of pools) await pool.close();
   });
-  function pool(threads: number, maxQueue: number) {
+  function pool(threads: number, maxQueue: number, batch?: { maxItems: number }) {
     const metrics = createGatewayMetrics();
     const created = createWorkerPool<ControlledTask, unknown>({
       name: 'test',
-      module,
+      module: batch === undefined ? module : batchModule,
+      ...(batch === undefined ? {} : { batch }),
       threads,
       maxQueue,
       idleTimeoutMs: 60_000,
@@ -108,5 +110,83 @@ describe('worker pool', () => {
     runningAbort.abort(new Error('client left (running)'));
     await assert.rejects(running, /client left \(running\)/);
     assert.equal(await p.run({ op: 'echo', value: 'next' }, new AbortController().signal), 'next');
+  });
+
+  describe('batching', () => {
+    type Tagged = { value: unknown; batch: number };
+
+    it('sends the tasks of one turn together, split at maxItems, and records each', async () => {
+      const { pool: p, metrics } = pool(1, 64, { maxItems: 8 });
+      const results = (await Promise.all(
+        Array.from({ length: 12 }, (_, value) => p.run({ op: 'echo', value })),
+      )) as Tagged[];
+      assert.deepEqual(
+        results.map((r) => r.value),
+        Array.from({ length: 12 }, (_, i) => i),
+      );
+      // One thread: 8 leave together at the end of the turn, the other 4 together when it is free.
+      assert.deepEqual(
+        results.map((r) => r.batch),
+        [...Array(8).fill(8), ...Array(4).fill(4)],
+      );
+      assert.equal(metrics.workerRun.count({ pool: 'test' }), 12);
+      assert.equal(metrics.workerWait.count({ pool: 'test' }), 12);
+    });
+
+    it('fails a task that throws alone, not its batch', async () => {
+      const { pool: p, metrics } = pool(1, 16, { maxItems: 8 });
+      const [a, b, c] = await Promise.allSettled([
+        p.run({ op: 'echo', value: 'a' }),
+        p.run({ op: 'throw', value: 'b' }),
+        p.run({ op: 'echo', value: 'c' }),
+      ]);
+      assert.deepEqual(a, { status: 'fulfilled', value: { value: 'a', batch: 3 } });
+      assert.deepEqual(c, { status: 'fulfilled', value: { value: 'c', batch: 3 } });
+      assert.equal(b!.status, 'rejected');
+      const reason = (b as PromiseRejectedResult).reason as Error;
+      assert.ok(isGatewayError(reason) && reason.code === 'internal_error');
+      assert.match(String((reason.cause as Error).message), /task b failed/);
+      assert.equal(metrics.workerFailures.get({ pool: 'test' }), 1);
+    });
+
+    it('answers 503 overloaded past threads + max_queue tasks, counted per task', async () => {
+      const { pool: p, metrics } = pool(1, 2, { maxItems: 8 });
+      const outcomes = await Promise.allSettled(
+        ['a', 'b', 'c', 'd', 'e'].map((value) => p.run({ op: 'echo', value })),
+      );
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected'],
+      );
+      for (const o of outcomes.slice(3))
+        assert.ok(isGatewayError((o as PromiseRejectedResult).reason), 'overloaded');
+      assert.equal(metrics.workerRejected.get({ pool: 'test' }), 2);
+    });
+
+    it('fails the batch of a crashed thread, then carries on with a new one', async () => {
+      const { pool: p } = pool(1, 16, { maxItems: 8 });
+      const crashed = await Promise.allSettled([p.run({ op: 'echo', value: 'x' }), p.run({ op: 'crash' })]);
+      for (const o of crashed) {
+        assert.equal(o.status, 'rejected');
+        const reason = (o as PromiseRejectedResult).reason as unknown;
+        assert.ok(isGatewayError(reason) && reason.code === 'internal_error');
+      }
+      assert.deepEqual(await p.run({ op: 'echo', value: 'after' }), { value: 'after', batch: 1 });
+    });
+
+    it('sends a task with a signal alone, and aborting it spares the batch behind it', async () => {
+      const { pool: p } = pool(2, 16, { maxItems: 8 });
+      const g = gate();
+      const abort = new AbortController();
+      const alone = p.run({ op: 'block', gate: g.buffer, value: 'never' }, abort.signal);
+      await g.started(1);
+      const others = Promise.all([p.run({ op: 'echo', value: 1 }), p.run({ op: 'echo', value: 2 })]);
+      abort.abort(new Error('client left'));
+      await assert.rejects(alone, /client left/);
+      assert.deepEqual(await others, [
+        { value: 1, batch: 2 },
+        { value: 2, batch: 2 },
+      ]);
+    });
   });
 });
