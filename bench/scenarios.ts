@@ -45,6 +45,7 @@ export const SCENARIOS: readonly Scenario[] = [
   scenario('ns-0ms-c200', 'non-stream, 0 ms upstream, c=200', closed(200)),
   scenario('ns-50ms-c50', 'non-stream, 50 ms upstream, c=50', closed(50), { upstreamMs: 50 }),
   scenario('ns-50ms-c200', 'non-stream, 50 ms upstream, c=200', closed(200), { upstreamMs: 50 }),
+  scenario('ns-0ms-1k-c50', 'non-stream, 1 KB prompt, c=50', closed(50), { promptBytes: 1024 }),
   scenario('ns-0ms-8k-c50', 'non-stream, 8 KB prompt, c=50', closed(50), { promptBytes: 8 * 1024 }),
   scenario('ns-0ms-64k-c50', 'non-stream, 64 KB prompt, c=50', closed(50), { promptBytes: 64 * 1024 }),
   scenario('st20-0ms-c1', 'stream 20 chunks, 0 ms upstream, c=1', closed(1), { stream: true }),

@@ -21,20 +21,45 @@ const AUTHORIZATION: Partial<Record<TargetName, string>> = {
   'gateway-full': `Bearer ${FULL_PIPELINE_KEY}`,
 };
 
+/** Stages of the full pipeline that BENCH_FULL_WITHOUT can switch off, to measure what each one adds. */
+export const OPTIONAL_STAGES = ['analysis', 'cache'] as const;
+export type OptionalStage = (typeof OPTIONAL_STAGES)[number];
+
 /**
  * The config file with the mock's port filled in, written to a private temp directory. With `redisUrl` (the
  * BENCH_REDIS_URL environment variable) the full pipeline keeps its limit counters and cache in that Redis,
- * as a multi-replica deployment does, instead of in process.
+ * as a multi-replica deployment does, instead of in process. `without` (BENCH_FULL_WITHOUT=analysis,cache)
+ * switches those stages off: the difference to a run with them is their cost.
  */
-export function renderConfig(template: string, mockPort: number, redisUrl?: string): string {
+export function renderConfig(
+  template: string,
+  mockPort: number,
+  redisUrl?: string,
+  without: readonly OptionalStage[] = [],
+): string {
   const text = template.replaceAll('${BENCH_MOCK_PORT}', String(mockPort));
-  if (redisUrl === undefined || redisUrl === '') return text;
-  const doc = parse(text) as { limits?: Record<string, unknown>; cache?: Record<string, unknown> };
-  const prefix = `bench-${process.pid}-${Date.now()}:`;
-  doc.limits = { ...doc.limits, redis: { url: redisUrl, key_prefix: prefix } };
-  if (doc.cache !== undefined)
-    doc.cache = { ...doc.cache, redis: { url: redisUrl, key_prefix: `${prefix}c:` } };
+  if ((redisUrl === undefined || redisUrl === '') && without.length === 0) return text;
+  const doc = parse(text) as Record<string, Record<string, unknown> | undefined>;
+  if (redisUrl !== undefined && redisUrl !== '') {
+    const prefix = `bench-${process.pid}-${Date.now()}:`;
+    doc.limits = { ...doc.limits, redis: { url: redisUrl, key_prefix: prefix } };
+    if (doc.cache !== undefined)
+      doc.cache = { ...doc.cache, redis: { url: redisUrl, key_prefix: `${prefix}c:` } };
+  }
+  for (const stage of without) doc[stage] = { ...doc[stage], enabled: false };
   return stringify(doc);
+}
+
+/** BENCH_FULL_WITHOUT, checked: a misspelt stage must not silently measure the whole pipeline. */
+export function stagesWithout(value: string | undefined): OptionalStage[] {
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names)
+    if (!(OPTIONAL_STAGES as readonly string[]).includes(name))
+      throw new Error(`BENCH_FULL_WITHOUT: unknown stage "${name}" (${OPTIONAL_STAGES.join(', ')})`);
+  return names as OptionalStage[];
 }
 
 export async function startGateway(
@@ -47,9 +72,10 @@ export async function startGateway(
   const dir = mkdtempSync(join(tmpdir(), 'ai-gateway-bench-'));
   const configPath = join(dir, `${name}.yaml`);
   const redisUrl = name === 'gateway-full' ? process.env.BENCH_REDIS_URL : undefined;
+  const without = name === 'gateway-full' ? stagesWithout(process.env.BENCH_FULL_WITHOUT) : [];
   writeFileSync(
     configPath,
-    renderConfig(readFileSync(join(benchDir, CONFIGS[name]!), 'utf8'), mockPort, redisUrl),
+    renderConfig(readFileSync(join(benchDir, CONFIGS[name]!), 'utf8'), mockPort, redisUrl, without),
   );
   // The port is chosen here rather than read from the "listening" log line: at level warn that line is
   // not logged.
@@ -76,7 +102,10 @@ export async function startGateway(
       model: 'bench-model',
       headers: { authorization: AUTHORIZATION[name]! },
       pid: service.pid,
-      version: `${note}, config bench/${CONFIGS[name]}${redisUrl ? ` with limits and cache on Redis (${redisUrl})` : ''}`,
+      version:
+        `${note}, config bench/${CONFIGS[name]}` +
+        (redisUrl ? ` with limits and cache on Redis (${redisUrl})` : '') +
+        (without.length > 0 ? ` without ${without.join(' and ')}` : ''),
       async stop() {
         await service.stop();
         rmSync(dir, { recursive: true, force: true });
