@@ -158,7 +158,7 @@ export const configSchema = z
     limits: limitsConfigSchema.prefault({}),
     workers: z
       .strictObject({
-        /** Analysis worker threads; 0 = one per core. Applies at start. */
+        /** Analysis worker threads; 0 = one per core but one (at least 1): the event loop keeps a core. At start. */
         threads: z.number().int().nonnegative().default(0),
         /** Tasks that may wait for a thread; beyond, requests get 503 `overloaded`. */
         max_queue: z.number().int().nonnegative().default(4096),
