@@ -191,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
     newId: createUuidV7(),
+    recordsClientAddress: () => sinks.length > 0,
     state,
     readinessChecks: redisStore === undefined ? [] : [() => ({ name: 'redis', ok: redisStore.ready() })],
   });

@@ -81,7 +81,10 @@ export interface GatewayContext {
   readonly method: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** The peer's address bytes, or the X-Forwarded-For text when trusted; see clientIp() in record.ts. */
+  /**
+   * The peer's address bytes, or the X-Forwarded-For text when trusted; see clientIp() in record.ts. Empty
+   * when no record sink listens (nothing would store it).
+   */
   readonly clientAddress: Uint8Array | string;
   /** Unix epoch milliseconds when the request arrived. */
   readonly receivedAt: number;

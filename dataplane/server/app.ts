@@ -24,6 +24,11 @@ export interface AppDependencies {
   metrics: GatewayMetrics;
   logger: Logger;
   newId: () => string;
+  /**
+   * Whether any record sink listens (analytics, access log): reading the peer's address is a native call and
+   * an allocation per request (≈ 3 µs, 3% of a pass-through request), wasted when nothing records it.
+   */
+  recordsClientAddress: () => boolean;
   state: ServerState;
   /** Extra readiness checks (dependencies added by later stages: Redis, ClickHouse...). */
   readinessChecks: readonly (() => { name: string; ok: boolean })[];
@@ -74,7 +79,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         method,
         path,
         headers,
-        clientAddress: forwarded || exchange.remoteAddressBytes(),
+        clientAddress: forwarded || (deps.recordsClientAddress() ? exchange.remoteAddressBytes() : ''),
         receivedAt: Date.now(),
         timings: { start: performance.now() },
         runtime,
