@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/peer/**', 'bench/results/**'] },
+  // .data/ holds runtime state and the gateway builds of `npm run bench -- --gateway-ref`.
+  { ignores: ['dist/**', 'node_modules/**', 'bench/peer/**', 'bench/results/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
