@@ -56,6 +56,8 @@ export const SCENARIOS: readonly Scenario[] = [
   }),
   scenario('open-1k', 'open loop 1000 req/s, non-stream 0 ms', open(1000)),
   scenario('open-2k', 'open loop 2000 req/s, non-stream 0 ms', open(2000)),
+  // What the analysis adds to p99 at a rate where nothing queues (issue 4: 1 KB prompt).
+  scenario('open-500-1k', 'open loop 500 req/s, 1 KB prompt', open(500), { promptBytes: 1024 }),
   scenario('open-5k', 'open loop 5000 req/s, non-stream 0 ms', open(5000)),
   scenario('ns-0ms-c50-err5', 'non-stream, 5% upstream 500s, c=50', closed(50), { errorRate: 0.05 }),
 ];
