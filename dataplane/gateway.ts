@@ -22,6 +22,7 @@ import { createMemoryStore } from './limits/memory-store.js';
 import { createRedisStore } from './limits/redis-store.js';
 import { startResponseCache } from './cache/start.js';
 import type { EmbeddingService } from './cache/embeddings/service.js';
+import type { Abortable } from './net/abortable.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -56,7 +57,7 @@ export interface Gateway {
 }
 
 async function warmUp(
-  pool: { run(task: AnalysisRequest, signal?: AbortSignal): Promise<Analysis> },
+  pool: { run(task: AnalysisRequest, signal?: Abortable): Promise<Analysis> },
   threads: number,
 ) {
   const task: AnalysisRequest = {

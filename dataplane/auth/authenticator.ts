@@ -12,6 +12,7 @@ import { quoteUntrusted } from './jwt-errors.js';
 import { createJwtVerifier } from './jwt-verifier.js';
 import { compileModelPatterns } from './model-matcher.js';
 import { identityFromClaims, type TokenMapping } from './token-identity.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface AuthenticatorConfig {
   readonly auth: AuthConfig;
@@ -37,7 +38,7 @@ export interface Authenticator {
   authenticate(
     headers: Readonly<Record<string, string>>,
     bodyUser: string | undefined,
-    signal: AbortSignal,
+    signal: Abortable,
   ): Promise<Identity>;
 }
 
@@ -88,7 +89,7 @@ export function createAuthenticator(
   const introspectable = (credential: Credential): boolean =>
     introspector !== undefined && credential.source === 'authorization';
 
-  async function fromJwt(credential: Credential, signal: AbortSignal): Promise<Identity> {
+  async function fromJwt(credential: Credential, signal: Abortable): Promise<Identity> {
     const outcome = await jwt.verify(credential.token);
     if (outcome.kind === 'verified') return outcome.identity;
     // A JWT-shaped access token of an issuer without a jwt entry may still be known to the IdP.

@@ -6,6 +6,7 @@ import type { IntrospectionConfig } from '../config/auth-schema.js';
 import { authError } from './errors.js';
 import { createExpiringLru } from './expiring-lru.js';
 import { hashKeyHex } from './key-hash.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface IntrospectorDeps {
   readonly fetch: typeof fetch;
@@ -14,7 +15,7 @@ export interface IntrospectorDeps {
 
 export interface Introspector<T> {
   /** The mapped principal of an active token; throws 401-kind when inactive or when the call fails. */
-  introspect(token: string, signal: AbortSignal): Promise<T>;
+  introspect(token: string, signal: Abortable): Promise<T>;
 }
 
 type Outcome<T> = { readonly active: true; readonly value: T } | { readonly active: false };
@@ -30,7 +31,7 @@ function basicAuth(clientId: string, secret: string): string {
 }
 
 /** Rejects as soon as the caller goes away, without cancelling the call other requests may share. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(promise: Promise<T>, signal: Abortable): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) {
       // Still observe the shared promise, so its later failure is never an unhandled rejection.
@@ -39,7 +40,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       return;
     }
     const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort);
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);

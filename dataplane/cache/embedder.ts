@@ -6,6 +6,7 @@
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { EmbedResult, EmbedTask } from '../workers/tasks/embed.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface EmbedderOptions {
   pool: WorkerPool<EmbedTask, EmbedResult>;
@@ -20,7 +21,7 @@ export interface EmbedderOptions {
 }
 
 export interface Embedder {
-  embed(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  embed(text: string, signal?: Abortable): Promise<Float32Array>;
 }
 
 export class EmbedderBusyError extends Error {

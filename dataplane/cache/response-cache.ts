@@ -12,10 +12,11 @@ import { requestKeys, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
 import { cacheTenant } from './tenant.js';
 import { verifyMatch } from './verify/index.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface LookupInput extends PolicyInput {
   /** The request's signal: a client that leaves stops waiting for its embedding. */
-  readonly signal: AbortSignal;
+  readonly signal: Abortable;
 }
 
 export type CacheLayer = 'exact' | 'semantic';
@@ -86,7 +87,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   async function follow(
     pending: Promise<CachedAnswer | undefined>,
     waitMs: number,
-    signal: AbortSignal,
+    signal: Abortable,
   ): Promise<CachedAnswer | undefined> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -120,7 +121,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     policy: CachePolicy,
     partition: Partition,
     text: string,
-    signal: AbortSignal,
+    signal: Abortable,
   ): Promise<{ hit?: CacheHit; nearest?: number; vector?: Float32Array }> {
     let vector: Float32Array;
     try {

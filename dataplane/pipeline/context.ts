@@ -9,6 +9,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { HttpExchange } from '../server/exchange.js';
 import type { AnthropicStreamEvent } from '../api/anthropic-messages.js';
 import type { ChatChunk } from '../api/openai-chat.js';
+import type { Abortable } from '../net/abortable.js';
 
 export type Endpoint =
   'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
@@ -91,7 +92,7 @@ export interface GatewayContext {
   readonly timings: Timings;
   readonly runtime: Runtime;
   readonly exchange: HttpExchange;
-  readonly signal: AbortSignal;
+  readonly signal: Abortable;
   /** Set by the parse stage. */
   input?: RequestInput;
   /** Set by the route stage. */

@@ -4,6 +4,7 @@ import type { ChatChunk, ChatCompletion, ChatRequest } from '../api/openai-chat.
 import type { AnthropicMessage, AnthropicStreamEvent, MessagesRequest } from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
 import type { ModelConfig, ProviderConfig } from '../config/schema.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface ResolvedModel {
   /** The id the client asked for (config key). */
@@ -14,7 +15,7 @@ export interface ResolvedModel {
 }
 
 export interface CallOptions {
-  readonly signal: AbortSignal;
+  readonly signal: Abortable;
   readonly requestId: string;
   readonly model: ResolvedModel;
   /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream). */

@@ -3,6 +3,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpResponse } from 'uWebSockets.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { AbortListeners, type Abortable } from '../net/abortable.js';
 
 const statusLines = new Map<number, string>();
 function statusLine(status: number): string {
@@ -22,7 +23,8 @@ export class HttpExchange {
   headersSent = false;
   bytesIn = 0;
   bytesOut = 0;
-  readonly controller = new AbortController();
+  /** Fires when the client goes away; the request's `signal` (a plain listener list, see net/abortable.ts). */
+  private readonly abortListeners = new AbortListeners();
   private bodyPromise: Promise<Buffer> | undefined;
   private waiter: (() => void) | undefined;
   private readonly doneCallbacks: (() => void)[] = [];
@@ -31,14 +33,14 @@ export class HttpExchange {
     // Attached before any await, as uWS requires: after abort `res` must not be touched.
     res.onAborted(() => {
       this.aborted = true;
-      this.controller.abort(new DOMException('The client closed the connection.', 'AbortError'));
+      this.abortListeners.abort(new DOMException('The client closed the connection.', 'AbortError'));
       this.wake();
       this.settle();
     });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): Abortable {
+    return this.abortListeners;
   }
 
   /** Runs once the exchange is over (response ended or client gone). */

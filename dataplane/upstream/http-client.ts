@@ -4,6 +4,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Timeouts } from '../config/schema.js';
 import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
+import type { Abortable } from '../net/abortable.js';
 import { BodyQueue } from './body-queue.js';
 
 export interface UpstreamClientOptions {
@@ -20,7 +21,7 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  signal: Abortable;
 }
 
 export interface UpstreamResponse {
@@ -71,7 +72,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           settled = true;
           signal.removeEventListener('abort', onAbort);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
+        signal.addEventListener('abort', onAbort);
         const handler: Dispatcher.DispatchHandler = {
           onRequestStart(ctrl) {
             controller = ctrl;
@@ -110,7 +111,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 }
 
 /** The error of a call that failed in the given phase; the client's own abort is passed through as is. */
-export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signal: AbortSignal): unknown {
+export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signal: Abortable): unknown {
   if (signal.aborted || isGatewayError(error)) return error;
   const code = (error as { code?: string } | null)?.code;
   switch (code) {

@@ -5,6 +5,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { StreamItem } from '../providers/types.js';
 import { upstreamFailure, type UpstreamResponse } from './http-client.js';
 import { parseSse } from './sse-parser.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface JsonSseDialect<T> {
   /** Names the end marker in the stream_interrupted message. */
@@ -19,7 +20,7 @@ export interface JsonSseDialect<T> {
 
 export async function* jsonSseEvents<T>(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: Abortable,
   dialect: JsonSseDialect<T>,
 ): AsyncGenerator<StreamItem<T>> {
   let done = false;

@@ -10,6 +10,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { SettledTask, TaskEnvelope } from './task-envelope.js';
+import type { Abortable } from '../net/abortable.js';
 
 export interface WorkerPoolOptions {
   /** Pool name in metrics and logs. */
@@ -46,7 +47,7 @@ export interface WorkerPool<T, R> {
    * Runs a task. With a signal, aborting it drops the task from the queue or, if it runs, ends its thread
    * (piscina's rule); without one, the task always completes.
    */
-  run(task: T, signal?: AbortSignal): Promise<R>;
+  run(task: T, signal?: Abortable): Promise<R>;
   readonly threads: number;
   queueSize(): number;
   close(): Promise<void>;
@@ -102,7 +103,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     metrics.workerRun.observe(runMs / 1000, { pool: name });
     metrics.workerWait.observe(Math.max(0, performance.now() - start - runMs) / 1000, { pool: name });
   };
-  const failed = (error: unknown, signal?: AbortSignal): unknown => {
+  const failed = (error: unknown, signal?: Abortable): unknown => {
     if (signal?.aborted === true) return signal.reason;
     if ((error as Error | undefined)?.message === 'Task queue is at limit') return overloaded();
     metrics.workerFailures.inc({ pool: name });
@@ -115,7 +116,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   };
 
   /** One piscina task: a plain one, or a batch of one (a task with a signal in a batching pool). */
-  const runAlone = async (task: T, signal: AbortSignal | undefined): Promise<R> => {
+  const runAlone = async (task: T, signal: Abortable | undefined): Promise<R> => {
     const start = performance.now();
     pending += 1;
     try {

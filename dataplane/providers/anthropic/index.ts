@@ -23,6 +23,7 @@ import { anthropicStreamError, parseAnthropicError } from './errors.js';
 import { chatToMessagesRequest } from './request-mapping.js';
 import { messageToChatCompletion } from './response-mapping.js';
 import { anthropicEventsToChatChunks } from './stream-mapping.js';
+import type { Abortable } from '../../net/abortable.js';
 
 type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
 
@@ -84,7 +85,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
  */
 function anthropicEvents(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: Abortable,
 ): AsyncGenerator<StreamItem<AnthropicStreamEvent>> {
   return jsonSseEvents<AnthropicStreamEvent>(response, signal, {
     endMarker: 'message_stop',

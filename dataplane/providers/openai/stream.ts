@@ -5,10 +5,11 @@ import type { UpstreamResponse } from '../../upstream/http-client.js';
 import { jsonSseEvents } from '../../upstream/json-sse.js';
 import type { StreamItem } from '../types.js';
 import { parseOpenAIError } from './errors.js';
+import type { Abortable } from '../../net/abortable.js';
 
 export function openAIChunks(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: Abortable,
 ): AsyncGenerator<StreamItem<ChatChunk>> {
   return jsonSseEvents<ChatChunk & { error?: unknown }>(response, signal, {
     endMarker: 'its end marker',

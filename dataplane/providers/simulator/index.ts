@@ -1,7 +1,6 @@
 // The built-in simulator: an in-process model for offline use, demos, tests and the bench. Configurable
 // time-to-first-token, speed and answer; failure modes by model name (see behaviour.ts); exact usage.
 import { createHash, randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ChatChunk,
   ChatCompletion,
@@ -13,6 +12,7 @@ import type {
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { delay } from '../../net/abortable.js';
 import type { CallOptions, Provider, StreamItem } from '../types.js';
 import { failureFor } from './behaviour.js';
 import { countPromptTokens, countTokens, messageText, splitTokens } from './tokens.js';
@@ -109,15 +109,15 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
     if (failure.kind === 'slow-first-byte') {
       const limit = config.timeouts.first_byte_ms;
       if (config.slow_first_byte_ms > limit) {
-        await sleep(limit, undefined, { signal: call.signal });
+        await delay(limit, call.signal);
         throw new GatewayError(
           'upstream_timeout',
           'The upstream provider did not answer in time (first byte).',
         );
       }
-      await sleep(config.slow_first_byte_ms, undefined, { signal: call.signal });
+      await delay(config.slow_first_byte_ms, call.signal);
     }
-    if (ttftMs > 0) await sleep(ttftMs, undefined, { signal: call.signal });
+    if (ttftMs > 0) await delay(ttftMs, call.signal);
     call.onUpstreamHeaders?.();
   }
 
@@ -135,7 +135,7 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
         );
       }
       if (p.gapMs > 0 && p.pieces.length > 1) {
-        await sleep(p.gapMs * (p.pieces.length - 1), undefined, { signal: call.signal });
+        await delay(p.gapMs * (p.pieces.length - 1), call.signal);
       }
       const body: ChatCompletion = {
         id: p.id,
@@ -218,7 +218,7 @@ async function* streamPlan(p: Plan, call: CallOptions): AsyncGenerator<StreamIte
   for (let i = 0; i < p.pieces.length; i++) {
     if (i === resetAt)
       throw new GatewayError('stream_interrupted', 'Simulated connection reset in the middle of the stream.');
-    if (i > 0 && p.gapMs > 0) await sleep(p.gapMs, undefined, { signal: call.signal });
+    if (i > 0 && p.gapMs > 0) await delay(p.gapMs, call.signal);
     yield { data: chunk({ content: p.pieces[i]! }, null), raw: undefined };
   }
   yield { data: chunk({}, p.finish), raw: undefined };
