@@ -39,18 +39,29 @@ export async function toJsonLines(rows: readonly object[]): Promise<string> {
   return parts.length === 0 ? '' : parts.join('\n') + '\n';
 }
 
-/** Parses JSONEachRow text; a line that does not parse (a torn write) is reported, not thrown. */
-export async function fromJsonLines(text: string, onBadLine: () => void): Promise<object[]> {
+/**
+ * Parses JSON lines (JSONEachRow objects, or what `toRow` makes of each parsed line); a line that does not
+ * parse (a torn write) or that `toRow` refuses (undefined) is reported, not thrown.
+ */
+export async function fromJsonLines(
+  text: string,
+  onBadLine: () => void,
+  toRow: (value: unknown) => object | undefined = asObject,
+): Promise<object[]> {
   const lines = text.split('\n');
   return mapInSlices(lines, (line) => {
     if (line === '') return undefined;
     try {
-      const value: unknown = JSON.parse(line);
-      if (typeof value === 'object' && value !== null) return value;
+      const row = toRow(JSON.parse(line));
+      if (row !== undefined) return row;
     } catch {
       // Counted by the caller.
     }
     onBadLine();
     return undefined;
   });
+}
+
+function asObject(value: unknown): object | undefined {
+  return typeof value === 'object' && value !== null ? value : undefined;
 }
