@@ -2,7 +2,6 @@
 // AbortSignal passed through (a queued task is dropped, a running one stops with its thread), crashed threads
 // replaced by piscina without failing other tasks, and run/wait histograms on /metrics. Optionally batching:
 // tasks that arrive in the same turn of the event loop go to a thread in one message (see `batch`).
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -17,7 +16,7 @@ export interface WorkerPoolOptions {
   name: string;
   /** The worker module (a file URL), whose default export is a task made with defineTask(). */
   module: URL;
-  /** Worker threads; 0 means one per core. */
+  /** Worker threads, ≥ 1 (the caller picks the default: the analysis pool's depends on the cores). */
   threads: number;
   /** Tasks that may wait for a thread; beyond that, 503 `overloaded`. */
   maxQueue: number;
@@ -61,7 +60,7 @@ export function sibling(base: string, relative: string): URL {
 }
 
 export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T, R> {
-  const threads = options.threads > 0 ? options.threads : availableParallelism();
+  const threads = options.threads;
   if (!Number.isInteger(threads) || threads < 1)
     throw new Error(`worker threads must be ≥ 1, got ${threads}`);
   if (!Number.isInteger(options.maxQueue) || options.maxQueue < 0) {
