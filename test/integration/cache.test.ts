@@ -129,6 +129,20 @@ describe('cache on Redis 8 with the real embedding model', () => {
     await upstream.close();
   });
 
+  /** A cacheable Anthropic Messages request from app A. */
+  const askMessages = (content: string, stream: boolean) =>
+    fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
+      body: JSON.stringify({
+        model: 'gpt-test',
+        max_tokens: 100,
+        temperature: 0,
+        stream,
+        messages: [{ role: 'user', content }],
+      }),
+    });
+
   it('serves an identical request from the exact cache, records the cost avoided and bills nothing', async () => {
     const first = await ask(gateway, 'What is the boiling point of water at sea level?');
     assert.equal(first.cache, 'miss');
@@ -275,17 +289,7 @@ describe('cache on Redis 8 with the real embedding model', () => {
   });
 
   it('caches /v1/messages answers in the Anthropic dialect', async () => {
-    const send = () =>
-      fetch(`${gateway.url}/v1/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
-        body: JSON.stringify({
-          model: 'gpt-test',
-          max_tokens: 100,
-          temperature: 0,
-          messages: [{ role: 'user', content: 'Give me a synonym for happy.' }],
-        }),
-      });
+    const send = () => askMessages('Give me a synonym for happy.', false);
     const first = await send();
     assert.equal(first.headers.get('x-gateway-cache'), 'miss');
     const firstBody = (await first.json()) as { type: string; content: { text: string }[] };
@@ -309,18 +313,7 @@ describe('cache on Redis 8 with the real embedding model', () => {
   });
 
   it('replays a cached /v1/messages answer as an Anthropic event stream', async () => {
-    const send = () =>
-      fetch(`${gateway.url}/v1/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
-        body: JSON.stringify({
-          model: 'gpt-test',
-          max_tokens: 100,
-          temperature: 0,
-          stream: true,
-          messages: [{ role: 'user', content: 'Give me an antonym for cold.' }],
-        }),
-      });
+    const send = () => askMessages('Give me an antonym for cold.', true);
     const textOf = (raw: string) => {
       const events: string[] = [];
       let text = '';
