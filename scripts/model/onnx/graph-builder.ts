@@ -62,11 +62,16 @@ export class GraphBuilder {
     return this.raw(hint, dims, TensorType.INT8, values);
   }
 
+  /** A uint8 initializer (activation zero points). */
+  u8(hint: string, dims: readonly number[], values: Uint8Array): string {
+    return this.raw(hint, dims, TensorType.UINT8, values);
+  }
+
   private raw(
     hint: string,
     dims: readonly number[],
     dataType: number,
-    values: Float32Array | Int8Array,
+    values: Float32Array | Int8Array | Uint8Array,
   ): string {
     const count = dims.reduce((n, d) => n * d, 1);
     if (count !== values.length)
