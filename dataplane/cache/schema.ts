@@ -15,7 +15,9 @@ export const embeddingsConfigSchema = z.strictObject({
   quantized: z.boolean().default(true),
   /**
    * onnxruntime threads inside the one embeddings worker. One worker per process, because onnxruntime-node's
-   * native binding registers in a single thread of a process (a second thread fails to load it).
+   * native binding registers in a single thread of a process (a second thread fails to load it). 1 by
+   * default: a second thread embeds a batch about twice as fast, but onnxruntime's idle threads spin,
+   * taking CPU from the event loop and Redis on a small machine.
    */
   intra_op_threads: z.number().int().positive().default(1),
   /** Most texts embedded in one model call; concurrent lookups wait for a free worker and share a call. */
@@ -33,7 +35,7 @@ export const embeddingsConfigSchema = z.strictObject({
 export const semanticConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Cosine similarity a neighbour needs to be served; per-app overrides in `cache.apps`. */
-  threshold: unit.default(0.955),
+  threshold: unit.default(0.965),
   /** Deterministic check that rejects look-alikes (negation, antonyms, numbers, entities...). */
   verify: z.boolean().default(true),
   /** Serve semantic hits for requests whose analysis found PII. */

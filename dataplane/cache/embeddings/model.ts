@@ -2,8 +2,14 @@
 // onnxruntime-node's CPU provider. Runs inside an embeddings worker thread and in the bench's eval script.
 // transformers.js silently retries a failed session on its WASM backend; that would be a different, slower
 // engine behind the same name, so the session factory is wrapped to refuse anything but the CPU provider.
-import { homedir } from 'node:os';
+// The wrapper also loads the session from the model's file rather than from the bytes transformers.js
+// passes: onnxruntime-node 1.14 ignores the session options given with a buffer (measured: with
+// `intraOpNumThreads: 1` a session from bytes still ran two threads, 2 ms of CPU per ms), so the thread
+// count set in config only holds for a session made from a path.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { meanPoolNormalize } from './mean-pool.js';
 
 export interface EmbeddingModelOptions {
   /** A Hugging Face model id (e.g. Xenova/all-MiniLM-L6-v2), looked up in `modelsDir` first. */
@@ -34,15 +40,67 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
     : join(homedir(), '.cache', 'ai-gateway', 'models');
 }
 
-interface Tensor {
-  data: Float32Array;
+interface Tensor<T> {
+  data: T;
   dims: number[];
 }
-type Extractor = ((texts: string[], options: { pooling: 'mean'; normalize: boolean }) => Promise<Tensor>) & {
-  tokenizer: { model_max_length: number };
-};
+interface Encoded {
+  input_ids: Tensor<BigInt64Array>;
+  attention_mask: Tensor<BigInt64Array>;
+}
+/** The parts of transformers.js' feature-extraction pipeline used here: its tokenizer and its model. */
+interface Extractor {
+  tokenizer: ((texts: string[], options: { padding: true; truncation: true }) => Encoded) & {
+    model_max_length: number;
+  };
+  model: (inputs: Encoded) => Promise<{ last_hidden_state: Tensor<Float32Array> }>;
+}
 interface SessionFactory {
   create(...args: unknown[]): Promise<unknown>;
+}
+
+const LOADING = Symbol.for('ai-gateway.embedding-model.loading');
+type SharedFactory = SessionFactory & { [LOADING]?: Promise<unknown> };
+
+/**
+ * Runs `load` with `factory.create` replaced by `wrap(original)` and puts the original back after. The
+ * factory is onnxruntime's one class for the whole process, so loads take turns (chained on the factory
+ * itself): two loads with different thread counts never see each other's wrapper, nor wrap it again.
+ */
+async function withCreate<T>(
+  factory: SharedFactory,
+  wrap: (original: SessionFactory['create']) => SessionFactory['create'],
+  load: () => Promise<T>,
+): Promise<T> {
+  const turn = (factory[LOADING] ?? Promise.resolve()).then(async () => {
+    const original = factory.create;
+    factory.create = wrap(original.bind(factory));
+    try {
+      return await load();
+    } finally {
+      factory.create = original;
+    }
+  });
+  factory[LOADING] = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
+ * A path holding exactly these model bytes: the provisioned file when it is the one transformers.js read
+ * (compared byte for byte, once per load), else a private temporary copy (a model downloaded from the hub),
+ * removed by `done`.
+ */
+export async function modelPath(
+  bytes: Uint8Array,
+  expected: string,
+): Promise<{ path: string; done(): Promise<void> }> {
+  const onDisk = await readFile(expected).catch(() => undefined);
+  if (onDisk !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(onDisk))
+    return { path: expected, done: async () => undefined };
+  const dir = await mkdtemp(join(tmpdir(), 'ai-gateway-model-'));
+  const path = join(dir, 'model.onnx');
+  await writeFile(path, bytes);
+  return { path, done: () => rm(dir, { recursive: true, force: true }) };
 }
 
 export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promise<EmbeddingModel> {
@@ -53,21 +111,33 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     InferenceSession?: SessionFactory;
   };
   const factory = (ort.default?.InferenceSession ?? ort.InferenceSession)!;
-  const create = factory.create.bind(factory);
-  factory.create = (buffer: unknown, sessionOptions?: { executionProviders?: unknown[] }) => {
-    const providers = sessionOptions?.executionProviders ?? [];
-    if (!providers.includes('cpu')) {
-      return Promise.reject(
-        new Error('the embedding model does not load on onnxruntime-node (CPU); refusing the WASM fallback'),
-      );
-    }
-    return create(buffer, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: options.intraOpThreads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
-  };
+  const expectedFile = join(
+    resolve(options.modelsDir),
+    options.model,
+    'onnx',
+    options.quantized ? 'model_quantized.onnx' : 'model.onnx',
+  );
+  const cpuSessionFromFile =
+    (original: SessionFactory['create']) =>
+    async (buffer: unknown, sessionOptions?: { executionProviders?: unknown[] }) => {
+      const providers = sessionOptions?.executionProviders ?? [];
+      if (!providers.includes('cpu') || !(buffer instanceof Uint8Array)) {
+        throw new Error(
+          'the embedding model does not load on onnxruntime-node (CPU); refusing the WASM fallback',
+        );
+      }
+      const file = await modelPath(buffer, expectedFile);
+      try {
+        return await original(file.path, {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: options.intraOpThreads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        });
+      } finally {
+        await file.done();
+      }
+    };
 
   const transformers = await import('@xenova/transformers');
   const env = transformers.env;
@@ -77,9 +147,11 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
   env.allowRemoteModels = options.allowRemote;
   let extractor: Extractor;
   try {
-    extractor = (await transformers.pipeline('feature-extraction', options.model, {
-      quantized: options.quantized,
-    })) as unknown as Extractor;
+    extractor = await withCreate(factory, cpuSessionFromFile, async () => {
+      return (await transformers.pipeline('feature-extraction', options.model, {
+        quantized: options.quantized,
+      })) as unknown as Extractor;
+    });
   } catch (error) {
     const where = join(resolve(options.modelsDir), options.model);
     throw new Error(
@@ -90,14 +162,20 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     );
   }
   extractor.tokenizer.model_max_length = options.maxTokens;
-  const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
-  const dims = probe.dims[1]!;
+  // What transformers.js' pipeline does for `{ pooling: 'mean', normalize: true }`, with the pooling in
+  // mean-pool.ts (the pipeline's own took as long as the int8 model; see there).
+  const embed = async (texts: string[]): Promise<{ data: Float32Array; dims: number }> => {
+    const inputs = extractor.tokenizer(texts, { padding: true, truncation: true });
+    const { last_hidden_state: states } = await extractor.model(inputs);
+    const [batch, tokens, dims] = states.dims as [number, number, number];
+    return { data: meanPoolNormalize(states.data, inputs.attention_mask.data, batch, tokens, dims), dims };
+  };
+  const { dims } = await embed(['probe']);
   return {
     dims,
     async embed(texts) {
       if (texts.length === 0) return new Float32Array(0);
-      const out = await extractor([...texts], { pooling: 'mean', normalize: true });
-      return out.data;
+      return (await embed([...texts])).data;
     },
   };
 }
