@@ -6,7 +6,7 @@
 // passes: onnxruntime-node 1.14 ignores the session options given with a buffer (measured: with
 // `intraOpNumThreads: 1` a session from bytes still ran two threads, 2 ms of CPU per ms), so the thread
 // count set in config only holds for a session made from a path.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { meanPoolNormalize } from './mean-pool.js';
@@ -67,7 +67,7 @@ type SharedFactory = SessionFactory & { [LOADING]?: Promise<unknown> };
  * factory is onnxruntime's one class for the whole process, so loads take turns (chained on the factory
  * itself): two loads with different thread counts never see each other's wrapper, nor wrap it again.
  */
-async function withCreate<T>(
+export async function withCreate<T>(
   factory: SharedFactory,
   wrap: (original: SessionFactory['create']) => SessionFactory['create'],
   load: () => Promise<T>,
@@ -81,26 +81,43 @@ async function withCreate<T>(
       factory.create = original;
     }
   });
-  factory[LOADING] = turn.catch(() => undefined);
+  // The next load waits for this one's outcome, not its value (which would stay referenced from here).
+  factory[LOADING] = turn.then(
+    () => undefined,
+    () => undefined,
+  );
   return turn;
 }
 
 /**
  * A path holding exactly these model bytes: the provisioned file when it is the one transformers.js read
- * (compared byte for byte, once per load), else a private temporary copy (a model downloaded from the hub),
- * removed by `done`.
+ * (same size, then compared byte for byte, once per load), else a private temporary copy (a model downloaded
+ * from the hub), removed by `done`.
  */
 export async function modelPath(
   bytes: Uint8Array,
   expected: string,
 ): Promise<{ path: string; done(): Promise<void> }> {
-  const onDisk = await readFile(expected).catch(() => undefined);
-  if (onDisk !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(onDisk))
-    return { path: expected, done: async () => undefined };
+  const size = await stat(expected).then(
+    (s) => s.size,
+    () => -1,
+  );
+  if (size === bytes.byteLength) {
+    const onDisk = await readFile(expected).catch(() => undefined);
+    if (onDisk !== undefined && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(onDisk))
+      return { path: expected, done: async () => undefined };
+  }
   const dir = await mkdtemp(join(tmpdir(), 'ai-gateway-model-'));
+  const done = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'model.onnx');
-  await writeFile(path, bytes);
-  return { path, done: () => rm(dir, { recursive: true, force: true }) };
+  try {
+    await writeFile(path, bytes);
+  } catch (error) {
+    // A full disk must not leave a partial copy of up to 90 MB behind.
+    await done();
+    throw error;
+  }
+  return { path, done };
 }
 
 export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promise<EmbeddingModel> {
@@ -117,25 +134,39 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     'onnx',
     options.quantized ? 'model_quantized.onnx' : 'model.onnx',
   );
+  // transformers.js answers a failed session by retrying on WASM, and logs the failure only as a warning; the
+  // first failure is kept so that the refusal of that retry carries the real cause.
+  let failure: unknown;
   const cpuSessionFromFile =
     (original: SessionFactory['create']) =>
     async (buffer: unknown, sessionOptions?: { executionProviders?: unknown[] }) => {
       const providers = sessionOptions?.executionProviders ?? [];
-      if (!providers.includes('cpu') || !(buffer instanceof Uint8Array)) {
+      if (!providers.includes('cpu')) {
+        const cause = failure instanceof Error ? `: ${failure.message}` : '';
         throw new Error(
-          'the embedding model does not load on onnxruntime-node (CPU); refusing the WASM fallback',
+          `the embedding model does not load on onnxruntime-node (CPU)${cause}; refusing the WASM fallback`,
+          { cause: failure },
         );
       }
-      const file = await modelPath(buffer, expectedFile);
+      if (!(buffer instanceof Uint8Array)) {
+        failure = new Error('transformers.js passed the model as something other than bytes');
+        throw failure;
+      }
       try {
-        return await original(file.path, {
-          executionProviders: ['cpu'],
-          intraOpNumThreads: options.intraOpThreads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all',
-        });
-      } finally {
-        await file.done();
+        const file = await modelPath(buffer, expectedFile);
+        try {
+          return await original(file.path, {
+            executionProviders: ['cpu'],
+            intraOpNumThreads: options.intraOpThreads,
+            interOpNumThreads: 1,
+            graphOptimizationLevel: 'all',
+          });
+        } finally {
+          await file.done();
+        }
+      } catch (error) {
+        failure = error;
+        throw error;
       }
     };
 
