@@ -122,8 +122,11 @@ export function createRedisBackend(options: RedisBackendOptions): CacheBackend {
         .expire(entry, ttlS)
         .exec();
       // EF 100 instead of Redis's 200: half the insertion work; the graph only has to rank a few candidates
-      // whose similarity is then recomputed exactly.
-      await redis.call('VADD', vset, 'FP32', blob, id, QUANT_ARG[options.quantization], 'EF', 100);
+      // whose similarity is then recomputed exactly. CAS: Redis searches the new element's neighbours in a
+      // background thread and only links it in the main thread, so a store does not stall other clients'
+      // commands (lookups, limits) for the search (measured on a 3,000-element set: a GET from another
+      // connection sent right behind a VADD took 0.44-0.48 ms p50 without CAS, 0.14-0.15 ms with it).
+      await redis.call('VADD', vset, 'FP32', blob, id, 'CAS', QUANT_ARG[options.quantization], 'EF', 100);
       // The set lives as long as its newest entry; refreshed on every add.
       await redis.expire(vset, ttlS);
     },
