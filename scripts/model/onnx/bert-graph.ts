@@ -141,28 +141,6 @@ class BertGraph {
     return name;
   }
 
-  /** The torch Linear under `prefix` as a MatMul weight [in, out] (rows scaled by `smooth`) and its bias. */
-  private linearWeights(
-    prefix: string,
-    inFeatures: number,
-    outFeatures: number,
-    smooth?: Float32Array,
-  ): { wT: Float32Array; b: Float32Array } {
-    const w = this.weights.f32(`${prefix}.weight`, [outFeatures, inFeatures]);
-    const b = this.weights.f32(`${prefix}.bias`, [outFeatures]);
-    const wT = transposeLinear(w, outFeatures, inFeatures);
-    if (smooth !== undefined) {
-      for (let r = 0; r < inFeatures; r++) {
-        for (let c = 0; c < outFeatures; c++) wT[r * outFeatures + c]! *= smooth[r]!;
-      }
-    }
-    return { wT, b };
-  }
-
-  private isInt8(prefix: string): boolean {
-    return this.int8 !== undefined && !(this.int8.keepFp32 ?? []).some((end) => prefix.endsWith(end));
-  }
-
   /** y = x·Wᵀ + b for a torch Linear stored under `prefix`; int8 weights when the model is quantized. */
   linear(
     x: string,
@@ -172,8 +150,16 @@ class BertGraph {
     hint: string,
     smooth?: Float32Array,
   ): string {
-    const { wT, b } = this.linearWeights(prefix, inFeatures, outFeatures, smooth);
-    if (this.isInt8(prefix)) return this.linearInt8(x, prefix, wT, b, inFeatures, outFeatures, hint);
+    const w = this.weights.f32(`${prefix}.weight`, [outFeatures, inFeatures]);
+    const b = this.weights.f32(`${prefix}.bias`, [outFeatures]);
+    const wT = transposeLinear(w, outFeatures, inFeatures);
+    if (smooth !== undefined) {
+      for (let r = 0; r < inFeatures; r++) {
+        for (let c = 0; c < outFeatures; c++) wT[r * outFeatures + c]! *= smooth[r]!;
+      }
+    }
+    if (this.int8 !== undefined && !(this.int8.keepFp32 ?? []).some((end) => prefix.endsWith(end)))
+      return this.linearInt8(x, prefix, wT, b, inFeatures, outFeatures, hint);
     const wName = this.g.f32(`${prefix}.weight_t`, [inFeatures, outFeatures], wT);
     const bName = this.g.f32(`${prefix}.bias`, [outFeatures], b);
     return this.g.op('Add', [this.g.op('MatMul', [x, wName], `${hint}_matmul`), bName], hint);
