@@ -146,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           keyPrefix: redisConfig.key_prefix,
           commandTimeoutMs: redisConfig.command_timeout_ms,
           connectTimeoutMs: redisConfig.connect_timeout_ms,
+          reconcileDelayMs: redisConfig.reconcile_delay_ms,
           onError: () => undefined,
         });
   const limitStore = redisStore ?? createMemoryStore();

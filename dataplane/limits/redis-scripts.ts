@@ -1,24 +1,68 @@
-// The Lua scripts of the Redis limit store. One EVALSHA per phase (admit, reconcile): atomic across every
-// replica that shares the Redis, which is what makes limits exact instead of multiplied by the replica count.
-// Numbers stay integers (Redis truncates Lua floats in replies).
+// The Lua script of the Redis limit store: one EVALSHA runs the reconciliations waiting to be sent, then one
+// admission, atomically across every replica that shares the Redis, which is what makes limits exact instead of
+// multiplied by the replica count. Numbers stay integers (Redis truncates Lua floats in replies).
 
 /**
- * KEYS[i]: the key of check i. ARGV[1]: one space-separated string (ioredis encodes and length-prefixes every
- * argument separately, so ~6 arguments per check cost the gateway more CPU than one string costs Lua to split):
+ * KEYS: the admission's check keys first (ARGV[3] of them), then the keys of each carried reconciliation in order.
+ * ARGV[1]: the admission, one space-separated string ('' when the call only reconciles; ioredis encodes and
+ * length-prefixes every argument separately, so ~6 arguments per check cost the gateway more CPU than one string
+ * costs Lua to split):
  *   now_ms reservation_ttl_ms, then per check one of
  *   gcra:   g limit period_ms cost
  *   conc:   c limit
  *   budget: b limit amount min_amount ends_at_ms unit(t|c)
- * ARGV[2]: request_id (apart: it is any string, and it is never parsed).
- * Reply: {1, granted_tokens|-1, granted_cost|-1, then remaining, reset of each gcra check in order} or
- * {0, failed_index, retry_ms, used, limit}.
+ * ARGV[2]: the admission's request id (apart: any string, never parsed). ARGV[3]: its number of keys.
+ * Then two arguments per carried reconciliation: a packed string `key_count now_ms actual_tokens actual_cost
+ * reserved_tokens`, then per check one of: g limit period_ms (tpm: give back or charge the difference) | r (rpm:
+ * nothing to give back) | c (concurrency) | b unit(t|c); and its request id.
+ * Reconciliations run first, so what they give back is free for the admission in the same call.
+ * Reply without an admission: {1}. With one: {1, granted_tokens|-1, granted_cost|-1, then remaining, reset of
+ * each gcra check in order} or {0, failed_index, retry_ms, used, limit}.
  */
-export const ADMIT_SCRIPT = `
+export const LIMITS_SCRIPT = `
+local function reconcile(k, packed, id)
+  local arg = string.gmatch(packed, '%S+')
+  local count = tonumber(arg())
+  local now = tonumber(arg())
+  local tokens = tonumber(arg())
+  local cost = tonumber(arg())
+  local reservedTokens = tonumber(arg())
+  for i = k + 1, k + count do
+    local kind = arg()
+    local key = KEYS[i]
+    if kind == 'g' then
+      local limit = tonumber(arg())
+      local period = tonumber(arg())
+      local tat = tonumber(redis.call('GET', key) or '0')
+      if tat > 0 then
+        local nt = tat + (tokens - reservedTokens) * (period / limit)
+        if nt > now then redis.call('SET', key, nt, 'PX', math.ceil(nt - now) + 1) else redis.call('DEL', key) end
+      end
+    elseif kind == 'c' then
+      redis.call('ZREM', key, id)
+    elseif kind == 'b' then
+      local akey = key .. ':a'
+      local amount = redis.call('HGET', akey, id)
+      if amount then
+        redis.call('HINCRBY', key, 'reserved', -tonumber(amount))
+        redis.call('HDEL', akey, id)
+        redis.call('ZREM', key .. ':r', id)
+      end
+      if arg() == 't' then redis.call('HINCRBY', key, 'used', tokens) else redis.call('HINCRBY', key, 'used', cost) end
+    end
+  end
+  return k + count
+end
+
+local n = tonumber(ARGV[3])
+local k = n
+for j = 4, #ARGV, 2 do k = reconcile(k, ARGV[j], ARGV[j + 1]) end
+if ARGV[1] == '' then return { 1 } end
+
 local arg = string.gmatch(ARGV[1], '%S+')
 local now = tonumber(arg())
 local ttl = tonumber(arg())
 local id = ARGV[2]
-local n = #KEYS
 local kinds, limits, p1, p2, p3, units = {}, {}, {}, {}, {}, {}
 for i = 1, n do
   local kind = arg()
@@ -103,43 +147,4 @@ end
 reply[2] = grant.t
 reply[3] = grant.c
 return reply
-`;
-
-/**
- * KEYS[i]: the key of check i. ARGV[1]: one space-separated string: now_ms actual_tokens actual_cost
- * reserved_tokens, then per check one of: g limit period_ms (tpm: give back or charge the difference) | r (rpm:
- * nothing to give back) | c (concurrency) | b unit(t|c). ARGV[2]: request_id. Reply: 1.
- */
-export const RECONCILE_SCRIPT = `
-local arg = string.gmatch(ARGV[1], '%S+')
-local now = tonumber(arg())
-local tokens = tonumber(arg())
-local cost = tonumber(arg())
-local reservedTokens = tonumber(arg())
-local id = ARGV[2]
-for i = 1, #KEYS do
-  local kind = arg()
-  local key = KEYS[i]
-  if kind == 'g' then
-    local limit = tonumber(arg())
-    local period = tonumber(arg())
-    local tat = tonumber(redis.call('GET', key) or '0')
-    if tat > 0 then
-      local nt = tat + (tokens - reservedTokens) * (period / limit)
-      if nt > now then redis.call('SET', key, nt, 'PX', math.ceil(nt - now) + 1) else redis.call('DEL', key) end
-    end
-  elseif kind == 'c' then
-    redis.call('ZREM', key, id)
-  elseif kind == 'b' then
-    local akey = key .. ':a'
-    local amount = redis.call('HGET', akey, id)
-    if amount then
-      redis.call('HINCRBY', key, 'reserved', -tonumber(amount))
-      redis.call('HDEL', akey, id)
-      redis.call('ZREM', key .. ':r', id)
-    end
-    if arg() == 't' then redis.call('HINCRBY', key, 'used', tokens) else redis.call('HINCRBY', key, 'used', cost) end
-  end
-end
-return 1
 `;

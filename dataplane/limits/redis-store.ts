@@ -1,17 +1,24 @@
-// Limit store on Redis 8 through ioredis: one script call per phase, commands bounded by a timeout and never
-// queued while disconnected, so a Redis outage fails fast into each limit's configured policy.
+// Limit store on Redis 8 through ioredis: one script call per admission, which also carries the reconciliations
+// finished since the previous call, so a steady stream of requests costs one round trip each instead of two.
+// Commands are bounded by a timeout and never queued while disconnected, so a Redis outage fails fast into each
+// limit's configured policy.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../net/redis-client.js';
 import type { Check, GcraState, LimitStore, Reconciliation } from './checks.js';
-import { ADMIT_SCRIPT, RECONCILE_SCRIPT } from './redis-scripts.js';
+import { LIMITS_SCRIPT } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
   url: string;
   keyPrefix: string;
   commandTimeoutMs: number;
   connectTimeoutMs: number;
+  /**
+   * How long a finished request's reconciliation may wait for the next admission to carry it before it is sent
+   * on its own, milliseconds; 0 sends each at once.
+   */
+  reconcileDelayMs: number;
   onError: (error: Error) => void;
 }
 
@@ -47,22 +54,52 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     if (redis.status !== 'connecting' && redis.status !== 'connect') return;
     await Promise.race([firstReady, sleep(options.commandTimeoutMs, undefined, { ref: false })]);
   };
-  const admitScript = scriptRunner(redis, ADMIT_SCRIPT);
-  const reconcileScript = scriptRunner(redis, RECONCILE_SCRIPT);
+  const script = scriptRunner(redis, LIMITS_SCRIPT);
+
+  // Reconciliations waiting for a ride: the next admission's call carries them (they run before it, so what
+  // they give back is already free for it), or a timer sends them alone after reconcileDelayMs. Reservations are
+  // upper bounds, so the short wait can only make a limit stricter for those milliseconds, never exceed it.
+  let waiting: Carried[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  /** One script call: every waiting reconciliation, then the admission (none when admitPacked is ''). */
+  const call = async (admitKeys: string[], admitPacked: string, admitId: string): Promise<unknown> => {
+    if (!started) await startup();
+    const carried = waiting;
+    waiting = [];
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    // KEYS stay separate arguments (a cluster routes by them); everything else travels as packed strings.
+    const admitKeyCount = admitKeys.length;
+    const args = admitKeys; // the caller's fresh array, extended in place
+    for (const c of carried) for (const key of c.keys) args.push(key);
+    const numKeys = args.length;
+    args.push(admitPacked, admitId, String(admitKeyCount));
+    for (const c of carried) args.push(c.packed, c.id);
+    try {
+      const reply = await script(numKeys, args);
+      for (const c of carried) c.settle(undefined);
+      return reply;
+    } catch (error) {
+      // Each carried reconciliation fails with the call; the limiter retries it.
+      for (const c of carried) c.settle(error);
+      throw error;
+    }
+  };
+  const flush = (): Promise<unknown> => (waiting.length === 0 ? Promise.resolve() : call([], '', ''));
 
   return {
     ready: () => redis.status === 'ready',
     async admit(checks, requestId, now, ttlMs) {
-      // KEYS stay separate arguments (a cluster routes by them); everything else travels as one string.
-      const args: string[] = [];
+      const keys: string[] = [];
       let packed = `${now} ${ttlMs}`;
       for (const c of checks) {
-        args.push(c.key);
+        keys.push(c.key);
         packed += admitArgs(c);
       }
-      args.push(packed, requestId);
-      if (!started) await startup();
-      const reply = (await admitScript(checks.length, args)) as number[];
+      const reply = (await call(keys, packed, requestId)) as number[];
       if (reply[0] === 0) {
         return {
           ok: false,
@@ -90,20 +127,36 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
         gcra,
       };
     },
-    async reconcile(checks, requestId, now, actual: Reconciliation) {
-      const args: string[] = [];
-      let packed = `${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)}`;
+    reconcile(checks, requestId, now, actual: Reconciliation) {
+      const keys: string[] = [];
+      let packed = `${checks.length} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)}`;
       for (const c of checks) {
-        args.push(c.key);
+        keys.push(c.key);
         if (c.kind === 'gcra') packed += c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs}` : ' r';
         else if (c.kind === 'concurrency') packed += ' c';
         else packed += c.unit === 'tokens' ? ' b t' : ' b c';
       }
-      args.push(packed, requestId);
-      if (!started) await startup();
-      await reconcileScript(checks.length, args);
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({
+          keys,
+          packed,
+          id: requestId,
+          settle: (error) => (error === undefined ? resolve() : reject(error as Error)),
+        });
+        if (options.reconcileDelayMs === 0 || waiting.length >= MAX_CARRIED) {
+          // Failures reach each carried reconciliation's own promise.
+          flush().catch(() => undefined);
+        } else {
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            flush().catch(() => undefined);
+          }, options.reconcileDelayMs);
+        }
+      });
     },
     async budgetUsage(keys) {
+      // What this replica has reconciled is visible to its own next read.
+      await flush();
       if (keys.length === 0) return [];
       const pipeline = redis.pipeline();
       for (const key of keys) pipeline.hmget(key, 'used', 'reserved');
@@ -115,10 +168,22 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       });
     },
     async close() {
+      await flush().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },
   };
 }
+
+/** A reconciliation waiting for the next script call. */
+interface Carried {
+  keys: readonly string[];
+  packed: string;
+  id: string;
+  settle: (error: unknown) => void;
+}
+
+/** At most this many reconciliations ride one call; a fuller queue is sent at once (bounded script time). */
+const MAX_CARRIED = 64;
 
 /**
  * Runs a script by its SHA and loads it by EVAL only when Redis answers NOSCRIPT (first call after a start or a

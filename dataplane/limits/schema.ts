@@ -40,6 +40,11 @@ export const limitsConfigSchema = z.strictObject({
       /** A command slower than this counts as a backend failure, milliseconds. */
       command_timeout_ms: z.number().int().positive().default(250),
       connect_timeout_ms: z.number().int().positive().default(1000),
+      /**
+       * A finished request's reconciliation waits up to this long for the next admission to carry it (one round
+       * trip per request instead of two), milliseconds; 0 sends each on its own at once.
+       */
+      reconcile_delay_ms: z.number().int().min(0).max(1000).default(2),
     })
     .optional(),
   /** Time zone that budget periods (day, week from Monday, month) follow. */

@@ -1,0 +1,164 @@
+// The Redis limit store's round trips on a real Redis 8: a finished request's reconciliation waits for the next
+// admission and runs in the same script call, before it; alone, it goes after the configured delay, when the
+// queue is full, when this replica reads its budgets, and on close; a failed call fails what it carried.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Check } from '../../dataplane/limits/checks.js';
+import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
+import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
+
+const DAY_END = Date.UTC(2100, 0, 1);
+const TTL = 60_000;
+const noActual = { tokens: 0, cost: 0, reservedTokens: 0 };
+
+describe('Redis limit store: reconciliations ride the next admission', () => {
+  let redis: PrivateRedis;
+  const stores: RedisLimitStore[] = [];
+
+  before(async () => {
+    redis = await startPrivateRedis();
+  });
+  after(async () => {
+    for (const s of stores) await s.close();
+    await redis.stop();
+  });
+
+  async function storeWith(reconcileDelayMs: number): Promise<{ store: RedisLimitStore; prefix: string }> {
+    const prefix = `t${randomBytes(4).toString('hex')}:`;
+    const store = createRedisStore({
+      url: redis.url,
+      keyPrefix: prefix,
+      commandTimeoutMs: 500,
+      connectTimeoutMs: 500,
+      reconcileDelayMs,
+      onError: () => undefined,
+    });
+    stores.push(store);
+    await waitFor(async () => store.ready(), 'the store to connect');
+    return { store, prefix };
+  }
+
+  const budget = (key: string, limit: number, amount: number): Check => ({
+    kind: 'budget',
+    key,
+    limit,
+    amount,
+    minAmount: amount,
+    unit: 'tokens',
+    period: 'day',
+    endsAt: DAY_END,
+    scope: 'app:a',
+  });
+  const concurrency = (key: string, limit: number): Check => ({
+    kind: 'concurrency',
+    key,
+    limit,
+    scope: 'app:a',
+  });
+
+  const scriptCalls = async (): Promise<number> => {
+    const info = (await redisCommand(redis.url, ['INFO', 'commandstats'])) as string;
+    const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    return calls('evalsha') + calls('eval');
+  };
+  const counters = async (key: string): Promise<{ used: number; reserved: number }> => {
+    const [used, reserved] = (await redisCommand(redis.url, ['HMGET', key, 'used', 'reserved'])) as (
+      string | null
+    )[];
+    return { used: Number(used ?? 0), reserved: Number(reserved ?? 0) };
+  };
+
+  it('one script call carries the waiting reconciliation and the next admission, reconciliation first', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    // A budget that fits exactly one reservation and a concurrency limit of one: the second admission only fits
+    // if the first request's reconciliation ran before it.
+    const checks = [budget('bt:a', 100, 100), concurrency('cc:a', 1)];
+    const first = await store.admit(checks, 'r1', Date.now(), TTL);
+    assert.equal(first.ok, true);
+    assert.deepEqual(await counters(`${prefix}bt:a`), { used: 0, reserved: 100 });
+
+    const before = await scriptCalls();
+    let reconciled = false;
+    const reconciliation = store
+      .reconcile(checks, 'r1', Date.now(), { tokens: 40, cost: 0, reservedTokens: 100 })
+      .then(() => (reconciled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(reconciled, false, 'waits for a ride (the delay is a minute)');
+    assert.deepEqual(await counters(`${prefix}bt:a`), { used: 0, reserved: 100 });
+
+    const second = await store.admit(
+      [budget('bt:a', 100, 60), concurrency('cc:a', 1)],
+      'r2',
+      Date.now(),
+      TTL,
+    );
+    assert.equal(second.ok, true, 'the carried reconciliation freed the budget and the slot first');
+    await reconciliation;
+    assert.equal(await scriptCalls(), before + 1, 'one call for both');
+    assert.deepEqual(await counters(`${prefix}bt:a`), { used: 40, reserved: 60 });
+  });
+
+  it('a refused admission still applies the reconciliations it carried', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const checks = [budget('bt:b', 100, 100)];
+    assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
+    const reconciliation = store.reconcile(checks, 'r1', Date.now(), {
+      tokens: 100,
+      cost: 0,
+      reservedTokens: 100,
+    });
+    const refused = await store.admit([budget('bt:b', 100, 10)], 'r2', Date.now(), TTL);
+    assert.equal(refused.ok, false);
+    if (!refused.ok) assert.equal(refused.used, 100);
+    await reconciliation;
+    assert.deepEqual(await counters(`${prefix}bt:b`), { used: 100, reserved: 0 });
+  });
+
+  it('with no admission to ride, a reconciliation goes alone after the delay', async () => {
+    const { store, prefix } = await storeWith(5);
+    const checks = [budget('bt:c', 1000, 100)];
+    await store.admit(checks, 'r1', Date.now(), TTL);
+    await store.reconcile(checks, 'r1', Date.now(), { tokens: 30, cost: 0, reservedTokens: 100 });
+    assert.deepEqual(await counters(`${prefix}bt:c`), { used: 30, reserved: 0 });
+  });
+
+  it('a full queue goes at once, a budget read sends what waits first, and close sends the rest', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const checks = [budget('bt:d', 1_000_000, 10)];
+    for (let i = 0; i < 70; i++) assert.equal((await store.admit(checks, `r${i}`, Date.now(), TTL)).ok, true);
+    // 64 fill the queue, which is then sent without waiting the minute; the other six wait.
+    await Promise.all(
+      Array.from({ length: 64 }, (_, i) =>
+        store.reconcile(checks, `r${i}`, Date.now(), { tokens: 1, cost: 0, reservedTokens: 10 }),
+      ),
+    );
+    assert.deepEqual(await counters(`${prefix}bt:d`), { used: 64, reserved: 60 });
+
+    const waiting = [64, 65, 66].map((i) =>
+      store.reconcile(checks, `r${i}`, Date.now(), { tokens: 1, cost: 0, reservedTokens: 10 }),
+    );
+    assert.deepEqual(await store.budgetUsage([`bt:d`]), [{ used: 67, reserved: 30 }]);
+    await Promise.all(waiting);
+
+    const last = [67, 68, 69].map((i) => store.reconcile(checks, `r${i}`, Date.now(), noActual));
+    await store.close();
+    await Promise.all(last);
+    assert.deepEqual(await counters(`${prefix}bt:d`), { used: 67, reserved: 0 });
+  });
+
+  it('Redis away: the reconciliations a failed call carried fail with it (the limiter retries them)', async () => {
+    const { store } = await storeWith(60_000);
+    const checks = [concurrency('cc:e', 10)];
+    assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
+    await redis.kill();
+    try {
+      const reconciliation = store.reconcile(checks, 'r1', Date.now(), noActual);
+      await assert.rejects(store.admit(checks, 'r2', Date.now(), TTL));
+      await assert.rejects(reconciliation);
+    } finally {
+      await redis.restart();
+    }
+  });
+});
