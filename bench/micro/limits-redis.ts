@@ -1,8 +1,9 @@
 // Gateway-process CPU of the limiter on the Redis store, old versus new: each run is a fresh child process that
 // builds the limiter with the heavy limit set of bench/configs/full-pipeline.yaml (key, team and global scopes:
-// 11 counters), runs admit → reconcile for N requests with a fixed number in flight, and reports process CPU
-// per request (process.cpuUsage over the measured part only), admit latency p50/p99 and the Redis server's CPU
-// per request (INFO cpu; the server may be shared, so that column is approximate). Old and new alternate so a
+// 11 counters), runs admit → reconcile (not awaited, as in the gateway) for N requests with a fixed number in
+// flight, and reports process CPU per request (process.cpuUsage over the measured part only), admit latency
+// p50/p99 and the Redis server's CPU per request (INFO cpu; the server may be shared, so that column is
+// approximate). Old and new alternate so a
 // busy machine hurts both alike. Fresh processes keep one variant's JIT state and garbage out of the other's.
 // Usage: node --import tsx bench/micro/limits-redis.ts [--old REF|DIR] [--redis URL] [--repeats N]
 //   [--requests N] [--warmup N] [--concurrency N] [--rate REQ_PER_S (0: closed loop)]
@@ -78,6 +79,7 @@ async function child(options: {
     keyPrefix: prefix,
     commandTimeoutMs: 2000,
     connectTimeoutMs: 2000,
+    reconcileDelayMs: 2,
     onError: (error) => log(`redis: ${error.message}`),
   });
   const config: LimitsConfig = { timezone: 'UTC', reservation_ttl_s: 900 };
@@ -110,7 +112,8 @@ async function child(options: {
     });
     if (record) latencies[i] = performance.now() - started;
     if (ticket.degraded) throw new Error('limit backend unavailable during the bench');
-    await limiter.reconcile(ticket, requestId, { tokens: 90, costNano: 22_500 });
+    // As the gateway's limits stage: the reconciliation is not awaited (the run drains them at its end).
+    void limiter.reconcile(ticket, requestId, { tokens: 90, costNano: 22_500 });
   };
   // Paced (open loop) at `rate` requests/s with at most `concurrency` in flight, as a gateway under a steady
   // load; rate 0 runs a closed loop of `concurrency` workers (saturation: latency then only measures queueing).
@@ -142,10 +145,12 @@ async function child(options: {
   };
 
   await run(options.warmup, false);
+  await limiter.drain();
   const redisBefore = await redisCpuSeconds(admin);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   await run(options.requests, true);
+  await limiter.drain();
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallBefore;
   const redisAfter = await redisCpuSeconds(admin);

@@ -21,8 +21,12 @@ const AUTHORIZATION: Partial<Record<TargetName, string>> = {
   'gateway-full': `Bearer ${FULL_PIPELINE_KEY}`,
 };
 
-/** Stages of the full pipeline that BENCH_FULL_WITHOUT can switch off, to measure what each one adds. */
-export const OPTIONAL_STAGES = ['analysis', 'cache'] as const;
+/**
+ * Stages of the full pipeline that BENCH_FULL_WITHOUT can switch off, to measure what each one adds. `limits`
+ * removes every limit and budget (the limits stage then has no check to make, so it neither admits nor
+ * reconciles anything); authentication and authorization stay.
+ */
+export const OPTIONAL_STAGES = ['analysis', 'cache', 'limits'] as const;
 export type OptionalStage = (typeof OPTIONAL_STAGES)[number];
 
 /**
@@ -46,8 +50,24 @@ export function renderConfig(
     if (doc.cache !== undefined)
       doc.cache = { ...doc.cache, redis: { url: redisUrl, key_prefix: `${prefix}c:` } };
   }
-  for (const stage of without) doc[stage] = { ...doc[stage], enabled: false };
+  for (const stage of without) {
+    if (stage === 'limits') withoutLimits(doc);
+    else doc[stage] = { ...doc[stage], enabled: false };
+  }
   return stringify(doc);
+}
+
+/** Drops every limit spec of the config: global, and per team, its users, apps and keys. */
+function withoutLimits(doc: Record<string, Record<string, unknown> | undefined>): void {
+  if (doc.limits !== undefined) delete doc.limits.global;
+  type Node = { limits?: unknown; user_limits?: unknown; apps?: Record<string, Node>; keys?: Node[] };
+  const strip = (node: Node) => {
+    delete node.limits;
+    delete node.user_limits;
+    for (const app of Object.values(node.apps ?? {})) strip(app);
+    for (const key of node.keys ?? []) strip(key);
+  };
+  for (const team of Object.values((doc.teams ?? {}) as Record<string, Node>)) strip(team);
 }
 
 /** BENCH_FULL_WITHOUT, checked: a misspelt stage must not silently measure the whole pipeline. */
