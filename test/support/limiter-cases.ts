@@ -1,0 +1,166 @@
+// The limiter's cases shared by both limit stores (in-process and Redis): GCRA rate limits, concurrency,
+// hierarchical budgets with reserve then reconcile, partial grants for streams, headers, crash expiry.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { isGatewayError } from '../../dataplane/errors/gateway-error.js';
+import type { LimitStore } from '../../dataplane/limits/checks.js';
+import { createLimiter, type LimitScope } from '../../dataplane/limits/limiter.js';
+import { limitSpecSchema, limitsConfigSchema } from '../../dataplane/limits/schema.js';
+import { createLogger } from '../../dataplane/observability/logger.js';
+
+const pricing = { input_per_mtok: 1, output_per_mtok: 2 };
+
+// Every case may run on a fresh store of its own (a Redis store gets a key prefix of its own).
+type StoreFactory = () => LimitStore;
+
+function limiterAt(time: { now: number }, store: LimitStore) {
+  const rejected: string[] = [];
+  const limiter = createLimiter({
+    store,
+    config: limitsConfigSchema.parse({ timezone: 'Europe/Berlin' }),
+    logger: createLogger('error', () => undefined),
+    metrics: { backendError: () => undefined, rejected: (kind) => rejected.push(kind) },
+    now: () => time.now,
+  });
+  return { limiter, rejected };
+}
+
+const scope = (id: string, spec: unknown): LimitScope => ({
+  id,
+  label: `app '${id}'`,
+  spec: limitSpecSchema.parse(spec),
+});
+
+function request(id: string, scopes: LimitScope[], prompt = 10, upper = 90, partialAllowed = false) {
+  return {
+    requestId: id,
+    scopes,
+    promptTokens: prompt,
+    completionUpperBound: upper,
+    pricing,
+    partialAllowed,
+  };
+}
+
+/**
+ * The limiter's behaviour, the same on every store. Times are in the coming year: a Redis store sets budget
+ * counters to expire some time after their period, which must not lie in the past.
+ */
+export function limiterCases(newStore: StoreFactory): void {
+  const YEAR = new Date().getUTCFullYear() + 1;
+  it('rpm: GCRA admits the limit, then 429 with retry-after, then refills', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { rpm: 3 })];
+    for (let i = 0; i < 3; i++) await limiter.admit(request(`r${i}`, s));
+    await assert.rejects(limiter.admit(request('r4', s)), (e: unknown) => {
+      assert.ok(isGatewayError(e));
+      assert.equal(e.status, 429);
+      assert.equal(e.code, 'rate_limited');
+      assert.match(e.message, /Rate limit reached for app 'a': 3 requests per minute/);
+      assert.equal(e.headers['retry-after'], '20');
+      return true;
+    });
+    time.now += 20_000;
+    const ticket = await limiter.admit(request('r5', s));
+    assert.equal(ticket.headers['x-ratelimit-limit-requests'], '3');
+    assert.equal(ticket.headers['x-ratelimit-remaining-requests'], '0');
+  });
+
+  it('tpm: reserves prompt + upper bound, and reconciliation gives unused tokens back', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { tpm: 200 })];
+    const first = await limiter.admit(request('r1', s, 10, 90));
+    assert.equal(first.headers['x-ratelimit-remaining-tokens'], '100');
+    await limiter.admit(request('r2', s, 10, 90));
+    await assert.rejects(limiter.admit(request('r3', s, 10, 90)), /200 tokens per minute/);
+    await limiter.reconcile(first, 'r1', { tokens: 20, costNano: 0 });
+    const third = await limiter.admit(request('r3', s, 10, 70));
+    assert.equal(third.headers['x-ratelimit-remaining-tokens'], '0');
+  });
+
+  it('concurrency: in-flight requests are limited and released on reconcile', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { concurrency: 2 })];
+    const t1 = await limiter.admit(request('r1', s));
+    await limiter.admit(request('r2', s));
+    await assert.rejects(limiter.admit(request('r3', s)), /Too many requests in flight for app 'a' \(2\/2\)/);
+    await limiter.reconcile(t1, 'r1', { tokens: 0, costNano: 0 });
+    await limiter.admit(request('r3', s));
+  });
+
+  it('hierarchical token budget: the user counts against app and team; message names the exhausted scope', async () => {
+    const time = { now: Date.UTC(YEAR, 10, 26, 12) };
+    const { limiter, rejected } = limiterAt(time, newStore());
+    const scopes = [
+      scope('user:acme/web/u1', { tokens: { month: 1000 } }),
+      { ...scope('team:acme', { tokens: { month: 250 } }), label: "team 'acme'" },
+    ];
+    const t1 = await limiter.admit(request('r1', scopes, 10, 90));
+    const t2 = await limiter.admit(request('r2', scopes, 10, 90));
+    await assert.rejects(limiter.admit(request('r3', scopes, 10, 90)), (e: unknown) => {
+      assert.ok(isGatewayError(e));
+      assert.equal(e.code, 'budget_exceeded');
+      assert.match(e.message, /^Monthly token budget exceeded for team 'acme' \(200\/250 tokens\)\.$/);
+      return true;
+    });
+    assert.deepEqual(rejected, ['budget_tokens']);
+    await limiter.reconcile(t1, 'r1', { tokens: 30, costNano: 0 });
+    await limiter.reconcile(t2, 'r2', { tokens: 40, costNano: 0 });
+    const usage = await limiter.usage(scopes);
+    const team = usage.find((u) => u.scope === 'team:acme')!;
+    assert.equal(team.used, 70);
+    assert.equal(team.reserved, 0);
+    assert.equal(team.period_id, `${YEAR}-11`);
+    assert.equal(usage.find((u) => u.scope === 'user:acme/web/u1')!.used, 70);
+  });
+
+  it('streams get a partial grant and an allowance; non-streams need the full reservation', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { tokens: { day: 60 } })];
+    await assert.rejects(limiter.admit(request('r1', s, 10, 90, false)), /Daily token budget exceeded/);
+    const ticket = await limiter.admit(request('r2', s, 10, 90, true));
+    assert.equal(ticket.completionAllowance, 50);
+    await limiter.reconcile(ticket, 'r2', { tokens: 60, costNano: 0 });
+    await assert.rejects(limiter.admit(request('r3', s, 10, 90, true)), /\(60\/60 tokens\)/);
+  });
+
+  it('cost budgets in USD are exact in nano-dollars', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { cost_usd: { day: 0.001 } })];
+    // 10 prompt × $1/M + 90 × $2/M = $0.00019 reserved each.
+    const tickets = [];
+    for (let i = 0; i < 5; i++) tickets.push(await limiter.admit(request(`r${i}`, s)));
+    await assert.rejects(
+      limiter.admit(request('r5', s)),
+      /Daily cost budget exceeded for app 'a' \(\$0\.00095\/\$0\.001\)/,
+    );
+    for (const [i, t] of tickets.entries())
+      await limiter.reconcile(t, `r${i}`, { tokens: 0, costNano: 10_000 });
+    const [usage] = await limiter.usage(s);
+    assert.equal(usage!.used, 0.00005);
+  });
+
+  it('reservations of crashed requests expire; a late reconciliation counts its usage once', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { tokens: { day: 200 }, concurrency: 1 })];
+    const usage = async () => (await limiter.usage(s)).map((u) => [u.used, u.reserved]);
+    const stalled = await limiter.admit(request('stalled', s, 10, 90));
+    await assert.rejects(limiter.admit(request('r2', s, 10, 90)), /in flight/);
+    time.now += 901_000;
+    const ticket = await limiter.admit(request('r2', s, 10, 90));
+    // The expired reservation is gone from the budget, not only skipped.
+    assert.deepEqual(await usage(), [[0, 100]]);
+    // Its request did finish after all (a stalled replica): its usage counts, its reservation is not given
+    // back a second time.
+    await limiter.reconcile(stalled, 'stalled', { tokens: 40, costNano: 0 });
+    assert.deepEqual(await usage(), [[40, 100]]);
+    await limiter.reconcile(ticket, 'r2', { tokens: 25, costNano: 0 });
+    assert.deepEqual(await usage(), [[65, 0]]);
+  });
+}
