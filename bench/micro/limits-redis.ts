@@ -29,6 +29,8 @@ interface RunResult {
   /** The kernel's part (syscalls, wake-ups) of cpuUsPerRequest. */
   systemUsPerRequest: number;
   redisCpuUsPerRequest: number;
+  /** Time Redis spent running the limit scripts (INFO commandstats), per request: the scripts' own cost. */
+  redisScriptUsPerRequest: number;
   admitP50Ms: number;
   admitP99Ms: number;
   requestsPerSecond: number;
@@ -48,6 +50,14 @@ const TEAM_LIMITS = {
   cost_usd: { day: 1000000000 },
 };
 const GLOBAL_LIMITS = { rpm: 100000000, tpm: 10000000000, concurrency: 100000 };
+
+/** Microseconds Redis has spent in EVAL and EVALSHA since its start (or its last CONFIG RESETSTAT). */
+async function redisScriptUs(client: Redis): Promise<number> {
+  const info = await client.info('commandstats');
+  let sum = 0;
+  for (const match of info.matchAll(/^cmdstat_eval(?:sha)?:calls=\d+,usec=(\d+)/gm)) sum += Number(match[1]);
+  return sum;
+}
 
 async function redisCpuSeconds(client: Redis): Promise<number> {
   const info = await client.info('cpu');
@@ -147,6 +157,7 @@ async function child(options: {
   await run(options.warmup, false);
   await limiter.drain();
   const redisBefore = await redisCpuSeconds(admin);
+  const scriptBefore = await redisScriptUs(admin);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   await run(options.requests, true);
@@ -154,6 +165,7 @@ async function child(options: {
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallBefore;
   const redisAfter = await redisCpuSeconds(admin);
+  const scriptAfter = await redisScriptUs(admin);
 
   // The counters of a bench run are of no use afterwards (budget counters would otherwise live 35 days).
   let cursor = '0';
@@ -172,6 +184,7 @@ async function child(options: {
     cpuUsPerRequest: (cpu.user + cpu.system) / options.requests,
     systemUsPerRequest: cpu.system / options.requests,
     redisCpuUsPerRequest: ((redisAfter - redisBefore) * 1e6) / options.requests,
+    redisScriptUsPerRequest: (scriptAfter - scriptBefore) / options.requests,
     admitP50Ms: at(0.5),
     admitP99Ms: at(0.99),
     requestsPerSecond: options.requests / (wallMs / 1000),
@@ -241,7 +254,8 @@ async function main(): Promise<void> {
         `run ${r + 1} ${v.variant}: ${result.cpuUsPerRequest.toFixed(1)} µs CPU/req ` +
           `(${result.systemUsPerRequest.toFixed(1)} system), admit p50 ` +
           `${result.admitP50Ms.toFixed(3)} ms p99 ${result.admitP99Ms.toFixed(3)} ms, ` +
-          `redis ${result.redisCpuUsPerRequest.toFixed(1)} µs/req, ${result.requestsPerSecond.toFixed(0)} req/s`,
+          `redis ${result.redisCpuUsPerRequest.toFixed(1)} µs/req (scripts ${result.redisScriptUsPerRequest.toFixed(1)}), ` +
+          `${result.requestsPerSecond.toFixed(0)} req/s`,
       );
     }
   }
@@ -250,8 +264,8 @@ async function main(): Promise<void> {
     `\nlimiter on Redis, admit → reconcile, ${numbers.requests} requests × ${values.repeats} runs, ` +
       `${numbers.rate > 0 ? `paced at ${numbers.rate} req/s, at most ` : ''}${numbers.concurrency} in flight; ` +
       'median (min–max)\n\n' +
-      '| variant | gateway CPU µs/req | of it system | admit p50 ms | admit p99 ms | Redis CPU µs/req | req/s |\n' +
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n',
+      '| variant | gateway CPU µs/req | of it system | admit p50 ms | admit p99 ms | Redis CPU µs/req | of it scripts | req/s |\n' +
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n',
   );
   for (const v of variants) {
     const rows = results.filter((r) => r.variant === v.variant);
@@ -270,6 +284,9 @@ async function main(): Promise<void> {
         3,
       )} | ${summarize(
         rows.map((r) => r.redisCpuUsPerRequest),
+        1,
+      )} | ${summarize(
+        rows.map((r) => r.redisScriptUsPerRequest),
         1,
       )} | ${summarize(
         rows.map((r) => r.requestsPerSecond),

@@ -71,6 +71,13 @@ export interface Reconciliation {
   cost: number;
   /** Tokens reserved at admission for tpm checks. */
   reservedTokens: number;
+  /**
+   * What the admission granted per budget unit (Admission's grantedTokens/grantedCost): each budget check
+   * reserved min(its amount, the grant of its unit), which is how a store that keys reservations by their
+   * amount finds them again.
+   */
+  grantedTokens: number | null;
+  grantedCost: number | null;
 }
 
 /** Budget counters outlive their period by this much, for /v1/budgets and reports. */

@@ -31,6 +31,9 @@ export interface AdmitRequest {
 export interface Ticket {
   readonly checks: readonly Check[];
   readonly reservedTokens: number;
+  /** The admission's grant per budget unit (null: no budget of that unit applies). */
+  readonly grantedTokens: number | null;
+  readonly grantedCost: number | null;
   /** Completion tokens the budgets allow (null: no budget applies); below the upper bound, streams are cut there. */
   readonly completionAllowance: number | null;
   /** OpenAI-style x-ratelimit-* headers. */
@@ -207,7 +210,13 @@ export function createLimiter(deps: {
     requestId: string,
     actual: { tokens: number; costNano: number },
   ) {
-    const payload = { tokens: actual.tokens, cost: actual.costNano, reservedTokens: ticket.reservedTokens };
+    const payload = {
+      tokens: actual.tokens,
+      cost: actual.costNano,
+      reservedTokens: ticket.reservedTokens,
+      grantedTokens: ticket.grantedTokens,
+      grantedCost: ticket.grantedCost,
+    };
     // Usage must not be lost to a blip: a few retries in the background; past them the reservation expires.
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
@@ -227,7 +236,15 @@ export function createLimiter(deps: {
       const { checks, owners } = checksFor(request, t);
       const reservedTokens = request.promptTokens + request.completionUpperBound;
       if (checks.length === 0)
-        return { checks, reservedTokens, completionAllowance: null, headers: {}, degraded: false };
+        return {
+          checks,
+          reservedTokens,
+          grantedTokens: null,
+          grantedCost: null,
+          completionAllowance: null,
+          headers: {},
+          degraded: false,
+        };
       let admission;
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
@@ -241,7 +258,15 @@ export function createLimiter(deps: {
             cause: error,
           });
         }
-        return { checks, reservedTokens, completionAllowance: null, headers: {}, degraded: true };
+        return {
+          checks,
+          reservedTokens,
+          grantedTokens: null,
+          grantedCost: null,
+          completionAllowance: null,
+          headers: {},
+          degraded: true,
+        };
       }
       if (!admission.ok) {
         const check = checks[admission.failed]!;
@@ -266,6 +291,8 @@ export function createLimiter(deps: {
       return {
         checks,
         reservedTokens,
+        grantedTokens: admission.grantedTokens,
+        grantedCost: admission.grantedCost,
         completionAllowance: allowance,
         headers: rateHeaders(checks, admission.gcra),
         degraded: false,

@@ -14,10 +14,18 @@
  * ARGV[2]: the admission's request id (apart: any string, never parsed). ARGV[3]: its number of keys.
  * Then two arguments per carried reconciliation: a packed string `key_count now_ms actual_tokens actual_cost
  * reserved_tokens`, then per check one of: g limit period_ms (tpm: give back or charge the difference) | r (rpm:
- * nothing to give back) | c (concurrency) | b unit(t|c); and its request id.
+ * nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount; and its request id.
  * Reconciliations run first, so what they give back is free for the admission in the same call.
  * Reply without an admission: {1}. With one: {1, granted_tokens|-1, granted_cost|-1, then remaining, reset of
  * each gcra check in order} or {0, failed_index, retry_ms, used, limit}.
+ *
+ * Layout. gcra: a string, the theoretical arrival time. concurrency: a sorted set of request ids scored by when
+ * their reservation expires. budget: a hash {used, reserved} and a sorted set `<key>:r` of reservations, member
+ * `<amount>:<request id>` scored by expiry, so that an expired reservation gives its amount back without a
+ * lookup and a reconciliation (which knows its amount: min(requested, granted)) removes exactly its own.
+ * Each redis.call costs Redis ~1-2 µs, most of this script's time, hence the shortcuts below: the expiry of a
+ * budget's keys is set when they are (re)created only, and expired concurrency slots are cleared only when
+ * they would refuse a request.
  */
 export const LIMITS_SCRIPT = `
 local function reconcile(k, packed, id)
@@ -41,14 +49,13 @@ local function reconcile(k, packed, id)
     elseif kind == 'c' then
       redis.call('ZREM', key, id)
     elseif kind == 'b' then
-      local akey = key .. ':a'
-      local amount = redis.call('HGET', akey, id)
-      if amount then
+      local unit = arg()
+      local amount = arg()
+      -- Gone when it expired meanwhile: its amount was given back then, not a second time now.
+      if redis.call('ZREM', key .. ':r', amount .. ':' .. id) == 1 then
         redis.call('HINCRBY', key, 'reserved', -tonumber(amount))
-        redis.call('HDEL', akey, id)
-        redis.call('ZREM', key .. ':r', id)
       end
-      if arg() == 't' then redis.call('HINCRBY', key, 'used', tokens) else redis.call('HINCRBY', key, 'used', cost) end
+      redis.call('HINCRBY', key, 'used', unit == 't' and tokens or cost)
     end
   end
   return k + count
@@ -80,7 +87,7 @@ for i = 1, n do
 end
 local retention = ${35 * 24 * 3600 * 1000}
 local grant = { t = -1, c = -1 }
-local newtat = {}
+local newtat, fresh = {}, {}
 local reply = { 1, -1, -1 }
 for i = 1, n do
   local kind = kinds[i]
@@ -100,29 +107,34 @@ for i = 1, n do
     reply[#reply + 1] = math.floor((period - (nt - now)) / interval)
     reply[#reply + 1] = math.ceil(nt - now)
   elseif kind == 'c' then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
     local count = redis.call('ZCARD', key)
-    if count >= limit then return { 0, i, 1000, count, limit } end
+    if count >= limit then
+      -- Slots of requests whose replica died expire; only worth clearing when they would refuse this one.
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+      count = redis.call('ZCARD', key)
+      if count >= limit then return { 0, i, 1000, count, limit } end
+    end
   else
     local rkey = key .. ':r'
-    local akey = key .. ':a'
-    local reserved = tonumber(redis.call('HGET', key, 'reserved') or '0')
+    local counters = redis.call('HMGET', key, 'used', 'reserved')
+    local used = tonumber(counters[1] or '0')
+    local reserved = tonumber(counters[2] or '0')
     local expired = redis.call('ZRANGEBYSCORE', rkey, '-inf', now)
     if #expired > 0 then
-      for _, rid in ipairs(expired) do
-        reserved = reserved - tonumber(redis.call('HGET', akey, rid) or '0')
-        redis.call('HDEL', akey, rid)
+      for _, member in ipairs(expired) do
+        reserved = reserved - tonumber(string.match(member, '^(%d+):'))
       end
       redis.call('ZREMRANGEBYSCORE', rkey, '-inf', now)
       redis.call('HSET', key, 'reserved', reserved)
     end
-    local used = tonumber(redis.call('HGET', key, 'used') or '0')
     local remaining = limit - used - reserved
     if remaining <= 0 or remaining < p2[i] then
       return { 0, i, math.max(0, p3[i] - now), used + reserved, limit }
     end
     local unit = units[i]
     if grant[unit] < 0 or remaining < grant[unit] then grant[unit] = remaining end
+    -- No reservation outstanding: the sorted set is new (and the hash too when it has no counters yet).
+    if reserved == 0 then fresh[i] = counters[1] == false and 2 or 1 end
   end
 end
 for i = 1, n do
@@ -135,13 +147,15 @@ for i = 1, n do
     redis.call('PEXPIRE', key, ttl)
   else
     local amount = math.min(p1[i], grant[units[i]])
-    local expires = p3[i] + retention
+    local rkey = key .. ':r'
     redis.call('HINCRBY', key, 'reserved', amount)
-    redis.call('HSET', key .. ':a', id, amount)
-    redis.call('ZADD', key .. ':r', now + ttl, id)
-    redis.call('PEXPIREAT', key, expires)
-    redis.call('PEXPIREAT', key .. ':a', expires)
-    redis.call('PEXPIREAT', key .. ':r', expires)
+    -- %d: plain digits, as the gateway writes the amount (Lua's own number format would turn 1e14 into '1e+14').
+    redis.call('ZADD', rkey, now + ttl, string.format('%d', amount) .. ':' .. id)
+    if fresh[i] then
+      local expires = p3[i] + retention
+      redis.call('PEXPIREAT', rkey, expires)
+      if fresh[i] == 2 then redis.call('PEXPIREAT', key, expires) end
+    end
   end
 end
 reply[2] = grant.t

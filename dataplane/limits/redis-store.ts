@@ -134,7 +134,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
         keys.push(c.key);
         if (c.kind === 'gcra') packed += c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs}` : ' r';
         else if (c.kind === 'concurrency') packed += ' c';
-        else packed += c.unit === 'tokens' ? ' b t' : ' b c';
+        else {
+          const granted = c.unit === 'tokens' ? actual.grantedTokens : actual.grantedCost;
+          const amount = granted === null ? Math.round(c.amount) : Math.min(Math.round(c.amount), granted);
+          packed += `${c.unit === 'tokens' ? ' b t ' : ' b c '}${amount}`;
+        }
       }
       return new Promise<void>((resolve, reject) => {
         waiting.push({

@@ -4,14 +4,22 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Check } from '../../dataplane/limits/checks.js';
+import type { Check, Reconciliation } from '../../dataplane/limits/checks.js';
 import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
 import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
 const DAY_END = Date.UTC(2100, 0, 1);
 const TTL = 60_000;
-const noActual = { tokens: 0, cost: 0, reservedTokens: 0 };
+/** What a finished request reports; every admission here is granted its whole amount (null: no smaller grant). */
+const actual = (tokens: number, reservedTokens = 0): Reconciliation => ({
+  tokens,
+  cost: 0,
+  reservedTokens,
+  grantedTokens: null,
+  grantedCost: null,
+});
+const noActual = actual(0);
 
 describe('Redis limit store: reconciliations ride the next admission', () => {
   let redis: PrivateRedis;
@@ -40,13 +48,13 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     return { store, prefix };
   }
 
-  const budget = (key: string, limit: number, amount: number): Check => ({
+  const budget = (key: string, limit: number, amount: number, unit: 'tokens' | 'cost' = 'tokens'): Check => ({
     kind: 'budget',
     key,
     limit,
     amount,
     minAmount: amount,
-    unit: 'tokens',
+    unit,
     period: 'day',
     endsAt: DAY_END,
     scope: 'app:a',
@@ -82,7 +90,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const before = await scriptCalls();
     let reconciled = false;
     const reconciliation = store
-      .reconcile(checks, 'r1', Date.now(), { tokens: 40, cost: 0, reservedTokens: 100 })
+      .reconcile(checks, 'r1', Date.now(), actual(40, 100))
       .then(() => (reconciled = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(reconciled, false, 'waits for a ride (the delay is a minute)');
@@ -104,11 +112,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const { store, prefix } = await storeWith(60_000);
     const checks = [budget('bt:b', 100, 100)];
     assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
-    const reconciliation = store.reconcile(checks, 'r1', Date.now(), {
-      tokens: 100,
-      cost: 0,
-      reservedTokens: 100,
-    });
+    const reconciliation = store.reconcile(checks, 'r1', Date.now(), actual(100, 100));
     const refused = await store.admit([budget('bt:b', 100, 10)], 'r2', Date.now(), TTL);
     assert.equal(refused.ok, false);
     if (!refused.ok) assert.equal(refused.used, 100);
@@ -120,7 +124,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const { store, prefix } = await storeWith(5);
     const checks = [budget('bt:c', 1000, 100)];
     await store.admit(checks, 'r1', Date.now(), TTL);
-    await store.reconcile(checks, 'r1', Date.now(), { tokens: 30, cost: 0, reservedTokens: 100 });
+    await store.reconcile(checks, 'r1', Date.now(), actual(30, 100));
     assert.deepEqual(await counters(`${prefix}bt:c`), { used: 30, reserved: 0 });
   });
 
@@ -130,15 +134,11 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     for (let i = 0; i < 70; i++) assert.equal((await store.admit(checks, `r${i}`, Date.now(), TTL)).ok, true);
     // 64 fill the queue, which is then sent without waiting the minute; the other six wait.
     await Promise.all(
-      Array.from({ length: 64 }, (_, i) =>
-        store.reconcile(checks, `r${i}`, Date.now(), { tokens: 1, cost: 0, reservedTokens: 10 }),
-      ),
+      Array.from({ length: 64 }, (_, i) => store.reconcile(checks, `r${i}`, Date.now(), actual(1, 10))),
     );
     assert.deepEqual(await counters(`${prefix}bt:d`), { used: 64, reserved: 60 });
 
-    const waiting = [64, 65, 66].map((i) =>
-      store.reconcile(checks, `r${i}`, Date.now(), { tokens: 1, cost: 0, reservedTokens: 10 }),
-    );
+    const waiting = [64, 65, 66].map((i) => store.reconcile(checks, `r${i}`, Date.now(), actual(1, 10)));
     assert.deepEqual(await store.budgetUsage([`bt:d`]), [{ used: 67, reserved: 30 }]);
     await Promise.all(waiting);
 
@@ -146,6 +146,23 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     await store.close();
     await Promise.all(last);
     assert.deepEqual(await counters(`${prefix}bt:d`), { used: 67, reserved: 0 });
+  });
+
+  it('a reservation of 10^14 nano-dollars and more is found again (amounts written as plain digits)', async () => {
+    const { store, prefix } = await storeWith(0);
+    const big = budget('bc:f', 4e15, 2e14, 'cost');
+    const admission = await store.admit([big], 'r1', Date.now(), TTL);
+    assert.equal(admission.ok, true);
+    if (!admission.ok) return;
+    assert.deepEqual(await counters(`${prefix}bc:f`), { used: 0, reserved: 2e14 });
+    await store.reconcile([big], 'r1', Date.now(), {
+      tokens: 0,
+      cost: 123e12,
+      reservedTokens: 0,
+      grantedTokens: admission.grantedTokens,
+      grantedCost: admission.grantedCost,
+    });
+    assert.deepEqual(await counters(`${prefix}bc:f`), { used: 123e12, reserved: 0 });
   });
 
   it('Redis away: the reconciliations a failed call carried fail with it (the limiter retries them)', async () => {
