@@ -73,11 +73,18 @@ export interface Reconciliation {
   reservedTokens: number;
   /**
    * What the admission granted per budget unit (Admission's grantedTokens/grantedCost): each budget check
-   * reserved min(its amount, the grant of its unit), which is how a store that keys reservations by their
-   * amount finds them again.
+   * reserved min(its amount, the grant of its unit), which a store may need to find the reservation again.
    */
   grantedTokens: number | null;
   grantedCost: number | null;
+}
+
+/**
+ * A store ran the operation and it failed for good (e.g. an error inside the Redis script): retrying cannot help
+ * and, for a reconciliation whose first part was applied, could count usage twice.
+ */
+export class PermanentLimitError extends Error {
+  override readonly name = 'PermanentLimitError';
 }
 
 /** Budget counters outlive their period by this much, for /v1/budgets and reports. */

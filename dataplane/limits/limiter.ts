@@ -5,7 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pricing } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/logger.js';
-import type { BudgetCheck, Check, GcraState, LimitStore } from './checks.js';
+import {
+  PermanentLimitError,
+  type BudgetCheck,
+  type Check,
+  type GcraState,
+  type LimitStore,
+} from './checks.js';
 import { formatReset } from './headers.js';
 import { createPeriodClock, type Period } from './periods.js';
 import type { LimitSpec, LimitsConfig } from './schema.js';
@@ -223,6 +229,11 @@ export function createLimiter(deps: {
         await store.reconcile(ticket.checks, requestId, now(), payload);
         return;
       } catch (error) {
+        if (error instanceof PermanentLimitError) {
+          metrics.backendError('reconcile', 'open');
+          logBackend('limit reconciliation failed', error);
+          return;
+        }
         metrics.backendError('reconcile', attempt < 3 ? 'retry' : 'open');
         logBackend('limit reconciliation failed', error);
         if (attempt < 3) await sleep(100 * 2 ** attempt);

@@ -1,12 +1,13 @@
-// Limit store on Redis 8 through ioredis: one script call per admission, which also carries the reconciliations
-// finished since the previous call, so a steady stream of requests costs one round trip each instead of two.
-// Commands are bounded by a timeout and never queued while disconnected, so a Redis outage fails fast into each
-// limit's configured policy.
+// Limit store on Redis 8 through ioredis: checks packed for the Lua script, whose calls (one per event-loop turn,
+// carrying the reconciliations finished since the previous one) are made by redis-calls.ts. Commands are bounded
+// by a timeout and never queued while disconnected, so a Redis outage fails fast into each limit's configured
+// policy.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../net/redis-client.js';
 import type { Check, GcraState, LimitStore, Reconciliation } from './checks.js';
+import { createLimitCalls } from './redis-calls.js';
 import { LIMITS_SCRIPT } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
@@ -54,41 +55,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     if (redis.status !== 'connecting' && redis.status !== 'connect') return;
     await Promise.race([firstReady, sleep(options.commandTimeoutMs, undefined, { ref: false })]);
   };
-  const script = scriptRunner(redis, LIMITS_SCRIPT);
-
-  // Reconciliations waiting for a ride: the next admission's call carries them (they run before it, so what
-  // they give back is already free for it), or a timer sends them alone after reconcileDelayMs. Reservations are
-  // upper bounds, so the short wait can only make a limit stricter for those milliseconds, never exceed it.
-  let waiting: Carried[] = [];
-  let timer: NodeJS.Timeout | undefined;
-
-  /** One script call: every waiting reconciliation, then the admission (none when admitPacked is ''). */
-  const call = async (admitKeys: string[], admitPacked: string, admitId: string): Promise<unknown> => {
-    if (!started) await startup();
-    const carried = waiting;
-    waiting = [];
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    // KEYS stay separate arguments (a cluster routes by them); everything else travels as packed strings.
-    const admitKeyCount = admitKeys.length;
-    const args = admitKeys; // the caller's fresh array, extended in place
-    for (const c of carried) for (const key of c.keys) args.push(key);
-    const numKeys = args.length;
-    args.push(admitPacked, admitId, String(admitKeyCount));
-    for (const c of carried) args.push(c.packed, c.id);
-    try {
-      const reply = await script(numKeys, args);
-      for (const c of carried) c.settle(undefined);
-      return reply;
-    } catch (error) {
-      // Each carried reconciliation fails with the call; the limiter retries it.
-      for (const c of carried) c.settle(error);
-      throw error;
-    }
-  };
-  const flush = (): Promise<unknown> => (waiting.length === 0 ? Promise.resolve() : call([], '', ''));
+  const calls = createLimitCalls({
+    run: scriptRunner(redis, LIMITS_SCRIPT),
+    beforeCall: async () => {
+      if (!started) await startup();
+    },
+    reconcileDelayMs: options.reconcileDelayMs,
+  });
 
   return {
     ready: () => redis.status === 'ready',
@@ -99,7 +72,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
         keys.push(c.key);
         packed += admitArgs(c);
       }
-      const reply = (await call(keys, packed, requestId)) as number[];
+      const reply = (await calls.admit({ keys, packed, id: requestId })) as number[];
       if (reply[0] === 0) {
         return {
           ok: false,
@@ -135,32 +108,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
         if (c.kind === 'gcra') packed += c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs}` : ' r';
         else if (c.kind === 'concurrency') packed += ' c';
         else {
+          // What the admission reserved for this budget: min(asked, granted), as the script computed it.
           const granted = c.unit === 'tokens' ? actual.grantedTokens : actual.grantedCost;
           const amount = granted === null ? Math.round(c.amount) : Math.min(Math.round(c.amount), granted);
-          packed += `${c.unit === 'tokens' ? ' b t ' : ' b c '}${amount}`;
+          packed += `${c.unit === 'tokens' ? ' b t ' : ' b c '}${amount} ${c.endsAt}`;
         }
       }
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({
-          keys,
-          packed,
-          id: requestId,
-          settle: (error) => (error === undefined ? resolve() : reject(error as Error)),
-        });
-        if (options.reconcileDelayMs === 0 || waiting.length >= MAX_CARRIED) {
-          // Failures reach each carried reconciliation's own promise.
-          flush().catch(() => undefined);
-        } else {
-          timer ??= setTimeout(() => {
-            timer = undefined;
-            flush().catch(() => undefined);
-          }, options.reconcileDelayMs);
-        }
-      });
+      return calls.reconcile({ keys, packed, id: requestId });
     },
     async budgetUsage(keys) {
       // What this replica has reconciled is visible to its own next read.
-      await flush();
+      await calls.flush();
       if (keys.length === 0) return [];
       const pipeline = redis.pipeline();
       for (const key of keys) pipeline.hmget(key, 'used', 'reserved');
@@ -172,22 +130,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       });
     },
     async close() {
-      await flush().catch(() => undefined);
+      await calls.flush();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
 }
-
-/** A reconciliation waiting for the next script call. */
-interface Carried {
-  keys: readonly string[];
-  packed: string;
-  id: string;
-  settle: (error: unknown) => void;
-}
-
-/** At most this many reconciliations ride one call; a fuller queue is sent at once (bounded script time). */
-const MAX_CARRIED = 64;
 
 /**
  * Runs a script by its SHA and loads it by EVAL only when Redis answers NOSCRIPT (first call after a start or a
@@ -206,7 +153,7 @@ function scriptRunner(redis: Redis, lua: string): (numKeys: number, args: string
   };
 }
 
-/** One check's part of the packed admit argument (see ADMIT_SCRIPT), with its leading space. */
+/** One check's part of an admission's packed argument (see LIMITS_SCRIPT), with its leading space. */
 function admitArgs(c: Check): string {
   switch (c.kind) {
     case 'gcra':

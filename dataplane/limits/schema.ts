@@ -2,14 +2,14 @@
 // and users carry.
 import { z } from 'zod';
 
-const positive = z.number().positive();
-
-/** Per-period budgets, calendar-aligned in `limits.timezone`. */
-export const periodBudgetSchema = z.strictObject({
-  day: positive.optional(),
-  week: positive.optional(),
-  month: positive.optional(),
-});
+/** Per-period budgets, calendar-aligned in `limits.timezone`: `amount` is a token count or USD. */
+function periodBudgetSchema(amount: z.ZodNumber) {
+  return z.strictObject({
+    day: amount.optional(),
+    week: amount.optional(),
+    month: amount.optional(),
+  });
+}
 
 export const limitSpecSchema = z.strictObject({
   /** Requests per minute (GCRA: smooth, bursts up to the limit). */
@@ -18,10 +18,10 @@ export const limitSpecSchema = z.strictObject({
   tpm: z.number().int().positive().optional(),
   /** Requests in flight at once. */
   concurrency: z.number().int().positive().optional(),
-  /** Token budgets per period. */
-  tokens: periodBudgetSchema.optional(),
-  /** Cost budgets per period, USD. */
-  cost_usd: periodBudgetSchema.optional(),
+  /** Token budgets per period: whole tokens (counters are integers; a fraction would never be granted). */
+  tokens: periodBudgetSchema(z.number().int().positive()).optional(),
+  /** Cost budgets per period, USD (counted in nano-USD). */
+  cost_usd: periodBudgetSchema(z.number().positive()).optional(),
   /** What to do when the limit backend (Redis) cannot answer: rate limits and budgets separately. */
   on_backend_error: z
     .strictObject({

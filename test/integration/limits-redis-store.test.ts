@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Check, Reconciliation } from '../../dataplane/limits/checks.js';
+import { PermanentLimitError, type Check, type Reconciliation } from '../../dataplane/limits/checks.js';
 import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
 import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
@@ -163,6 +163,92 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       grantedCost: admission.grantedCost,
     });
     assert.deepEqual(await counters(`${prefix}bc:f`), { used: 123e12, reserved: 0 });
+  });
+
+  it('the admissions of one event-loop turn share a call (eight at most per call)', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const checks = [budget('bt:h', 1000, 100), concurrency('cc:h', 3)];
+    const before = await scriptCalls();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.admit(checks, `r${i}`, Date.now(), TTL)),
+    );
+    assert.equal(await scriptCalls(), before + 2);
+    // In order, each seeing the ones before it: three slots, then refused.
+    assert.deepEqual(
+      results.map((r) => r.ok),
+      [true, true, true, false, false, false, false, false, false, false],
+    );
+    assert.deepEqual(await counters(`${prefix}bt:h`), { used: 0, reserved: 300 });
+  });
+
+  it('an admission that fails inside the script fails alone; the reconciliations it carried count once', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const checks = [budget('bt:i', 1000, 100)];
+    assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
+    const reconciliation = store.reconcile(checks, 'r1', Date.now(), actual(30, 100));
+    // A key of the wrong type makes the concurrency check raise inside the script.
+    await redisCommand(redis.url, ['SET', `${prefix}cc:i`, 'not a sorted set']);
+    const [broken, fine] = await Promise.allSettled([
+      store.admit([concurrency('cc:i', 5)], 'r2', Date.now(), TTL),
+      store.admit(checks, 'r3', Date.now(), TTL),
+    ]);
+    assert.equal(broken.status, 'rejected');
+    if (broken.status === 'rejected') {
+      assert.ok(broken.reason instanceof PermanentLimitError);
+      assert.match(String(broken.reason), /WRONGTYPE/);
+    }
+    assert.equal(fine.status, 'fulfilled');
+    await reconciliation;
+    assert.deepEqual(await counters(`${prefix}bt:i`), { used: 30, reserved: 100 });
+  });
+
+  it('a reconciliation that fails inside the script is reported as permanent (retrying could count it twice)', async () => {
+    const { store, prefix } = await storeWith(0);
+    await redisCommand(redis.url, ['SET', `${prefix}cc:j`, 'not a sorted set']);
+    await assert.rejects(
+      store.reconcile([concurrency('cc:j', 5)], 'r1', Date.now(), noActual),
+      (error: unknown) => error instanceof PermanentLimitError && /WRONGTYPE/.test(error.message),
+    );
+  });
+
+  it('budget counters expire after their period, also when a reconciliation recreates them', async () => {
+    const { store, prefix } = await storeWith(0);
+    const checks = [budget('bt:k', 1000, 100)];
+    const pttl = async (key: string) => Number(await redisCommand(redis.url, ['PTTL', key]));
+    const expected = DAY_END + 35 * 24 * 3600 * 1000 - Date.now();
+    assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
+    for (const key of [`${prefix}bt:k`, `${prefix}bt:k:r`]) {
+      const left = await pttl(key);
+      assert.ok(Math.abs(left - expected) < 60_000, `${key}: ${left} ms left, ${expected} expected`);
+    }
+    // The counters gone (evicted, flushed): the reconciliation that writes them again gives them an expiry.
+    await redisCommand(redis.url, ['DEL', `${prefix}bt:k`, `${prefix}bt:k:r`]);
+    await store.reconcile(checks, 'r1', Date.now(), actual(20, 100));
+    assert.deepEqual(await counters(`${prefix}bt:k`), { used: 20, reserved: 0 });
+    assert.ok(Math.abs((await pttl(`${prefix}bt:k`)) - expected) < 60_000);
+  });
+
+  it("reservations of the previous layout (amount in '<key>:a') are given back, on reconciliation and on expiry", async () => {
+    const { store, prefix } = await storeWith(0);
+    const key = `${prefix}bt:l`;
+    const now = Date.now();
+    // Two reservations written by a gateway of the previous layout: one still running, one long expired.
+    for (const [id, expires] of [
+      ['old-running', now + TTL],
+      ['old-crashed', now - 1000],
+    ] as const) {
+      await redisCommand(redis.url, ['HSET', `${key}:a`, id, '100']);
+      await redisCommand(redis.url, ['ZADD', `${key}:r`, expires, id]);
+      await redisCommand(redis.url, ['HINCRBY', key, 'reserved', '100']);
+    }
+    const checks = [budget('bt:l', 1000, 100)];
+    // The admission finds the expired one and gives its 100 back.
+    assert.equal((await store.admit(checks, 'new', now, TTL)).ok, true);
+    assert.deepEqual(await counters(key), { used: 0, reserved: 200 });
+    await store.reconcile(checks, 'old-running', now, actual(70, 100));
+    await store.reconcile(checks, 'new', now, actual(10, 100));
+    assert.deepEqual(await counters(key), { used: 80, reserved: 0 });
+    assert.equal(await redisCommand(redis.url, ['EXISTS', `${key}:a`]), 0);
   });
 
   it('Redis away: the reconciliations a failed call carried fail with it (the limiter retries them)', async () => {

@@ -143,6 +143,33 @@ export function limiterCases(newStore: StoreFactory): void {
       await limiter.reconcile(t, `r${i}`, { tokens: 0, costNano: 10_000 });
     const [usage] = await limiter.usage(s);
     assert.equal(usage!.used, 0.00005);
+    assert.equal(usage!.reserved, 0);
+  });
+
+  it('a partial grant across scopes and units reserves the smallest remainder, and gives exactly that back', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    // The team has 70 tokens left, the user 500; the app's cost budget allows $0.00012: 10 prompt tokens
+    // ($0.00001) and 55 completion tokens ($0.00011) at $1/$2 per million.
+    const scopes = [
+      scope('user:u1', { tokens: { day: 500 } }),
+      scope('team:t', { tokens: { day: 70 } }),
+      scope('app:w', { cost_usd: { day: 0.00012 } }),
+    ];
+    const usage = async () => (await limiter.usage(scopes)).map((u) => [u.scope, u.used, u.reserved]);
+    const ticket = await limiter.admit(request('r1', scopes, 10, 90, true));
+    assert.equal(ticket.completionAllowance, 55);
+    assert.deepEqual(await usage(), [
+      ['user:u1', 0, 70],
+      ['team:t', 0, 70],
+      ['app:w', 0, 0.00012],
+    ]);
+    await limiter.reconcile(ticket, 'r1', { tokens: 40, costNano: 70_000 });
+    assert.deepEqual(await usage(), [
+      ['user:u1', 40, 0],
+      ['team:t', 40, 0],
+      ['app:w', 0.00007, 0],
+    ]);
   });
 
   it('reservations of crashed requests expire; a late reconciliation counts its usage once', async () => {

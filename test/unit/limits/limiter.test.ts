@@ -2,13 +2,67 @@
 // test/support/limiter-cases.ts), and calendar periods in a time zone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PermanentLimitError } from '../../../dataplane/limits/checks.js';
+import { createLimiter } from '../../../dataplane/limits/limiter.js';
 import { createMemoryStore } from '../../../dataplane/limits/memory-store.js';
+import { limitSpecSchema, limitsConfigSchema } from '../../../dataplane/limits/schema.js';
+import { createLogger } from '../../../dataplane/observability/logger.js';
 import { createPeriodClock } from '../../../dataplane/limits/periods.js';
 import { formatReset } from '../../../dataplane/limits/headers.js';
 import { limiterCases } from '../../support/limiter-cases.js';
 
 describe('limiter on the in-process store', () => {
   limiterCases(createMemoryStore);
+  it('a reconciliation failed for good is not retried; one failed in transit is', async () => {
+    const failures: unknown[] = [new PermanentLimitError('inside the script'), new Error('connection lost')];
+    const store = createMemoryStore();
+    let calls = 0;
+    const flaky = {
+      ...store,
+      reconcile: async (...args: Parameters<typeof store.reconcile>) => {
+        calls++;
+        const failure = failures.shift();
+        if (failure !== undefined) throw failure;
+        return store.reconcile(...args);
+      },
+    };
+    const errors: string[] = [];
+    const limiter = createLimiter({
+      store: flaky,
+      config: limitsConfigSchema.parse({}),
+      logger: createLogger('error', () => undefined),
+      metrics: {
+        backendError: (phase, policy) => errors.push(`${phase}/${policy}`),
+        rejected: () => undefined,
+      },
+    });
+    const scopes = [{ id: 'a', label: "app 'a'", spec: limitSpecSchema.parse({ tokens: { day: 1000 } }) }];
+    const request = (id: string) => ({
+      requestId: id,
+      scopes,
+      promptTokens: 10,
+      completionUpperBound: 90,
+      pricing: { input_per_mtok: 1, output_per_mtok: 2 },
+      partialAllowed: false,
+    });
+    const first = await limiter.admit(request('r1'));
+    await limiter.reconcile(first, 'r1', { tokens: 50, costNano: 0 });
+    assert.equal(calls, 1, 'permanent: one attempt');
+    assert.deepEqual(errors, ['reconcile/open']);
+    const second = await limiter.admit(request('r2'));
+    await limiter.reconcile(second, 'r2', { tokens: 30, costNano: 0 });
+    assert.equal(calls, 3, 'in transit: retried');
+    assert.deepEqual(errors, ['reconcile/open', 'reconcile/retry']);
+    // r1's reservation stays until it expires (what the permanent failure costs); r2 is reconciled.
+    const [usage] = await limiter.usage(scopes);
+    assert.deepEqual([usage!.used, usage!.reserved], [30, 100]);
+  });
+
+  it('token budgets are whole tokens', () => {
+    assert.throws(() => limitSpecSchema.parse({ tokens: { day: 100.5 } }));
+    assert.equal(limitSpecSchema.parse({ cost_usd: { day: 0.5 } }).cost_usd?.day, 0.5);
+  });
+
   it('calendar periods follow the time zone', () => {
     const clock = createPeriodClock('Europe/Berlin');
     // 23:30 UTC on 30 Nov is already 1 Dec in Berlin.
