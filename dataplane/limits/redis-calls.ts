@@ -40,7 +40,7 @@ interface Pending<T> {
 export function createLimitCalls(deps: {
   /** Runs the script: KEYS are the first numKeys of args. */
   run: (numKeys: number, args: string[]) => Promise<unknown>;
-  /** Awaited before each call (the first connection). */
+  /** Awaited before each call (the first connection); a failure is ignored: the call then fails on its own. */
   beforeCall: () => Promise<void>;
   reconcileDelayMs: number;
 }): LimitCalls {
@@ -48,13 +48,20 @@ export function createLimitCalls(deps: {
   const reconciliations: Pending<void>[] = [];
   let turnScheduled = false;
   let timer: NodeJS.Timeout | undefined;
+  /** A send for a full queue is under way (one is enough: it takes what has piled up by then). */
+  let overflowing = false;
 
-  // Reconciliations wait for a ride; reservations are upper bounds, so a few milliseconds' wait can only delay
+  // Reconciliations wait for a ride; reservations are upper bounds, so a few milliseconds' wait mostly delays
   // what they give back (and, when a request used more than it reserved, the extra tpm charge).
   const armTimer = () => {
     if (reconciliations.length === 0) return;
     if (reconciliations.length >= MAX_RECONCILIATIONS_PER_CALL || deps.reconcileDelayMs === 0) {
-      void send([]);
+      if (overflowing) return;
+      overflowing = true;
+      void send([]).finally(() => {
+        overflowing = false;
+        armTimer();
+      });
       return;
     }
     timer ??= setTimeout(() => {
@@ -65,17 +72,16 @@ export function createLimitCalls(deps: {
 
   /** One script call: up to MAX_RECONCILIATIONS_PER_CALL waiting reconciliations, then `batch`. Never rejects. */
   async function send(batch: Pending<unknown[]>[]): Promise<void> {
-    let carried: Pending<void>[] = [];
+    await deps.beforeCall().catch(() => undefined);
+    // Taken after the wait: calls that waited for the first connection must not all carry the same queue.
+    const carried = reconciliations.splice(0, MAX_RECONCILIATIONS_PER_CALL);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    armTimer();
+    if (batch.length === 0 && carried.length === 0) return;
     try {
-      await deps.beforeCall();
-      // Taken after the wait: calls that waited for the first connection must not all carry the same queue.
-      carried = reconciliations.splice(0, MAX_RECONCILIATIONS_PER_CALL);
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      armTimer();
-      if (batch.length === 0 && carried.length === 0) return;
       // KEYS stay separate arguments; everything else travels as packed strings.
       const args: string[] = [];
       for (const a of batch) for (const key of a.item.keys) args.push(key);
@@ -106,17 +112,15 @@ export function createLimitCalls(deps: {
     }
   }
 
-  const endOfTurn = () => {
+  /** Sends the admissions queued so far, MAX_ADMISSIONS_PER_CALL per call; resolves when all are answered. */
+  const endOfTurn = (): Promise<void[]> => {
     turnScheduled = false;
+    const sends: Promise<void>[] = [];
     while (admissions.length > 0) {
-      const batch =
-        admissions.length <= MAX_ADMISSIONS_PER_CALL
-          ? admissions
-          : admissions.slice(0, MAX_ADMISSIONS_PER_CALL);
-      admissions =
-        admissions.length <= MAX_ADMISSIONS_PER_CALL ? [] : admissions.slice(MAX_ADMISSIONS_PER_CALL);
-      void send(batch);
+      sends.push(send(admissions.slice(0, MAX_ADMISSIONS_PER_CALL)));
+      admissions = admissions.slice(MAX_ADMISSIONS_PER_CALL);
     }
+    return Promise.all(sends);
   };
 
   return {
@@ -125,7 +129,7 @@ export function createLimitCalls(deps: {
         admissions.push({ item, resolve, reject });
         if (!turnScheduled) {
           turnScheduled = true;
-          setImmediate(endOfTurn);
+          setImmediate(() => void endOfTurn());
         }
       });
     },
@@ -136,7 +140,12 @@ export function createLimitCalls(deps: {
       });
     },
     async flush() {
-      while (reconciliations.length > 0) await send([]);
+      // What is queued now: this turn's admissions (close must not strand them), then the reconciliations, in
+      // as many calls as they need. Items queued meanwhile are not waited for, so a read under load ends.
+      const sends: Promise<unknown>[] = [endOfTurn()];
+      for (let left = reconciliations.length; left > 0; left -= MAX_RECONCILIATIONS_PER_CALL)
+        sends.push(send([]));
+      await Promise.all(sends);
     },
   };
 }

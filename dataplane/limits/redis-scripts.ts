@@ -29,12 +29,13 @@
  * their reservation expires. budget: a hash {used, reserved} and a sorted set `<key>:r` of reservations, member
  * `<amount>:<request id>` scored by expiry, so that an expired reservation gives its amount back without a
  * lookup and a reconciliation (which knows its amount: min(requested, granted)) removes exactly its own.
- * Both expire 35 days after their period: set when the reservations' set is (re)created and when a period's
- * first usage is counted (which also repairs a hash that a reconciliation recreated). Reservations made by the
- * previous layout (member = request id, amount in `<key>:a`) are still found and given back.
+ * Both expire 35 days after their period: the set's expiry is set (NX) on every admission, the hash's while it
+ * has no usage yet and when a period's first usage is counted (which also covers a hash that a reconciliation
+ * wrote anew). Reservations made by the previous layout (member = request id, amount in `<key>:a`) are still
+ * found and given back.
  * Each redis.call costs Redis ~1 µs of Lua overhead on top of the command, most of this script's time, hence
- * the shortcuts: expiries are not set on every admission, and expired concurrency slots are cleared only when
- * they would refuse a request.
+ * the shortcuts: the hash's expiry is not set on every admission, and expired concurrency slots are cleared
+ * only when they would refuse a request.
  */
 export const LIMITS_SCRIPT = `
 local retention = ${35 * 24 * 3600 * 1000}
@@ -156,8 +157,8 @@ local function admit(k, n, packed, id)
       end
       local unit = units[i]
       if grant[unit] < 0 or remaining < grant[unit] then grant[unit] = remaining end
-      -- No reservation outstanding: the sorted set is new (and the hash too when it has no counters yet).
-      if reserved == 0 then fresh[i] = counters[1] == false and 2 or 1 end
+      -- No usage counted yet: the hash may be new (a reconciliation that counts usage sets the expiry too).
+      fresh[i] = counters[1] == false
     end
   end
   for i = 1, n do
@@ -175,11 +176,11 @@ local function admit(k, n, packed, id)
       redis.call('HINCRBY', key, 'reserved', amount)
       -- %d: plain digits, as the gateway writes the amount (Lua's number format would give '1e+14').
       redis.call('ZADD', rkey, now + ttl, string.format('%d', amount) .. ':' .. id)
-      if fresh[i] then
-        local expires = p3[i] + retention
-        redis.call('PEXPIREAT', rkey, expires)
-        if fresh[i] == 2 then redis.call('PEXPIREAT', key, expires) end
-      end
+      -- NX: only a set without an expiry gets one. Checked on every admission because the set disappears
+      -- whenever its last reservation goes, and whether this ZADD made it anew is not otherwise known.
+      local expires = p3[i] + retention
+      redis.call('PEXPIREAT', rkey, expires, 'NX')
+      if fresh[i] then redis.call('PEXPIREAT', key, expires) end
     end
   end
   reply[2] = grant.t

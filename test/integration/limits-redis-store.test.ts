@@ -251,6 +251,50 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.equal(await redisCommand(redis.url, ['EXISTS', `${key}:a`]), 0);
   });
 
+  it('a failing reconciliation in the middle of a call fails alone; the ones around it are applied', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const checks = [budget('bt:m', 1000, 100)];
+    for (const id of ['r1', 'r2']) assert.equal((await store.admit(checks, id, Date.now(), TTL)).ok, true);
+    await redisCommand(redis.url, ['SET', `${prefix}cc:m`, 'not a sorted set']);
+    const results = Promise.allSettled([
+      store.reconcile(checks, 'r1', Date.now(), actual(10, 100)),
+      store.reconcile([concurrency('cc:m', 5)], 'x', Date.now(), noActual),
+      store.reconcile(checks, 'r2', Date.now(), actual(20, 100)),
+    ]);
+    assert.equal((await store.admit(checks, 'r3', Date.now(), TTL)).ok, true);
+    assert.deepEqual(
+      (await results).map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(await counters(`${prefix}bt:m`), { used: 30, reserved: 100 });
+  });
+
+  it('what is left after a full queue went waits its delay, then goes', async () => {
+    const { store, prefix } = await storeWith(50);
+    const checks = [budget('bt:n', 1_000_000, 10)];
+    for (let i = 0; i < 70; i++) await store.admit(checks, `r${i}`, Date.now(), TTL);
+    await Promise.all(
+      Array.from({ length: 70 }, (_, i) => store.reconcile(checks, `r${i}`, Date.now(), actual(1, 10))),
+    );
+    assert.deepEqual(await counters(`${prefix}bt:n`), { used: 70, reserved: 0 });
+  });
+
+  it('close sends the admissions of the current turn before it disconnects', async () => {
+    const { store, prefix } = await storeWith(60_000);
+    const admission = store.admit([budget('bt:o', 1000, 100)], 'r1', Date.now(), TTL);
+    await store.close();
+    assert.equal((await admission).ok, true);
+    assert.deepEqual(await counters(`${prefix}bt:o`), { used: 0, reserved: 100 });
+  });
+
+  it('a reservations set written without an expiry gets one from the next admission', async () => {
+    const { store, prefix } = await storeWith(0);
+    // As after a lost write: the hash says something is reserved, the set is gone.
+    await redisCommand(redis.url, ['HSET', `${prefix}bt:p`, 'used', '0', 'reserved', '50']);
+    assert.equal((await store.admit([budget('bt:p', 1000, 100)], 'r1', Date.now(), TTL)).ok, true);
+    assert.ok(Number(await redisCommand(redis.url, ['PTTL', `${prefix}bt:p:r`])) > 0);
+  });
+
   it('Redis away: the reconciliations a failed call carried fail with it (the limiter retries them)', async () => {
     const { store } = await storeWith(60_000);
     const checks = [concurrency('cc:e', 10)];
@@ -260,6 +304,10 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       const reconciliation = store.reconcile(checks, 'r1', Date.now(), noActual);
       await assert.rejects(store.admit(checks, 'r2', Date.now(), TTL));
       await assert.rejects(reconciliation);
+      // A budget read sends what waits first; with Redis away it fails, and it ends.
+      const waiting = store.reconcile(checks, 'r1', Date.now(), noActual);
+      await assert.rejects(store.budgetUsage(['bt:e']));
+      await assert.rejects(waiting);
     } finally {
       await redis.restart();
     }
