@@ -113,14 +113,14 @@ export function createLimitCalls(deps: {
   }
 
   /** Sends the admissions queued so far, MAX_ADMISSIONS_PER_CALL per call; resolves when all are answered. */
-  const endOfTurn = (): Promise<void[]> => {
+  const endOfTurn = async (): Promise<void> => {
     turnScheduled = false;
     const sends: Promise<void>[] = [];
     while (admissions.length > 0) {
       sends.push(send(admissions.slice(0, MAX_ADMISSIONS_PER_CALL)));
       admissions = admissions.slice(MAX_ADMISSIONS_PER_CALL);
     }
-    return Promise.all(sends);
+    await Promise.all(sends);
   };
 
   return {
