@@ -246,16 +246,17 @@ export function createLimiter(deps: {
       const t = now();
       const { checks, owners } = checksFor(request, t);
       const reservedTokens = request.promptTokens + request.completionUpperBound;
-      if (checks.length === 0)
-        return {
-          checks,
-          reservedTokens,
-          grantedTokens: null,
-          grantedCost: null,
-          completionAllowance: null,
-          headers: {},
-          degraded: false,
-        };
+      // Nothing to check, or admitted without the backend (fail-open): no grant, nothing to reconcile.
+      const ungranted = (degraded: boolean): Ticket => ({
+        checks,
+        reservedTokens,
+        grantedTokens: null,
+        grantedCost: null,
+        completionAllowance: null,
+        headers: {},
+        degraded,
+      });
+      if (checks.length === 0) return ungranted(false);
       let admission;
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
@@ -269,15 +270,7 @@ export function createLimiter(deps: {
             cause: error,
           });
         }
-        return {
-          checks,
-          reservedTokens,
-          grantedTokens: null,
-          grantedCost: null,
-          completionAllowance: null,
-          headers: {},
-          degraded: true,
-        };
+        return ungranted(true);
       }
       if (!admission.ok) {
         const check = checks[admission.failed]!;
