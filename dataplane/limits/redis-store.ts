@@ -17,7 +17,8 @@ export interface RedisStoreOptions {
   connectTimeoutMs: number;
   /**
    * How long a finished request's reconciliation may wait for the next admission to carry it before it is sent
-   * on its own, milliseconds; 0 sends each at once.
+   * on its own, milliseconds; 0: no wait (sent at once; while such a call is in flight, what finishes goes in
+   * the next).
    */
   reconcileDelayMs: number;
   onError: (error: Error) => void;

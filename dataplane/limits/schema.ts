@@ -42,7 +42,7 @@ export const limitsConfigSchema = z.strictObject({
       connect_timeout_ms: z.number().int().positive().default(1000),
       /**
        * A finished request's reconciliation waits up to this long for the next admission to carry it (one round
-       * trip per request instead of two), milliseconds; 0 sends each on its own at once.
+       * trip per request instead of two), milliseconds; 0: no wait (one such call in flight at a time).
        */
       reconcile_delay_ms: z.number().int().min(0).max(1000).default(2),
     })
