@@ -150,6 +150,8 @@ local function admit(k, n, packed, id)
         end
         redis.call('ZREMRANGEBYSCORE', rkey, '-inf', now)
         redis.call('HSET', key, 'reserved', reserved)
+        -- The hash may be new here, and this admission may yet be refused: it needs its expiry now.
+        if counters[1] == false then redis.call('PEXPIREAT', key, p3[i] + retention) end
       end
       local remaining = limit - used - reserved
       if remaining <= 0 or remaining < p2[i] then
