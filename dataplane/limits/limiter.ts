@@ -229,14 +229,12 @@ export function createLimiter(deps: {
         await store.reconcile(ticket.checks, requestId, now(), payload);
         return;
       } catch (error) {
-        if (error instanceof PermanentLimitError) {
-          metrics.backendError('reconcile', 'open');
-          logBackend('limit reconciliation failed', error);
-          return;
-        }
-        metrics.backendError('reconcile', attempt < 3 ? 'retry' : 'open');
+        // A failure inside the store (not in transit) is final: a retry could count the usage twice.
+        const last = attempt === 3 || error instanceof PermanentLimitError;
+        metrics.backendError('reconcile', last ? 'open' : 'retry');
         logBackend('limit reconciliation failed', error);
-        if (attempt < 3) await sleep(100 * 2 ** attempt);
+        if (last) return;
+        await sleep(100 * 2 ** attempt);
       }
     }
   }
@@ -246,17 +244,7 @@ export function createLimiter(deps: {
       const t = now();
       const { checks, owners } = checksFor(request, t);
       const reservedTokens = request.promptTokens + request.completionUpperBound;
-      // Nothing to check, or admitted without the backend (fail-open): no grant, nothing to reconcile.
-      const ungranted = (degraded: boolean): Ticket => ({
-        checks,
-        reservedTokens,
-        grantedTokens: null,
-        grantedCost: null,
-        completionAllowance: null,
-        headers: {},
-        degraded,
-      });
-      if (checks.length === 0) return ungranted(false);
+      if (checks.length === 0) return ungranted(checks, reservedTokens, false);
       let admission;
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
@@ -270,7 +258,7 @@ export function createLimiter(deps: {
             cause: error,
           });
         }
-        return ungranted(true);
+        return ungranted(checks, reservedTokens, true);
       }
       if (!admission.ok) {
         const check = checks[admission.failed]!;
@@ -352,6 +340,19 @@ export function createLimiter(deps: {
         return { ...row, used: values[i]!.used / scale, reserved: values[i]!.reserved / scale };
       });
     },
+  };
+}
+
+/** A ticket without a grant: nothing to check, or admitted without the backend (fail-open, `degraded`). */
+function ungranted(checks: readonly Check[], reservedTokens: number, degraded: boolean): Ticket {
+  return {
+    checks,
+    reservedTokens,
+    grantedTokens: null,
+    grantedCost: null,
+    completionAllowance: null,
+    headers: {},
+    degraded,
   };
 }
 

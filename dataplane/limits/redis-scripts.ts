@@ -2,6 +2,7 @@
 // admissions of one event-loop turn, atomically across every replica that shares the Redis, which is what makes
 // limits exact instead of multiplied by the replica count. Numbers stay integers (Redis truncates Lua floats in
 // replies).
+import { BUDGET_RETENTION_MS } from './checks.js';
 
 /**
  * One call carries any number of admissions and of finished requests' reconciliations.
@@ -38,7 +39,7 @@
  * only when they would refuse a request.
  */
 export const LIMITS_SCRIPT = `
-local retention = ${35 * 24 * 3600 * 1000}
+local retention = ${BUDGET_RETENTION_MS}
 
 local function message(err)
   if type(err) == 'table' then return tostring(err.err) end
