@@ -37,6 +37,33 @@ export interface AggregateRow {
   upstreamCallsPerRequest: number | null;
   /** Repeats whose window was flagged busy (after the re-measure). */
   busyRepeats: number;
+  /** Per stage of our gateway: its own wait per request, medians over repeats; null for other targets. */
+  stages: Record<string, StageRow> | null;
+}
+
+export interface StageRow {
+  /** Observations in all repeats' windows. */
+  count: number;
+  meanUs: Spread;
+  p50UpperUs: Spread;
+  p99UpperUs: Spread;
+}
+
+function stageRows(ms: readonly Measurement[]): Record<string, StageRow> | null {
+  const withStages = ms.filter((m) => m.stages !== undefined && m.stages !== null);
+  if (withStages.length === 0) return null;
+  const names = [...new Set(withStages.flatMap((m) => Object.keys(m.stages!)))].sort();
+  const out: Record<string, StageRow> = {};
+  for (const name of names) {
+    const per = withStages.map((m) => m.stages![name]).filter((s) => s !== undefined);
+    out[name] = {
+      count: per.reduce((n, s) => n + s.count, 0),
+      meanUs: spread(per.map((s) => s.meanUs)),
+      p50UpperUs: spread(per.map((s) => s.p50UpperUs)),
+      p99UpperUs: spread(per.map((s) => s.p99UpperUs)),
+    };
+  }
+  return out;
 }
 
 /** The last attempt of each repeat, ordered by repeat. */
@@ -125,6 +152,7 @@ export function aggregateRow(
     errorKinds,
     upstreamCallsPerRequest: calls.length === 0 ? null : median(calls),
     busyRepeats: ms.filter((m) => m.machine.busy).length,
+    stages: stageRows(ms),
   };
 }
 

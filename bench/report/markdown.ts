@@ -112,6 +112,35 @@ export function renderMarkdown(results: RunResults): string {
       ]),
     ),
   );
+  const stageRows = results.rows.filter((r) => r.stages !== null && Object.keys(r.stages).length > 0);
+  if (stageRows.length > 0) {
+    out.push('');
+    out.push("### Time inside our gateway's stages");
+    out.push('');
+    out.push(
+      "From the gateway's own `gateway_stage_seconds` histogram, read at the window's edges: what a request " +
+        'waited on each stage (authentication, the analysis worker, limit admission, cache lookup), ms. ' +
+        'p50/p99 are the upper edges of the histogram buckets holding them (edges at 0.1, 0.15, 0.2, 0.3, 0.4, ' +
+        '0.5, 0.75, 1 ms …), medians over repeats.',
+    );
+    out.push('');
+    out.push(
+      table(
+        ['scenario', 'target', 'stage', 'requests', 'mean', 'p50 ≤', 'p99 ≤'],
+        stageRows.flatMap((r) =>
+          Object.entries(r.stages!).map(([stage, s]) => [
+            r.scenario,
+            label(r),
+            stage,
+            String(s.count),
+            ms(s.meanUs.median),
+            ms(s.p50UpperUs.median),
+            ms(s.p99UpperUs.median),
+          ]),
+        ),
+      ),
+    );
+  }
   const streamRows = results.rows.filter((r) => r.firstChunkP50 !== null);
   if (streamRows.length > 0) {
     out.push('');

@@ -12,6 +12,12 @@ import { judgeWindow } from '../proc/machine-load.js';
 import { parseStatusMemory } from '../proc/memory.js';
 import type { Scenario } from '../scenarios.js';
 import { summarize } from '../stats/percentiles.js';
+import {
+  diffStageHistograms,
+  scrapeStageHistograms,
+  summarizeStages,
+  type StageHistograms,
+} from '../stats/stage-histogram.js';
 import type { MockProcess } from '../targets/mock-process.js';
 import type { Target } from '../targets/target.js';
 import { takeSnapshot, type MeterSnapshot } from './meter.js';
@@ -65,9 +71,18 @@ export async function measure(
   const threadsBefore = target.pid === undefined ? null : threadTicks(target.pid);
   let start: MeterSnapshot | undefined;
   let end: MeterSnapshot | undefined;
+  // The gateway's own stage histograms at the window's edges (an HTTP scrape, started with the snapshot).
+  let stagesStart: Promise<StageHistograms | undefined> | undefined;
+  let stagesEnd: Promise<StageHistograms | undefined> | undefined;
   const hooks = {
-    onMeasureStart: () => (start = takeSnapshot(pids)),
-    onMeasureEnd: () => (end = takeSnapshot(pids)),
+    onMeasureStart: () => {
+      start = takeSnapshot(pids);
+      if (target.stageMetrics === true) stagesStart = scrapeStageHistograms(target.port);
+    },
+    onMeasureEnd: () => {
+      end = takeSnapshot(pids);
+      if (target.stageMetrics === true) stagesEnd = scrapeStageHistograms(target.port);
+    },
   };
   let rssPeak = Number.NaN;
   const sampler = setInterval(() => {
@@ -97,6 +112,8 @@ export async function measure(
     clearInterval(sampler);
   }
   const mockAfter = await context.mock.stats();
+  const stagesBefore = await stagesStart;
+  const stagesAfter = await stagesEnd;
   if (start === undefined || end === undefined) throw new Error('load phase ended without CPU snapshots');
   const threadsAfter = target.pid === undefined ? null : threadTicks(target.pid);
   const finalMemory = memoryOf(target.pid);
@@ -140,6 +157,10 @@ export async function measure(
       generatorCores: generatorUs / 1e6 / seconds,
       targetThreads: threads,
     },
+    stages:
+      stagesBefore === undefined || stagesAfter === undefined
+        ? null
+        : summarizeStages(diffStageHistograms(stagesBefore, stagesAfter)),
     rssPeakKb: Number.isNaN(rssPeak) ? null : rssPeak,
     hwmKb: finalMemory?.hwm ?? null,
     upstreamCallsPerRequest:

@@ -6,6 +6,7 @@ import type { LoadVerdict } from '../proc/machine-load.js';
 import type { MachineFacts } from '../proc/machine-facts.js';
 import type { Scenario } from '../scenarios.js';
 import type { LatencySummary } from '../stats/percentiles.js';
+import type { StageSummary } from '../stats/stage-histogram.js';
 import type { TargetName } from '../targets/target.js';
 
 export interface CpuReport {
@@ -41,6 +42,11 @@ export interface Measurement {
   firstChunkUs: LatencySummary | null;
   sendLagUs: LatencySummary | null;
   cpu: CpuReport;
+  /**
+   * Our gateway: what requests of the window waited in each stage (auth, analyze, limits, cache), from its
+   * `gateway_stage_seconds`; null for other targets (absent in results files older than 27 Nov).
+   */
+  stages?: Record<string, StageSummary> | null;
   /** Highest VmRSS sampled during the window and VmHWM after it, KiB; null for direct. */
   rssPeakKb: number | null;
   hwmKb: number | null;

@@ -26,7 +26,7 @@ const AUTHORIZATION: Partial<Record<TargetName, string>> = {
  * removes every limit and budget (the limits stage then has no check to make, so it neither admits nor
  * reconciles anything); authentication and authorization stay.
  */
-export const OPTIONAL_STAGES = ['analysis', 'cache', 'limits'] as const;
+export const OPTIONAL_STAGES = ['analysis', 'analytics', 'cache', 'limits'] as const;
 export type OptionalStage = (typeof OPTIONAL_STAGES)[number];
 
 /**
@@ -82,6 +82,14 @@ export function stagesWithout(value: string | undefined): OptionalStage[] {
   return names as OptionalStage[];
 }
 
+/**
+ * Extra Node flags for the gateway process (BENCH_GATEWAY_NODE_ARGS, split on spaces), e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` to profile it under load: Node refuses --cpu-prof in NODE_OPTIONS.
+ */
+export function nodeArgs(value: string | undefined): string[] {
+  return (value ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export async function startGateway(
   name: 'gateway' | 'gateway-full',
   mockPort: number,
@@ -103,7 +111,7 @@ export async function startGateway(
   const service = startChild(
     name,
     process.execPath,
-    [entry],
+    [...nodeArgs(process.env.BENCH_GATEWAY_NODE_ARGS), entry],
     {
       ...process.env,
       NODE_ENV: 'production',
@@ -122,6 +130,7 @@ export async function startGateway(
       model: 'bench-model',
       headers: { authorization: AUTHORIZATION[name]! },
       pid: service.pid,
+      stageMetrics: true,
       version:
         `${note}, config bench/${CONFIGS[name]}` +
         (redisUrl ? ` with limits and cache on Redis (${redisUrl})` : '') +

@@ -20,6 +20,8 @@ export interface Target {
   readonly headers: Readonly<Record<string, string>>;
   /** The process to account to this target; undefined for the mock itself (direct). */
   readonly pid: number | undefined;
+  /** Serves our /metrics with `gateway_stage_seconds` (our gateway): read at the window's edges. */
+  readonly stageMetrics?: boolean;
   /** Free-form version or build facts for the report. */
   readonly version: string;
   stop(): Promise<void>;

@@ -69,12 +69,12 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       : [...outer, captureBodiesStage({ maxBytes: options.bodies.maxBytes })];
   const inference: Stage[] = [
     ...withBodies,
-    authStage(),
+    authStage(options.metrics),
     parseStage(),
     routeStage(),
     analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
-    limitsStage({ limiter: options.limiter }),
-    cacheStage({ cache: options.cache }),
+    limitsStage({ limiter: options.limiter, metrics: options.metrics }),
+    cacheStage({ cache: options.cache, metrics: options.metrics }),
     scanStage(),
     dispatchStage(),
   ];
@@ -82,16 +82,20 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     inference: compose(inference),
     analyze: compose([
       ...withBodies,
-      authStage(),
+      authStage(options.metrics),
       parseStage(),
       routeStage(),
       analyzeStage({ pool: options.analysisPool, metrics: options.metrics, always: true }),
       analysisReportStage(),
     ]),
-    models: compose([...outer, authStage(), listModelsStage()]),
-    budgets: compose([...outer, authStage(), ownBudgetsStage({ limiter: options.limiter })]),
-    adminUsage: compose([...outer, authStage(), adminUsageStage({ limiter: options.limiter })]),
-    cachePurge: compose([...outer, authStage(), cachePurgeStage({ cache: options.cache })]),
+    models: compose([...outer, authStage(options.metrics), listModelsStage()]),
+    budgets: compose([...outer, authStage(options.metrics), ownBudgetsStage({ limiter: options.limiter })]),
+    adminUsage: compose([
+      ...outer,
+      authStage(options.metrics),
+      adminUsageStage({ limiter: options.limiter }),
+    ]),
+    cachePurge: compose([...outer, authStage(options.metrics), cachePurgeStage({ cache: options.cache })]),
     notFound: compose([
       ...outer,
       rejectStage((ctx) => new GatewayError('not_found', `Unknown route: ${ctx.method} ${ctx.path}.`)),

@@ -129,6 +129,10 @@ describe('analysis', () => {
     assert.match(metrics, /gateway_worker_task_run_seconds_count\{pool="analysis"\} [1-9]/);
     assert.match(metrics, /gateway_worker_task_wait_seconds_count\{pool="analysis"\} [1-9]/);
     assert.match(metrics, /gateway_worker_threads\{pool="analysis"\} 1/);
+    // What the request waited on authentication and on the worker's answer.
+    assert.match(metrics, /gateway_stage_seconds_count\{stage="auth"\} [1-9]/);
+    assert.match(metrics, /gateway_stage_seconds_count\{stage="analyze"\} [1-9]/);
+    assert.match(metrics, /gateway_stage_seconds_bucket\{stage="analyze",le="0.0003"\} \d+/);
   });
 
   it('handles a 1 MB prompt in non-Latin script', async () => {

@@ -190,6 +190,7 @@ describe('cache on Redis 8 with the real embedding model', () => {
     assert.ok(record.cache_similarity! >= 0.85);
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     assert.match(metrics, /gateway_cache_verify_rejections_total\{reason="antonym"\} [1-9]/);
+    assert.match(metrics, /gateway_stage_seconds_count\{stage="cache"\} [1-9]/);
   });
 
   it('never serves one app the answer of another, even for the identical prompt', async () => {

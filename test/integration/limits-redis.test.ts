@@ -119,6 +119,10 @@ describe('limits on Redis across three gateways', () => {
     // GCRA lets the full limit through at once, then one more per 2 s; the burst takes well under 2 s.
     assert.ok(admitted === 30 || admitted === 31, `${admitted} admitted`);
     assert.equal(statuses.filter((s) => s === 429).length, 60 - admitted);
+    // Each admission's wait on Redis is in the stage histogram, refused ones included.
+    const metrics = await (await fetch(`${gateways[0]!.url}/metrics`)).text();
+    const count = Number(/gateway_stage_seconds_count\{stage="limits"\} (\d+)/.exec(metrics)?.[1]);
+    assert.ok(count >= 20, `${count} admissions timed on the first gateway`);
   });
 
   it('Redis down: fail-open limits admit, fail-closed limits refuse, nothing hangs; Redis back: counting resumes', async () => {

@@ -22,6 +22,8 @@ export interface AnalyzeStageOptions {
   always?: boolean;
 }
 
+const ANALYZE = { stage: 'analyze' };
+
 export function analyzeStage(options: AnalyzeStageOptions): Stage {
   const { pool, metrics } = options;
   return {
@@ -33,7 +35,12 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings')
         return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
-      ctx.analysis = await pool.run(analysisRequest(ctx), signal);
+      const started = performance.now();
+      try {
+        ctx.analysis = await pool.run(analysisRequest(ctx), signal);
+      } finally {
+        metrics.stageSeconds.observe((performance.now() - started) / 1000, ANALYZE);
+      }
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const finding of ctx.analysis.pii) {
         metrics.analysisFindings.inc({

@@ -1,14 +1,22 @@
 // Who is calling: API key, JWT (OIDC) or introspected token, from headers alone, before the body is read
 // into anything, so an unauthenticated caller only ever sees 401. The body's user field is added by parse.
 import { pickUser, withUser } from '../../auth/identity.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
 
-export function authStage(): Stage {
+const AUTH = { stage: 'auth' };
+
+export function authStage(metrics: GatewayMetrics): Stage {
   return {
     name: 'auth',
     async run(ctx, next) {
-      ctx.identity = await ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal);
+      const started = performance.now();
+      try {
+        ctx.identity = await ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal);
+      } finally {
+        metrics.stageSeconds.observe((performance.now() - started) / 1000, AUTH);
+      }
       return next();
     },
   };

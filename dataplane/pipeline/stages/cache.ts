@@ -12,13 +12,16 @@ import {
 import type { CacheableEndpoint, CachedAnswer } from '../../cache/answer.js';
 import { replayChatFrames, replayMessagesFrames } from '../../cache/replay.js';
 import type { Lookup, ResponseCache } from '../../cache/response-cache.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
 import { anthropicErrorFrame, openAIErrorFrame } from '../dispatch/frames.js';
 
-export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
-  const { cache } = deps;
+const CACHE = { stage: 'cache' };
+
+export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: GatewayMetrics }): Stage {
+  const { cache, metrics } = deps;
   return {
     name: 'cache',
     async run(ctx, next) {
@@ -29,15 +32,21 @@ export function cacheStage(deps: { cache: ResponseCache | undefined }): Stage {
       if (input.endpoint === 'embeddings') return next();
       const endpoint: CacheableEndpoint = input.endpoint;
       const body = input.body as unknown as Readonly<Record<string, unknown>>;
-      const lookup = await cache.lookup(config, {
-        endpoint,
-        modelId: route.id,
-        body,
-        identity: ctx.identity,
-        cacheControl: ctx.headers['cache-control'],
-        piiFindings: ctx.analysis?.pii.length,
-        signal: ctx.signal,
-      });
+      const started = performance.now();
+      let lookup: Lookup | undefined;
+      try {
+        lookup = await cache.lookup(config, {
+          endpoint,
+          modelId: route.id,
+          body,
+          identity: ctx.identity,
+          cacheControl: ctx.headers['cache-control'],
+          piiFindings: ctx.analysis?.pii.length,
+          signal: ctx.signal,
+        });
+      } finally {
+        metrics.stageSeconds.observe((performance.now() - started) / 1000, CACHE);
+      }
       if (lookup === undefined) return next();
       const streaming = body.stream === true;
       const hit = lookup.hit;

@@ -2,6 +2,7 @@
 // after it, and cut a stream with a final error event when it reaches what the budget allowed.
 import type { Limiter, Ticket } from '../../limits/limiter.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
@@ -9,8 +10,10 @@ import type { GatewayContext } from '../context.js';
 /** Completion reserve when neither the request nor the analysis gives an upper bound. */
 const DEFAULT_COMPLETION_RESERVE = 4096;
 
-export function limitsStage(deps: { limiter: Limiter }): Stage {
-  const { limiter } = deps;
+const LIMITS = { stage: 'limits' };
+
+export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics }): Stage {
+  const { limiter, metrics } = deps;
   return {
     name: 'limits',
     async run(ctx, next) {
@@ -33,14 +36,20 @@ export function limitsStage(deps: { limiter: Limiter }): Stage {
             body.max_completion_tokens ??
             body.max_tokens ??
             DEFAULT_COMPLETION_RESERVE);
-      const ticket = await limiter.admit({
-        requestId: ctx.id,
-        scopes,
-        promptTokens,
-        completionUpperBound: upper,
-        pricing: route.config.pricing,
-        partialAllowed: stream,
-      });
+      const started = performance.now();
+      let ticket: Ticket;
+      try {
+        ticket = await limiter.admit({
+          requestId: ctx.id,
+          scopes,
+          promptTokens,
+          completionUpperBound: upper,
+          pricing: route.config.pricing,
+          partialAllowed: stream,
+        });
+      } finally {
+        metrics.stageSeconds.observe((performance.now() - started) / 1000, LIMITS);
+      }
       Object.assign(ctx.responseHeaders, ticket.headers);
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
       // usage is what was streamed, and the record is told the same.

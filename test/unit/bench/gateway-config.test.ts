@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { renderConfig, stagesWithout } from '../../../bench/targets/gateway.js';
+import { nodeArgs, renderConfig, stagesWithout } from '../../../bench/targets/gateway.js';
 import { configSchema } from '../../../dataplane/config/schema.js';
 
 const template = readFileSync(join(import.meta.dirname, '../../../bench/configs/full-pipeline.yaml'), 'utf8');
@@ -33,5 +33,20 @@ describe('bench full-pipeline config', () => {
     assert.equal(config.limits.global?.concurrency, 100000);
     assert.deepEqual(stagesWithout('analysis, limits'), ['analysis', 'limits']);
     assert.throws(() => stagesWithout('limit'), /unknown stage "limit"/);
+  });
+
+  it('without analytics: the warehouse writer is off, everything else stays', () => {
+    const config = configSchema.parse(parse(renderConfig(template, 4321, undefined, ['analytics'])));
+    assert.equal(config.analytics.enabled, false);
+    assert.equal(config.analysis.enabled, true);
+    assert.equal(config.teams.bench!.limits?.rpm, 100000000);
+  });
+
+  it('BENCH_GATEWAY_NODE_ARGS: extra Node flags for the gateway process, split on spaces', () => {
+    assert.deepEqual(nodeArgs(undefined), []);
+    assert.deepEqual(nodeArgs(' --cpu-prof  --cpu-prof-dir=/tmp/p '), [
+      '--cpu-prof',
+      '--cpu-prof-dir=/tmp/p',
+    ]);
   });
 });
