@@ -26,6 +26,8 @@ export class HttpExchange {
   /** Fires when the client goes away; the request's `signal` (a plain listener list, see net/abortable.ts). */
   private readonly abortListeners = new AbortListeners();
   private bodyPromise: Promise<Buffer> | undefined;
+  /** Fails the body being read: uWS calls neither onData again nor anything else once the client is gone. */
+  private failBody: ((reason: unknown) => void) | undefined;
   private waiter: (() => void) | undefined;
   private readonly doneCallbacks: (() => void)[] = [];
 
@@ -33,7 +35,11 @@ export class HttpExchange {
     // Attached before any await, as uWS requires: after abort `res` must not be touched.
     res.onAborted(() => {
       this.aborted = true;
-      this.abortListeners.abort(new DOMException('The client closed the connection.', 'AbortError'));
+      const reason = new DOMException('The client closed the connection.', 'AbortError');
+      this.abortListeners.abort(reason);
+      // A client gone in the middle of its body would otherwise leave the request waiting forever: never
+      // recorded, counted in flight until shutdown's grace period runs out.
+      this.failBody?.(reason);
       this.wake();
       this.settle();
     });
@@ -55,6 +61,7 @@ export class HttpExchange {
    */
   readBody(limit: number, declaredLength: number | undefined): void {
     this.bodyPromise = new Promise<Buffer>((resolve, reject) => {
+      this.failBody = reject;
       if (declaredLength !== undefined && declaredLength > limit) {
         reject(tooLarge(limit));
         // Keep draining nothing: the 413 closes the connection.

@@ -1,6 +1,7 @@
 // Bad input of every kind gets a 4xx in the OpenAI error shape, leaves a record, and never hurts the process.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -189,5 +190,29 @@ describe('bad input', () => {
     assert.equal(records.at(-1)?.status, 200);
     for (const record of records)
       assert.match(record.request_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+  });
+
+  it('a client gone in the middle of its body: recorded as client_aborted, no longer in flight', async () => {
+    const before = gateway.records.length;
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 64\r\n\r\n{"model":"',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    const record = await waitFor(
+      () => gateway.records.slice(before).find((r) => r.error_code === 'client_aborted'),
+      'the aborted request is recorded',
+    );
+    assert.equal(record.status, 0);
+    assert.equal(record.client_aborted, true);
+    const inFlight = await waitFor(async () => {
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      return /^gateway_in_flight_requests 0$/m.test(metrics) || undefined;
+    }, 'nothing left in flight');
+    assert.equal(inFlight, true);
   });
 });
