@@ -215,4 +215,29 @@ describe('bad input', () => {
     }, 'nothing left in flight');
     assert.equal(inFlight, true);
   });
+
+  it('JSON nested far too deep → 400, on every endpoint that reads a body', async () => {
+    const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    const chat = `{"model":"sim-fast","messages":[{"role":"user","content":"hi"}],"metadata":{"x":${deep(1500)}}}`;
+    for (const path of ['/v1/chat/completions', '/v1/messages', '/v1/analyze', '/v1/embeddings']) {
+      const r = await send('POST', path, chat);
+      assert.equal(r.status, 400, path);
+      assertErrorShape(r.body, 'invalid_request');
+      assert.match(r.body.error.message, /more than 100 levels/);
+    }
+    // A deep but sane tool schema still passes the check (and fails or succeeds on its own merits).
+    const schema: Record<string, unknown> = { type: 'string' };
+    let nested = schema;
+    for (let i = 0; i < 20; i++) nested = { type: 'object', properties: { a: nested } };
+    const ok = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: 'sim-fast',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'function', function: { name: 'f', parameters: nested } }],
+      }),
+    });
+    assert.equal(ok.statusCode, 200);
+    await ok.body.json();
+  });
 });

@@ -10,6 +10,28 @@ import type { Stage } from '../compose.js';
 import type { RequestInput } from '../context.js';
 import { applyBodyUser } from './auth.js';
 
+/**
+ * Deepest nesting of arrays and objects accepted. JSON.parse copes with thousands of levels, but structured
+ * clone (the hand-off to the analysis worker) and recursive code after it overflow the stack at a few
+ * thousand: a 10 KB body of brackets must be a 400, not a 500. Real bodies, tool schemas included, stay
+ * far below 100.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether arrays and objects nest deeper than `levels` below (and including) `value`. */
+export function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (nestedDeeperThan(item, levels - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (nestedDeeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
+  }
+  return false;
+}
+
 const schemas = {
   chat: chatRequestSchema,
   messages: messagesRequestSchema,
@@ -41,6 +63,12 @@ export function parseStage(): Stage {
       }
       if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
+      }
+      if (nestedDeeperThan(document, MAX_JSON_DEPTH)) {
+        throw new GatewayError(
+          'invalid_request',
+          `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`,
+        );
       }
       // /v1/analyze takes either dialect: Anthropic's when asked (?format=anthropic or an anthropic-version
       // header) or when the body has Anthropic's top-level `system`.
