@@ -19,6 +19,13 @@ export const errorCatalog = {
     type: 'invalid_request_error',
     message: 'This model does not support the requested operation.',
   },
+  ambiguous_framing: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'The request had more than one Content-Length header; its body cannot be framed safely, so the ' +
+      'connection was closed without an answer.',
+  },
   body_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large.' },
   not_found: { status: 404, type: 'invalid_request_error', message: 'Unknown route.' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', message: 'Method not allowed.' },

@@ -41,6 +41,8 @@ export interface Pipelines {
   readonly notFound: Pipeline;
   readonly methodNotAllowed: Pipeline;
   readonly shuttingDown: Pipeline;
+  /** Requests whose body framing is ambiguous (repeated Content-Length): refused, connection closed. */
+  readonly ambiguousFraming: Pipeline;
   /** Stage names of the inference pipeline, in order (for docs and tests). */
   readonly inferenceStages: readonly string[];
 }
@@ -108,6 +110,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       ),
     ]),
     shuttingDown: compose([...outer, rejectStage(() => new GatewayError('shutting_down'))]),
+    ambiguousFraming: compose([...outer, rejectStage(() => new GatewayError('ambiguous_framing'))]),
     inferenceStages: inference.map((s) => s.name),
   };
 }

@@ -50,15 +50,20 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     (endpoint: Endpoint, pipeline: Pipeline, readsBody: boolean) => (res: HttpResponse, req: HttpRequest) => {
       const exchange = new HttpExchange(res);
       const headers: Record<string, string> = {};
+      // uWS frames the body by the first Content-Length; a second one (RFC 9112 §6.3: unrecoverable) could
+      // make a proxy in front of us read a different body end, i.e. smuggle a request past it.
+      let lengths = 0;
       req.forEach((key, value) => {
+        if (key === 'content-length') lengths += 1;
         headers[key] = value;
       });
+      const ambiguous = lengths > 1;
       const method = req.getCaseSensitiveMethod();
       const query = req.getQuery();
       const path = query ? `${req.getUrl()}?${query}` : req.getUrl();
       const runtime = deps.runtime();
       const draining = state.draining;
-      if (readsBody && !draining) {
+      if (readsBody && !draining && !ambiguous) {
         const declared = headers['content-length'];
         exchange.readBody(
           runtime.config.server.max_body_bytes,
@@ -89,9 +94,13 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         completionChunks: 0,
         responseHeaders: {},
       };
+      // Closed before this handler returns: uWS goes on to parse the bytes after the body it framed as the
+      // next request as soon as it does (even after an answer that asks to close), and those may be a
+      // smuggled request. No answer can be written first. The pipeline still runs, to record the refusal.
+      if (ambiguous) exchange.closeNow();
       state.inFlight += 1;
       metrics.inFlight.add(1);
-      (draining ? pipelines.shuttingDown : pipeline)(ctx)
+      (ambiguous ? pipelines.ambiguousFraming : draining ? pipelines.shuttingDown : pipeline)(ctx)
         .catch((error: unknown) => logger.error('pipeline failed', { request_id: ctx.id, err: error }))
         .finally(() => {
           state.inFlight -= 1;

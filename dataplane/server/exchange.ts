@@ -23,6 +23,8 @@ export class HttpExchange {
   headersSent = false;
   bytesIn = 0;
   bytesOut = 0;
+  /** closeNow() was called: the connection was dropped on purpose. */
+  private closedByUs = false;
   /** Fires when the client goes away; the request's `signal` (a plain listener list, see net/abortable.ts). */
   private readonly abortListeners = new AbortListeners();
   private bodyPromise: Promise<Buffer> | undefined;
@@ -34,6 +36,8 @@ export class HttpExchange {
   constructor(private readonly res: HttpResponse) {
     // Attached before any await, as uWS requires: after abort `res` must not be touched.
     res.onAborted(() => {
+      // Our own closeNow(): the client did not leave, we refused it.
+      if (this.closedByUs) return;
       this.aborted = true;
       const reason = new DOMException('The client closed the connection.', 'AbortError');
       this.abortListeners.abort(reason);
@@ -106,6 +110,19 @@ export class HttpExchange {
       this.res.end(body, close);
     });
     this.bytesOut += Buffer.byteLength(body);
+    this.settle();
+  }
+
+  /**
+   * Closes the connection at once, without an answer. Only for a request whose framing cannot be trusted:
+   * uWS parses the bytes after the body it framed as the next request as soon as the handler returns, and
+   * an answer (even one asking to close) would not stop that; closing inside the handler does.
+   */
+  closeNow(): void {
+    if (this.aborted || this.finished) return;
+    this.finished = true;
+    this.closedByUs = true;
+    this.res.close();
     this.settle();
   }
 

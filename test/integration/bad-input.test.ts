@@ -240,4 +240,38 @@ describe('bad input', () => {
     assert.equal(ok.statusCode, 200);
     await ok.body.json();
   });
+
+  it('two Content-Length headers: the connection is closed at once, nothing smuggled, the refusal recorded', async () => {
+    const before = gateway.records.length;
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+    const body = `{"model":"x"}${smuggled}`;
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
+    socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    const closedByServer = await Promise.race([
+      closed,
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000)),
+    ]);
+    socket.destroy();
+    assert.equal(closedByServer, true);
+    // uWS would answer the smuggled request if the connection lived on; it gets nothing.
+    assert.equal(received, '');
+    const record = await waitFor(
+      () => gateway.records.slice(before).find((r) => r.error_code === 'ambiguous_framing'),
+      'the refusal is recorded',
+    );
+    assert.equal(record.status, 400);
+    assert.equal(record.client_aborted, false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(
+      gateway.records.slice(before).some((r) => r.path.includes('smuggled')),
+      false,
+    );
+  });
 });
