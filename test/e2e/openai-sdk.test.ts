@@ -31,6 +31,8 @@ const MODELS = {
   'text-embed': { provider: 'openai', upstream_model: 'script-embed', kind: 'embeddings' },
   'llama-text': { provider: 'vllm', upstream_model: 'script-text' },
   'llama-400': { provider: 'vllm', upstream_model: 'script-400' },
+  'sim-embed': { provider: 'sim', kind: 'embeddings' },
+  'sim-chat': { provider: 'sim' },
 } as const;
 
 const WEATHER_TOOL = {
@@ -107,6 +109,7 @@ describe('openai SDK through the gateway', () => {
       providers: {
         openai: { type: 'openai', base_url: `${openaiUpstream.url}/v1`, api_key: OPENAI_KEY },
         vllm: { type: 'self-hosted', base_url: `${vllmUpstream.url}/v1`, api_key: VLLM_KEY },
+        sim: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 },
       },
       models: MODELS,
     });
@@ -367,6 +370,39 @@ describe('openai SDK through the gateway', () => {
     assert.equal(received.path, '/v1/embeddings');
     assert.equal(received.headers.authorization, `Bearer ${OPENAI_KEY}`);
     assert.deepEqual(received.body.input, inputs);
+  });
+
+  it(
+    "the simulator answers the SDK's default base64 embeddings with the same vector as floats",
+    TEST_TIMEOUT,
+    async () => {
+      // The SDK asks for base64 unless told otherwise, and decodes it itself.
+      const viaBase64 = await client.embeddings.create({ model: 'sim-embed', input: 'hello' });
+      const asFloats = await client.embeddings.create({
+        model: 'sim-embed',
+        input: 'hello',
+        encoding_format: 'float',
+      });
+      const decoded = viaBase64.data[0]!.embedding;
+      const floats = asFloats.data[0]!.embedding;
+      assert.equal(decoded.length, 256);
+      assert.equal(floats.length, 256);
+      for (let i = 0; i < floats.length; i++)
+        assert.ok(Math.abs(decoded[i]! - floats[i]!) < 1e-6, `dim ${i}`);
+      const norm = Math.sqrt(floats.reduce((s, v) => s + v * v, 0));
+      assert.ok(Math.abs(norm - 1) < 1e-6);
+    },
+  );
+
+  it('the simulator refuses n > 1 instead of answering one choice', TEST_TIMEOUT, async () => {
+    await assert.rejects(
+      client.chat.completions.create({
+        model: 'sim-chat',
+        n: 2,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (error: unknown) => error instanceof OpenAI.BadRequestError && /n must be 1/.test(error.message),
+    );
   });
 
   it('lists the configured models', TEST_TIMEOUT, async () => {

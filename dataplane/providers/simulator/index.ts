@@ -125,6 +125,12 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
     id,
     type: 'simulator',
     async chat(request, call) {
+      // One answer per request: n > 1 is refused rather than silently answered with one choice.
+      if (request.n !== undefined && request.n !== null && request.n > 1) {
+        throw new GatewayError('unsupported_operation', 'The simulator returns one choice; n must be 1.', {
+          param: 'n',
+        });
+      }
       const p = plan(request, call);
       await beforeFirstByte(call, p.ttftMs);
       if (request.stream === true) return { stream: true, chunks: streamPlan(p, call) };
@@ -168,7 +174,13 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
       const data = inputs.map((input, index) => {
         const text = typeof input === 'string' ? input : JSON.stringify(input);
         tokens += typeof input === 'string' ? countTokens(input) : Array.isArray(input) ? input.length : 1;
-        return { object: 'embedding' as const, index, embedding: pseudoEmbedding(text, dims) };
+        const vector = pseudoEmbedding(text, dims);
+        // base64 is what the official SDKs ask for by default: float32 little-endian bytes, as OpenAI sends.
+        const embedding =
+          request.encoding_format === 'base64'
+            ? Buffer.from(new Float32Array(vector).buffer).toString('base64')
+            : vector;
+        return { object: 'embedding' as const, index, embedding };
       });
       return {
         body: {
