@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
 
 interface ErrorBody {
   error: { message: string; type: string; code: string };
@@ -162,6 +163,16 @@ describe('upstream failures', () => {
     const reset = await (await chat('sim-reset-mid-stream', true)).text();
     assert.match(reset, /"code":"stream_interrupted"/);
     assert.doesNotMatch(reset, /data: \[DONE\]/);
+    // No limit applies here, and the stream ended without the upstream's usage: the record still bills
+    // what was streamed (the prompt, and one completion token per content chunk that passed).
+    const streamed = (reset.match(/"content":"[^"]+"/g) ?? []).length;
+    assert.ok(streamed > 0);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'sim-reset-mid-stream'),
+      'the reset stream is recorded',
+    );
+    assert.equal(record.completion_tokens, streamed);
+    assert.ok(record.prompt_tokens > 0);
     const slow = await chat('sim-slow-first-byte');
     assert.equal(slow.status, 504);
     const flaky = [await chat('sim-flaky'), await chat('sim-flaky')].map((r) => r.status);

@@ -5,6 +5,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
+import { promptTokensOf, settleUsage } from '../settled-usage.js';
 import type { GatewayContext } from '../context.js';
 
 /** Completion reserve when neither the request nor the analysis gives an upper bound. */
@@ -28,7 +29,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
         max_completion_tokens?: number | null;
       };
       const stream = input.endpoint !== 'embeddings' && body.stream === true;
-      const promptTokens = ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);
+      const promptTokens = promptTokensOf(ctx);
       const upper =
         input.endpoint === 'embeddings'
           ? 0
@@ -54,17 +55,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
       // usage is what was streamed, and the record is told the same.
       const settle = (complete: boolean) => {
-        let usage = ctx.usage;
-        if (!complete || usage === undefined) {
-          const reached = ctx.timings.upstreamHeaders !== undefined;
-          usage = {
-            prompt: usage?.prompt ?? (reached ? promptTokens : 0),
-            completion: Math.max(usage?.completion ?? 0, ctx.completionChunks),
-            cached: usage?.cached ?? 0,
-            reasoning: usage?.reasoning ?? 0,
-          };
-          if (reached) ctx.usage = usage;
-        }
+        const usage = settleUsage(ctx, complete, promptTokens);
         void limiter.reconcile(ticket, ctx.id, {
           tokens: usage.prompt + usage.completion,
           costNano: costNanoUsd(usage, route.config.pricing),

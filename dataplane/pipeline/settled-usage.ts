@@ -1,0 +1,31 @@
+// A request's usage once it is over, when the upstream's own count is missing or partial: a stream cut by a
+// budget, broken by the upstream or left by the client ends without the usage chunk. What was streamed is
+// then what is billed: the prompt (counted by the analysis, else estimated from the body's size) and one
+// completion token per content chunk that passed. Used by the limits stage (to reconcile) and by the record
+// stage (so the record does not depend on whether any limit applies).
+import type { GatewayContext, TokenUsage } from './context.js';
+
+/** The prompt's tokens as the request's budget sees them: the analysis' exact count, else bytes / 4. */
+export function promptTokensOf(ctx: GatewayContext): number {
+  return ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);
+}
+
+/**
+ * `complete`: the upstream's answer ran to its end, so its own usage (when it sent one) is final. Otherwise,
+ * or without one, usage is estimated from what was streamed; when the upstream was reached, the estimate
+ * also becomes the request's usage (ctx.usage), which the record reports.
+ */
+export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens: number): TokenUsage {
+  let usage = ctx.usage;
+  if (!complete || usage === undefined) {
+    const reached = ctx.timings.upstreamHeaders !== undefined;
+    usage = {
+      prompt: usage?.prompt ?? (reached ? promptTokens : 0),
+      completion: Math.max(usage?.completion ?? 0, ctx.completionChunks),
+      cached: usage?.cached ?? 0,
+      reasoning: usage?.reasoning ?? 0,
+    };
+    if (reached) ctx.usage = usage;
+  }
+  return usage;
+}
