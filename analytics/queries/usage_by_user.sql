@@ -13,7 +13,11 @@ SELECT
     sum(r.cost_avoided_nano_usd) AS cost_avoided_nano_usd,
     quantileTDigest(0.5)(r.latency_ms) AS p50_latency_ms,
     quantileTDigest(0.95)(r.latency_ms) AS p95_latency_ms,
-    countIf(r.status >= 400) / count() AS error_rate,
+    -- As the rollup counts them since migration 0013: a stream that failed after its 200 is an error too.
+    countIf(
+        r.status >= 400
+        OR (r.status > 0 AND r.error_code IS NOT NULL AND r.error_code != 'client_aborted')
+    ) / count() AS error_rate,
     countIf(r.cache_status IN ('exact', 'semantic')) / count() AS cache_hit_rate
 FROM {db:Identifier}.requests AS r
 WHERE started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}

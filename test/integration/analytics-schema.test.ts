@@ -80,6 +80,9 @@ const CACHE = ['none', 'miss', 'exact', 'semantic'] as const;
 function syntheticRecords(count: number): SyntheticRecord[] {
   const random = prng(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  // Streams that failed after their 200 went out (own sequence, so the rest of the data is unchanged).
+  const midRandom = prng(7);
+  const MID_STREAM = [null, null, null, 'stream_interrupted', 'budget_exceeded', 'client_aborted'] as const;
   const records: SyntheticRecord[] = [];
   for (let i = 0; i < count; i += 1) {
     const identity = pick(IDENTITIES);
@@ -92,6 +95,7 @@ function syntheticRecords(count: number): SyntheticRecord[] {
     const prompt = status === 200 ? Math.floor(random() * 5_000) : 0;
     const completion = status === 200 ? Math.floor(random() * 1_000) : 0;
     const hasFirstByte = status !== 0 && status !== 400;
+    const midStream = status === 200 ? MID_STREAM[Math.floor(midRandom() * MID_STREAM.length)]! : null;
     records.push({
       request_id: randomUUID(),
       client_request_id: random() < 0.3 ? `client-${i}-é` : null,
@@ -106,10 +110,10 @@ function syntheticRecords(count: number): SyntheticRecord[] {
       provider: routed ? model.provider : null,
       route_reason: routed ? 'static' : null,
       status,
-      error_code: status === 200 ? null : status === 0 ? 'client_aborted' : `code_${status}`,
+      error_code: status === 200 ? midStream : status === 0 ? 'client_aborted' : `code_${status}`,
       error_message: status === 200 ? null : 'Ünïcödé failure — “quoted”, with\nnewline',
       stream: random() < 0.5,
-      client_aborted: status === 0,
+      client_aborted: status === 0 || midStream === 'client_aborted',
       prompt_tokens: prompt,
       completion_tokens: completion,
       cached_tokens: Math.floor(prompt / 4),
@@ -190,7 +194,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 12);
+    assert.equal(files.length, 13);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -315,7 +319,9 @@ describe('analytics schema (chDB)', () => {
     const raw = await rows<Sums>(
       client,
       `SELECT ${key}, count() AS requests, sum(toUInt64(prompt_tokens)) AS p, sum(toUInt64(completion_tokens)) AS c,
-        sum(cost_nano_usd) AS cost, countIf(status >= 500) AS e5, countIf(status >= 400 AND status < 500) AS e4,
+        sum(cost_nano_usd) AS cost,
+        countIf(status >= 500 OR (status = 200 AND error_code IN ('stream_interrupted'))) AS e5,
+        countIf((status >= 400 AND status < 500) OR (status = 200 AND error_code = 'budget_exceeded')) AS e4,
         countIf(cache_status IN ('exact', 'semantic')) AS hits,
         quantileExactLow(0.4)(latency_ms) AS p50_low, quantileExactHigh(0.6)(latency_ms) AS p50_high,
         quantileExactLow(0.9)(latency_ms) AS p95_low, max(latency_ms) AS p95_high
@@ -417,7 +423,11 @@ describe('analytics schema (chDB)', () => {
         acmeSearch.reduce((s, r) => s + r.prompt_tokens + r.completion_tokens, 0),
       );
       assert.ok(Math.abs(row.cost_usd - acmeSearch.reduce((s, r) => s + r.cost_nano_usd, 0) / 1e9) < 1e-6);
-      const errors = acmeSearch.filter((r) => r.status >= 400).length / acmeSearch.length;
+      // A stream that failed after its 200 counts as an error; a client that left does not.
+      const failed = (r: SyntheticRecord) =>
+        r.status >= 400 || (r.status === 200 && r.error_code !== null && r.error_code !== 'client_aborted');
+      assert.ok(acmeSearch.some((r) => r.status === 200 && r.error_code === 'stream_interrupted'));
+      const errors = acmeSearch.filter(failed).length / acmeSearch.length;
       assert.ok(Math.abs(row.error_rate - errors) < 1e-9);
       assert.equal(
         report.usage.reduce((s, u) => s + u.requests, 0),
