@@ -108,10 +108,10 @@ describe('named queries and migrations', () => {
       const sql = renderMigration(file.sql, { database: 'ai_gateway', bodies_retention_days: 30 });
       assert.doesNotMatch(sql, /\{(db|on_cluster|engine:\w+|bodies_retention_days)\}/, file.name);
       assert.doesNotMatch(sql, /ON CLUSTER|Replicated/, file.name);
-      // Creations and added columns say IF NOT EXISTS; a setting change is idempotent by nature.
+      // Creations and added columns say IF NOT EXISTS; a setting or view-query change is idempotent by nature.
       assert.match(
         sql,
-        /IF NOT EXISTS `ai_gateway`\.|^ALTER TABLE `ai_gateway`\.\S+ +MODIFY SETTING|ADD COLUMN IF NOT EXISTS/m,
+        /IF NOT EXISTS `ai_gateway`\.|^ALTER TABLE `ai_gateway`\.\S+ +MODIFY (SETTING|QUERY)|ADD COLUMN IF NOT EXISTS/m,
         `${file.name} is safe to repeat`,
       );
     }
