@@ -47,7 +47,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   const app = uws.App();
 
   const handle =
-    (endpoint: Endpoint, pipeline: Pipeline, readsBody: boolean) => (res: HttpResponse, req: HttpRequest) => {
+    (endpoint: Endpoint, pipeline: Pipeline, readsBody: boolean, allow?: string) =>
+    (res: HttpResponse, req: HttpRequest) => {
       const exchange = new HttpExchange(res);
       const headers: Record<string, string> = {};
       // uWS frames the body by the first Content-Length; a second one (RFC 9112 §6.3: unrecoverable) could
@@ -92,7 +93,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         signal: exchange.signal,
         status: 0,
         completionChunks: 0,
-        responseHeaders: {},
+        // A 405 names the methods the route does take (RFC 9110 §15.5.6).
+        responseHeaders: allow === undefined ? {} : { allow },
       };
       // Closed before this handler returns: uWS goes on to parse the bytes after the body it framed as the
       // next request as soon as it does (even after an answer that asks to close), and those may be a
@@ -109,20 +111,23 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         });
     };
 
+  const wrongMethod = (allow: string, endpoint: Endpoint = 'other') =>
+    handle(endpoint, pipelines.methodNotAllowed, false, allow);
   for (const [pattern, endpoint] of INFERENCE_ROUTES) {
     app.post(pattern, handle(endpoint, pipelines.inference, true));
-    app.any(pattern, handle('other', pipelines.methodNotAllowed, false));
+    // Anthropic's clients expect its error envelope on every answer of /v1/messages, a 405 included.
+    app.any(pattern, wrongMethod('POST', endpoint === 'messages' ? 'messages' : 'other'));
   }
   app.post('/v1/analyze', handle('analyze', pipelines.analyze, true));
-  app.any('/v1/analyze', handle('other', pipelines.methodNotAllowed, false));
+  app.any('/v1/analyze', wrongMethod('POST'));
   app.get('/v1/models', handle('models', pipelines.models, false));
-  app.any('/v1/models', handle('other', pipelines.methodNotAllowed, false));
+  app.any('/v1/models', wrongMethod('GET'));
   app.get('/v1/budgets', handle('budgets', pipelines.budgets, false));
-  app.any('/v1/budgets', handle('other', pipelines.methodNotAllowed, false));
+  app.any('/v1/budgets', wrongMethod('GET'));
   app.get('/admin/usage', handle('admin', pipelines.adminUsage, false));
-  app.any('/admin/usage', handle('other', pipelines.methodNotAllowed, false));
+  app.any('/admin/usage', wrongMethod('GET'));
   app.del('/admin/cache', handle('admin', pipelines.cachePurge, false));
-  app.any('/admin/cache', handle('other', pipelines.methodNotAllowed, false));
+  app.any('/admin/cache', wrongMethod('DELETE'));
 
   app.get('/healthz', (res) => {
     res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
@@ -146,6 +151,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     const body = metrics.registry.render();
     res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
   });
+  for (const probe of ['/healthz', '/readyz', '/metrics']) app.any(probe, wrongMethod('GET'));
   app.any('/*', handle('other', pipelines.notFound, false));
   return app;
 }

@@ -147,6 +147,25 @@ describe('bad input', () => {
     assert.equal(put.status, 405);
   });
 
+  it('a 405 names the allowed method; on /v1/messages it carries the Anthropic envelope; probes too', async () => {
+    const chat = await send('GET', '/v1/chat/completions');
+    assert.equal(chat.headers.allow, 'POST');
+    const models = await send('DELETE', '/v1/models');
+    assert.equal(models.status, 405);
+    assert.equal(models.headers.allow, 'GET');
+    const messages = await send('GET', '/v1/messages');
+    assert.equal(messages.status, 405);
+    assert.equal(messages.body.type, 'error');
+    assertErrorShape(messages.body, 'method_not_allowed');
+    assert.equal(messages.headers.allow, 'POST');
+    for (const probe of ['/healthz', '/readyz', '/metrics']) {
+      const r = await send('POST', probe, '{}');
+      assert.equal(r.status, 405, probe);
+      assertErrorShape(r.body, 'method_not_allowed');
+      assert.equal(r.headers.allow, 'GET');
+    }
+  });
+
   it('unknown model → 404 model_not_found', async () => {
     const r = await send(
       'POST',
