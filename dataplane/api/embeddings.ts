@@ -3,11 +3,12 @@ import { z } from 'zod';
 
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
+  // As OpenAI: no empty strings, token ids are non-negative integers.
   input: z.union([
-    z.string(),
-    z.array(z.string()).min(1),
-    z.array(z.number().int()).min(1),
-    z.array(z.array(z.number().int()).min(1)).min(1),
+    z.string().min(1),
+    z.array(z.string().min(1)).min(1),
+    z.array(z.number().int().nonnegative()).min(1),
+    z.array(z.array(z.number().int().nonnegative()).min(1)).min(1),
   ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),

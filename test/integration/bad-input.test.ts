@@ -177,6 +177,29 @@ describe('bad input', () => {
     assert.equal(r.body.error.param, 'model');
   });
 
+  it('embeddings input as OpenAI checks it: missing, empty or negative token ids → 400 naming input', async () => {
+    const missing = await send('POST', '/v1/embeddings', JSON.stringify({ model: 'e' }));
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.message, "Missing required parameter: 'input'.");
+    assert.equal(missing.body.error.param, 'input');
+    for (const input of ['', [''], [-1, 2], [[3, -4]]]) {
+      const r = await send('POST', '/v1/embeddings', JSON.stringify({ model: 'e', input }));
+      assert.equal(r.status, 400, JSON.stringify(input));
+      assertErrorShape(r.body, 'invalid_request');
+      assert.match(r.body.error.param ?? '', /^input/);
+    }
+  });
+
+  it('an unknown model id of any length is quoted in at most 200 characters', async () => {
+    const r = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'm'.repeat(3000), messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    assert.equal(r.status, 404);
+    assert.ok(r.body.error.message.length < 300, `${r.body.error.message.length} characters`);
+  });
+
   it('a chat model on the embeddings route → 400', async () => {
     const r = await send('POST', '/v1/embeddings', JSON.stringify({ model: 'sim-fast', input: 'hello' }));
     assert.equal(r.status, 400);

@@ -81,7 +81,7 @@ export function parseStage(): Stage {
             ? 'messages'
             : 'chat';
       const result = schemas[dialect].safeParse(document);
-      if (!result.success) throw validationError(result.error.issues);
+      if (!result.success) throw validationError(result.error.issues, document);
       ctx.input = { endpoint: dialect, body: result.data } as RequestInput;
       applyBodyUser(ctx);
       return next();
@@ -97,7 +97,16 @@ export function paramPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function validationError(issues: readonly z.core.$ZodIssue[]): GatewayError {
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function validationError(issues: readonly z.core.$ZodIssue[], document: unknown): GatewayError {
   const issue = issues[0]!;
   // The most specific issue inside a union is the useful one ("expected string" rather than "invalid input").
   let deepest: z.core.$ZodIssue = issue;
@@ -112,7 +121,11 @@ function validationError(issues: readonly z.core.$ZodIssue[]): GatewayError {
   const param = paramPath(deepest.path);
   let message: string;
   if (issue.code === 'unrecognized_keys') message = `Unrecognized parameter: '${issue.keys.join("', '")}'.`;
-  else if (deepest.code === 'invalid_type' && /received undefined/.test(deepest.message)) {
+  else if (
+    (deepest.code === 'invalid_type' && /received undefined/.test(deepest.message)) ||
+    // A union (embeddings' input) reports a missing value as "invalid input" of the whole union.
+    (issue.code === 'invalid_union' && valueAt(document, issue.path) === undefined)
+  ) {
     message = `Missing required parameter: '${param}'.`;
   } else message = `Invalid value for '${param || 'body'}': ${deepest.message}.`;
   return new GatewayError('invalid_request', message, { param: param || null });

@@ -3,6 +3,11 @@ import { authorizeModel } from '../../auth/index.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 
+/** An unknown id is the client's text, of any length: the message quotes at most 200 characters of it. */
+function shortened(id: string): string {
+  return id.length > 200 ? `${id.slice(0, 200)}…` : id;
+}
+
 export function routeStage(): Stage {
   return {
     name: 'route',
@@ -13,7 +18,7 @@ export function routeStage(): Stage {
       if (model === undefined) {
         throw new GatewayError(
           'model_not_found',
-          `The model '${input.body.model}' does not exist or you do not have access to it.`,
+          `The model '${shortened(input.body.model)}' does not exist or you do not have access to it.`,
           { param: 'model' },
         );
       }
