@@ -85,5 +85,11 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Prom
   } catch (error) {
     throw new ConfigError(`invalid YAML: ${(error as Error).message}`, path);
   }
+  // An empty file is not "all defaults": on a reload it would drop every team and key, i.e. open the
+  // gateway to anonymous callers, and a half-written file (a non-atomic save) looks just like it.
+  if (document === null || document === undefined)
+    throw new ConfigError('the config file is empty (or only comments); expected a YAML mapping', path);
+  if (typeof document !== 'object' || Array.isArray(document))
+    throw new ConfigError('the config file must be a YAML mapping (key: value) at the top level', path);
   return parseConfig(document, env, path);
 }

@@ -1,7 +1,7 @@
 // The gateway as a process: reload on file change and on SIGHUP, a bad new config rejected with its path
 // while the running config stays, and SIGTERM draining in-flight requests before exit.
 import assert from 'node:assert/strict';
-import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -70,6 +70,37 @@ describe('gateway process', () => {
     assert.deepEqual(await modelIds(gw.url), ['delta']);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     assert.match(metrics, /gateway_config_reloads_total\{result="error"\} [1-9]/);
+    await gw.kill();
+  });
+
+  it('reloads a Kubernetes-style symlink swap; an emptied file is refused and the old config stays', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-k8s-'));
+    // kubelet's layout: gateway.yaml -> ..data/gateway.yaml, ..data -> v1; an update swaps ..data.
+    await mkdir(join(dir, 'v1'));
+    await mkdir(join(dir, 'v2'));
+    await writeFile(join(dir, 'v1', 'gateway.yaml'), configWith(['alpha']));
+    await writeFile(join(dir, 'v2', 'gateway.yaml'), configWith(['alpha', 'beta']));
+    await symlink('v1', join(dir, '..data'));
+    await symlink(join('..data', 'gateway.yaml'), join(dir, 'gateway.yaml'));
+    const path = join(dir, 'gateway.yaml');
+    const gw = await spawnGateway({ GATEWAY_CONFIG: path });
+    processes.push(gw);
+    assert.deepEqual(await modelIds(gw.url), ['alpha']);
+
+    await symlink('v2', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    await gw.waitForLog((l) => l.msg === 'config reloaded', 'reload after the symlink swap');
+    assert.deepEqual(await modelIds(gw.url), ['alpha', 'beta']);
+
+    // An empty file would validate to the defaults: no teams, no keys. It is refused.
+    await writeFile(join(dir, 'v2', 'gateway.yaml'), '# nothing yet\n');
+    gw.child.kill('SIGHUP');
+    const rejected = await gw.waitForLog(
+      (l) => l.msg === 'config reload rejected; the running config stays',
+      'rejection of the empty file',
+    );
+    assert.match(JSON.stringify(rejected.err), /config file is empty/);
+    assert.deepEqual(await modelIds(gw.url), ['alpha', 'beta']);
     await gw.kill();
   });
 
