@@ -39,6 +39,11 @@ export const errorCatalog = {
     type: 'overloaded_error',
     message: 'Limits cannot be checked right now; retry shortly.',
   },
+  cache_unavailable: {
+    status: 503,
+    type: 'overloaded_error',
+    message: 'The cache backend cannot be reached right now; retry shortly.',
+  },
   upstream_timeout: { status: 504, type: 'timeout_error', message: 'The upstream provider timed out.' },
   upstream_unreachable: {
     status: 502,

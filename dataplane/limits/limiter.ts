@@ -49,7 +49,7 @@ export interface Ticket {
 }
 
 export interface LimiterMetrics {
-  backendError(phase: 'admit' | 'reconcile', policy: 'open' | 'closed' | 'retry'): void;
+  backendError(phase: 'admit' | 'reconcile' | 'usage', policy: 'open' | 'closed' | 'retry'): void;
   rejected(kind: string): void;
 }
 
@@ -334,7 +334,17 @@ export function createLimiter(deps: {
           }
         }
       }
-      const values = await store.budgetUsage(keys);
+      let values;
+      try {
+        values = await store.budgetUsage(keys);
+      } catch (error) {
+        metrics.backendError('usage', 'closed');
+        logBackend('limit backend unavailable; budgets cannot be read', error);
+        throw new GatewayError('limits_unavailable', 'Budgets cannot be read right now; retry shortly.', {
+          headers: { 'retry-after': '1' },
+          cause: error,
+        });
+      }
       return rows.map((row, i) => {
         const scale = row.unit === 'cost_usd' ? NANO_PER_USD : 1;
         return { ...row, used: values[i]!.used / scale, reserved: values[i]!.reserved / scale };

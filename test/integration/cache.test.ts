@@ -448,6 +448,14 @@ describe('cache TTL, coalescing and Redis outages', () => {
             assert.equal(reply.cache, 'miss');
             assert.match(reply.text, /^answer #\d+ to: What is the capital of Japan\?$/);
           }
+          // A purge cannot happen now, and the answer says so (not a 500).
+          const purge = await fetch(`${gateway.url}/admin/cache?team=acme&app=a`, {
+            method: 'DELETE',
+            headers: bearer(admin.key),
+          });
+          assert.equal(purge.status, 503);
+          assert.equal(purge.headers.get('retry-after'), '1');
+          assert.equal(((await purge.json()) as { error: { code: string } }).error.code, 'cache_unavailable');
           // A restarted server is empty: the first answers after it are stored again, then served.
           await redis.restart();
           await waitFor(

@@ -140,6 +140,12 @@ describe('limits on Redis across three gateways', () => {
     const ready = await fetch(`${gateways[0]!.url}/readyz`);
     assert.equal(ready.status, 503);
     await ready.text();
+    // Reading budgets fails the same way, as a 503 (not a 500).
+    const budgets = await fetch(`${gateways[0]!.url}/v1/budgets`, {
+      headers: { authorization: `Bearer ${keys.closed.key}` },
+    });
+    assert.equal(budgets.status, 503);
+    assert.equal(((await budgets.json()) as { error: { code: string } }).error.code, 'limits_unavailable');
 
     await redis.restart();
     await waitFor(

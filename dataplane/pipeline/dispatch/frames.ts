@@ -34,7 +34,7 @@ export function anthropicErrorFrame(error: GatewayError): string {
 /** Anthropic SDKs map error.type to exception classes; keep their vocabulary where ours differs. */
 function anthropicErrorType(error: GatewayError): string {
   if (error.status === 429) return 'rate_limit_error';
-  if (error.status === 529 || error.code === 'shutting_down') return 'overloaded_error';
+  if (error.status === 529 || error.type === 'overloaded_error') return 'overloaded_error';
   if (error.status === 404) return 'not_found_error';
   if (error.status === 413) return 'request_too_large';
   if (error.status >= 500) return error.type === 'timeout_error' ? 'timeout_error' : 'api_error';

@@ -34,13 +34,21 @@ export function cachePurgeStage(deps: { cache: ResponseCache | undefined }): Sta
           },
         );
       }
-      const deleted =
-        deps.cache === undefined
-          ? 0
-          : await deps.cache.purge({
-              ...(tenant === undefined ? {} : { tenant }),
-              ...(model === undefined ? {} : { model }),
-            });
+      let deleted = 0;
+      if (deps.cache !== undefined) {
+        try {
+          deleted = await deps.cache.purge({
+            ...(tenant === undefined ? {} : { tenant }),
+            ...(model === undefined ? {} : { model }),
+          });
+        } catch (error) {
+          // Redis away or too slow: the purge did not (fully) happen, and saying so is the answer.
+          throw new GatewayError('cache_unavailable', undefined, {
+            headers: { 'retry-after': '1' },
+            cause: error,
+          });
+        }
+      }
       const body = { object: 'cache.purge', tenant: tenant ?? null, model: model ?? null, deleted };
       ctx.response = { kind: 'json', status: 200, body: JSON.stringify(body) };
     },
