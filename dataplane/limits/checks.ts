@@ -98,6 +98,13 @@ export interface LimitStore {
     reservationTtlMs: number,
   ): Promise<Admission>;
   reconcile(checks: readonly Check[], requestId: string, now: number, actual: Reconciliation): Promise<void>;
+  /**
+   * Gives back what an admission whose outcome the gateway never learned (a timeout: the store may have run
+   * it, or may yet) took for this request id: its concurrency slots and budget reservations, found by the id,
+   * so that a release of an admission that never ran changes nothing. Rate windows are left as they are: they
+   * are not kept per request, and they recover within their period. Safe to repeat.
+   */
+  release(checks: readonly Check[], requestId: string, now: number): Promise<void>;
   /** Used + reserved of budget counters. */
   budgetUsage(keys: readonly string[]): Promise<{ used: number; reserved: number }[]>;
   close(): Promise<void>;

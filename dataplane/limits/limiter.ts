@@ -49,7 +49,7 @@ export interface Ticket {
 }
 
 export interface LimiterMetrics {
-  backendError(phase: 'admit' | 'reconcile' | 'usage', policy: 'open' | 'closed' | 'retry'): void;
+  backendError(phase: 'admit' | 'reconcile' | 'release' | 'usage', policy: 'open' | 'closed' | 'retry'): void;
   rejected(kind: string): void;
 }
 
@@ -239,6 +239,27 @@ export function createLimiter(deps: {
     }
   }
 
+  /**
+   * After an admission failed in transit (a timeout, a dropped connection), the store may still run it (Redis
+   * runs what was written to it once it answers again), and nothing would ever reconcile it: its concurrency
+   * slots and reservations would stay taken until they expire (reservation_ttl_s). Releasing by request id is
+   * safe to repeat and a no-op for an admission that never ran, so it is retried through a stall of ~15 s.
+   */
+  async function releaseWithRetries(checks: readonly Check[], requestId: string) {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      try {
+        await store.release(checks, requestId, now());
+        return;
+      } catch (error) {
+        const last = attempt === 7 || error instanceof PermanentLimitError;
+        metrics.backendError('release', last ? 'open' : 'retry');
+        logBackend('release of an unanswered admission failed', error);
+        if (last) return;
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
   return {
     async admit(request) {
       const t = now();
@@ -249,6 +270,8 @@ export function createLimiter(deps: {
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
       } catch (error) {
+        if (!(error instanceof PermanentLimitError) && checks.some((c) => c.kind !== 'gcra'))
+          void releaseWithRetries(checks, request.requestId);
         const closed = checks.some((c, i) => policyOf(owners[i]!.spec, c) === 'closed');
         metrics.backendError('admit', closed ? 'closed' : 'open');
         logBackend(`limit backend unavailable; limits fail ${closed ? 'closed' : 'open'}`, error);

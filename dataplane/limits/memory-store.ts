@@ -126,6 +126,20 @@ export function createMemoryStore(): LimitStore {
       }
       return Promise.resolve();
     },
+    release(checks, requestId) {
+      for (const c of checks) {
+        if (c.kind === 'concurrency') inflight.get(c.key)?.delete(requestId);
+        else if (c.kind === 'budget') {
+          const b = budget(c.key);
+          const r = b.reservations.get(requestId);
+          if (r !== undefined) {
+            b.reserved -= r.amount;
+            b.reservations.delete(requestId);
+          }
+        }
+      }
+      return Promise.resolve();
+    },
     budgetUsage(keys) {
       const now = Date.now();
       return Promise.resolve(

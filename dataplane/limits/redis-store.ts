@@ -117,6 +117,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       }
       return calls.reconcile({ keys, packed, id: requestId });
     },
+    release(checks, requestId, now) {
+      const keys: string[] = [];
+      // A reconciliation of no usage whose checks say what to give back: c (the slot), x (the budget
+      // reservation, found by the request id); r (nothing) for rate windows.
+      let packed = `${checks.length} ${now} 0 0 0`;
+      for (const c of checks) {
+        keys.push(c.key);
+        packed += c.kind === 'gcra' ? ' r' : c.kind === 'concurrency' ? ' c' : ' x';
+      }
+      return calls.reconcile({ keys, packed, id: requestId });
+    },
     async budgetUsage(keys) {
       // What this replica has reconciled is visible to its own next read.
       await calls.flush();

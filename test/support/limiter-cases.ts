@@ -190,4 +190,30 @@ export function limiterCases(newStore: StoreFactory): void {
     await limiter.reconcile(ticket, 'r2', { tokens: 25, costNano: 0 });
     assert.deepEqual(await usage(), [[65, 0]]);
   });
+
+  it('release by request id: frees the slot and the reservation whatever was granted, once; unknown ids change nothing', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const store = newStore();
+    const { limiter } = limiterAt(time, store);
+    const s = [scope('a', { rpm: 100, concurrency: 1, tokens: { day: 60 }, cost_usd: { day: 1 } })];
+    const usage = async () => (await limiter.usage(s)).map((u) => [u.unit, u.used, u.reserved]);
+    // A stream granted less than it asked (60 of 100 tokens): the release must find that reservation too.
+    const ticket = await limiter.admit(request('r1', s, 10, 90, true));
+    assert.equal(ticket.completionAllowance, 50);
+    await assert.rejects(limiter.admit(request('r2', s, 10, 40)), /in flight/);
+    await store.release(ticket.checks, 'nope', time.now);
+    await assert.rejects(limiter.admit(request('r2', s, 10, 40)), /in flight/);
+    assert.deepEqual(await usage(), [
+      ['tokens', 0, 60],
+      ['cost_usd', 0, 0.00019],
+    ]);
+    await store.release(ticket.checks, 'r1', time.now);
+    await store.release(ticket.checks, 'r1', time.now);
+    assert.deepEqual(await usage(), [
+      ['tokens', 0, 0],
+      ['cost_usd', 0, 0],
+    ]);
+    await limiter.admit(request('r2', s, 10, 40));
+    assert.deepEqual((await usage())[0], ['tokens', 0, 50]);
+  });
 }

@@ -143,6 +143,9 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts a new, empty server on the same port (after kill() or stop()). */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that hangs (and then answers what it was sent meanwhile). */
+  pause(): void;
+  resume(): void;
 }
 
 // A test that dies before its cleanup must not leave servers behind the test runner.
@@ -262,7 +265,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () => signalAndWait('SIGTERM'),
+    stop: async () => {
+      if (!hasExited(current)) current.kill('SIGCONT');
+      await signalAndWait('SIGTERM');
+    },
+    pause: () => void current.kill('SIGSTOP'),
+    resume: () => void current.kill('SIGCONT'),
     kill: () => signalAndWait('SIGKILL'),
     async restart() {
       await signalAndWait('SIGTERM');
