@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import {
   PermanentLimitError,
   type BudgetCheck,
+  type GcraCheck,
   type Check,
   type GcraState,
   type LimitStore,
@@ -266,6 +267,15 @@ export function createLimiter(deps: {
       const { checks, owners } = checksFor(request, t);
       const reservedTokens = request.promptTokens + request.completionUpperBound;
       if (checks.length === 0) return ungranted(checks, reservedTokens, false);
+      // A request larger than a limit's whole capacity never fits: telling it to retry later would be a lie.
+      for (let i = 0; i < checks.length; i++) {
+        const c = checks[i]!;
+        const needs = c.kind === 'gcra' ? c.cost : c.kind === 'budget' ? c.minAmount : 0;
+        if (needs > c.limit && c.kind !== 'concurrency') {
+          metrics.rejected(c.kind === 'gcra' ? c.unit : `budget_${c.unit}`);
+          throw tooLarge(c, owners[i]!);
+        }
+      }
       let admission;
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
@@ -393,14 +403,38 @@ function policyOf(spec: LimitSpec, check: Check): 'open' | 'closed' {
   return check.kind === 'budget' ? spec.on_backend_error.budget : spec.on_backend_error.rate;
 }
 
+/** What a request needs of a limit in its own units: requests or tokens, or the budget's tokens or dollars. */
+function amountText(check: GcraCheck | BudgetCheck, amount: number): string {
+  if (check.kind === 'gcra') return `${amount} ${check.unit}`;
+  return check.unit === 'tokens' ? `${amount} tokens` : usd(amount);
+}
+
+/** 429 without retry-after: the request alone takes more than the limit's whole capacity. */
+function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope): GatewayError {
+  const needs = check.kind === 'gcra' ? check.cost : check.minAmount;
+  const what =
+    check.kind === 'gcra'
+      ? `the limit of ${check.limit} ${check.unit} per minute`
+      : `the whole ${PERIOD_WORD[check.period].toLowerCase()} ${check.unit === 'tokens' ? 'token' : 'cost'} budget (${amountText(check, check.limit)})`;
+  return new GatewayError(
+    check.kind === 'gcra' ? 'rate_limited' : 'budget_exceeded',
+    `Request too large for ${scope.label}: it reserves ${amountText(check, needs)} (prompt and max_tokens), ` +
+      `more than ${what}, so it can never be admitted. Lower max_tokens or shorten the prompt.`,
+  );
+}
+
 function rejection(
   check: Check,
   scope: LimitScope,
   failure: { retryAfterMs: number; used: number; limit: number },
 ): GatewayError {
   const retrySeconds = Math.max(1, Math.ceil(failure.retryAfterMs / 1000));
-  const headers = { 'retry-after': String(retrySeconds) };
+  const headers: Record<string, string> = { 'retry-after': String(retrySeconds) };
   if (check.kind === 'gcra') {
+    // OpenAI's headers on a 429 too, for the limit that refused: what is left of it, and when it is whole again.
+    headers[`x-ratelimit-limit-${check.unit}`] = String(check.limit);
+    headers[`x-ratelimit-remaining-${check.unit}`] = String(Math.max(0, check.limit - failure.used));
+    headers[`x-ratelimit-reset-${check.unit}`] = formatReset(failure.used * (check.periodMs / check.limit));
     return new GatewayError(
       'rate_limited',
       `Rate limit reached for ${scope.label}: ${check.limit} ${check.unit} per minute. Retry after ${retrySeconds}s.`,
@@ -428,9 +462,11 @@ function budgetRejection(
     check.unit === 'tokens'
       ? `${failure.used}/${failure.limit} tokens`
       : `${usd(failure.used)}/${usd(failure.limit)}`;
+  // "(used/limit)" counts reservations of requests in flight; the request's own need says why it did not fit.
   return new GatewayError(
     'budget_exceeded',
-    `${word} ${check.unit === 'tokens' ? 'token' : 'cost'} budget exceeded for ${scope.label} (${amounts}).`,
+    `${word} ${check.unit === 'tokens' ? 'token' : 'cost'} budget exceeded for ${scope.label} (${amounts}); ` +
+      `this request reserves ${amountText(check, check.minAmount)}.`,
     { headers },
   );
 }

@@ -155,7 +155,7 @@ describe('auth and limits (in-process store)', () => {
     assert.equal(next.status, 429);
     assert.match(
       ((await next.json()) as ErrorBody).error.message,
-      /^Daily token budget exceeded for app 'streamy' of team 'acme' \(\d+\/30 tokens\)\.$/,
+      /^Daily token budget exceeded for app 'streamy' of team 'acme' \(\d+\/30 tokens\); this request reserves \d+ tokens\.$/,
     );
   });
 

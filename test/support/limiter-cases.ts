@@ -59,12 +59,36 @@ export function limiterCases(newStore: StoreFactory): void {
       assert.equal(e.code, 'rate_limited');
       assert.match(e.message, /Rate limit reached for app 'a': 3 requests per minute/);
       assert.equal(e.headers['retry-after'], '20');
+      // OpenAI's rate headers on the 429 as well: the limit that refused, nothing left, whole again in 60 s.
+      assert.equal(e.headers['x-ratelimit-limit-requests'], '3');
+      assert.equal(e.headers['x-ratelimit-remaining-requests'], '0');
+      assert.equal(e.headers['x-ratelimit-reset-requests'], '1m0s');
       return true;
     });
     time.now += 20_000;
     const ticket = await limiter.admit(request('r5', s));
     assert.equal(ticket.headers['x-ratelimit-limit-requests'], '3');
     assert.equal(ticket.headers['x-ratelimit-remaining-requests'], '0');
+  });
+
+  it('tpm: a request larger than the whole limit is refused for good, without a retry-after', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter, rejected } = limiterAt(time, newStore());
+    const s = [scope('a', { tpm: 100 })];
+    await assert.rejects(limiter.admit(request('r1', s, 10, 4096)), (e: unknown) => {
+      assert.ok(isGatewayError(e));
+      assert.equal(e.status, 429);
+      assert.equal(e.code, 'rate_limited');
+      assert.match(
+        e.message,
+        /^Request too large for app 'a': it reserves 4106 tokens .*100 tokens per minute/,
+      );
+      assert.equal(e.headers['retry-after'], undefined);
+      return true;
+    });
+    assert.deepEqual(rejected, ['tokens']);
+    // One that fits is unaffected.
+    await limiter.admit(request('r2', s, 10, 90));
   });
 
   it('tpm: reserves prompt + upper bound, and reconciliation gives unused tokens back', async () => {
@@ -103,7 +127,10 @@ export function limiterCases(newStore: StoreFactory): void {
     await assert.rejects(limiter.admit(request('r3', scopes, 10, 90)), (e: unknown) => {
       assert.ok(isGatewayError(e));
       assert.equal(e.code, 'budget_exceeded');
-      assert.match(e.message, /^Monthly token budget exceeded for team 'acme' \(200\/250 tokens\)\.$/);
+      assert.match(
+        e.message,
+        /^Monthly token budget exceeded for team 'acme' \(200\/250 tokens\); this request reserves 100 tokens\.$/,
+      );
       return true;
     });
     assert.deepEqual(rejected, ['budget_tokens']);
@@ -121,7 +148,14 @@ export function limiterCases(newStore: StoreFactory): void {
     const time = { now: Date.UTC(YEAR, 0, 1) };
     const { limiter } = limiterAt(time, newStore());
     const s = [scope('a', { tokens: { day: 60 } })];
-    await assert.rejects(limiter.admit(request('r1', s, 10, 90, false)), /Daily token budget exceeded/);
+    // 100 tokens can never fit a budget of 60: no retry-after, and the message says so.
+    await assert.rejects(limiter.admit(request('r1', s, 10, 90, false)), (e: unknown) => {
+      assert.ok(isGatewayError(e));
+      assert.equal(e.code, 'budget_exceeded');
+      assert.match(e.message, /reserves 100 tokens .*whole daily token budget \(60 tokens\)/);
+      assert.equal(e.headers['retry-after'], undefined);
+      return true;
+    });
     const ticket = await limiter.admit(request('r2', s, 10, 90, true));
     assert.equal(ticket.completionAllowance, 50);
     await limiter.reconcile(ticket, 'r2', { tokens: 60, costNano: 0 });
