@@ -1,6 +1,6 @@
-// E-mail addresses: ASCII local part and dotted domain with an alphabetic TLD (IDNs appear in their
-// punycode form, xn--). Raw Unicode addresses are not matched: in scripts written without spaces the
-// surrounding words would be swallowed into the address.
+// E-mail addresses: a local part of ASCII or accented Latin letters (jörg.müller@…, RFC 6531), and a dotted
+// domain with an alphabetic TLD (IDNs appear in their punycode form, xn--). Other scripts are not taken into
+// the local part: in scripts written without spaces the surrounding words would be swallowed into the address.
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 
 /** Asset names such as `icon@2x.png` have an e-mail's shape; these endings are file types, not TLDs. */
@@ -17,7 +17,9 @@ function isLocalChar(c: number): boolean {
     c === 95 ||
     c === 37 ||
     c === 43 ||
-    c === 45
+    c === 45 ||
+    // Latin-1 Supplement and Latin Extended-A/B letters (À–ɏ), without × and ÷.
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
   );
 }
 
@@ -33,7 +35,7 @@ export function createEmailDetector(): Detector {
       while (start > 0 && at - start <= MAX_LOCAL && isLocalChar(text.charCodeAt(start - 1))) start--;
       if (at - start > MAX_LOCAL) continue;
       // The local part opens with a letter, digit or underscore and has no leading, trailing or double dot.
-      while (start < at && !/[A-Za-z0-9_]/.test(text[start]!)) start++;
+      while (start < at && !/[A-Za-z0-9_\u00c0-\u024f]/.test(text[start]!)) start++;
       const local = text.slice(start, at);
       if (local === '' || local.endsWith('.') || local.includes('..')) continue;
       domain.lastIndex = at + 1;

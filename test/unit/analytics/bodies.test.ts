@@ -88,6 +88,35 @@ describe('body row mapper', () => {
     assert.equal('response_stream' in row, false, 'not a column');
   });
 
+  it('redacts JSON bodies on their decoded strings: escapes hide nothing and the stored JSON stays valid', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
+    // What Python's json.dumps sends by default (ensure_ascii), and escapes a client may use on purpose.
+    const request =
+      '{"messages":[{"role":"user","content":"mail eve\\u0040example.com or j\\u00f6rg.m\\u00fcller@example.de, ' +
+      'card 4111\\u00201111\\u00201111\\u00201111"}],"metadata":{"password":"hunter2-Xq9vB7zL4pW"}}';
+    const row = map(
+      bodyRecord({ request_body: request, response_body: '{"id":"x","choices":[]}' }),
+    ) as Record<string, string>;
+    const stored = JSON.parse(row.request_body!) as {
+      messages: { content: string }[];
+      metadata: { password: string };
+    };
+    assert.equal(stored.messages[0]!.content, 'mail [EMAIL_1] or [EMAIL_2], card [CREDIT_CARD_1]');
+    // A secret found through its property name, as in the raw text.
+    assert.doesNotMatch(stored.metadata.password, /hunter2/);
+    // Nothing found: the body is kept byte for byte.
+    assert.equal(row.response_body, '{"id":"x","choices":[]}');
+  });
+
+  it('a JSON body cut short is scanned with its \\u escapes decoded', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
+    const row = map(bodyRecord({ request_body: '{"content":"write to eve\\u0040example.com and' })) as Record<
+      string,
+      string
+    >;
+    assert.equal(row.request_body, '{"content":"write to [EMAIL_1] and');
+  });
+
   it('cuts an assembled answer to max_bytes and flags it', () => {
     const map = createBodyRowMapper({ redact: false, maxBytes: 4 });
     const row = map(bodyRecord({ response_body: chatFrame('abcdef'), response_stream: true })) as Record<

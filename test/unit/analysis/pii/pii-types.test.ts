@@ -21,6 +21,11 @@ describe('EMAIL_ADDRESS', () => {
       ['info@presidio.site', 'another.info+tag@mail.example.co.uk'],
     );
     assert.deepEqual(found('user@xn--80ak6aa92e.com', 'EMAIL_ADDRESS'), ['user@xn--80ak6aa92e.com']);
+    // Accented Latin local parts (RFC 6531) whole, not their ASCII tail; other scripts stay outside.
+    assert.deepEqual(found('an jörg.müller@example.de schreiben', 'EMAIL_ADDRESS'), [
+      'jörg.müller@example.de',
+    ]);
+    assert.deepEqual(found('邮件地址user@example.com谢谢', 'EMAIL_ADDRESS'), ['user@example.com']);
   });
 
   it('ignores incomplete domains, asset names and bare @', () => {
