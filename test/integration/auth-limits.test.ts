@@ -45,7 +45,10 @@ describe('auth and limits (in-process store)', () => {
               ],
               limits: { rpm: 4 },
             },
-            narrow: { models: ['sim-a'], keys: [{ id: 'narrow-1', sha256: narrow.sha256 }] },
+            narrow: {
+              models: ['sim-a'],
+              keys: [{ id: 'narrow-1', sha256: narrow.sha256, limits: { tokens: { day: 500_000 } } }],
+            },
             failing: {
               keys: [{ id: 'failing-1', sha256: failing.sha256 }],
               limits: { tokens: { day: 100_000 } },
@@ -206,5 +209,7 @@ describe('auth and limits (in-process store)', () => {
     const body = (await report.json()) as { data: { scope: string; used: number }[] };
     const team = body.data.find((row) => row.scope === 'team:acme');
     assert.ok(team !== undefined && team.used > 0);
+    // A key's own budget is listed too, once.
+    assert.equal(body.data.filter((row) => row.scope === 'key:acme/narrow/narrow-1').length, 1);
   });
 });

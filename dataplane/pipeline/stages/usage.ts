@@ -47,9 +47,14 @@ export function adminUsageStage(deps: { limiter: Limiter }): Stage {
           allowedModels: ctx.identity!.allowedModels,
         };
         identities.push({ ...base, team: teamId, app: null, user: null });
-        for (const appId of Object.keys(teamConfig.apps)) {
+        for (const [appId, appConfig] of Object.entries(teamConfig.apps)) {
           if (app !== null && appId !== app) continue;
           identities.push({ ...base, team: teamId, app: appId, user });
+          // Keys with budgets of their own (the duplicates of the app's rows are skipped below).
+          for (const key of appConfig.keys) {
+            if (key.limits !== undefined)
+              identities.push({ ...base, keyId: key.id, team: teamId, app: appId, user });
+          }
         }
       }
       const seen = new Set<string>();
