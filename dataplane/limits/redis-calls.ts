@@ -43,6 +43,8 @@ export function createLimitCalls(deps: {
   /** Awaited before each call (the first connection); a failure is ignored: the call then fails on its own. */
   beforeCall: () => Promise<void>;
   reconcileDelayMs: number;
+  /** Told whether each call got its reply (readiness: a stalled Redis keeps its socket open). */
+  onOutcome?: (answered: boolean) => void;
 }): LimitCalls {
   let admissions: Pending<unknown[]>[] = [];
   const reconciliations: Pending<void>[] = [];
@@ -91,6 +93,7 @@ export function createLimitCalls(deps: {
       for (const a of batch) args.push(a.item.packed, a.item.id, String(a.item.keys.length));
       for (const c of carried) args.push(c.item.packed, c.item.id);
       const [replies, failed] = (await deps.run(numKeys, args)) as [unknown[][], (number | string)[]];
+      deps.onOutcome?.(true);
       const failures = new Map<number, string>();
       for (let i = 0; i < failed.length; i += 2) failures.set(Number(failed[i]) - 1, String(failed[i + 1]));
       carried.forEach((c, i) => {
@@ -105,6 +108,7 @@ export function createLimitCalls(deps: {
         else a.resolve(reply);
       });
     } catch (error) {
+      deps.onOutcome?.(false);
       // The call did not run (or its outcome is unknown: a timeout): everything it carried fails with it, and
       // the limiter retries the reconciliations.
       for (const c of carried) c.reject(error);

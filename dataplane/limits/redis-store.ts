@@ -56,16 +56,39 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     if (redis.status !== 'connecting' && redis.status !== 'connect') return;
     await Promise.race([firstReady, sleep(options.commandTimeoutMs, undefined, { ref: false })]);
   };
+  // The last script call went unanswered (a timeout, a refused command): not ready until one is answered. A
+  // stalled Redis keeps its socket open, so the connection's status alone would still say ready; with no
+  // traffic, the readiness check itself sends a PING to find out.
+  let failing = false;
+  let probing = false;
   const calls = createLimitCalls({
     run: scriptRunner(redis, LIMITS_SCRIPT),
     beforeCall: async () => {
       if (!started) await startup();
     },
     reconcileDelayMs: options.reconcileDelayMs,
+    onOutcome: (answered) => {
+      failing = !answered;
+    },
   });
 
   return {
-    ready: () => redis.status === 'ready',
+    ready: () => {
+      if (redis.status !== 'ready') return false;
+      if (failing && !probing) {
+        probing = true;
+        redis.ping().then(
+          () => {
+            failing = false;
+            probing = false;
+          },
+          () => {
+            probing = false;
+          },
+        );
+      }
+      return !failing;
+    },
     async admit(checks, requestId, now, ttlMs) {
       const keys: string[] = [];
       let packed = `${now} ${ttlMs}`;

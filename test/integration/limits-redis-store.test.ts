@@ -120,9 +120,12 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     try {
       // The script call is written to the socket, then times out: the limits fail open.
       ticket = await limiter.admit(request('stalled'));
+      // The socket is still open, but the call went unanswered: not ready.
+      assert.equal(store.ready(), false);
     } finally {
       redis.resume();
     }
+    await waitFor(() => store.ready(), 'ready again once Redis answers');
     assert.equal(ticket.degraded, true);
     assert.deepEqual(released, ['admit:open']);
     // Redis ran that admission once it woke up; the release that followed it gave everything back.
