@@ -225,17 +225,32 @@ export function createLimiter(deps: {
       grantedCost: ticket.grantedCost,
     };
     // Usage must not be lost to a blip: a few retries in the background; past them the reservation expires.
-    for (let attempt = 0; attempt < 4; attempt++) {
+    await withRetries('reconcile', 'limit reconciliation failed', 4, () =>
+      store.reconcile(ticket.checks, requestId, now(), payload),
+    );
+  }
+
+  /**
+   * Runs `op` until it succeeds, `attempts` times at most, 100 ms · 2^n (at most 5 s) apart. A failure inside
+   * the store (not in transit) is final: retrying a reconciliation whose first part was applied could count
+   * its usage twice.
+   */
+  async function withRetries(
+    phase: 'reconcile' | 'release',
+    message: string,
+    attempts: number,
+    op: () => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        await store.reconcile(ticket.checks, requestId, now(), payload);
+        await op();
         return;
       } catch (error) {
-        // A failure inside the store (not in transit) is final: a retry could count the usage twice.
-        const last = attempt === 3 || error instanceof PermanentLimitError;
-        metrics.backendError('reconcile', last ? 'open' : 'retry');
-        logBackend('limit reconciliation failed', error);
+        const last = attempt === attempts - 1 || error instanceof PermanentLimitError;
+        metrics.backendError(phase, last ? 'open' : 'retry');
+        logBackend(message, error);
         if (last) return;
-        await sleep(100 * 2 ** attempt);
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
   }
@@ -246,19 +261,10 @@ export function createLimiter(deps: {
    * slots and reservations would stay taken until they expire (reservation_ttl_s). Releasing by request id is
    * safe to repeat and a no-op for an admission that never ran, so it is retried through a stall of ~15 s.
    */
-  async function releaseWithRetries(checks: readonly Check[], requestId: string) {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      try {
-        await store.release(checks, requestId, now());
-        return;
-      } catch (error) {
-        const last = attempt === 7 || error instanceof PermanentLimitError;
-        metrics.backendError('release', last ? 'open' : 'retry');
-        logBackend('release of an unanswered admission failed', error);
-        if (last) return;
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
-      }
-    }
+  function releaseWithRetries(checks: readonly Check[], requestId: string): Promise<void> {
+    return withRetries('release', 'release of an unanswered admission failed', 8, () =>
+      store.release(checks, requestId, now()),
+    );
   }
 
   return {
