@@ -5,6 +5,14 @@
 // stage (so the record does not depend on whether any limit applies).
 import type { GatewayContext, TokenUsage } from './context.js';
 
+/**
+ * Whether a request's answer ended before its end: a stream cut by a budget, broken by the upstream or left by
+ * the client (then the upstream's usage, if any arrived, counts only what it had reported so far).
+ */
+export function endedEarly(ctx: GatewayContext): boolean {
+  return ctx.exchange.aborted || ctx.error !== undefined;
+}
+
 /** The prompt's tokens as the request's budget sees them: the analysis' exact count, else bytes / 4. */
 export function promptTokensOf(ctx: GatewayContext): number {
   return ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);
@@ -13,14 +21,16 @@ export function promptTokensOf(ctx: GatewayContext): number {
 /**
  * `complete`: the upstream's answer ran to its end, so its own usage (when it sent one) is final. Otherwise,
  * or without one, usage is estimated from what was streamed; when the upstream was reached, the estimate
- * also becomes the request's usage (ctx.usage), which the record reports.
+ * also becomes the request's usage (ctx.usage), which the record reports. A prompt of 0 tokens is no count
+ * at all: a stream translated to Anthropic's events opens with a message_start of 0/0 that only the
+ * upstream's own usage, at the end, replaces (and a self-hosted upstream may never send one).
  */
 export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens: number): TokenUsage {
   let usage = ctx.usage;
-  if (!complete || usage === undefined) {
+  if (!complete || usage === undefined || usage.prompt === 0) {
     const reached = ctx.timings.upstreamHeaders !== undefined;
     usage = {
-      prompt: usage?.prompt ?? (reached ? promptTokens : 0),
+      prompt: usage?.prompt || (reached ? promptTokens : 0),
       completion: Math.max(usage?.completion ?? 0, ctx.completionChunks),
       cached: usage?.cached ?? 0,
       reasoning: usage?.reasoning ?? 0,

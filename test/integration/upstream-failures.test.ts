@@ -144,6 +144,28 @@ describe('upstream failures', () => {
     assert.doesNotMatch(text, /data: \[DONE\]/);
   });
 
+  it('/v1/messages to an OpenAI upstream whose stream breaks: billed for the prompt and what was streamed', async () => {
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify({
+        model: 'ends-without-done',
+        max_tokens: 50,
+        stream: true,
+        messages: [{ role: 'user', content: 'Say hi to everyone in the room, please.' }],
+      }),
+    });
+    const text = await response.text();
+    assert.match(text, /event: error/);
+    // The translated stream opened with Anthropic's message_start of 0/0 usage; that is no count of the prompt.
+    const record = await waitFor(
+      () =>
+        gateway.records.find((r) => r.endpoint === 'messages' && r.model_requested === 'ends-without-done'),
+      'the record',
+    );
+    assert.ok(record.prompt_tokens > 5, `prompt ${record.prompt_tokens}`);
+    assert.equal(record.completion_tokens, 1);
+  });
+
   it('unreachable upstream → 502, invalid upstream JSON → 502', async () => {
     const down = await chat('unreachable');
     assert.equal(down.status, 502);

@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
-import { promptTokensOf, settleUsage } from '../settled-usage.js';
+import { endedEarly, promptTokensOf, settleUsage } from '../settled-usage.js';
 import type { GatewayContext } from '../context.js';
 
 export interface RecordStageOptions {
@@ -30,14 +30,10 @@ export function recordStage(options: RecordStageOptions): Stage {
         await next();
       } finally {
         ctx.timings.end ??= performance.now();
-        // A cut or abandoned stream has no usage from the upstream; without a limit that reconciled it,
-        // nothing settled it yet (an upstream error status is not billed: there is no response plan then).
-        if (
-          ctx.usage === undefined &&
-          ctx.response !== undefined &&
-          ctx.timings.upstreamHeaders !== undefined
-        )
-          settleUsage(ctx, false, promptTokensOf(ctx));
+        // A cut or abandoned stream has no (final) usage from the upstream; without a limit that reconciled
+        // it, nothing settled it yet (an upstream error status is not billed: there is no response plan then).
+        if (ctx.response !== undefined && ctx.timings.upstreamHeaders !== undefined)
+          settleUsage(ctx, !endedEarly(ctx), promptTokensOf(ctx));
         const record = toRecord(ctx);
         observe(metrics, ctx, record);
         for (const sink of sinks) {
