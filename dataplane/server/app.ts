@@ -42,6 +42,27 @@ const INFERENCE_ROUTES: readonly [string, Endpoint][] = [
   ['/v1/embeddings', 'embeddings'],
 ];
 
+/**
+ * Copies the request's headers into `into` and says whether the body's framing is ambiguous: uWS frames it by
+ * the first Content-Length (a second one, RFC 9112 §6.3, is unrecoverable) and reads any Transfer-Encoding
+ * as chunked; a proxy in front of us that reads another end of the body would let a request be smuggled
+ * past it. Such a connection is closed inside the handler, before uWS parses what follows the body.
+ */
+function readHeaders(req: HttpRequest, into?: Record<string, string>): boolean {
+  let lengths = 0;
+  let encodings = 0;
+  let chunkedOnly = true;
+  req.forEach((key, value) => {
+    if (key === 'content-length') lengths += 1;
+    else if (key === 'transfer-encoding') {
+      encodings += 1;
+      if (value.trim().toLowerCase() !== 'chunked') chunkedOnly = false;
+    }
+    if (into !== undefined) into[key] = value;
+  });
+  return lengths > 1 || encodings > 1 || !chunkedOnly;
+}
+
 export function createApp(deps: AppDependencies): TemplatedApp {
   const { uws, pipelines, metrics, logger, state } = deps;
   const app = uws.App();
@@ -51,14 +72,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     (res: HttpResponse, req: HttpRequest) => {
       const exchange = new HttpExchange(res);
       const headers: Record<string, string> = {};
-      // uWS frames the body by the first Content-Length; a second one (RFC 9112 §6.3: unrecoverable) could
-      // make a proxy in front of us read a different body end, i.e. smuggle a request past it.
-      let lengths = 0;
-      req.forEach((key, value) => {
-        if (key === 'content-length') lengths += 1;
-        headers[key] = value;
-      });
-      const ambiguous = lengths > 1;
+      const ambiguous = readHeaders(req, headers);
       const method = req.getCaseSensitiveMethod();
       const query = req.getQuery();
       const path = query ? `${req.getUrl()}?${query}` : req.getUrl();
@@ -129,10 +143,13 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   app.del('/admin/cache', handle('admin', pipelines.cachePurge, false));
   app.any('/admin/cache', wrongMethod('DELETE'));
 
-  app.get('/healthz', (res) => {
+  // The probes answer directly, without a pipeline; they refuse ambiguous framing the same way.
+  app.get('/healthz', (res, req) => {
+    if (readHeaders(req)) return void res.close();
     res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
   });
-  app.get('/readyz', (res) => {
+  app.get('/readyz', (res, req) => {
+    if (readHeaders(req)) return void res.close();
     const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
     const ready = !state.draining && failed.length === 0;
     const body = JSON.stringify({
@@ -147,7 +164,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         .end(body),
     );
   });
-  app.get('/metrics', (res) => {
+  app.get('/metrics', (res, req) => {
+    if (readHeaders(req)) return void res.close();
     const body = metrics.registry.render();
     res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
   });

@@ -283,27 +283,44 @@ describe('bad input', () => {
     await ok.body.json();
   });
 
-  it('two Content-Length headers: the connection is closed at once, nothing smuggled, the refusal recorded', async () => {
-    const before = gateway.records.length;
+  /** Sends raw bytes on a fresh connection; what came back before the server closed it (or 3 s passed). */
+  async function raw(bytes: string): Promise<{ received: string; closed: boolean }> {
     const { port } = new URL(gateway.url);
     const socket = connect(Number(port), '127.0.0.1');
-    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
-    const body = `{"model":"x"}${smuggled}`;
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
-    socket.write(
-      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n' +
-        `Content-Length: ${body.length}\r\n\r\n${body}`,
-    );
-    const closedByServer = await Promise.race([
+    socket.write(bytes);
+    const byServer = await Promise.race([
       closed,
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000)),
     ]);
     socket.destroy();
-    assert.equal(closedByServer, true);
-    // uWS would answer the smuggled request if the connection lived on; it gets nothing.
-    assert.equal(received, '');
+    return { received, closed: byServer };
+  }
+
+  it('two Content-Length headers: the connection is closed at once, nothing smuggled, the refusal recorded', async () => {
+    const before = gateway.records.length;
+    const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+    const body = `{"model":"x"}${smuggled}`;
+    const lengths = `Content-Length: 13\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    // uWS would answer the smuggled request if the connection lived on; it gets nothing, on every route.
+    for (const line of ['POST /v1/chat/completions', 'GET /healthz', 'GET /readyz', 'GET /metrics']) {
+      const r = await raw(`${line} HTTP/1.1\r\nHost: x\r\n${lengths}`);
+      assert.equal(r.closed, true, line);
+      assert.equal(r.received, '', line);
+    }
+    // A repeated or unusual Transfer-Encoding is refused the same way.
+    for (const encoding of [
+      'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked',
+    ]) {
+      const r = await raw(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n${encoding}\r\n\r\n0\r\n\r\n${smuggled}`,
+      );
+      assert.equal(r.closed, true, encoding);
+      assert.doesNotMatch(r.received, /smuggled/, encoding);
+    }
     const record = await waitFor(
       () => gateway.records.slice(before).find((r) => r.error_code === 'ambiguous_framing'),
       'the refusal is recorded',
