@@ -4,10 +4,9 @@
 // than the record stage's budget, and the request's own analysis (in a worker) scanned the extracted
 // message texts, whose offsets do not map onto the raw JSON body. Rows are redacted before the spool too,
 // so unredacted text never reaches the disk.
-// A JSON body is redacted value by value, on the decoded strings: in the raw text, an escape such as
-// `\u0040` hides an address from the detectors, and a match that begins inside an escape would cut it and
-// leave invalid JSON behind. Each string is scanned after its property name ("password: …"), so detectors
-// that need a nearby key word still see one. The stored body is then the JSON re-serialised.
+// A JSON body is redacted token by token on its decoded strings (json-redact.ts): in the raw text an escape
+// such as `\u0040` hid an address from the detectors, and a match that began inside an escape cut it and
+// left invalid JSON behind.
 import {
   createPiiScanner,
   createRedactionState,
@@ -16,6 +15,7 @@ import {
   type RedactionState,
 } from '../../dataplane/analysis/pii/index.js';
 import { assembleSseAnswer } from './assemble-sse.js';
+import { redactJsonText } from './json-redact.js';
 import { truncateUtf8 } from './capture.js';
 import type { BodyRecord } from './record.js';
 
@@ -59,52 +59,18 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
 
 type Redacted = { text: string; state: RedactionState };
 
-/** A body as JSON value by value when it parses, else as text (an assembled answer, a body cut short). */
-export function redactBody(text: string, scanner: PiiScanner, state: RedactionState): Redacted {
-  const json = redactJson(text, scanner, state);
-  if (json !== undefined) return json;
-  // A JSON body cut at the capture bound no longer parses: its \uXXXX escapes are decoded before the scan,
-  // so that they hide nothing (the stored text was not valid JSON anyway).
-  const decoded = /^\s*[[{]/.test(text) ? decodeUnicodeEscapes(text) : text;
-  return redact(decoded, scanner.scanText(decoded), 'placeholder', state);
-}
-
-function redactJson(text: string, scanner: PiiScanner, initial: RedactionState): Redacted | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (document === null || typeof document !== 'object') return undefined;
+/** A JSON body token by token (json-redact.ts); other text (an assembled answer) as it is. */
+export function redactBody(text: string, scanner: PiiScanner, initial: RedactionState): Redacted {
+  if (!/^\s*[[{]/.test(text)) return redact(text, scanner.scanText(text), 'placeholder', initial);
   let state = initial;
-  let changed = false;
-  const visit = (value: unknown, key: string | undefined): unknown => {
-    if (typeof value === 'string') {
-      const prefix = key === undefined ? '' : `${key}: `;
-      const findings = scanner
-        .scanText(prefix + value)
-        .filter((f) => f.start >= prefix.length)
-        .map((f) => ({ ...f, start: f.start - prefix.length, end: f.end - prefix.length }));
-      if (findings.length === 0) return value;
-      const result = redact(value, findings, 'placeholder', state);
-      state = result.state;
-      changed = true;
-      return result.text;
-    }
-    if (Array.isArray(value)) return value.map((item) => visit(item, undefined));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = visit(v, k);
-      return out;
-    }
-    return value;
-  };
-  const redacted = visit(document, undefined);
-  // Nothing found: the body as the client sent it, byte for byte.
-  return { text: changed ? JSON.stringify(redacted) : text, state };
-}
-
-function decodeUnicodeEscapes(text: string): string {
-  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const result = redactJsonText(
+    text,
+    (value) => scanner.scanText(value),
+    (value, findings) => {
+      const r = redact(value, findings, 'placeholder', state);
+      state = r.state;
+      return r.text;
+    },
+  );
+  return { text: result.text, state };
 }

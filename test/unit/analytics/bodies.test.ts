@@ -114,7 +114,31 @@ describe('body row mapper', () => {
       string,
       string
     >;
-    assert.equal(row.request_body, '{"content":"write to [EMAIL_1] and');
+    // The cut string is written back closed (it was not valid JSON before either).
+    assert.equal(row.request_body, '{"content":"write to [EMAIL_1] and"');
+  });
+
+  it('numbers, member names and array items under a name are scanned; the rest stays byte for byte', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 4096 });
+    const body =
+      '{"card": 4111111111111111, "ssn":123456789, "phone":["4155550123"], ' +
+      '"bob@example.com": 1, "n": 12345678901234567890, "f": 1.0, "a": 1, "a": 2, ' +
+      '"__proto__": {"note": "mail eve@example.org"}}';
+    const row = map(bodyRecord({ request_body: body })) as Record<string, string>;
+    const stored = row.request_body!;
+    assert.doesNotMatch(stored, /4111111111111111|123456789[^0-9]|4155550123|bob@|eve@/);
+    assert.match(stored, /"card": "\[CREDIT_CARD_1\]"/);
+    assert.match(stored, /"phone":\["\[PHONE_1\]"\]/);
+    // Untouched tokens keep their spelling: big numbers, 1.0, duplicate names, __proto__'s subtree.
+    assert.match(stored, /"n": 12345678901234567890, "f": 1\.0, "a": 1, "a": 2/);
+    assert.match(stored, /"__proto__": \{"note": "mail \[EMAIL_\d\]"\}/);
+  });
+
+  it('a body nested thousands of levels deep is redacted without recursion', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 64 * 1024 });
+    const deep = '['.repeat(6000) + '"eve@example.org"' + ']'.repeat(6000);
+    const row = map(bodyRecord({ request_body: deep })) as Record<string, string>;
+    assert.equal(row.request_body, '['.repeat(6000) + '"[EMAIL_1]"' + ']'.repeat(6000));
   });
 
   it('cuts an assembled answer to max_bytes and flags it', () => {
