@@ -87,6 +87,15 @@ export class PermanentLimitError extends Error {
   override readonly name = 'PermanentLimitError';
 }
 
+/**
+ * The store was sent the operation but never answered (a timeout): it may have run it, or may yet (Redis runs
+ * what was written to it once it wakes). Unlike a refused or unsent command, an admission failing this way
+ * has to be released.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = 'OutcomeUnknownError';
+}
+
 /** Budget counters outlive their period by this much, for /v1/budgets and reports. */
 export const BUDGET_RETENTION_MS = 35 * 24 * 3600 * 1000;
 
@@ -100,11 +109,17 @@ export interface LimitStore {
   reconcile(checks: readonly Check[], requestId: string, now: number, actual: Reconciliation): Promise<void>;
   /**
    * Gives back what an admission whose outcome the gateway never learned (a timeout: the store may have run
-   * it, or may yet) took for this request id: its concurrency slots and budget reservations, found by the id,
-   * so that a release of an admission that never ran changes nothing. Rate windows are left as they are: they
+   * it, or may yet) took for this request id: its concurrency slots and budget reservations, found by the id
+   * (and the expiry the admission gave them: `admittedAt` + `reservationTtlMs`, the `now` and TTL it was sent
+   * with), so that a release of an admission that never ran changes nothing. Rate windows are left as they are: they
    * are not kept per request, and they recover within their period. Safe to repeat.
    */
-  release(checks: readonly Check[], requestId: string, now: number): Promise<void>;
+  release(
+    checks: readonly Check[],
+    requestId: string,
+    admittedAt: number,
+    reservationTtlMs: number,
+  ): Promise<void>;
   /** Used + reserved of budget counters. */
   budgetUsage(keys: readonly string[]): Promise<{ used: number; reserved: number }[]>;
   close(): Promise<void>;

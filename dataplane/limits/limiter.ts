@@ -6,6 +6,7 @@ import type { Pricing } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../observability/logger.js';
 import {
+  OutcomeUnknownError,
   PermanentLimitError,
   type BudgetCheck,
   type GcraCheck,
@@ -261,9 +262,13 @@ export function createLimiter(deps: {
    * slots and reservations would stay taken until they expire (reservation_ttl_s). Releasing by request id is
    * safe to repeat and a no-op for an admission that never ran, so it is retried through a stall of ~15 s.
    */
-  function releaseWithRetries(checks: readonly Check[], requestId: string): Promise<void> {
+  function releaseWithRetries(
+    checks: readonly Check[],
+    requestId: string,
+    admittedAt: number,
+  ): Promise<void> {
     return withRetries('release', 'release of an unanswered admission failed', 8, () =>
-      store.release(checks, requestId, now()),
+      store.release(checks, requestId, admittedAt, ttlMs),
     );
   }
 
@@ -286,8 +291,11 @@ export function createLimiter(deps: {
       try {
         admission = await store.admit(checks, request.requestId, t, ttlMs);
       } catch (error) {
-        if (!(error instanceof PermanentLimitError) && checks.some((c) => c.kind !== 'gcra'))
-          void releaseWithRetries(checks, request.requestId);
+        // Only an admission that may have run is released (a command refused or never sent did not).
+        if (error instanceof OutcomeUnknownError && checks.some((c) => c.kind !== 'gcra')) {
+          const task = releaseWithRetries(checks, request.requestId, t).finally(() => pending.delete(task));
+          pending.add(task);
+        }
         const closed = checks.some((c, i) => policyOf(owners[i]!.spec, c) === 'closed');
         metrics.backendError('admit', closed ? 'closed' : 'open');
         logBackend(`limit backend unavailable; limits fail ${closed ? 'closed' : 'open'}`, error);

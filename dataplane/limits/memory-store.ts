@@ -127,6 +127,7 @@ export function createMemoryStore(): LimitStore {
       return Promise.resolve();
     },
     release(checks, requestId) {
+      // In process an admission always has its answer; the release serves the limiter's store-agnostic path.
       for (const c of checks) {
         if (c.kind === 'concurrency') inflight.get(c.key)?.delete(requestId);
         else if (c.kind === 'budget') {

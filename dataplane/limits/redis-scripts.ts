@@ -18,7 +18,8 @@ import { BUDGET_RETENTION_MS } from './checks.js';
  * its request id (never parsed), and its number of keys. Then two arguments per reconciliation: a packed string
  * `key_count now_ms actual_tokens actual_cost reserved_tokens`, then per check one of: g limit period_ms (tpm: give
  * back or charge the difference) | r (rpm: nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount
- * ends_at_ms | x (release: the budget reservation of this request id, whatever its amount, and no usage); and
+ * ends_at_ms | x expires_at_ms (release: the budget reservation of this request id with that expiry, whatever
+ * its amount, and no usage); and
  * its request id.
  * Reconciliations run first, so what they give back is free for the admissions of the same call.
  * Reply: {admissions, failed_reconciliations}. Per admission {1, granted_tokens|-1, granted_cost|-1, then
@@ -89,16 +90,13 @@ local function reconcile(k, packed, id)
       local delta = unit == 't' and tokens or cost
       if redis.call('HINCRBY', key, 'used', delta) == delta then redis.call('PEXPIREAT', key, endsAt + retention) end
     elseif kind == 'x' then
-      -- Release of an admission the gateway never heard back from: its reservation, if it was made, is found
-      -- by the request id alone (rare, so a scan of the budget's in-flight reservations is fine).
+      -- Release of an admission the gateway never heard back from: its reservation, if it was made, has the
+      -- score the admission gave it (its expiry) and ends with the request id; its amount is not known here.
+      local expiresAt = arg()
       local rkey = key .. ':r'
       local suffix = ':' .. id
-      for _, member in ipairs(redis.call('ZRANGE', rkey, 0, -1)) do
-        if member == id then
-          if redis.call('ZREM', rkey, member) == 1 then
-            redis.call('HINCRBY', key, 'reserved', -legacyAmount(key, id))
-          end
-        elseif string.sub(member, -#suffix) == suffix then
+      for _, member in ipairs(redis.call('ZRANGEBYSCORE', rkey, expiresAt, expiresAt)) do
+        if string.sub(member, -#suffix) == suffix then
           local amount = string.match(member, '^(%d+):')
           if amount and redis.call('ZREM', rkey, member) == 1 then
             redis.call('HINCRBY', key, 'reserved', -tonumber(amount))

@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../net/redis-client.js';
-import type { Check, GcraState, LimitStore, Reconciliation } from './checks.js';
+import {
+  OutcomeUnknownError,
+  type Check,
+  type GcraState,
+  type LimitStore,
+  type Reconciliation,
+} from './checks.js';
 import { createLimitCalls } from './redis-calls.js';
 import { LIMITS_SCRIPT } from './redis-scripts.js';
 
@@ -96,7 +102,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
         keys.push(c.key);
         packed += admitArgs(c);
       }
-      const reply = (await calls.admit({ keys, packed, id: requestId })) as number[];
+      let reply: number[];
+      try {
+        reply = (await calls.admit({ keys, packed, id: requestId })) as number[];
+      } catch (error) {
+        // ioredis' commandTimeout: the script was written to the socket and may still run.
+        if (error instanceof Error && error.message === 'Command timed out')
+          throw new OutcomeUnknownError('the limit admission timed out', { cause: error });
+        throw error;
+      }
       if (reply[0] === 0) {
         return {
           ok: false,
@@ -140,14 +154,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       }
       return calls.reconcile({ keys, packed, id: requestId });
     },
-    release(checks, requestId, now) {
+    release(checks, requestId, admittedAt, reservationTtlMs) {
       const keys: string[] = [];
       // A reconciliation of no usage whose checks say what to give back: c (the slot), x (the budget
-      // reservation, found by the request id); r (nothing) for rate windows.
-      let packed = `${checks.length} ${now} 0 0 0`;
+      // reservation, found by its expiry and the request id); r (nothing) for rate windows.
+      const expiresAt = admittedAt + reservationTtlMs;
+      let packed = `${checks.length} ${admittedAt} 0 0 0`;
       for (const c of checks) {
         keys.push(c.key);
-        packed += c.kind === 'gcra' ? ' r' : c.kind === 'concurrency' ? ' c' : ' x';
+        packed += c.kind === 'gcra' ? ' r' : c.kind === 'concurrency' ? ' c' : ` x ${expiresAt}`;
       }
       return calls.reconcile({ keys, packed, id: requestId });
     },

@@ -235,14 +235,14 @@ export function limiterCases(newStore: StoreFactory): void {
     const ticket = await limiter.admit(request('r1', s, 10, 90, true));
     assert.equal(ticket.completionAllowance, 50);
     await assert.rejects(limiter.admit(request('r2', s, 10, 40)), /in flight/);
-    await store.release(ticket.checks, 'nope', time.now);
+    await store.release(ticket.checks, 'nope', time.now, 900_000);
     await assert.rejects(limiter.admit(request('r2', s, 10, 40)), /in flight/);
     assert.deepEqual(await usage(), [
       ['tokens', 0, 60],
       ['cost_usd', 0, 0.00019],
     ]);
-    await store.release(ticket.checks, 'r1', time.now);
-    await store.release(ticket.checks, 'r1', time.now);
+    await store.release(ticket.checks, 'r1', time.now, 900_000);
+    await store.release(ticket.checks, 'r1', time.now, 900_000);
     assert.deepEqual(await usage(), [
       ['tokens', 0, 0],
       ['cost_usd', 0, 0],
