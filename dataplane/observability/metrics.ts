@@ -88,11 +88,15 @@ export class Gauge implements Metric {
   }
 }
 
+interface HistogramSeries {
+  values: string[];
+  counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
 export class Histogram implements Metric {
-  private readonly series = new Map<
-    string,
-    { values: string[]; counts: Float64Array; sum: number; count: number }
-  >();
+  private readonly series = new Map<string, HistogramSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -103,12 +107,20 @@ export class Histogram implements Metric {
 
   observe(value: number, labels: Labels = {}): void {
     if (!Number.isFinite(value)) return;
+    this.add(this.seriesOf(labels), value);
+  }
+
+  private seriesOf(labels: Labels): HistogramSeries {
     const { key, values } = keyOf(this.labelNames, labels);
     let s = this.series.get(key);
     if (s === undefined) {
       s = { values, counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  private add(s: HistogramSeries, value: number): void {
     for (let i = 0; i < this.buckets.length; i++) {
       if (value <= this.buckets[i]!) {
         s.counts[i]! += 1;
@@ -121,6 +133,14 @@ export class Histogram implements Metric {
 
   count(labels: Labels = {}): number {
     return this.series.get(keyOf(this.labelNames, labels).key)?.count ?? 0;
+  }
+
+  /** An observer of one label set, resolved once: nothing to look up or allocate per observation. */
+  bind(labels: Labels): (value: number) => void {
+    const series = this.seriesOf(labels);
+    return (value) => {
+      if (Number.isFinite(value)) this.add(series, value);
+    };
   }
 
   render(): string {

@@ -22,10 +22,9 @@ export interface AnalyzeStageOptions {
   always?: boolean;
 }
 
-const ANALYZE = { stage: 'analyze' };
-
 export function analyzeStage(options: AnalyzeStageOptions): Stage {
   const { pool, metrics } = options;
+  const observeWait = metrics.stageSeconds.bind({ stage: 'analyze' });
   return {
     name: 'analyze',
     async run(ctx, next) {
@@ -39,7 +38,7 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       try {
         ctx.analysis = await pool.run(analysisRequest(ctx), signal);
       } finally {
-        metrics.stageSeconds.observe((performance.now() - started) / 1000, ANALYZE);
+        observeWait((performance.now() - started) / 1000);
       }
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const finding of ctx.analysis.pii) {

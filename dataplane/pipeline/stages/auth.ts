@@ -5,9 +5,8 @@ import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
 
-const AUTH = { stage: 'auth' };
-
 export function authStage(metrics: GatewayMetrics): Stage {
+  const observeWait = metrics.stageSeconds.bind({ stage: 'auth' });
   return {
     name: 'auth',
     async run(ctx, next) {
@@ -15,7 +14,7 @@ export function authStage(metrics: GatewayMetrics): Stage {
       try {
         ctx.identity = await ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal);
       } finally {
-        metrics.stageSeconds.observe((performance.now() - started) / 1000, AUTH);
+        observeWait((performance.now() - started) / 1000);
       }
       return next();
     },

@@ -18,10 +18,9 @@ import type { Stage } from '../compose.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
 import { anthropicErrorFrame, openAIErrorFrame } from '../dispatch/frames.js';
 
-const CACHE = { stage: 'cache' };
-
 export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: GatewayMetrics }): Stage {
   const { cache, metrics } = deps;
+  const observeWait = metrics.stageSeconds.bind({ stage: 'cache' });
   return {
     name: 'cache',
     async run(ctx, next) {
@@ -45,7 +44,7 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
           signal: ctx.signal,
         });
       } finally {
-        metrics.stageSeconds.observe((performance.now() - started) / 1000, CACHE);
+        observeWait((performance.now() - started) / 1000);
       }
       if (lookup === undefined) return next();
       const streaming = body.stream === true;

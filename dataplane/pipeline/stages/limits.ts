@@ -11,10 +11,9 @@ import type { GatewayContext } from '../context.js';
 /** Completion reserve when neither the request nor the analysis gives an upper bound. */
 const DEFAULT_COMPLETION_RESERVE = 4096;
 
-const LIMITS = { stage: 'limits' };
-
 export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics }): Stage {
   const { limiter, metrics } = deps;
+  const observeWait = metrics.stageSeconds.bind({ stage: 'limits' });
   return {
     name: 'limits',
     async run(ctx, next) {
@@ -49,7 +48,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
           partialAllowed: stream,
         });
       } finally {
-        metrics.stageSeconds.observe((performance.now() - started) / 1000, LIMITS);
+        observeWait((performance.now() - started) / 1000);
       }
       Object.assign(ctx.responseHeaders, ticket.headers);
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
