@@ -84,7 +84,9 @@ export function chatToMessagesRequest(
     messages: turns,
   };
   if (system.length > 0) body.system = system;
-  const stop = typeof req.stop === 'string' ? [req.stop] : (req.stop ?? []);
+  // Anthropic refuses empty and whitespace-only stop sequences (a 400 for the whole request); OpenAI clients
+  // often send "\n". They are dropped: the answer may then run past where the client would have stopped it.
+  const stop = (typeof req.stop === 'string' ? [req.stop] : (req.stop ?? [])).filter((s) => s.trim() !== '');
   if (stop.length > 0) body.stop_sequences = stop;
   // OpenAI's range is 0–2, Anthropic's 0–1: clamping keeps "deterministic" requests exact and caps the rest.
   if (req.temperature !== undefined && req.temperature !== null)
@@ -242,7 +244,15 @@ function anthropicToolChoice(
 
 // ---- Anthropic Messages → OpenAI chat ----
 
-export function messagesToChatRequest(req: MessagesRequest, upstreamModel: string): ChatRequest {
+/**
+ * `completionField`: OpenAI's own API wants `max_completion_tokens` (its reasoning models refuse `max_tokens`);
+ * Azure deployments on older API versions and self-hosted servers know `max_tokens`.
+ */
+export function messagesToChatRequest(
+  req: MessagesRequest,
+  upstreamModel: string,
+  completionField: 'max_tokens' | 'max_completion_tokens' = 'max_tokens',
+): ChatRequest {
   const messages: ChatMessage[] = [];
   if (typeof req.system === 'string') {
     if (req.system !== '') messages.push({ role: 'system', content: req.system });
@@ -257,7 +267,7 @@ export function messagesToChatRequest(req: MessagesRequest, upstreamModel: strin
     else messages.push(assistantMessage(message.content, i));
   });
 
-  const out: ChatRequest = { model: upstreamModel, messages, max_tokens: req.max_tokens };
+  const out: ChatRequest = { model: upstreamModel, messages, [completionField]: req.max_tokens };
   if (req.stop_sequences !== undefined && req.stop_sequences.length > 0) out.stop = req.stop_sequences;
   if (req.temperature !== undefined) out.temperature = req.temperature;
   if (req.top_p !== undefined) out.top_p = req.top_p;

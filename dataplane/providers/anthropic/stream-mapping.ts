@@ -18,6 +18,8 @@ export async function* anthropicEventsToChatChunks(
   let usage: Partial<AnthropicUsage> = {};
   // OpenAI numbers tool calls 0, 1, … while Anthropic numbers all content blocks, text included.
   const toolIndexByBlock = new Map<number, number>();
+  /** Tool calls whose arguments have been sent (a call with none gets "{}" when its block stops). */
+  const argumentsSent = new Set<number>();
 
   const chunk = (delta: Delta, finish: FinishReason | null = null): StreamItem<ChatChunk> => ({
     data: {
@@ -67,6 +69,7 @@ export async function* anthropicEventsToChatChunks(
         } else if (delta.type === 'input_json_delta') {
           const index = toolIndexByBlock.get(event.index);
           if (index !== undefined && delta.partial_json !== '') {
+            argumentsSent.add(index);
             yield chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] });
           }
         }
@@ -94,8 +97,18 @@ export async function* anthropicEventsToChatChunks(
           raw: undefined,
         };
         return;
+      case 'content_block_stop': {
+        // A tool call without arguments streams no JSON at all; OpenAI clients parse the arguments, and ""
+        // is no JSON: they get "{}", as the non-streamed translation gives.
+        const index = toolIndexByBlock.get(event.index);
+        if (index !== undefined && !argumentsSent.has(index)) {
+          argumentsSent.add(index);
+          yield chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] });
+        }
+        break;
+      }
       default:
-        // content_block_stop needs nothing; unknown event types may be added by Anthropic and are skipped.
+        // Unknown event types may be added by Anthropic and are skipped.
         break;
     }
   }

@@ -25,6 +25,12 @@ function assertGatewayError(fn: () => unknown, code: string, param: string): voi
 }
 
 describe('chatToMessagesRequest', () => {
+  it('drops the empty and whitespace-only stop sequences Anthropic refuses', () => {
+    const hi = [{ role: 'user', content: 'hi' }];
+    assert.deepEqual(toAnthropic({ messages: hi, stop: ['\n', '', 'END'] }).stop_sequences, ['END']);
+    assert.equal(toAnthropic({ messages: hi, stop: '\n\n' }).stop_sequences, undefined);
+  });
+
   it('moves system and developer messages to the top-level system, keeping text blocks', () => {
     const body = toAnthropic({
       messages: [
@@ -534,5 +540,15 @@ describe('messagesToChatRequest', () => {
     ]);
     assert.deepEqual(back.tools, original.tools);
     assert.equal(back.tool_choice, 'required');
+  });
+});
+
+describe('messagesToChatRequest completion bound', () => {
+  it("sends max_completion_tokens where asked (OpenAI's API), else max_tokens", () => {
+    const body = messages({ messages: [{ role: 'user', content: 'hi' }] });
+    const openai = messagesToChatRequest(body, 'o4-mini', 'max_completion_tokens');
+    assert.equal(openai.max_completion_tokens, 100);
+    assert.equal('max_tokens' in openai, false);
+    assert.equal(messagesToChatRequest(body, 'llama').max_tokens, 100);
   });
 });

@@ -157,6 +157,32 @@ describe('anthropicEventsToChatChunks', () => {
     });
   });
 
+  it('a tool call that streams no arguments gets "{}" when its block stops (OpenAI clients parse them)', async () => {
+    const events: AnthropicStreamEvent[] = [
+      messageStart(),
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_time', input: {} },
+      },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: 5 },
+      },
+      { type: 'message_stop' },
+    ];
+    const chunks = (await collect(anthropicEventsToChatChunks(source(events)))).map((c) => c.data);
+    const args = chunks
+      .flatMap((c) => c.choices.flatMap((choice) => choice.delta.tool_calls ?? []))
+      .map((t) => t.function?.arguments ?? '')
+      .join('');
+    assert.equal(args, '{}');
+    assert.deepEqual(JSON.parse(args), {});
+  });
+
   it('skips thinking blocks', async () => {
     const items = await collect(
       anthropicEventsToChatChunks(
