@@ -20,6 +20,19 @@ function pushContent(out: TextSegment[], message: number, role: string, content:
       out.push({ message, part: index, role, text: part.text });
     // Anthropic tool results nest their own content blocks.
     else if (part.type === 'tool_result') pushContent(out, message, 'tool', part.content);
+    // Anthropic tool calls carry their arguments as an object: scanned as OpenAI's argument strings are.
+    else if (part.type === 'tool_use' && part.input !== undefined) {
+      const text = JSON.stringify(part.input);
+      if (text !== '{}') out.push({ message, part: index, role: 'tool_call', text });
+    }
+    // Anthropic documents: plain text, or content blocks of their own (base64 PDFs are not read). Like tool
+    // results, a document is third-party text: its instructions are indirect injection.
+    else if (part.type === 'document' && isObject(part.source)) {
+      const source = part.source;
+      if (source.type === 'text' && typeof source.data === 'string' && source.data !== '')
+        out.push({ message, part: index, role: 'document', text: source.data });
+      else if (source.type === 'content') pushContent(out, message, 'document', source.content);
+    }
   });
 }
 

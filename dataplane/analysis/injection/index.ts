@@ -36,7 +36,7 @@ export interface InjectionDetector {
 // Text the application itself wrote: its own instructions are not an attack on it.
 const APP_ROLES: ReadonlySet<string> = new Set(['system', 'developer']);
 // Text relayed from tools, not typed by the person asking: instructions in it are indirect injection.
-const UNTRUSTED_ROLES: ReadonlySet<string> = new Set(['tool', 'tool_call', 'function']);
+const UNTRUSTED_ROLES: ReadonlySet<string> = new Set(['tool', 'tool_call', 'function', 'document']);
 
 const DEFAULT_MAX_SCAN_CHARS = 2 * 1024 * 1024;
 const TAIL_CHARS = 65_536;

@@ -9,6 +9,44 @@ import { fake } from './fixtures.js';
 const scanner = createPiiScanner();
 
 describe('scan over segments', () => {
+  it('reads Anthropic documents (text and content sources) and tool_use inputs, as untrusted text', () => {
+    const body = {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'mail jane@example.org' },
+            },
+            {
+              type: 'document',
+              source: { type: 'content', content: [{ type: 'text', text: 'call 10.0.0.7' }] },
+            },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 't1', name: 'send', input: { to: 'bob@example.com' } }],
+        },
+      ],
+    };
+    const segments = extractSegments('messages', body);
+    assert.deepEqual(
+      segments.map((s) => [s.message, s.role, s.text]),
+      [
+        [0, 'document', 'mail jane@example.org'],
+        [0, 'document', 'call 10.0.0.7'],
+        [1, 'tool_call', '{"to":"bob@example.com"}'],
+      ],
+    );
+    assert.deepEqual(
+      scanner.scan(segments).map((f) => f.type),
+      ['EMAIL_ADDRESS', 'IP_ADDRESS', 'EMAIL_ADDRESS'],
+    );
+  });
+
   it('locates findings by message, part and offsets into that segment', () => {
     const body = {
       messages: [
