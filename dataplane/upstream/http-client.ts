@@ -187,6 +187,8 @@ export interface UpstreamErrorDetail {
   message: string | undefined;
   type: string | undefined;
   code: string | undefined;
+  /** OpenAI's pointer at the offending field (`messages[0].content`), when the upstream gave one. */
+  param?: string | undefined;
 }
 
 /**
@@ -201,6 +203,7 @@ export function upstreamHttpError(
   return new GatewayError('upstream_error', detail.message ?? `The upstream provider answered ${status}.`, {
     status: status >= 400 && status <= 599 ? status : 502,
     ...(detail.type === undefined ? {} : { type: detail.type }),
+    ...(detail.param === undefined ? {} : { param: detail.param }),
     upstreamCode: detail.code ?? null,
     headers: retryHeaders(headers),
   });

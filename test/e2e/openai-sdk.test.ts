@@ -244,6 +244,8 @@ describe('openai SDK through the gateway', () => {
       assert.equal(error.status, 400);
       assert.equal((error.error as { message?: string }).message, OPENAI_SCRIPT.badRequest.message);
       assert.equal(error.code, OPENAI_SCRIPT.badRequest.code);
+      // The field the upstream pointed at reaches the client too.
+      assert.equal(error.param, OPENAI_SCRIPT.badRequest.param);
     });
 
     it('a 500 becomes an InternalServerError', TEST_TIMEOUT, async () => {

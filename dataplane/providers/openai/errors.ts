@@ -17,6 +17,7 @@ export function parseOpenAIError(text: string): UpstreamErrorDetail {
           : typeof error.code === 'number'
             ? String(error.code)
             : undefined,
+      param: typeof error.param === 'string' ? error.param : undefined,
     };
   } catch {
     const trimmed = text.trim().slice(0, 500);
