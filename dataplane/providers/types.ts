@@ -18,6 +18,11 @@ export interface CallOptions {
   readonly signal: Abortable;
   readonly requestId: string;
   readonly model: ResolvedModel;
+  /**
+   * The client's `anthropic-beta` header on /v1/messages (beta features it asks Anthropic for), passed on by
+   * the Anthropic provider alongside any configured betas.
+   */
+  readonly anthropicBeta?: string;
   /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream). */
   readonly onUpstreamHeaders?: () => void;
 }

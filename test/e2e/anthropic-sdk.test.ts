@@ -181,7 +181,9 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
       'answers whole with the upstream text and usage, using the configured key and version',
       TEST_TIMEOUT,
       async () => {
-        const reply = await anthropic.messages.create(message('claude-text'));
+        const reply = await anthropic.messages.create(message('claude-text'), {
+          headers: { 'anthropic-beta': 'context-1m-2025-08-07' },
+        });
         assert.equal(textOf(reply.content), ANTHROPIC_SCRIPT.text);
         assert.equal(reply.stop_reason, 'end_turn');
         assert.equal(reply.usage.input_tokens, ANTHROPIC_SCRIPT.usage.input_tokens);
@@ -191,6 +193,8 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
         assert.equal(received.path, '/v1/messages');
         assert.equal(received.headers['x-api-key'], ANTHROPIC_KEY);
         assert.equal(received.headers['anthropic-version'], ANTHROPIC_VERSION);
+        // The client's beta features are asked for upstream as well.
+        assert.equal(received.headers['anthropic-beta'], 'context-1m-2025-08-07');
         assert.equal(received.body.system, SYSTEM);
       },
     );

@@ -38,6 +38,9 @@ function callOptions(ctx: GatewayContext): CallOptions {
     signal: ctx.signal,
     requestId: ctx.id,
     model: ctx.route!,
+    ...(ctx.endpoint === 'messages' && ctx.headers['anthropic-beta'] !== undefined
+      ? { anthropicBeta: ctx.headers['anthropic-beta'] }
+      : {}),
     onUpstreamHeaders: () => {
       ctx.timings.upstreamHeaders = performance.now();
     },

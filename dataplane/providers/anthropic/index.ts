@@ -40,7 +40,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
     const response = await upstream.send({
       method: 'POST',
       path: api.path,
-      headers: api.headers(call.requestId),
+      headers: api.headers(call.requestId, call.anthropicBeta),
       body: JSON.stringify(body),
       signal: call.signal,
     });
