@@ -1,5 +1,8 @@
 // Prompt token counting for the analysis worker: exact for OpenAI models with a known tokenizer, a flagged
 // estimate otherwise, plus the completion-token upper bound that budgets reserve.
+import type { ChatRequest } from '../../api/openai-chat.js';
+import type { MessagesRequest } from '../../api/anthropic-messages.js';
+import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
 import type { AnalysisRequest, ProviderKind, TokenAnalysis } from '../types.js';
 import { countMessagesPrompt } from './anthropic-count.js';
 import { completionUpperBound } from './completion-bound.js';
@@ -100,7 +103,8 @@ export function createTokenCounter(): TokenCounter {
   }
 
   return {
-    count(request) {
+    count(original) {
+      const request = asSent(original);
       const p = plan(request);
       const counted = promptTokens(request, p);
       // Scaled estimates are fractional; the epsilon keeps 12.000000000000002 from becoming 13.
@@ -113,4 +117,19 @@ export function createTokenCounter(): TokenCounter {
       };
     },
   };
+}
+
+/**
+ * A Messages body for an OpenAI-type model goes upstream as the chat request it translates to, and is counted
+ * as that (exactly, for OpenAI's models). A body the translation refuses stays as it is (an estimate).
+ */
+function asSent(request: AnalysisRequest): AnalysisRequest {
+  if (request.endpoint !== 'messages' || request.provider === 'anthropic') return request;
+  let chat: ChatRequest;
+  try {
+    chat = messagesToChatRequest(request.body as MessagesRequest, request.upstreamModel);
+  } catch {
+    return request;
+  }
+  return { ...request, endpoint: 'chat', body: chat };
 }

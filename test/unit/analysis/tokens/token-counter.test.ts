@@ -45,6 +45,21 @@ describe('createTokenCounter: providers', () => {
     }
   });
 
+  it('counts a Messages body for an OpenAI model as the chat request it is sent as (exact)', () => {
+    const system = 'You are terse.';
+    const asChat = counter.count(
+      chat({ messages: [{ role: 'system', content: system }, ...hello], max_tokens: 50 }),
+    );
+    const asMessages = counter.count({
+      endpoint: 'messages',
+      body: { model: 'gpt-4o', max_tokens: 50, system, messages: hello },
+      upstreamModel: 'gpt-4o',
+      provider: 'openai',
+    });
+    assert.deepEqual(asMessages, asChat);
+    assert.equal(asMessages.exact, true);
+  });
+
   it('uses cl100k for gpt-4 and gpt-3.5', () => {
     const text = 'Tokenization differs between encodings: ünïcödé, 数字 12345.';
     const old = counter.count(chat({ messages: [{ role: 'user', content: text }] }, 'gpt-4-0613'));
