@@ -335,6 +335,12 @@ function toolMessage(block: ToolResultParam, images: ContentPart[]): ChatMessage
     if (item.type === 'text') texts.push({ type: 'text', text: item.text });
     else images.push(imagePart(item));
   }
+  // OpenAI's tool messages have no error flag: a failed call says so in its text, or the model reads the
+  // error message as the tool's answer.
+  if ((block as { is_error?: boolean }).is_error === true) {
+    if (texts.length === 0) texts.push({ type: 'text', text: 'Error' });
+    else texts[0] = { type: 'text', text: `Error: ${texts[0]!.text}` };
+  }
   const content = texts.length === 0 ? '' : texts.length === 1 ? texts[0]!.text : texts;
   return { role: 'tool', tool_call_id: block.tool_use_id, content };
 }

@@ -160,7 +160,8 @@ export async function* chatChunksToAnthropicEvents(
           id: chunk.id.startsWith('msg_') ? chunk.id : `msg_${chunk.id}`,
           type: 'message',
           role: 'assistant',
-          model,
+          // The upstream's own model name, as the non-streamed answer has it (the configured name otherwise).
+          model: chunk.model || model,
           content: [],
           stop_reason: null,
           stop_sequence: null,

@@ -552,3 +552,20 @@ describe('messagesToChatRequest completion bound', () => {
     assert.equal(messagesToChatRequest(body, 'llama').max_tokens, 100);
   });
 });
+
+describe('messagesToChatRequest tool results', () => {
+  it('a failed tool call (is_error) says so in the tool message, which has no such flag', () => {
+    const body = messages({
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'weather', input: {} }] },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: 'city not found' }],
+        },
+      ],
+    });
+    const tool = messagesToChatRequest(body, 'gpt-4o').messages.find((m) => m.role === 'tool');
+    assert.equal(tool?.content, 'Error: city not found');
+  });
+});

@@ -293,7 +293,8 @@ describe('chatChunksToAnthropicEvents', () => {
             id: 'msg_chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG',
             type: 'message',
             role: 'assistant',
-            model: 'claude-alias',
+            // The upstream's model name from its chunks, as a non-streamed answer reports it.
+            model: 'gpt-4o-2024-08-06',
             content: [],
             stop_reason: null,
             stop_sequence: null,
