@@ -5,7 +5,7 @@ import { messagesToChatRequest } from '../../providers/anthropic/request-mapping
 import { chatCompletionToMessage } from '../../providers/anthropic/response-mapping.js';
 import { chatChunksToAnthropicEvents } from '../../providers/anthropic/stream-mapping.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
-import { anthropicErrorFrame, anthropicFrame, usageFromAnthropic } from './frames.js';
+import { anthropicErrorFrame, anthropicFrame, usageFromAnthropic, usageFromOpenAI } from './frames.js';
 
 export async function dispatchMessages(
   ctx: GatewayContext,
@@ -30,7 +30,11 @@ export async function dispatchMessages(
   const result = await provider.chat(chatRequest, call);
   if (!result.stream) {
     const message = chatCompletionToMessage(result.body, result.body.model);
-    ctx.usage = usageFromAnthropic(message.usage);
+    // The upstream's own usage when it sent one: it has the reasoning tokens Anthropic's shape has no field for.
+    ctx.usage =
+      result.body.usage === undefined || result.body.usage === null
+        ? usageFromAnthropic(message.usage)
+        : usageFromOpenAI(result.body.usage);
     return { kind: 'json', status: 200, body: JSON.stringify(message) };
   }
   return sse(ctx, chatChunksToAnthropicEvents(result.chunks, route.upstreamModel));
