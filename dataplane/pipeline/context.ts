@@ -101,8 +101,11 @@ export interface GatewayContext {
   analysis?: Analysis;
   /** Set by dispatch (or a cache hit, later). */
   response?: ResponsePlan;
-  /** Content-bearing chunks streamed so far (≈ completion tokens), for budgets that cut a stream. */
-  completionChunks: number;
+  /**
+   * Completion tokens streamed so far, estimated from the deltas' text (dispatch/streamed-tokens.ts): what a
+   * budget's allowance is checked against, and what a stream cut short is billed.
+   */
+  streamedTokens: number;
   /** Set by the auth stage. */
   identity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */

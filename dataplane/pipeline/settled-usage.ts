@@ -31,7 +31,7 @@ export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens
     const reached = ctx.timings.upstreamHeaders !== undefined;
     usage = {
       prompt: usage?.prompt || (reached ? promptTokens : 0),
-      completion: Math.max(usage?.completion ?? 0, ctx.completionChunks),
+      completion: Math.max(usage?.completion ?? 0, Math.ceil(ctx.streamedTokens - 1e-9)),
       cached: usage?.cached ?? 0,
       reasoning: usage?.reasoning ?? 0,
     };

@@ -106,7 +106,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         exchange,
         signal: exchange.signal,
         status: 0,
-        completionChunks: 0,
+        streamedTokens: 0,
         // A 405 names the methods the route does take (RFC 9110 §15.5.6).
         responseHeaders: allow === undefined ? {} : { allow },
       };

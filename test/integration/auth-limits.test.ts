@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
+import { streamedTokensOf } from '../support/raw-http.js';
 import { waitFor } from '../support/wait.js';
 
 interface ErrorBody {
@@ -134,12 +135,14 @@ describe('auth and limits (in-process store)', () => {
     const text = await response.text();
     assert.match(text, /data: \{"error":\{[^\n]*"code":"budget_exceeded"/);
     assert.doesNotMatch(text, /data: \[DONE\]/);
-    const delivered = (text.match(/"content":"[^"]+"/g) ?? []).length;
+    // What the client got, by the gateway's estimate of a stream's tokens (dispatch/streamed-tokens.ts).
+    const delivered = streamedTokensOf(text);
     const record = await waitFor(
       () => gateway.records.find((r) => r.error_code === 'budget_exceeded' && r.stream),
       'the record of the cut stream',
     );
     assert.equal(record.completion_tokens, delivered);
+    assert.ok(delivered > 0);
     const budgets = (await (
       await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(streamy.key) })
     ).json()) as {

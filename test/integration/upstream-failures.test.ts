@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { streamedTokensOf } from '../support/raw-http.js';
 import { waitFor } from '../support/wait.js';
 
 interface ErrorBody {
@@ -187,7 +188,7 @@ describe('upstream failures', () => {
     assert.doesNotMatch(reset, /data: \[DONE\]/);
     // No limit applies here, and the stream ended without the upstream's usage: the record still bills
     // what was streamed (the prompt, and one completion token per content chunk that passed).
-    const streamed = (reset.match(/"content":"[^"]+"/g) ?? []).length;
+    const streamed = streamedTokensOf(reset);
     assert.ok(streamed > 0);
     const record = await waitFor(
       () => gateway.records.find((r) => r.model_requested === 'sim-reset-mid-stream'),

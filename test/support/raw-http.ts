@@ -1,5 +1,6 @@
 // Raw HTTP against the gateway, below the SDKs: a JSON POST read whole (status, headers, SSE frames) and a
 // Prometheus scrape, for what the SDKs hide (retry-after, [DONE], error frames, token counters).
+import { estimateTokens } from '../../dataplane/pipeline/dispatch/streamed-tokens.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SseFrame {
@@ -90,4 +91,19 @@ export async function waitForMetric(
     if (value === expected || Date.now() > deadline) return value;
     await sleep(20);
   }
+}
+
+/**
+ * The completion tokens the gateway bills for the content deltas of an OpenAI-style SSE body: its own estimate
+ * (dataplane/pipeline/dispatch/streamed-tokens.ts), summed, rounded up once.
+ */
+export function streamedTokensOf(sse: string): number {
+  let total = 0;
+  for (const frame of parseSseFrames(sse)) {
+    if (frame.data === '[DONE]') continue;
+    const chunk = JSON.parse(frame.data) as { choices?: { delta?: { content?: string | null } }[] };
+    const content = chunk.choices?.[0]?.delta?.content;
+    if (content) total += estimateTokens(content);
+  }
+  return Math.ceil(total - 1e-9);
 }

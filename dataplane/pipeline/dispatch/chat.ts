@@ -1,4 +1,5 @@
 // /v1/chat/completions: call the provider and turn its result into the client's JSON or SSE frames.
+import { estimateTokens } from './streamed-tokens.js';
 import type { ChatChunk, ChatRequest } from '../../api/openai-chat.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
@@ -37,7 +38,14 @@ async function* openAIFrames(
       if (!clientWantsUsage && item.data.choices.length === 0) continue;
     }
     const delta = item.data.choices[0]?.delta;
-    if (delta !== undefined && (delta.content || delta.tool_calls !== undefined)) ctx.completionChunks += 1;
+    if (delta !== undefined) {
+      if (delta.content) ctx.streamedTokens += estimateTokens(delta.content);
+      if (delta.refusal) ctx.streamedTokens += estimateTokens(delta.refusal);
+      for (const call of delta.tool_calls ?? []) {
+        const fn = call.function;
+        if (fn !== undefined) ctx.streamedTokens += estimateTokens((fn.name ?? '') + (fn.arguments ?? ''));
+      }
+    }
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));
   }
   yield OPENAI_DONE_FRAME;

@@ -1,4 +1,5 @@
 // /v1/messages (Anthropic dialect): native for Anthropic upstreams, translated through chat for the others.
+import { estimateTokens } from './streamed-tokens.js';
 import type { AnthropicStreamEvent, MessagesRequest } from '../../api/anthropic-messages.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
@@ -53,7 +54,16 @@ async function* anthropicFrames(
     const event = item.data;
     ctx.tap?.messages?.(event);
     if (event.type === 'content_block_delta') {
-      ctx.completionChunks += 1;
+      const delta = event.delta;
+      ctx.streamedTokens += estimateTokens(
+        delta.type === 'text_delta'
+          ? delta.text
+          : delta.type === 'input_json_delta'
+            ? delta.partial_json
+            : delta.type === 'thinking_delta'
+              ? delta.thinking
+              : '',
+      );
     } else if (event.type === 'message_start') {
       input = event;
       ctx.usage = usageFromAnthropic(event.message.usage);

@@ -91,17 +91,20 @@ async function* metered(
 ): AsyncGenerator<string> {
   const allowance = ticket.completionAllowance;
   let complete = false;
+  // Tokens in the frames the client got (a frame may carry several).
+  let delivered = 0;
   try {
     for await (const frame of frames) {
-      if (allowance !== null && ctx.completionChunks > allowance) {
+      if (allowance !== null && ctx.streamedTokens > allowance) {
         // The frame that would pass the allowance is not sent; the usage recorded is what the client got.
-        ctx.completionChunks = allowance;
+        ctx.streamedTokens = delivered;
         throw new GatewayError(
           'budget_exceeded',
-          `Budget exhausted during the stream: stopped after ${allowance} completion tokens.`,
+          `Budget exhausted during the stream: stopped after about ${Math.ceil(delivered - 1e-9)} completion tokens.`,
         );
       }
       yield frame;
+      delivered = ctx.streamedTokens;
     }
     complete = true;
   } finally {
