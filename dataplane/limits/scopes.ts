@@ -1,5 +1,6 @@
 // Which limit scopes a request belongs to: global, team, app, key and user (each when configured). Static
 // scopes are resolved once per (team, app, key) and reused; only a named user adds a per-request scope.
+import { idPart } from '../cache/tenant.js';
 import type { Identity } from '../auth/identity.js';
 import type { LimitScope } from './limiter.js';
 import type { LimitSpec } from './schema.js';
@@ -46,23 +47,26 @@ export function createScopeResolver(
     const keyConfig = keyId === null ? undefined : appConfig?.keys?.find((k) => k.id === keyId);
     if (keyConfig?.limits !== undefined) {
       scopes.push({
-        id: `key:${team}/${app}/${keyId}`,
+        id: `key:${idPart(team!)}/${idPart(app!)}/${idPart(keyId!)}`,
         label: `key '${keyId}' of app '${app}'`,
         spec: keyConfig.limits,
       });
     }
     if (appConfig?.limits !== undefined) {
       scopes.push({
-        id: `app:${team}/${app}`,
+        id: `app:${idPart(team!)}/${idPart(app!)}`,
         label: `app '${app}' of team '${team}'`,
         spec: appConfig.limits,
       });
     }
     if (teamConfig?.limits !== undefined)
-      scopes.push({ id: `team:${team}`, label: `team '${team}'`, spec: teamConfig.limits });
+      scopes.push({ id: `team:${idPart(team!)}`, label: `team '${team}'`, spec: teamConfig.limits });
     scopes.push(...globalScope);
     const userSpec = appConfig?.user_limits ?? teamConfig?.user_limits;
-    const userPrefix = appConfig?.user_limits !== undefined ? `user:${team}/${app}/` : `user:${team}/`;
+    const userPrefix =
+      appConfig?.user_limits !== undefined
+        ? `user:${idPart(String(team))}/${idPart(String(app))}/`
+        : `user:${idPart(String(team))}/`;
     entry = { scopes, userSpec, userPrefix };
     cache.set(cacheKey, entry);
     return entry;
@@ -73,7 +77,11 @@ export function createScopeResolver(
     const entry = resolve(identity.team, identity.app, identity.keyId);
     if (identity.user === null || entry.userSpec === undefined) return entry.scopes;
     return [
-      { id: entry.userPrefix + identity.user, label: `user '${identity.user}'`, spec: entry.userSpec },
+      {
+        id: entry.userPrefix + idPart(identity.user),
+        label: `user '${identity.user}'`,
+        spec: entry.userSpec,
+      },
       ...entry.scopes,
     ];
   };

@@ -1,6 +1,7 @@
 // DELETE /admin/cache (admin role): purge cached answers of one tenant, one model, or both.
 // `?tenant=acme/search` names the tenant as the cache keys it (team/app, or team with scope: team);
 // `?team=acme&app=search` says the same; `&model=gpt-4o` narrows to one routed model.
+import { tenantOf } from '../../cache/tenant.js';
 import { requireRole } from '../../auth/index.js';
 import type { ResponseCache } from '../../cache/response-cache.js';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -22,7 +23,7 @@ export function cachePurgeStage(deps: { cache: ResponseCache | undefined }): Sta
             param: 'app',
           });
         }
-        tenant = scope === 'app' ? `${team}/${app}` : team;
+        tenant = scope === 'app' ? tenantOf(team, app) : tenantOf(team);
       }
       const model = query.get('model') ?? undefined;
       if (tenant === undefined && model === undefined) {
