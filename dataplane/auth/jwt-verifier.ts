@@ -4,8 +4,6 @@
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
   decodeJwt,
   decodeProtectedHeader,
   errors,
@@ -13,7 +11,6 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
-  type RemoteJWKSetOptions,
 } from 'jose';
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, type JwtIssuerConfig } from '../config/auth-schema.js';
 import { ConfigError } from '../config/load.js';
@@ -21,6 +18,7 @@ import type { Directory } from './directory.js';
 import { authError } from './errors.js';
 import type { Identity } from './identity.js';
 import { jwtFailure } from './jwt-errors.js';
+import { createRemoteJwks } from './remote-jwks.js';
 import { compileModelPatterns } from './model-matcher.js';
 import { identityFromClaims, type TokenMapping } from './token-identity.js';
 
@@ -47,6 +45,9 @@ interface IssuerVerifier {
   readonly mapping: TokenMapping;
 }
 
+/** One JWKS fetch; a request waits for one only when its issuer has no keys yet. */
+const JWKS_FETCH_TIMEOUT_MS = 3000;
+
 function keySource(
   issuer: JwtIssuerConfig,
   index: number,
@@ -54,12 +55,14 @@ function keySource(
 ): Uint8Array | JWTVerifyGetKey {
   if (issuer.secret !== undefined) return new TextEncoder().encode(issuer.secret);
   if (issuer.jwks_url !== undefined) {
-    const options: RemoteJWKSetOptions = {
-      cacheMaxAge: issuer.jwks_cache_s * 1000,
-      cooldownDuration: issuer.jwks_cooldown_s * 1000,
-    };
-    if (deps.fetch !== undefined) options[customFetch] = deps.fetch;
-    return createRemoteJWKSet(new URL(issuer.jwks_url), options);
+    return createRemoteJwks({
+      url: issuer.jwks_url,
+      cacheMaxAgeMs: issuer.jwks_cache_s * 1000,
+      cooldownMs: issuer.jwks_cooldown_s * 1000,
+      timeoutMs: JWKS_FETCH_TIMEOUT_MS,
+      fetch: deps.fetch ?? fetch,
+      now: deps.now,
+    });
   }
   const path = issuer.jwks_file!;
   // Read once when the config is applied, so a missing or broken file fails the (re)load, not requests.

@@ -39,6 +39,8 @@ let tmp: string;
 let jwks: { keys: JWK[] };
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** /flaky.json serves the JWKS until a test takes it down. */
+const flaky = { down: false };
 const fetchesOf = (path: string) => server.requests.filter((r) => r.path === path).length;
 
 async function sign(
@@ -102,6 +104,7 @@ before(async () => {
   server = await startScriptedServer((request, res) => {
     if (request.path === '/jwks.json') sendJson(res, 200, jwks);
     else if (request.path === '/spares.json') sendJson(res, 200, spares);
+    else if (request.path === '/flaky.json') sendJson(res, flaky.down ? 503 : 200, flaky.down ? {} : jwks);
     else sendJson(res, 500, { error: 'down' });
   });
   tmp = await mkdtemp(join(tmpdir(), 'auth-jwks-'));
@@ -302,6 +305,44 @@ describe('JWT: attacks', () => {
       401,
       /Could not obtain the signing keys of issuer 'https:\/\/idp\.test'/,
     );
+  });
+});
+
+describe('JWT: JWKS outages', () => {
+  it('fetched keys keep serving past their cache age while the URL is down; a failing URL is asked once per cooldown', async () => {
+    const time = clock();
+    flaky.down = false;
+    const issuer = rsIssuer({ jwks_url: `${server.url}/flaky.json`, jwks_cache_s: 60, jwks_cooldown_s: 10 });
+    const auth = authenticator({ jwt: [issuer] }, acmeTeams(), { now: time.read });
+    assert.equal((await auth.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    flaky.down = true;
+    try {
+      // Stale now: a background refresh is tried (and fails); the keys it has keep serving.
+      time.now += 70_000;
+      const before = fetchesOf('/flaky.json');
+      for (let i = 0; i < 3; i++)
+        assert.equal((await auth.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+      // Unknown kids while the URL fails: no fetch each, one per cooldown.
+      for (let i = 0; i < 5; i++) {
+        const token = await sign(keys.stranger, { alg: 'RS256', kid: `rotated-${i}` });
+        await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /not in the key set/);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(fetchesOf('/flaky.json') - before, 1);
+      time.now += 11_000;
+      await rejectsWith(
+        auth.authenticate(
+          bearer(await sign(keys.stranger, { alg: 'RS256', kid: 'later' })),
+          undefined,
+          never,
+        ),
+        401,
+        /not in the key set/,
+      );
+      assert.equal(fetchesOf('/flaky.json') - before, 2);
+    } finally {
+      flaky.down = false;
+    }
   });
 });
 
