@@ -17,6 +17,8 @@ interface Container {
 }
 
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Characters of a member name kept as the context of its values. */
+const MAX_CONTEXT = 48;
 
 /** The end (exclusive) of the string token opening at `start` (a quote), or the text's end if unterminated. */
 function stringEnd(text: string, start: number): number {
@@ -65,7 +67,9 @@ export function redactJsonText(
   let copied = 0;
   const context = (): string | undefined => stack.at(-1)?.key;
   const consider = (start: number, end: number, value: string, key: string | undefined) => {
-    const prefix = key === undefined ? '' : `${key}: `;
+    // The name's last characters are context enough ("…password: "); a whole long name before every item of
+    // an array under it would make the scan quadratic in the body's size.
+    const prefix = key === undefined ? '' : `${key.slice(-MAX_CONTEXT)}: `;
     const findings = scan(prefix + value)
       .filter((f) => f.start >= prefix.length)
       .map((f) => ({ ...f, start: f.start - prefix.length, end: f.end - prefix.length }));
@@ -98,7 +102,8 @@ export function redactJsonText(
       NUMBER.lastIndex = i;
       const m = NUMBER.exec(text);
       const end = m === null ? i + 1 : i + m[0].length;
-      if (m !== null) consider(i, end, m[0], context());
+      // Scanned without its sign: -4155552671 is still a phone number.
+      if (m !== null) consider(i, end, m[0].replace(/^-/, ''), context());
       i = end;
     } else {
       i++;

@@ -40,9 +40,9 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
     let request = record.request_body;
     if (scanner !== undefined) {
       // One state for both bodies: a value the answer repeats gets the request's placeholder.
-      const req = redactBody(request, scanner, createRedactionState());
+      const req = redactBody(request, scanner, createRedactionState(), record.request_truncated);
       request = req.text;
-      response = redactBody(response, scanner, req.state).text;
+      response = redactBody(response, scanner, req.state, responseTruncated).text;
     }
     return {
       request_id: record.request_id,
@@ -59,9 +59,19 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
 
 type Redacted = { text: string; state: RedactionState };
 
-/** A JSON body token by token (json-redact.ts); other text (an assembled answer) as it is. */
-export function redactBody(text: string, scanner: PiiScanner, initial: RedactionState): Redacted {
-  if (!/^\s*[[{]/.test(text)) return redact(text, scanner.scanText(text), 'placeholder', initial);
+/**
+ * A JSON body token by token (json-redact.ts); anything else as text. JSON means: it parses, or it was cut at
+ * the capture bound and starts like JSON. Text that merely starts with `[` or `{` (an answer such as "[1] write
+ * to …") is scanned whole: the token walk reads only what is inside quotes and numbers.
+ */
+export function redactBody(
+  text: string,
+  scanner: PiiScanner,
+  initial: RedactionState,
+  cut = false,
+): Redacted {
+  if (!(/^\s*[[{]/.test(text) && (cut || parsesAsJson(text))))
+    return redact(text, scanner.scanText(text), 'placeholder', initial);
   let state = initial;
   const result = redactJsonText(
     text,
@@ -73,4 +83,13 @@ export function redactBody(text: string, scanner: PiiScanner, initial: Redaction
     },
   );
   return { text: result.text, state };
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

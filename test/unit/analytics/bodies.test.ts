@@ -110,10 +110,9 @@ describe('body row mapper', () => {
 
   it('a JSON body cut short is scanned with its \\u escapes decoded', () => {
     const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
-    const row = map(bodyRecord({ request_body: '{"content":"write to eve\\u0040example.com and' })) as Record<
-      string,
-      string
-    >;
+    const row = map(
+      bodyRecord({ request_body: '{"content":"write to eve\\u0040example.com and', request_truncated: true }),
+    ) as Record<string, string>;
     // The cut string is written back closed (it was not valid JSON before either).
     assert.equal(row.request_body, '{"content":"write to [EMAIL_1] and"');
   });
@@ -132,6 +131,19 @@ describe('body row mapper', () => {
     // Untouched tokens keep their spelling: big numbers, 1.0, duplicate names, __proto__'s subtree.
     assert.match(stored, /"n": 12345678901234567890, "f": 1\.0, "a": 1, "a": 2/);
     assert.match(stored, /"__proto__": \{"note": "mail \[EMAIL_\d\]"\}/);
+  });
+
+  it('text that only starts like JSON is scanned whole; long names cost no more than short ones', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 64 * 1024 });
+    const answer = '[1] Write to bob@example.com or call 415-555-2671.';
+    const row = map(bodyRecord({ request_body: '{"a":1}', response_body: answer })) as Record<string, string>;
+    assert.doesNotMatch(row.response_body!, /bob@|415-555/);
+    const negative = map(bodyRecord({ request_body: '{"phone": -4155552671}' })) as Record<string, string>;
+    assert.equal(negative.request_body, '{"phone": "[PHONE_1]"}');
+    // A long member name is context by its end only (the scan of each item under it stays short).
+    const long = `{"${'k'.repeat(16_000)} password": ["hunter2-Xq9vB7zL4pW"]}`;
+    const stored = (map(bodyRecord({ request_body: long })) as Record<string, string>).request_body!;
+    assert.doesNotMatch(stored, /hunter2/);
   });
 
   it('a body nested thousands of levels deep is redacted without recursion', () => {
