@@ -106,6 +106,13 @@ export interface GatewayContext {
    * budget's allowance is checked against, and what a stream cut short is billed.
    */
   streamedTokens: number;
+  /** Deltas and their text's token share, behind streamedTokens (dispatch/streamed-tokens.ts). */
+  streamedDeltas: number;
+  streamedText: number;
+  /** The usage on ctx.usage is the upstream's own final count (OpenAI's usage chunk, Anthropic's message_delta). */
+  usageFinal?: boolean;
+  /** The SSE response's first frame was written: the client got an answer, not an error status. */
+  streamStarted?: boolean;
   /** Set by the auth stage. */
   identity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */

@@ -1,8 +1,8 @@
 // A request's usage once it is over, when the upstream's own count is missing or partial: a stream cut by a
 // budget, broken by the upstream or left by the client ends without the usage chunk. What was streamed is
-// then what is billed: the prompt (counted by the analysis, else estimated from the body's size) and one
-// completion token per content chunk that passed. Used by the limits stage (to reconcile) and by the record
-// stage (so the record does not depend on whether any limit applies).
+// then what is billed: the prompt (counted by the analysis, else estimated from the body's size) and the
+// completion tokens estimated as the deltas passed (dispatch/streamed-tokens.ts). Used by the limits stage (to
+// reconcile) and by the record stage (so the record does not depend on whether any limit applies).
 import type { GatewayContext, TokenUsage } from './context.js';
 
 /**
@@ -27,6 +27,12 @@ export function promptTokensOf(ctx: GatewayContext): number {
  */
 export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens: number): TokenUsage {
   let usage = ctx.usage;
+  // The upstream's own final count stands, even if the stream then broke (say, before [DONE]).
+  if (usage !== undefined && ctx.usageFinal === true && usage.prompt > 0) return usage;
+  // A stream that failed before its first frame answered the client with an error status: not billed, as an
+  // upstream error status is not (a client that left is: the upstream had its prompt).
+  if (!complete && ctx.response?.kind === 'sse' && ctx.streamStarted !== true && !ctx.exchange.aborted)
+    return { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
   if (!complete || usage === undefined || usage.prompt === 0) {
     const reached = ctx.timings.upstreamHeaders !== undefined;
     usage = {

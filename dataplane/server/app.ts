@@ -107,6 +107,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         signal: exchange.signal,
         status: 0,
         streamedTokens: 0,
+        streamedDeltas: 0,
+        streamedText: 0,
         // A 405 names the methods the route does take (RFC 9110 §15.5.6).
         responseHeaders: allow === undefined ? {} : { allow },
       };

@@ -54,6 +54,27 @@ describe('upstream failures', () => {
           res.end(`data: ${JSON.stringify(chunk)}\n\n`);
           return;
         }
+        if (model === 'usage-then-break') {
+          // The upstream's own final count arrives, then the stream ends without [DONE].
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const base = { id: 'x', object: 'chat.completion.chunk', created: 1, model };
+          const text = {
+            ...base,
+            choices: [{ index: 0, delta: { content: 'Hello there, friend' }, finish_reason: null }],
+          };
+          const usage = {
+            ...base,
+            choices: [],
+            usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
+          };
+          res.end(`data: ${JSON.stringify(text)}\n\ndata: ${JSON.stringify(usage)}\n\n`);
+          return;
+        }
+        if (model === 'broken-first-frame') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.end('data: {not json\n\n');
+          return;
+        }
         if (model === 'not-json') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('<html>oops</html>');
@@ -88,6 +109,8 @@ describe('upstream failures', () => {
         'stalls-mid-stream': { provider: 'up' },
         'stalls-mid-body': { provider: 'up' },
         'ends-without-done': { provider: 'up' },
+        'usage-then-break': { provider: 'up' },
+        'broken-first-frame': { provider: 'up' },
         'not-json': { provider: 'up' },
         unreachable: { provider: 'down' },
         'sim-error-503': { provider: 'simulator' },
@@ -165,6 +188,26 @@ describe('upstream failures', () => {
     );
     assert.ok(record.prompt_tokens > 5, `prompt ${record.prompt_tokens}`);
     assert.equal(record.completion_tokens, 1);
+  });
+
+  it("a stream broken after the upstream's own usage is billed that usage; one broken before its first frame, nothing", async () => {
+    const broken = await (await chat('usage-then-break', true)).text();
+    assert.match(broken, /"code":"stream_interrupted"/);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'usage-then-break'),
+      'the record',
+    );
+    assert.equal(record.prompt_tokens, 12);
+    assert.equal(record.completion_tokens, 4);
+    // The client got a 502, not a stream: nothing to bill.
+    const refused = await chat('broken-first-frame', true);
+    assert.equal(refused.status, 502);
+    await refused.text();
+    const second = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'broken-first-frame'),
+      'the record',
+    );
+    assert.equal(second.prompt_tokens + second.completion_tokens, 0);
   });
 
   it('unreachable upstream → 502, invalid upstream JSON → 502', async () => {

@@ -1,6 +1,6 @@
 // Raw HTTP against the gateway, below the SDKs: a JSON POST read whole (status, headers, SSE frames) and a
 // Prometheus scrape, for what the SDKs hide (retry-after, [DONE], error frames, token counters).
-import { estimateTokens } from '../../dataplane/pipeline/dispatch/streamed-tokens.js';
+import { countDelta } from '../../dataplane/pipeline/dispatch/streamed-tokens.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SseFrame {
@@ -98,12 +98,11 @@ export async function waitForMetric(
  * (dataplane/pipeline/dispatch/streamed-tokens.ts), summed, rounded up once.
  */
 export function streamedTokensOf(sse: string): number {
-  let total = 0;
+  const count = { streamedTokens: 0, streamedDeltas: 0, streamedText: 0 };
   for (const frame of parseSseFrames(sse)) {
     if (frame.data === '[DONE]') continue;
     const chunk = JSON.parse(frame.data) as { choices?: { delta?: { content?: string | null } }[] };
-    const content = chunk.choices?.[0]?.delta?.content;
-    if (content) total += estimateTokens(content);
+    countDelta(count, chunk.choices?.[0]?.delta?.content ?? '');
   }
-  return Math.ceil(total - 1e-9);
+  return Math.ceil(count.streamedTokens - 1e-9);
 }

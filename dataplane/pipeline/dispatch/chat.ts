@@ -1,5 +1,5 @@
 // /v1/chat/completions: call the provider and turn its result into the client's JSON or SSE frames.
-import { estimateTokens } from './streamed-tokens.js';
+import { countDelta } from './streamed-tokens.js';
 import type { ChatChunk, ChatRequest } from '../../api/openai-chat.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
@@ -34,17 +34,20 @@ async function* openAIFrames(
     const usage = item.data.usage;
     if (usage !== undefined && usage !== null) {
       ctx.usage = usageFromOpenAI(usage);
+      ctx.usageFinal = true;
       // The usage-only chunk was requested by the gateway, not the client: recorded, not forwarded.
       if (!clientWantsUsage && item.data.choices.length === 0) continue;
     }
     const delta = item.data.choices[0]?.delta;
     if (delta !== undefined) {
-      if (delta.content) ctx.streamedTokens += estimateTokens(delta.content);
-      if (delta.refusal) ctx.streamedTokens += estimateTokens(delta.refusal);
-      for (const call of delta.tool_calls ?? []) {
-        const fn = call.function;
-        if (fn !== undefined) ctx.streamedTokens += estimateTokens((fn.name ?? '') + (fn.arguments ?? ''));
-      }
+      // Reasoning deltas (vLLM's and DeepSeek's reasoning_content, OpenRouter's reasoning) are output too.
+      const extra = delta as { reasoning_content?: unknown; reasoning?: unknown };
+      let text = (delta.content ?? '') + (delta.refusal ?? '');
+      if (typeof extra.reasoning_content === 'string') text += extra.reasoning_content;
+      if (typeof extra.reasoning === 'string') text += extra.reasoning;
+      for (const call of delta.tool_calls ?? [])
+        text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+      countDelta(ctx, text);
     }
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));
   }

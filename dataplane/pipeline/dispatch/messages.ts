@@ -1,5 +1,5 @@
 // /v1/messages (Anthropic dialect): native for Anthropic upstreams, translated through chat for the others.
-import { estimateTokens } from './streamed-tokens.js';
+import { countDelta } from './streamed-tokens.js';
 import type { AnthropicStreamEvent, MessagesRequest } from '../../api/anthropic-messages.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
@@ -55,7 +55,8 @@ async function* anthropicFrames(
     ctx.tap?.messages?.(event);
     if (event.type === 'content_block_delta') {
       const delta = event.delta;
-      ctx.streamedTokens += estimateTokens(
+      countDelta(
+        ctx,
         delta.type === 'text_delta'
           ? delta.text
           : delta.type === 'input_json_delta'
@@ -71,6 +72,7 @@ async function* anthropicFrames(
       // message_delta carries cumulative usage; input counts may only be known here (translated streams).
       const start = input?.type === 'message_start' ? input.message.usage : {};
       ctx.usage = usageFromAnthropic({ ...start, ...stripNulls(event.usage) });
+      ctx.usageFinal = true;
     }
     yield anthropicFrame(event.type, item.raw ?? JSON.stringify(event));
   }

@@ -1,12 +1,29 @@
 // Completion tokens of a stream counted as it passes, before the upstream's own usage (which comes last, if at
 // all): a budget's allowance is in tokens, and a stream cut short is billed what it delivered. Tokenizing on the
-// event loop would cost more than the rest of the hop, so this is an estimate from the delta's text: about four
-// ASCII characters a token (English and code) and one and a half others (accented letters, CJK), at least one
-// token per delta that carries anything (OpenAI streams about a token a delta, Anthropic several). Fractional:
-// the sum is rounded up once, where it is billed. Deltas are a few characters long, so the loop is short.
-export function estimateTokens(text: string): number {
-  if (text.length === 0) return 0;
+// event loop would cost more than the rest of the hop, so this is an estimate: the larger of the number of
+// deltas (OpenAI streams about a token a delta) and their text's share, about four ASCII characters a token
+// (English, code) and one and a half others (accented letters, CJK), which covers Anthropic's deltas of several
+// words. Deltas are a few characters long, so the loop is short.
+
+/** The running count of a stream; `streamedTokens` is what budgets check and a cut stream is billed. */
+export interface StreamCount {
+  streamedTokens: number;
+  streamedDeltas: number;
+  /** The deltas' text share, fractional. */
+  streamedText: number;
+}
+
+/** A text's token share: four ASCII characters or one and a half others a token. */
+export function textTokens(text: string): number {
   let ascii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
-  return Math.max(1, ascii / 4 + (text.length - ascii) / 1.5);
+  return ascii / 4 + (text.length - ascii) / 1.5;
+}
+
+/** Counts one delta of the stream (an empty one counts nothing). */
+export function countDelta(count: StreamCount, text: string): void {
+  if (text.length === 0) return;
+  count.streamedDeltas += 1;
+  count.streamedText += textTokens(text);
+  count.streamedTokens = Math.max(count.streamedDeltas, count.streamedText);
 }

@@ -85,6 +85,7 @@ async function stream(
   }
   ctx.status = plan.status;
   ctx.timings.firstByte = performance.now();
+  ctx.streamStarted = true;
   exchange.beginStream(
     plan.status,
     headers(ctx, 'text/event-stream; charset=utf-8', {

@@ -1,19 +1,27 @@
-// The estimate of a stream's completion tokens from its deltas, which budgets check and a cut stream is billed.
+// The estimate of a stream's completion tokens, which budgets check and a cut stream is billed: the larger of the
+// number of deltas and their text's share (four ASCII or one and a half other characters a token).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { estimateTokens } from '../../../dataplane/pipeline/dispatch/streamed-tokens.js';
+import { countDelta, textTokens } from '../../../dataplane/pipeline/dispatch/streamed-tokens.js';
+
+const counted = (deltas: string[]) => {
+  const count = { streamedTokens: 0, streamedDeltas: 0, streamedText: 0 };
+  for (const d of deltas) countDelta(count, d);
+  return count.streamedTokens;
+};
 
 describe('streamed token estimate', () => {
-  it('about four ASCII characters a token, at least one a delta, nothing for an empty one', () => {
-    assert.equal(estimateTokens(''), 0);
-    assert.equal(estimateTokens('Hi'), 1);
-    assert.equal(estimateTokens(' the'), 1);
-    // A multi-token delta (Anthropic streams several words at once) counts as several tokens, not one.
-    assert.equal(estimateTokens('The quick brown fox jumps over the lazy dog.'), 11);
+  it('one token a delta when deltas are single tokens (OpenAI), their text when they are longer (Anthropic)', () => {
+    assert.equal(counted([]), 0);
+    assert.equal(counted(['', '']), 0);
+    // Five one-token deltas: five (their characters alone would say 4.5).
+    assert.equal(counted(['Hello', ',', ' how', ' are', ' you']), 5);
+    // Two deltas of several words each: their text's share.
+    assert.equal(counted(['The quick brown fox jumps ', 'over the lazy dog again and again.']), 15);
   });
 
   it('counts other scripts closer to a token a character', () => {
-    assert.ok(Math.abs(estimateTokens('東京都の天気') - 4) < 1e-9);
-    assert.ok(estimateTokens('Grüße aus Köln') > estimateTokens('Grusse aus Koln'));
+    assert.ok(Math.abs(textTokens('東京都の天気') - 4) < 1e-9);
+    assert.ok(textTokens('Grüße aus Köln') > textTokens('Grusse aus Koln'));
   });
 });
