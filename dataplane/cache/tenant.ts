@@ -7,6 +7,8 @@ import type { Identity } from '../auth/identity.js';
  * counter. Names without those characters are unchanged.
  */
 export function idPart(name: string): string {
+  // A name that is `-` itself would be the anonymous part (see cacheTenant).
+  if (name === '-') return '%2D';
   return name.includes('/') || name.includes('%') ? name.replace(/%/g, '%25').replace(/\//g, '%2F') : name;
 }
 

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { createRedisClient } from '../net/redis-client.js';
 import {
   OutcomeUnknownError,
+  PermanentLimitError,
   type Check,
   type GcraState,
   type LimitStore,
@@ -106,10 +107,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       try {
         reply = (await calls.admit({ keys, packed, id: requestId })) as number[];
       } catch (error) {
-        // ioredis' commandTimeout: the script was written to the socket and may still run.
-        if (error instanceof Error && error.message === 'Command timed out')
-          throw new OutcomeUnknownError('the limit admission timed out', { cause: error });
-        throw error;
+        // Only a command refused before it was written (Redis away: no offline queue) surely did not run; a
+        // timeout or a connection dropped with the script in flight may have run it, or may yet.
+        // (An error inside the script is Redis' answer about that admission, not a lost one.)
+        if (error instanceof PermanentLimitError) throw error;
+        if (error instanceof Error && /Stream isn't writeable|enableOfflineQueue/.test(error.message))
+          throw error;
+        throw new OutcomeUnknownError('the limit admission went unanswered', { cause: error });
       }
       if (reply[0] === 0) {
         return {

@@ -41,5 +41,7 @@ describe('scope ids and tenants', () => {
     assert.equal(ids(identity('acme', 'u2', 'u1/alice'))[0], 'user:acme/u1%2Falice');
     assert.equal(idPart('100%/x'), '100%25%2Fx');
     assert.equal(idPart('plain-name_1.2'), 'plain-name_1.2');
+    // A team named "-" is not the anonymous tenant.
+    assert.notEqual(cacheTenant(identity('-', '-'), 'app'), cacheTenant(undefined, 'app'));
   });
 });
