@@ -70,6 +70,12 @@ export const anthropicProviderSchema = z.strictObject({
   version: z.string().default('2023-06-01'),
   /** Default max_tokens when an OpenAI-shaped request omits it (Anthropic requires one). */
   default_max_tokens: z.number().int().positive().default(4096),
+  /**
+   * Beta features (`anthropic-beta` names) a client may ask for on /v1/messages; others it names are dropped.
+   * Empty by default: some betas change pricing, reach the organisation's files, or make Anthropic fetch
+   * URLs of the client's choosing.
+   */
+  client_betas: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/)).default([]),
   ...common,
 });
 

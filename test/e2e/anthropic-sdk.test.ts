@@ -149,7 +149,12 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
     openaiUpstream = await startOpenAIUpstream({ flavour: 'openai', apiKey: OPENAI_KEY });
     gateway = await startTestGateway({
       providers: {
-        anthropic: { type: 'anthropic', base_url: anthropicUpstream.url, api_key: ANTHROPIC_KEY },
+        anthropic: {
+          type: 'anthropic',
+          base_url: anthropicUpstream.url,
+          api_key: ANTHROPIC_KEY,
+          client_betas: ['context-1m-2025-08-07'],
+        },
         openai: { type: 'openai', base_url: `${openaiUpstream.url}/v1`, api_key: OPENAI_KEY },
         simulator: { type: 'simulator' },
       },
@@ -193,7 +198,7 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
         assert.equal(received.path, '/v1/messages');
         assert.equal(received.headers['x-api-key'], ANTHROPIC_KEY);
         assert.equal(received.headers['anthropic-version'], ANTHROPIC_VERSION);
-        // The client's beta features are asked for upstream as well.
+        // The client's beta features are asked for upstream as well (this provider allows that one).
         assert.equal(received.headers['anthropic-beta'], 'context-1m-2025-08-07');
         assert.equal(received.body.system, SYSTEM);
       },

@@ -6,12 +6,9 @@ type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
 export interface AnthropicApi {
   /** Path of the Messages operation, relative to the base URL (which carries no /v1). */
   readonly path: string;
-  /** `beta`: the client's anthropic-beta list, added to any configured one (a malformed value is ignored). */
+  /** `beta`: the client's anthropic-beta list; the names `client_betas` allows are added to the configured ones. */
   headers(requestId: string, beta?: string): Record<string, string>;
 }
-
-/** A comma-separated list of beta names, e.g. `context-1m-2025-08-07,files-api-2025-04-14`. */
-const BETA_LIST = /^[A-Za-z0-9._-]+(?:\s*,\s*[A-Za-z0-9._-]+)*$/;
 
 export function createAnthropicApi(config: AnthropicConfig): AnthropicApi {
   // Configured headers come after the defaults so an operator can pin e.g. another anthropic-version or add
@@ -22,13 +19,21 @@ export function createAnthropicApi(config: AnthropicConfig): AnthropicApi {
     ...config.headers,
   };
   if (config.api_key !== undefined && config.api_key !== '') base['x-api-key'] = config.api_key;
+  const allowed = new Set(config.client_betas);
   return {
     path: '/v1/messages',
     headers: (requestId, beta) => {
       const headers: Record<string, string> = { ...base, 'x-request-id': requestId };
-      if (beta !== undefined && BETA_LIST.test(beta)) {
-        const configured = headers['anthropic-beta'];
-        headers['anthropic-beta'] = configured === undefined ? beta : `${configured},${beta}`;
+      if (beta !== undefined && allowed.size > 0) {
+        const asked = beta
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => allowed.has(name));
+        if (asked.length > 0) {
+          const configured = headers['anthropic-beta'];
+          const names = configured === undefined ? asked : [configured, ...asked];
+          headers['anthropic-beta'] = names.join(',');
+        }
       }
       return headers;
     },

@@ -70,12 +70,17 @@ describe('createAnthropicApi', () => {
       'x-api-key': 'sk-ant-test',
       'x-request-id': 'req-1',
     });
-    // A client's betas are added to the configured ones; a malformed value is not passed on.
+    // No client_betas: what a client asks for is not passed on.
     assert.equal(
-      api.headers('req-2', 'context-1m-2025-08-07, files-api-2025-04-14')['anthropic-beta'],
-      'prompt-caching-2024-07-31,context-1m-2025-08-07, files-api-2025-04-14',
+      api.headers('req-2', 'context-1m-2025-08-07')['anthropic-beta'],
+      'prompt-caching-2024-07-31',
     );
-    assert.equal(api.headers('req-3', 'x\r\ny: z')['anthropic-beta'], 'prompt-caching-2024-07-31');
+    // With an allowlist, only the names on it are added to the configured ones.
+    const open = createAnthropicApi({ ...config, client_betas: ['context-1m-2025-08-07'] });
+    assert.equal(
+      open.headers('req-3', 'context-1m-2025-08-07, files-api-2025-04-14, x\r\ny')['anthropic-beta'],
+      'prompt-caching-2024-07-31,context-1m-2025-08-07',
+    );
   });
 
   it('sends no key header when no key is configured', () => {
