@@ -88,6 +88,9 @@ interface ScopeKeys {
   budgets: { windowId: string; tokens: string; cost: string }[];
 }
 
+/** How long shutdown waits for releases of unanswered admissions still retrying. */
+const RELEASE_DRAIN_MS = 2000;
+
 export function createLimiter(deps: {
   store: LimitStore;
   config: LimitsConfig;
@@ -101,6 +104,8 @@ export function createLimiter(deps: {
   const ttlMs = config.reservation_ttl_s * 1000;
   let lastBackendLog = 0;
   const pending = new Set<Promise<void>>();
+  /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
+  const releasing = new Set<Promise<void>>();
   const logBackend = (message: string, error: unknown) => {
     // One line a second at most: an outage must be visible, not flood the log.
     const t = now();
@@ -293,8 +298,8 @@ export function createLimiter(deps: {
       } catch (error) {
         // Only an admission that may have run is released (a command refused or never sent did not).
         if (error instanceof OutcomeUnknownError && checks.some((c) => c.kind !== 'gcra')) {
-          const task = releaseWithRetries(checks, request.requestId, t).finally(() => pending.delete(task));
-          pending.add(task);
+          const task = releaseWithRetries(checks, request.requestId, t).finally(() => releasing.delete(task));
+          releasing.add(task);
         }
         const closed = checks.some((c, i) => policyOf(owners[i]!.spec, c) === 'closed');
         metrics.backendError('admit', closed ? 'closed' : 'open');
@@ -347,6 +352,12 @@ export function createLimiter(deps: {
 
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      // Releases retry through a stall of ~15 s; shutdown gives them a moment, then their reservations expire.
+      if (releasing.size > 0)
+        await Promise.race([
+          Promise.allSettled([...releasing]),
+          sleep(RELEASE_DRAIN_MS, undefined, { ref: false }),
+        ]);
     },
     async usage(scopes) {
       const t = now();
