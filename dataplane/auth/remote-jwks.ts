@@ -50,8 +50,12 @@ export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
     return inflight;
   };
   const coolingDown = () => options.now() - lastAttempt < options.cooldownMs;
+  // Stale keys serve through an outage, but not forever: a key the provider revoked meanwhile would.
+  const maxStaleMs = Math.max(3_600_000, 6 * options.cacheMaxAgeMs);
 
   return async (header, token) => {
+    if (keys !== undefined && options.now() - keys.fetchedAt > options.cacheMaxAgeMs + maxStaleMs)
+      keys = undefined;
     if (keys === undefined) {
       // Nothing to try yet: wait for a fetch (or fail as the last one did, within the cooldown).
       if (!(coolingDown() && inflight === undefined)) await (inflight ?? refresh()).catch(() => undefined);
