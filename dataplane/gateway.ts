@@ -6,7 +6,7 @@ import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { startRecorder } from '../analytics/recorder.js';
 import { loadConfigFile } from './config/load.js';
-import { buildRuntime, type Runtime } from './config/runtime.js';
+import { buildRuntime, type Runtime, type RuntimeDeps } from './config/runtime.js';
 import type { GatewayConfig } from './config/schema.js';
 import { watchConfigFile } from './config/watch.js';
 import { createUuidV7 } from './ids/uuidv7.js';
@@ -89,7 +89,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? createLogger(options.config.logging.level);
   const metrics = createGatewayMetrics();
   const env = options.env ?? process.env;
-  let runtime = buildRuntime(options.config);
+  // Remote JWKS outlive a config: a reload during an identity provider outage keeps the keys already fetched.
+  const runtimeDeps: RuntimeDeps = {
+    jwksSets: new Map(),
+    onJwksFetchFailed: (url, err) =>
+      logger.warn('JWKS fetch failed; keys already fetched keep serving', { url, err }),
+  };
+  let runtime = buildRuntime(options.config, runtimeDeps);
   const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined };
   const recorder = options.config.analytics.enabled
     ? await startRecorder(options.config.analytics, {
@@ -218,7 +224,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         next = await loadConfigFile(options.configPath, env);
       }
       const previous = runtime;
-      runtime = buildRuntime(next);
+      runtime = buildRuntime(next, runtimeDeps);
       applyLogging(next);
       if (
         next.server.host !== previous.config.server.host ||

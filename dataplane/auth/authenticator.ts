@@ -9,7 +9,7 @@ import { authError } from './errors.js';
 import { pickUser, withUser, type Identity } from './identity.js';
 import { createIntrospector, type Introspector } from './introspection.js';
 import { quoteUntrusted } from './jwt-errors.js';
-import { createJwtVerifier } from './jwt-verifier.js';
+import { createJwtVerifier, type JwtVerifierDeps } from './jwt-verifier.js';
 import { compileModelPatterns } from './model-matcher.js';
 import { identityFromClaims, type TokenMapping } from './token-identity.js';
 import type { Abortable } from '../net/abortable.js';
@@ -24,6 +24,9 @@ export interface AuthenticatorDeps {
   readonly fetch?: typeof fetch;
   /** Epoch milliseconds; defaults to Date.now. Used for key expiry, JWT time claims and caches. */
   readonly now?: () => number;
+  /** Remote JWKS kept across reloads, and who hears of their failed fetches (see jwt-verifier.ts). */
+  readonly jwksSets?: JwtVerifierDeps['jwksSets'];
+  readonly onJwksFetchFailed?: JwtVerifierDeps['onJwksFetchFailed'];
 }
 
 export interface Authenticator {
@@ -54,7 +57,12 @@ export function createAuthenticator(
   const fetchImpl = deps.fetch ?? globalThis.fetch;
   const directory = createDirectory(teams);
   const keys = createKeyIndex(teams, directory);
-  const jwt = createJwtVerifier(auth.jwt, directory, { fetch: deps.fetch, now });
+  const jwt = createJwtVerifier(auth.jwt, directory, {
+    fetch: deps.fetch,
+    now,
+    ...(deps.jwksSets === undefined ? {} : { jwksSets: deps.jwksSets }),
+    ...(deps.onJwksFetchFailed === undefined ? {} : { onJwksFetchFailed: deps.onJwksFetchFailed }),
+  });
   const introspection = auth.introspection;
   let introspector: Introspector<Identity> | undefined;
   if (introspection !== undefined) {

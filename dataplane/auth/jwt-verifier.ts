@@ -25,6 +25,12 @@ import { identityFromClaims, type TokenMapping } from './token-identity.js';
 export interface JwtVerifierDeps {
   readonly fetch?: typeof fetch;
   readonly now: () => number;
+  /**
+   * Remote key sets by URL and cache settings, kept by the caller across config reloads: a reload during an
+   * identity provider outage then keeps the keys already fetched.
+   */
+  readonly jwksSets?: Map<string, JWTVerifyGetKey>;
+  readonly onJwksFetchFailed?: (url: string, error: unknown) => void;
 }
 
 /** A verified identity, or the (unverified) iss of a token no configured issuer claims. */
@@ -55,14 +61,20 @@ function keySource(
 ): Uint8Array | JWTVerifyGetKey {
   if (issuer.secret !== undefined) return new TextEncoder().encode(issuer.secret);
   if (issuer.jwks_url !== undefined) {
-    return createRemoteJwks({
+    const id = `${issuer.jwks_url} ${issuer.jwks_cache_s} ${issuer.jwks_cooldown_s}`;
+    const known = deps.jwksSets?.get(id);
+    if (known !== undefined) return known;
+    const set = createRemoteJwks({
       url: issuer.jwks_url,
       cacheMaxAgeMs: issuer.jwks_cache_s * 1000,
       cooldownMs: issuer.jwks_cooldown_s * 1000,
       timeoutMs: JWKS_FETCH_TIMEOUT_MS,
       fetch: deps.fetch ?? fetch,
       now: deps.now,
+      ...(deps.onJwksFetchFailed === undefined ? {} : { onFetchFailed: deps.onJwksFetchFailed }),
     });
+    deps.jwksSets?.set(id, set);
+    return set;
   }
   const path = issuer.jwks_file!;
   // Read once when the config is applied, so a missing or broken file fails the (re)load, not requests.

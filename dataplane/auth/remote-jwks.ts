@@ -15,6 +15,8 @@ export interface RemoteJwksOptions {
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
   readonly now: () => number;
+  /** Told of each failed fetch (at most one per cooldown): an outage of the provider must be visible. */
+  readonly onFetchFailed?: (url: string, error: unknown) => void;
 }
 
 export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
@@ -42,6 +44,7 @@ export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
         lastError = undefined;
       } catch (error) {
         lastError = error;
+        options.onFetchFailed?.(options.url, error);
         throw error;
       } finally {
         inflight = undefined;

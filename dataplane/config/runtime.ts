@@ -1,7 +1,7 @@
 // A config turned into live objects: providers with their connection pools and a model table. Requests
 // keep the runtime they started with, so a reload never changes a request half-way.
 import type { GatewayConfig, ProviderConfig } from './schema.js';
-import { createAuthenticator, type Authenticator } from '../auth/index.js';
+import { createAuthenticator, type Authenticator, type AuthenticatorDeps } from '../auth/index.js';
 import type { Identity } from '../auth/identity.js';
 import type { LimitScope } from '../limits/limiter.js';
 import { createScopeResolver } from '../limits/scopes.js';
@@ -38,7 +38,10 @@ export function createProvider(id: string, config: ProviderConfig): Provider {
   }
 }
 
-export function buildRuntime(config: GatewayConfig): Runtime {
+/** What outlives one config: remote JWKS (fetched keys must survive a reload) and who logs their failures. */
+export type RuntimeDeps = Pick<AuthenticatorDeps, 'jwksSets' | 'onJwksFetchFailed'>;
+
+export function buildRuntime(config: GatewayConfig, deps: RuntimeDeps = {}): Runtime {
   const providers = new Map<string, Provider>();
   for (const [id, providerConfig] of Object.entries(config.providers)) {
     providers.set(id, createProvider(id, providerConfig));
@@ -56,7 +59,7 @@ export function buildRuntime(config: GatewayConfig): Runtime {
     config,
     models,
     providers,
-    authenticator: createAuthenticator({ auth: config.auth, teams: config.teams }, {}),
+    authenticator: createAuthenticator({ auth: config.auth, teams: config.teams }, deps),
     scopes: createScopeResolver({ global: config.limits.global, teams: config.teams }),
     async close() {
       await Promise.allSettled([...providers.values()].map((p) => p.close()));

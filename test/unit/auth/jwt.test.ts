@@ -346,6 +346,38 @@ describe('JWT: JWKS outages', () => {
   });
 });
 
+describe('JWT: JWKS across config reloads', () => {
+  it('an authenticator built anew (a reload) keeps the keys already fetched, and failed fetches are reported', async () => {
+    const time = clock();
+    const jwksSets = new Map();
+    const failures: string[] = [];
+    const deps = { now: time.read, jwksSets, onJwksFetchFailed: (url: string) => failures.push(url) };
+    flaky.down = false;
+    const issuer = rsIssuer({ jwks_url: `${server.url}/flaky.json`, jwks_cache_s: 60, jwks_cooldown_s: 10 });
+    const first = authenticator({ jwt: [issuer] }, acmeTeams(), deps);
+    assert.equal((await first.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    flaky.down = true;
+    try {
+      const reloaded = authenticator({ jwt: [issuer] }, acmeTeams(), deps);
+      assert.equal((await reloaded.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+      // A new kid while the URL is down (past the cooldown): one fetch, reported.
+      time.now += 11_000;
+      await rejectsWith(
+        reloaded.authenticate(
+          bearer(await sign(keys.stranger, { alg: 'RS256', kid: 'new' })),
+          undefined,
+          never,
+        ),
+        401,
+        /not in the key set/,
+      );
+      assert.deepEqual(failures, [`${server.url}/flaky.json`]);
+    } finally {
+      flaky.down = false;
+    }
+  });
+});
+
 describe('JWT: claim mapping', () => {
   it('dotted paths, literal dotted names, and space-separated roles', async () => {
     const issuer = rsIssuer({
