@@ -308,6 +308,12 @@ describe('JWT: attacks', () => {
   });
 });
 
+/** A token signed by a key the JWKS does not publish, under `kid`: a 401 naming the key set. */
+async function refusesUnknownKid(auth: ReturnType<typeof authenticator>, kid: string): Promise<void> {
+  const token = await sign(keys.stranger, { alg: 'RS256', kid });
+  await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /not in the key set/);
+}
+
 describe('JWT: JWKS outages', () => {
   it('fetched keys keep serving past their cache age while the URL is down; a failing URL is asked once per cooldown', async () => {
     const time = clock();
@@ -323,22 +329,11 @@ describe('JWT: JWKS outages', () => {
       for (let i = 0; i < 3; i++)
         assert.equal((await auth.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
       // Unknown kids while the URL fails: no fetch each, one per cooldown.
-      for (let i = 0; i < 5; i++) {
-        const token = await sign(keys.stranger, { alg: 'RS256', kid: `rotated-${i}` });
-        await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /not in the key set/);
-      }
+      for (let i = 0; i < 5; i++) await refusesUnknownKid(auth, `rotated-${i}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(fetchesOf('/flaky.json') - before, 1);
       time.now += 11_000;
-      await rejectsWith(
-        auth.authenticate(
-          bearer(await sign(keys.stranger, { alg: 'RS256', kid: 'later' })),
-          undefined,
-          never,
-        ),
-        401,
-        /not in the key set/,
-      );
+      await refusesUnknownKid(auth, 'later');
       assert.equal(fetchesOf('/flaky.json') - before, 2);
     } finally {
       flaky.down = false;
@@ -362,15 +357,7 @@ describe('JWT: JWKS across config reloads', () => {
       assert.equal((await reloaded.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
       // A new kid while the URL is down (past the cooldown): one fetch, reported.
       time.now += 11_000;
-      await rejectsWith(
-        reloaded.authenticate(
-          bearer(await sign(keys.stranger, { alg: 'RS256', kid: 'new' })),
-          undefined,
-          never,
-        ),
-        401,
-        /not in the key set/,
-      );
+      await refusesUnknownKid(reloaded, 'new');
       assert.deepEqual(failures, [`${server.url}/flaky.json`]);
     } finally {
       flaky.down = false;
