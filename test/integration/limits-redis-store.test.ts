@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { PermanentLimitError, type Check, type Reconciliation } from '../../dataplane/limits/checks.js';
-import { createLimiter } from '../../dataplane/limits/limiter.js';
 import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
-import { limitSpecSchema, limitsConfigSchema } from '../../dataplane/limits/schema.js';
-import { createLogger } from '../../dataplane/observability/logger.js';
+import { request, scope, testLimiter } from '../support/limiter-cases.js';
 import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
@@ -84,42 +82,24 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
   it('an admission left unanswered by a stalled Redis is released once it answers again: no slot stays taken', async () => {
     const { store } = await storeWith(2);
     const released: string[] = [];
-    const limiter = createLimiter({
-      store,
-      config: limitsConfigSchema.parse({}),
-      logger: createLogger('error', () => undefined),
-      metrics: {
-        backendError: (phase, policy) => released.push(`${phase}:${policy}`),
-        rejected: () => undefined,
-      },
+    const limiter = testLimiter(store, {
+      metrics: { backendError: (phase, policy) => released.push(`${phase}:${policy}`) },
     });
     const scopes = [
-      {
-        id: 'app:stall',
-        label: "app 'stall'",
-        spec: limitSpecSchema.parse({
-          concurrency: 1,
-          tokens: { day: 1000 },
-          on_backend_error: { rate: 'open', budget: 'open' },
-        }),
-      },
+      scope('app:stall', {
+        concurrency: 1,
+        tokens: { day: 1000 },
+        on_backend_error: { rate: 'open', budget: 'open' },
+      }),
     ];
-    const request = (requestId: string) => ({
-      requestId,
-      scopes,
-      promptTokens: 10,
-      completionUpperBound: 90,
-      pricing: { input_per_mtok: 1, output_per_mtok: 2 },
-      partialAllowed: false,
-    });
     // The script is loaded (a stalled EVALSHA of a script Redis does not know yet would not run anyway).
-    const warm = await limiter.admit(request('warm'));
+    const warm = await limiter.admit(request('warm', scopes));
     await limiter.reconcile(warm, 'warm', { tokens: 0, costNano: 0 });
     redis.pause();
     let ticket;
     try {
       // The script call is written to the socket, then times out: the limits fail open.
-      ticket = await limiter.admit(request('stalled'));
+      ticket = await limiter.admit(request('stalled', scopes));
       // The socket is still open, but the call went unanswered: not ready.
       assert.equal(store.ready(), false);
     } finally {
@@ -133,7 +113,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       async () => (await limiter.usage(scopes))[0]!.reserved === 0 || undefined,
       'the reservation to be released',
     );
-    const next = await limiter.admit(request('next'));
+    const next = await limiter.admit(request('next', scopes));
     assert.equal(next.degraded, false);
     await limiter.reconcile(next, 'next', { tokens: 0, costNano: 0 });
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { isGatewayError } from '../../dataplane/errors/gateway-error.js';
 import type { LimitStore } from '../../dataplane/limits/checks.js';
-import { createLimiter, type LimitScope } from '../../dataplane/limits/limiter.js';
+import { createLimiter, type LimiterMetrics, type LimitScope } from '../../dataplane/limits/limiter.js';
 import { limitSpecSchema, limitsConfigSchema } from '../../dataplane/limits/schema.js';
 import { createLogger } from '../../dataplane/observability/logger.js';
 
@@ -13,25 +13,38 @@ const pricing = { input_per_mtok: 1, output_per_mtok: 2 };
 // Every case may run on a fresh store of its own (a Redis store gets a key prefix of its own).
 type StoreFactory = () => LimitStore;
 
+/** A limiter over `store` that logs nothing and reports what it counts to the given metrics (default none). */
+export function testLimiter(
+  store: LimitStore,
+  options: { now?: () => number; timezone?: string; metrics?: Partial<LimiterMetrics> } = {},
+) {
+  return createLimiter({
+    store,
+    config: limitsConfigSchema.parse(options.timezone === undefined ? {} : { timezone: options.timezone }),
+    logger: createLogger('error', () => undefined),
+    metrics: { backendError: () => undefined, rejected: () => undefined, ...options.metrics },
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
 function limiterAt(time: { now: number }, store: LimitStore) {
   const rejected: string[] = [];
-  const limiter = createLimiter({
-    store,
-    config: limitsConfigSchema.parse({ timezone: 'Europe/Berlin' }),
-    logger: createLogger('error', () => undefined),
-    metrics: { backendError: () => undefined, rejected: (kind) => rejected.push(kind) },
+  const limiter = testLimiter(store, {
+    timezone: 'Europe/Berlin',
+    metrics: { rejected: (kind) => rejected.push(kind) },
     now: () => time.now,
   });
   return { limiter, rejected };
 }
 
-const scope = (id: string, spec: unknown): LimitScope => ({
+export const scope = (id: string, spec: unknown): LimitScope => ({
   id,
   label: `app '${id}'`,
   spec: limitSpecSchema.parse(spec),
 });
 
-function request(id: string, scopes: LimitScope[], prompt = 10, upper = 90, partialAllowed = false) {
+/** An admission of `prompt` + `upper` tokens at $1 / $2 per million. */
+export function request(id: string, scopes: LimitScope[], prompt = 10, upper = 90, partialAllowed = false) {
   return {
     requestId: id,
     scopes,

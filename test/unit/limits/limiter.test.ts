@@ -3,13 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermanentLimitError } from '../../../dataplane/limits/checks.js';
-import { createLimiter } from '../../../dataplane/limits/limiter.js';
 import { createMemoryStore } from '../../../dataplane/limits/memory-store.js';
-import { limitSpecSchema, limitsConfigSchema } from '../../../dataplane/limits/schema.js';
-import { createLogger } from '../../../dataplane/observability/logger.js';
+import { limitSpecSchema } from '../../../dataplane/limits/schema.js';
 import { createPeriodClock } from '../../../dataplane/limits/periods.js';
 import { formatReset } from '../../../dataplane/limits/headers.js';
-import { limiterCases } from '../../support/limiter-cases.js';
+import { limiterCases, request, scope, testLimiter } from '../../support/limiter-cases.js';
 
 describe('limiter on the in-process store', () => {
   limiterCases(createMemoryStore);
@@ -27,29 +25,15 @@ describe('limiter on the in-process store', () => {
       },
     };
     const errors: string[] = [];
-    const limiter = createLimiter({
-      store: flaky,
-      config: limitsConfigSchema.parse({}),
-      logger: createLogger('error', () => undefined),
-      metrics: {
-        backendError: (phase, policy) => errors.push(`${phase}/${policy}`),
-        rejected: () => undefined,
-      },
+    const limiter = testLimiter(flaky, {
+      metrics: { backendError: (phase, policy) => errors.push(`${phase}/${policy}`) },
     });
-    const scopes = [{ id: 'a', label: "app 'a'", spec: limitSpecSchema.parse({ tokens: { day: 1000 } }) }];
-    const request = (id: string) => ({
-      requestId: id,
-      scopes,
-      promptTokens: 10,
-      completionUpperBound: 90,
-      pricing: { input_per_mtok: 1, output_per_mtok: 2 },
-      partialAllowed: false,
-    });
-    const first = await limiter.admit(request('r1'));
+    const scopes = [scope('a', { tokens: { day: 1000 } })];
+    const first = await limiter.admit(request('r1', scopes));
     await limiter.reconcile(first, 'r1', { tokens: 50, costNano: 0 });
     assert.equal(calls, 1, 'permanent: one attempt');
     assert.deepEqual(errors, ['reconcile/open']);
-    const second = await limiter.admit(request('r2'));
+    const second = await limiter.admit(request('r2', scopes));
     await limiter.reconcile(second, 'r2', { tokens: 30, costNano: 0 });
     assert.equal(calls, 3, 'in transit: retried');
     assert.deepEqual(errors, ['reconcile/open', 'reconcile/retry']);
