@@ -174,3 +174,13 @@ export class Registry {
 export const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ];
+
+/** Runs `work` and tells `observe` how long it took, in seconds, whether it succeeded or threw. */
+export async function timed<T>(observe: (seconds: number) => void, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    observe((performance.now() - started) / 1000);
+  }
+}

@@ -2,6 +2,7 @@
 // routing, security policy, the cache and the record. Disabled by config (pass-through deployments).
 import type { Analysis, AnalysisRequest } from '../../analysis/types.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import { timed } from '../../observability/metrics.js';
 import type { WorkerPool } from '../../workers/pool.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
@@ -34,12 +35,7 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings')
         return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
-      const started = performance.now();
-      try {
-        ctx.analysis = await pool.run(analysisRequest(ctx), signal);
-      } finally {
-        observeWait((performance.now() - started) / 1000);
-      }
+      ctx.analysis = await timed(observeWait, () => pool.run(analysisRequest(ctx), signal));
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const finding of ctx.analysis.pii) {
         metrics.analysisFindings.inc({

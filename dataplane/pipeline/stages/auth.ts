@@ -2,6 +2,7 @@
 // into anything, so an unauthenticated caller only ever sees 401. The body's user field is added by parse.
 import { pickUser, withUser } from '../../auth/identity.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import { timed } from '../../observability/metrics.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
 
@@ -10,12 +11,9 @@ export function authStage(metrics: GatewayMetrics): Stage {
   return {
     name: 'auth',
     async run(ctx, next) {
-      const started = performance.now();
-      try {
-        ctx.identity = await ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal);
-      } finally {
-        observeWait((performance.now() - started) / 1000);
-      }
+      ctx.identity = await timed(observeWait, () =>
+        ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal),
+      );
       return next();
     },
   };

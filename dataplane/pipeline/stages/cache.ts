@@ -13,6 +13,7 @@ import type { CacheableEndpoint, CachedAnswer } from '../../cache/answer.js';
 import { replayChatFrames, replayMessagesFrames } from '../../cache/replay.js';
 import type { Lookup, ResponseCache } from '../../cache/response-cache.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import { timed } from '../../observability/metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
@@ -31,10 +32,8 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
       if (input.endpoint === 'embeddings') return next();
       const endpoint: CacheableEndpoint = input.endpoint;
       const body = input.body as unknown as Readonly<Record<string, unknown>>;
-      const started = performance.now();
-      let lookup: Lookup | undefined;
-      try {
-        lookup = await cache.lookup(config, {
+      const lookup = await timed(observeWait, () =>
+        cache.lookup(config, {
           endpoint,
           modelId: route.id,
           body,
@@ -42,10 +41,8 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
           cacheControl: ctx.headers['cache-control'],
           piiFindings: ctx.analysis?.pii.length,
           signal: ctx.signal,
-        });
-      } finally {
-        observeWait((performance.now() - started) / 1000);
-      }
+        }),
+      );
       if (lookup === undefined) return next();
       const streaming = body.stream === true;
       const hit = lookup.hit;

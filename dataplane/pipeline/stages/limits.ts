@@ -3,6 +3,7 @@
 import type { Limiter, Ticket } from '../../limits/limiter.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
+import { timed } from '../../observability/metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import { promptTokensOf, settleUsage } from '../settled-usage.js';
@@ -36,20 +37,16 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
             body.max_completion_tokens ??
             body.max_tokens ??
             DEFAULT_COMPLETION_RESERVE);
-      const started = performance.now();
-      let ticket: Ticket;
-      try {
-        ticket = await limiter.admit({
+      const ticket = await timed(observeWait, () =>
+        limiter.admit({
           requestId: ctx.id,
           scopes,
           promptTokens,
           completionUpperBound: upper,
           pricing: route.config.pricing,
           partialAllowed: stream,
-        });
-      } finally {
-        observeWait((performance.now() - started) / 1000);
-      }
+        }),
+      );
       Object.assign(ctx.responseHeaders, ticket.headers);
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
       // usage is what was streamed, and the record is told the same.
