@@ -60,8 +60,8 @@ export function createAuthenticator(
   const jwt = createJwtVerifier(auth.jwt, directory, {
     fetch: deps.fetch,
     now,
-    ...(deps.jwksSets === undefined ? {} : { jwksSets: deps.jwksSets }),
-    ...(deps.onJwksFetchFailed === undefined ? {} : { onJwksFetchFailed: deps.onJwksFetchFailed }),
+    jwksSets: deps.jwksSets,
+    onJwksFetchFailed: deps.onJwksFetchFailed,
   });
   const introspection = auth.introspection;
   let introspector: Introspector<Identity> | undefined;

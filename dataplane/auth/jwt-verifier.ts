@@ -29,8 +29,8 @@ export interface JwtVerifierDeps {
    * Remote key sets by URL and cache settings, kept by the caller across config reloads: a reload during an
    * identity provider outage then keeps the keys already fetched.
    */
-  readonly jwksSets?: Map<string, JWTVerifyGetKey>;
-  readonly onJwksFetchFailed?: (url: string, error: unknown) => void;
+  readonly jwksSets?: Map<string, JWTVerifyGetKey> | undefined;
+  readonly onJwksFetchFailed?: ((url: string, error: unknown) => void) | undefined;
 }
 
 /** A verified identity, or the (unverified) iss of a token no configured issuer claims. */
@@ -71,7 +71,7 @@ function keySource(
       timeoutMs: JWKS_FETCH_TIMEOUT_MS,
       fetch: deps.fetch ?? fetch,
       now: deps.now,
-      ...(deps.onJwksFetchFailed === undefined ? {} : { onFetchFailed: deps.onJwksFetchFailed }),
+      onFetchFailed: deps.onJwksFetchFailed,
     });
     deps.jwksSets?.set(id, set);
     return set;

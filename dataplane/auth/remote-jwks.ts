@@ -16,7 +16,7 @@ export interface RemoteJwksOptions {
   readonly fetch: typeof fetch;
   readonly now: () => number;
   /** Told of each failed fetch (at most one per cooldown): an outage of the provider must be visible. */
-  readonly onFetchFailed?: (url: string, error: unknown) => void;
+  readonly onFetchFailed?: ((url: string, error: unknown) => void) | undefined;
 }
 
 export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
