@@ -1,6 +1,6 @@
 // In-process limit store: the same semantics as the Redis script for a single replica (the embedded
 // default). Counters live in Maps owned by the store instance.
-import type { GcraState, LimitStore, Reconciliation } from './checks.js';
+import type { BudgetCheck, ConcurrencyCheck, GcraState, LimitStore, Reconciliation } from './checks.js';
 
 interface Budget {
   used: number;
@@ -27,6 +27,20 @@ export function createMemoryStore(): LimitStore {
         b.reserved -= r.amount;
         b.reservations.delete(id);
       }
+    }
+  };
+
+  /** What an admission took for this request: its concurrency slot, or its budget reservation. */
+  const giveBack = (c: ConcurrencyCheck | BudgetCheck, requestId: string) => {
+    if (c.kind === 'concurrency') {
+      inflight.get(c.key)?.delete(requestId);
+      return;
+    }
+    const b = budget(c.key);
+    const r = b.reservations.get(requestId);
+    if (r !== undefined) {
+      b.reserved -= r.amount;
+      b.reservations.delete(requestId);
     }
   };
 
@@ -112,33 +126,16 @@ export function createMemoryStore(): LimitStore {
           const tat = tats.get(c.key);
           if (tat !== undefined)
             tats.set(c.key, Math.max(now, tat + (actual.tokens - actual.reservedTokens) * interval));
-        } else if (c.kind === 'concurrency') {
-          inflight.get(c.key)?.delete(requestId);
         } else {
-          const b = budget(c.key);
-          const r = b.reservations.get(requestId);
-          if (r !== undefined) {
-            b.reserved -= r.amount;
-            b.reservations.delete(requestId);
-          }
-          b.used += c.unit === 'tokens' ? actual.tokens : actual.cost;
+          giveBack(c, requestId);
+          if (c.kind === 'budget') budget(c.key).used += c.unit === 'tokens' ? actual.tokens : actual.cost;
         }
       }
       return Promise.resolve();
     },
     release(checks, requestId) {
       // In process an admission always has its answer; the release serves the limiter's store-agnostic path.
-      for (const c of checks) {
-        if (c.kind === 'concurrency') inflight.get(c.key)?.delete(requestId);
-        else if (c.kind === 'budget') {
-          const b = budget(c.key);
-          const r = b.reservations.get(requestId);
-          if (r !== undefined) {
-            b.reserved -= r.amount;
-            b.reservations.delete(requestId);
-          }
-        }
-      }
+      for (const c of checks) if (c.kind !== 'gcra') giveBack(c, requestId);
       return Promise.resolve();
     },
     budgetUsage(keys) {
