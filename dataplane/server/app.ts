@@ -146,32 +146,44 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   app.any('/admin/cache', wrongMethod('DELETE'));
 
   // The probes answer directly, without a pipeline; they refuse ambiguous framing the same way.
-  app.get('/healthz', (res, req) => {
-    if (readHeaders(req)) return void res.close();
-    res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
-  });
-  app.get('/readyz', (res, req) => {
-    if (readHeaders(req)) return void res.close();
-    const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
-    const ready = !state.draining && failed.length === 0;
-    const body = JSON.stringify({
-      status: ready ? 'ready' : 'not_ready',
-      ...(state.draining ? { reason: 'draining' } : {}),
-      ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
-    });
-    res.cork(() =>
-      res
-        .writeStatus(ready ? '200 OK' : '503 Service Unavailable')
-        .writeHeader('content-type', 'application/json')
-        .end(body),
-    );
-  });
-  app.get('/metrics', (res, req) => {
-    if (readHeaders(req)) return void res.close();
-    const body = metrics.registry.render();
-    res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
-  });
-  for (const probe of ['/healthz', '/readyz', '/metrics']) app.any(probe, wrongMethod('GET'));
+  const probe =
+    (answer: (res: HttpResponse) => void) =>
+    (res: HttpResponse, req: HttpRequest): void => {
+      if (readHeaders(req)) res.close();
+      else answer(res);
+    };
+  app.get(
+    '/healthz',
+    probe((res) => {
+      res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
+    }),
+  );
+  app.get(
+    '/readyz',
+    probe((res) => {
+      const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
+      const ready = !state.draining && failed.length === 0;
+      const body = JSON.stringify({
+        status: ready ? 'ready' : 'not_ready',
+        ...(state.draining ? { reason: 'draining' } : {}),
+        ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
+      });
+      res.cork(() =>
+        res
+          .writeStatus(ready ? '200 OK' : '503 Service Unavailable')
+          .writeHeader('content-type', 'application/json')
+          .end(body),
+      );
+    }),
+  );
+  app.get(
+    '/metrics',
+    probe((res) => {
+      const body = metrics.registry.render();
+      res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
+    }),
+  );
+  for (const path of ['/healthz', '/readyz', '/metrics']) app.any(path, wrongMethod('GET'));
   app.any('/*', handle('other', pipelines.notFound, false));
   return app;
 }
