@@ -19,8 +19,8 @@ export interface CallOptions {
   readonly requestId: string;
   readonly model: ResolvedModel;
   /**
-   * The client's `anthropic-beta` header on /v1/messages (beta features it asks Anthropic for), passed on by
-   * the Anthropic provider alongside any configured betas.
+   * The client's `anthropic-beta` header on /v1/messages (beta features it asks Anthropic for): the Anthropic
+   * provider passes on the names its `client_betas` allows, alongside any configured betas.
    */
   readonly anthropicBeta?: string;
   /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream). */

@@ -8,6 +8,7 @@ import type {
   MessagesRequest,
 } from '../../api/anthropic-messages.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { requireSingleChoice } from '../single-choice.js';
 
 type Block = Record<string, unknown>;
 interface Turn {
@@ -30,11 +31,7 @@ export function chatToMessagesRequest(
   upstreamModel: string,
   defaultMaxTokens: number,
 ): Record<string, unknown> {
-  if (req.n !== undefined && req.n !== null && req.n > 1) {
-    throw new GatewayError('unsupported_operation', 'Anthropic models return a single choice: n must be 1.', {
-      param: 'n',
-    });
-  }
+  requireSingleChoice(req, 'Anthropic models');
   const system: Block[] = [];
   const turns: Turn[] = [];
   req.messages.forEach((message, i) => {

@@ -1,5 +1,6 @@
 // The built-in simulator: an in-process model for offline use, demos, tests and the bench. Configurable
 // time-to-first-token, speed and answer; failure modes by model name (see behaviour.ts); exact usage.
+import { requireSingleChoice } from '../single-choice.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type {
   ChatChunk,
@@ -125,12 +126,7 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
     id,
     type: 'simulator',
     async chat(request, call) {
-      // One answer per request: n > 1 is refused rather than silently answered with one choice.
-      if (request.n !== undefined && request.n !== null && request.n > 1) {
-        throw new GatewayError('unsupported_operation', 'The simulator returns one choice; n must be 1.', {
-          param: 'n',
-        });
-      }
+      requireSingleChoice(request, 'Simulated models');
       const p = plan(request, call);
       await beforeFirstByte(call, p.ttftMs);
       if (request.stream === true) return { stream: true, chunks: streamPlan(p, call) };
