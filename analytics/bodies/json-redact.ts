@@ -55,13 +55,13 @@ function nextNonSpace(text: string, from: number): number {
 
 /**
  * The JSON text with every string, member name and number that has a finding replaced by a JSON string of its
- * redacted text; `changed` is false (and `text` the input) when nothing was found.
+ * redacted text (the input itself when nothing was found).
  */
 export function redactJsonText(
   text: string,
   scan: (text: string) => readonly RawFinding[],
   redactText: RedactText,
-): { text: string; changed: boolean } {
+): string {
   const stack: Container[] = [];
   const parts: string[] = [];
   let copied = 0;
@@ -109,7 +109,7 @@ export function redactJsonText(
       i++;
     }
   }
-  if (copied === 0) return { text, changed: false };
+  if (copied === 0) return text;
   parts.push(text.slice(copied));
-  return { text: parts.join(''), changed: true };
+  return parts.join('');
 }

@@ -73,7 +73,7 @@ export function redactBody(
   if (!(/^\s*[[{]/.test(text) && (cut || parsesAsJson(text))))
     return redact(text, scanner.scanText(text), 'placeholder', initial);
   let state = initial;
-  const result = redactJsonText(
+  const redacted = redactJsonText(
     text,
     (value) => scanner.scanText(value),
     (value, findings) => {
@@ -82,7 +82,7 @@ export function redactBody(
       return r.text;
     },
   );
-  return { text: result.text, state };
+  return { text: redacted, state };
 }
 
 function parsesAsJson(text: string): boolean {
