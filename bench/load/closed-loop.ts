@@ -54,7 +54,8 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     slot.active = true;
     issued++;
     if (measuring) sent++;
-    if (slot.connection.closed) {
+    if (!slot.connection.reusable(now)) {
+      slot.connection.destroy();
       HttpConnection.open(spec.port, 5_000).then(
         (fresh) => {
           slot.connection = fresh;

@@ -15,8 +15,17 @@ export interface ExchangeSink {
   onFailure(kind: FailureKind, now: number): void;
 }
 
+/**
+ * A connection idle this long is not reused: servers close idle keep-alive connections (Node's http server
+ * after 5 s, uWS after 10 s), and a request written just as that close arrives would fail with no fault of
+ * the target's. Browsers and HTTP client pools retire idle connections the same way.
+ */
+export const REUSE_IDLE_MS = 4_000;
+
 export class HttpConnection implements ResponseSink {
   closed = false;
+  /** performance.now() when the connection last became idle (opened, or its response ended). */
+  idleSince = performance.now();
   private readonly parser = new ResponseParser(this);
   private sink: ExchangeSink | undefined;
   private now = 0;
@@ -51,6 +60,11 @@ export class HttpConnection implements ResponseSink {
     return this.sink !== undefined;
   }
 
+  /** Whether a request may go on this connection now (open, and not idle long enough to be closing). */
+  reusable(now: number): boolean {
+    return !this.closed && now - this.idleSince < REUSE_IDLE_MS;
+  }
+
   /** Sends a complete request (head and body in one buffer); the sink gets the response. */
   send(request: Buffer, sink: ExchangeSink): void {
     if (this.closed) {
@@ -78,6 +92,7 @@ export class HttpConnection implements ResponseSink {
   onComplete(): void {
     const sink = this.sink;
     this.sink = undefined;
+    this.idleSince = this.now;
     if (!this.parser.keepAlive) this.destroy();
     sink?.onComplete(this.now);
   }

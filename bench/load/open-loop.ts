@@ -75,10 +75,11 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
     slot.active = true;
     inFlight++;
     issued++;
-    if (!slot.connection.closed) {
+    if (slot.connection.reusable(now)) {
       slot.connection.send(spec.bytes, slot.exchange);
       return;
     }
+    slot.connection.destroy();
     HttpConnection.open(spec.port, 5_000).then(
       (fresh) => {
         slot.connection = fresh;

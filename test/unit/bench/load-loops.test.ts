@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { requestBytes } from '../../../bench/load/chat-request.js';
 import { runClosedLoop } from '../../../bench/load/closed-loop.js';
+import { HttpConnection, REUSE_IDLE_MS } from '../../../bench/load/http-connection.js';
 import type { RequestSpec } from '../../../bench/load/exchange.js';
 import { runOpenLoop } from '../../../bench/load/open-loop.js';
 
@@ -190,5 +191,31 @@ describe('open loop', () => {
     assert.equal(r.intended, 40);
     assert.ok((r.recorder.errors.get('unsent') ?? 0) > 0);
     assert.equal(r.recorder.ok + r.recorder.errorCount, 40);
+  });
+});
+
+describe('keep-alive connections', () => {
+  it('are not reused once idle long enough for a server to be closing them', async () => {
+    const connection = await HttpConnection.open(port, 2_000);
+    try {
+      const since = connection.idleSince;
+      assert.equal(connection.reusable(since + REUSE_IDLE_MS - 1), true);
+      assert.equal(connection.reusable(since + REUSE_IDLE_MS), false);
+      // A response restarts the idle clock.
+      await new Promise<void>((resolve, reject) =>
+        connection.send(spec('/').bytes, {
+          onHeaders: () => {},
+          onBody: () => {},
+          onComplete: () => resolve(),
+          onFailure: (kind) => reject(new Error(kind)),
+        }),
+      );
+      assert.ok(connection.idleSince > since);
+      assert.equal(connection.reusable(connection.idleSince + REUSE_IDLE_MS - 1), true);
+      assert.ok(REUSE_IDLE_MS < 5_000, "below Node's default keepAliveTimeout");
+    } finally {
+      connection.destroy();
+    }
+    assert.equal(connection.reusable(connection.idleSince), false);
   });
 });
