@@ -34,7 +34,9 @@ export interface RequestRecord {
   client_aborted: boolean;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Of prompt_tokens: read from, and written to, the provider's prompt cache (each priced apart). */
   cached_tokens: number;
+  cache_write_tokens: number;
   reasoning_tokens: number;
   /** The gateway's own prompt count (analysis), and whether it is the billed count or an estimate. */
   prompt_tokens_counted: number | null;
@@ -103,6 +105,7 @@ export const REQUEST_COLUMNS = [
   'prompt_tokens',
   'completion_tokens',
   'cached_tokens',
+  'cache_write_tokens',
   'reasoning_tokens',
   'prompt_tokens_counted',
   'prompt_tokens_exact',

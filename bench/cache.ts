@@ -125,7 +125,7 @@ async function main() {
   const answer = {
     endpoint: 'chat' as const,
     body: '{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"cached"},"finish_reason":"stop"}]}',
-    usage: { prompt: 30, completion: 5, cached: 0, reasoning: 0 },
+    usage: { prompt: 30, completion: 5, cached: 0, cacheWrite: 0, reasoning: 0 },
     storedAt: Date.now(),
   };
   // Fill the partition with 2,000 cached prompts so searches run against a populated index.

@@ -50,6 +50,7 @@ function record(i: number): RequestRecord {
     prompt_tokens: 100 + (i % 900),
     completion_tokens: 200,
     cached_tokens: 0,
+    cache_write_tokens: 0,
     reasoning_tokens: 0,
     prompt_tokens_counted: 100 + (i % 900),
     prompt_tokens_exact: true,

@@ -90,6 +90,11 @@ export interface Usage {
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown } | null;
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown } | null;
+  /**
+   * Not OpenAI's: tokens an Anthropic model wrote to its prompt cache (part of prompt_tokens, priced higher).
+   * Set on answers translated from Anthropic when non-zero, under the name LiteLLM uses for the same thing.
+   */
+  cache_creation_input_tokens?: number;
   [key: string]: unknown;
 }
 

@@ -115,8 +115,10 @@ export const pricingSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative().default(0),
   /** USD per 1M output tokens. */
   output_per_mtok: z.number().nonnegative().default(0),
-  /** USD per 1M cached input tokens. */
+  /** USD per 1M cached input tokens (prompt-cache reads); defaults to the input price. */
   cached_input_per_mtok: z.number().nonnegative().optional(),
+  /** USD per 1M input tokens written to the prompt cache (Anthropic: 1.25× input for 5 minutes, 2× for 1 hour); defaults to the input price. */
+  cache_write_per_mtok: z.number().nonnegative().optional(),
 });
 
 export const modelSchema = z.strictObject({

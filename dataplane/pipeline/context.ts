@@ -31,11 +31,23 @@ export type ResponsePlan =
     };
 
 export interface TokenUsage {
+  /** Every input token, cache reads and writes included (OpenAI's prompt_tokens). */
   prompt: number;
   completion: number;
+  /** Of `prompt`, read from the provider's prompt cache (priced at `cached_input_per_mtok`). */
   cached: number;
+  /** Of `prompt`, written to the provider's prompt cache (Anthropic; priced at `cache_write_per_mtok`). */
+  cacheWrite: number;
   reasoning: number;
 }
+
+export const NO_USAGE: Readonly<TokenUsage> = Object.freeze({
+  prompt: 0,
+  completion: 0,
+  cached: 0,
+  cacheWrite: 0,
+  reasoning: 0,
+});
 
 /** Milliseconds from performance.now(), relative to nothing; differences are what count. */
 export interface Timings {

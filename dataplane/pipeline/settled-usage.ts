@@ -3,7 +3,7 @@
 // then what is billed: the prompt (counted by the analysis, else estimated from the body's size) and the
 // completion tokens estimated as the deltas passed (dispatch/streamed-tokens.ts). Used by the limits stage (to
 // reconcile) and by the record stage (so the record does not depend on whether any limit applies).
-import type { GatewayContext, TokenUsage } from './context.js';
+import { NO_USAGE, type GatewayContext, type TokenUsage } from './context.js';
 
 /**
  * Whether a request's answer ended before its end: a stream cut by a budget, broken by the upstream or left by
@@ -32,13 +32,14 @@ export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens
   // A stream that failed before its first frame answered the client with an error status: not billed, as an
   // upstream error status is not (a client that left is: the upstream had its prompt).
   if (!complete && ctx.response?.kind === 'sse' && ctx.streamStarted !== true && !ctx.exchange.aborted)
-    return { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
+    return NO_USAGE;
   if (!complete || usage === undefined || usage.prompt === 0) {
     const reached = ctx.timings.upstreamHeaders !== undefined;
     usage = {
       prompt: usage?.prompt || (reached ? promptTokens : 0),
       completion: Math.max(usage?.completion ?? 0, Math.ceil(ctx.streamedTokens - 1e-9)),
       cached: usage?.cached ?? 0,
+      cacheWrite: usage?.cacheWrite ?? 0,
       reasoning: usage?.reasoning ?? 0,
     };
     if (reached) ctx.usage = usage;

@@ -31,6 +31,17 @@ const MODELS = {
   'claude-cut': { provider: 'anthropic', upstream_model: 'script-overloaded-mid-stream' },
   'claude-overloaded-at-start': { provider: 'anthropic', upstream_model: 'script-overloaded-at-start' },
   'claude-reset': { provider: 'anthropic', upstream_model: 'script-reset-mid-stream' },
+  'claude-cached': {
+    provider: 'anthropic',
+    upstream_model: 'script-prompt-cache',
+    // Claude Sonnet 4's list prices, USD per 1M tokens.
+    pricing: {
+      input_per_mtok: 3,
+      output_per_mtok: 15,
+      cached_input_per_mtok: 0.3,
+      cache_write_per_mtok: 3.75,
+    },
+  },
   'gpt-text': { provider: 'openai', upstream_model: 'script-text' },
   'gpt-tools': { provider: 'openai', upstream_model: 'script-tools' },
   'gpt-400': { provider: 'openai', upstream_model: 'script-400' },
@@ -675,5 +686,71 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
       assert.equal(final.usage.output_tokens, whole.usage.output_tokens);
       assert.equal(final.stop_reason, whole.stop_reason);
     });
+  });
+
+  describe('prompt caching: cache reads and writes are reported, recorded and priced apart', () => {
+    const cache = ANTHROPIC_SCRIPT.promptCacheUsage;
+    const prompt = cache.input_tokens + cache.cache_read_input_tokens + cache.cache_creation_input_tokens;
+    // nano-USD: plain input at 3000/token, reads at 300, writes at 3750, output at 15000
+    const cost =
+      cache.input_tokens * 3000 +
+      cache.cache_read_input_tokens * 300 +
+      cache.cache_creation_input_tokens * 3750 +
+      cache.output_tokens * 15000;
+
+    async function assertRecorded(id: string): Promise<void> {
+      const record = await recordOf(gateway, id);
+      assert.equal(record.prompt_tokens, prompt);
+      assert.equal(record.cached_tokens, cache.cache_read_input_tokens);
+      assert.equal(record.cache_write_tokens, cache.cache_creation_input_tokens);
+      assert.equal(record.completion_tokens, cache.output_tokens);
+      assert.equal(record.cost_nano_usd, cost);
+    }
+
+    it('Anthropic SDK, whole and streamed: the usage passes through', TEST_TIMEOUT, async () => {
+      const whole = await anthropic.messages.create(message('claude-cached'), {
+        headers: { 'x-request-id': 'cache-native-whole' },
+      });
+      const streamed = await anthropic.messages
+        .stream(message('claude-cached'), { headers: { 'x-request-id': 'cache-native-stream' } })
+        .finalMessage();
+      for (const reply of [whole, streamed]) {
+        assert.equal(reply.usage.input_tokens, cache.input_tokens);
+        assert.equal(reply.usage.cache_read_input_tokens, cache.cache_read_input_tokens);
+        assert.equal(reply.usage.cache_creation_input_tokens, cache.cache_creation_input_tokens);
+        assert.equal(reply.usage.output_tokens, cache.output_tokens);
+      }
+      await assertRecorded('cache-native-whole');
+      await assertRecorded('cache-native-stream');
+    });
+
+    it(
+      'openai SDK, whole and streamed: writes inside prompt_tokens, reads as cached_tokens',
+      TEST_TIMEOUT,
+      async () => {
+        const whole = await openai.chat.completions.create(chat('claude-cached'), {
+          headers: { 'x-request-id': 'cache-chat-whole' },
+        });
+        const stream = await openai.chat.completions.create(
+          { ...chat('claude-cached'), stream: true, stream_options: { include_usage: true } },
+          { headers: { 'x-request-id': 'cache-chat-stream' } },
+        );
+        const chunks: ChatCompletionChunk[] = [];
+        for await (const chunk of stream) chunks.push(chunk);
+        const { usage } = assembleChat(chunks);
+        assert.equal(usage.length, 1);
+        for (const u of [whole.usage!, usage[0]!]) {
+          assert.equal(u.prompt_tokens, prompt);
+          assert.equal(u.prompt_tokens_details?.cached_tokens, cache.cache_read_input_tokens);
+          assert.equal(
+            (u as { cache_creation_input_tokens?: number }).cache_creation_input_tokens,
+            cache.cache_creation_input_tokens,
+          );
+          assert.equal(u.completion_tokens, cache.output_tokens);
+        }
+        await assertRecorded('cache-chat-whole');
+        await assertRecorded('cache-chat-stream');
+      },
+    );
   });
 });

@@ -117,6 +117,7 @@ function syntheticRecords(count: number): SyntheticRecord[] {
       prompt_tokens: prompt,
       completion_tokens: completion,
       cached_tokens: Math.floor(prompt / 4),
+      cache_write_tokens: Math.floor(prompt / 8),
       reasoning_tokens: Math.floor(completion / 3),
       prompt_tokens_counted: routed ? prompt : null,
       prompt_tokens_exact: routed ? random() < 0.8 : null,
@@ -194,7 +195,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 13);
+    assert.equal(files.length, 16);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -261,6 +262,9 @@ describe('analytics schema (chDB)', () => {
     assert.equal(stored.status_class, '2xx');
     assert.equal(stored.started_at, sample.started_at.replace('T', ' ').replace('Z', ''));
     assert.equal(Number(stored.cost_nano_usd), sample.cost_nano_usd);
+    // Through requests_ingest_mv too (added by 0014–0016: the view had to re-read its source's columns).
+    assert.ok(sample.cache_write_tokens > 0);
+    assert.equal(Number(stored.cache_write_tokens), sample.cache_write_tokens);
     assert.deepEqual(stored.tags, sample.tags);
     for (const field of Object.keys(sample)) assert.ok(field in stored, `column ${field} exists`);
     const [anonymous] = await rows<Record<string, unknown>>(

@@ -25,6 +25,13 @@ export const ANTHROPIC_SCRIPT = {
   textPieces,
   text: textPieces.join(''),
   usage: { input_tokens: 21, output_tokens: 9 },
+  /** script-prompt-cache answers the usual text with this usage: a prompt mostly read from and written to the cache. */
+  promptCacheUsage: {
+    input_tokens: 12,
+    output_tokens: 9,
+    cache_creation_input_tokens: 1500,
+    cache_read_input_tokens: 3000,
+  },
   /** script-tools says this in a text block before its tool_use block, as Claude often does. */
   toolPreamble: "I'll look up the weather in Paris.",
   tool: { name: 'get_weather', input: { city: 'Paris', unit: 'celsius' }, inputPieces },
@@ -118,6 +125,7 @@ async function route(
       );
     case 'script-text':
     case 'script-tools':
+    case 'script-prompt-cache':
     case 'script-overloaded-mid-stream':
     case 'script-overloaded-at-start':
     case 'script-reset-mid-stream':
@@ -152,10 +160,18 @@ interface Answer {
   preamble: string | undefined;
   textPieces: readonly string[];
   tool: { id: string } | undefined;
-  usage: { input_tokens: number; output_tokens: number };
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens?: number;
+    cache_read_input_tokens?: number;
+  };
 }
 
 function planAnswer(model: string, messages: readonly Turn[]): Answer {
+  if (model === 'script-prompt-cache') {
+    return { preamble: undefined, textPieces, tool: undefined, usage: ANTHROPIC_SCRIPT.promptCacheUsage };
+  }
   if (model !== 'script-tools') {
     return { preamble: undefined, textPieces, tool: undefined, usage: ANTHROPIC_SCRIPT.usage };
   }
@@ -184,8 +200,8 @@ function planAnswer(model: string, messages: readonly Turn[]): Answer {
 function fullUsage(usage: Answer['usage']): Record<string, unknown> {
   return {
     input_tokens: usage.input_tokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: usage.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: usage.cache_read_input_tokens ?? 0,
     output_tokens: usage.output_tokens,
     service_tier: 'standard',
   };
@@ -236,7 +252,7 @@ async function streamMessage(
       stop_reason: null,
       stop_sequence: null,
       // Anthropic reports the input up front and a placeholder output count, completed by message_delta.
-      usage: fullUsage({ input_tokens: answer.usage.input_tokens, output_tokens: 1 }),
+      usage: fullUsage({ ...answer.usage, output_tokens: 1 }),
     },
   });
   const text = answer.tool === undefined ? answer.textPieces : [answer.preamble ?? ''];

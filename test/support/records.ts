@@ -32,6 +32,7 @@ export function syntheticRecord(overrides: Partial<RequestRecord> & { request_id
     prompt_tokens: 10,
     completion_tokens: 20,
     cached_tokens: 0,
+    cache_write_tokens: 0,
     reasoning_tokens: 0,
     prompt_tokens_counted: 10,
     prompt_tokens_exact: true,

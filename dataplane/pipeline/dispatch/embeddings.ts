@@ -2,7 +2,7 @@
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CallOptions } from '../../providers/types.js';
-import type { GatewayContext, ResponsePlan } from '../context.js';
+import { NO_USAGE, type GatewayContext, type ResponsePlan } from '../context.js';
 
 export async function dispatchEmbeddings(
   ctx: GatewayContext,
@@ -17,6 +17,6 @@ export async function dispatchEmbeddings(
   }
   const result = await provider.embeddings(body, call);
   const tokens = result.body.usage?.prompt_tokens ?? 0;
-  ctx.usage = { prompt: tokens, completion: 0, cached: 0, reasoning: 0 };
+  ctx.usage = { ...NO_USAGE, prompt: tokens };
   return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
 }

@@ -46,6 +46,7 @@ export function usageFromOpenAI(usage: Usage): TokenUsage {
     prompt: usage.prompt_tokens ?? 0,
     completion: usage.completion_tokens ?? 0,
     cached: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWrite: usage.cache_creation_input_tokens ?? 0,
     reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0,
   };
 }
@@ -57,6 +58,7 @@ export function usageFromAnthropic(usage: Partial<AnthropicUsage>): TokenUsage {
     prompt: (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0),
     completion: usage.output_tokens ?? 0,
     cached,
+    cacheWrite: usage.cache_creation_input_tokens ?? 0,
     reasoning: 0,
   };
 }

@@ -10,7 +10,7 @@ import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import { endedEarly, promptTokensOf, settleUsage } from '../settled-usage.js';
-import type { GatewayContext } from '../context.js';
+import { NO_USAGE, type GatewayContext } from '../context.js';
 
 export interface RecordStageOptions {
   metrics: GatewayMetrics;
@@ -65,7 +65,7 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
   const t = ctx.timings;
   const end = t.end ?? performance.now();
   const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
-  const usage = ctx.usage ?? { prompt: 0, completion: 0, cached: 0, reasoning: 0 };
+  const usage = ctx.usage ?? NO_USAGE;
   const route = ctx.route;
   const analysis = ctx.analysis;
   const identity = ctx.identity;
@@ -101,6 +101,7 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     prompt_tokens: usage.prompt,
     completion_tokens: usage.completion,
     cached_tokens: usage.cached,
+    cache_write_tokens: usage.cacheWrite,
     reasoning_tokens: usage.reasoning,
     prompt_tokens_counted: analysis?.tokens.prompt ?? null,
     prompt_tokens_exact: analysis?.tokens.exact ?? null,

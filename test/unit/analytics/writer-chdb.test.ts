@@ -30,7 +30,7 @@ const TABLE_DDL = (name: string) => `CREATE TABLE ${name} (
   endpoint LowCardinality(String), method LowCardinality(String), path String,
   model_requested Nullable(String), model_routed Nullable(String), provider Nullable(String), route_reason Nullable(String),
   status UInt16, error_code Nullable(String), error_message Nullable(String), stream Bool, client_aborted Bool,
-  prompt_tokens UInt32, completion_tokens UInt32, cached_tokens UInt32, reasoning_tokens UInt32,
+  prompt_tokens UInt32, completion_tokens UInt32, cached_tokens UInt32, cache_write_tokens UInt32, reasoning_tokens UInt32,
   prompt_tokens_counted Nullable(UInt32), prompt_tokens_exact Nullable(Bool),
   pii_findings Map(String, UInt32), injection_score Nullable(Float64), injection_signals Array(String),
   complexity_score Nullable(Float64), complexity_class Nullable(String), cost_nano_usd UInt64,

@@ -123,6 +123,14 @@ describe('messageToChatCompletion', () => {
       completion_tokens: 7,
       total_tokens: 2117,
       prompt_tokens_details: { cached_tokens: 2000 },
+      cache_creation_input_tokens: 100,
+    });
+    // And back: the cache writes are not plain input tokens.
+    assert.deepEqual(chatCompletionToMessage(c, 'm').usage, {
+      input_tokens: 10,
+      output_tokens: 7,
+      cache_creation_input_tokens: 100,
+      cache_read_input_tokens: 2000,
     });
     const plain = messageToChatCompletion(message({ usage: { input_tokens: 3, output_tokens: 4 } }));
     assert.deepEqual(plain.usage, {
