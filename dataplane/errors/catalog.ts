@@ -50,6 +50,11 @@ export const errorCatalog = {
     type: 'api_error',
     message: 'The upstream provider could not be reached.',
   },
+  upstream_closed: {
+    status: 502,
+    type: 'api_error',
+    message: 'The upstream provider closed the connection before answering.',
+  },
   upstream_error: { status: 502, type: 'api_error', message: 'The upstream provider returned an error.' },
   upstream_invalid_response: {
     status: 502,

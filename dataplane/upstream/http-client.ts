@@ -110,6 +110,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 }
 
+/** undici's and the kernel's codes for a connection the peer closed or reset after it was established. */
+const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
 /** The error of a call that failed in the given phase; the client's own abort is passed through as is. */
 export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signal: Abortable): unknown {
   if (signal.aborted || isGatewayError(error)) return error;
@@ -131,6 +134,15 @@ export function upstreamFailure(error: unknown, phase: 'headers' | 'body', signa
       return new GatewayError('upstream_timeout', 'The upstream provider stopped sending (idle timeout).', {
         cause: error,
       });
+  }
+  if (phase === 'headers' && code !== undefined && CLOSED_BEFORE_ANSWER.has(code)) {
+    // Connected, but the provider hung up before any status line: unlike a refused connection, the request
+    // may have reached it (and been billed there), which is worth telling apart in the record.
+    return new GatewayError(
+      'upstream_closed',
+      `The upstream provider closed the connection before answering (${code}).`,
+      { cause: error },
+    );
   }
   if (phase === 'body') {
     return new GatewayError(

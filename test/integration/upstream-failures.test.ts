@@ -25,6 +25,10 @@ describe('upstream failures', () => {
       req.on('end', () => {
         const model = (JSON.parse(body) as { model: string }).model;
         if (model === 'never-answers') return; // no headers, ever
+        if (model === 'hangs-up') {
+          req.socket.destroy(); // read the request, then closed the connection without a word
+          return;
+        }
         if (model === 'stalls-mid-stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           const chunk = {
@@ -112,6 +116,7 @@ describe('upstream failures', () => {
         'usage-then-break': { provider: 'up' },
         'broken-first-frame': { provider: 'up' },
         'not-json': { provider: 'up' },
+        'hangs-up': { provider: 'up' },
         unreachable: { provider: 'down' },
         'sim-error-503': { provider: 'simulator' },
         'sim-429': { provider: 'simulator' },
@@ -214,6 +219,19 @@ describe('upstream failures', () => {
     const down = await chat('unreachable');
     assert.equal(down.status, 502);
     assert.equal(((await down.json()) as ErrorBody).error.code, 'upstream_unreachable');
+    // Reached, then hung up before answering: told apart from a refused connection, in the answer and the record.
+    for (const stream of [false, true]) {
+      const closed = await chat('hangs-up', stream);
+      assert.equal(closed.status, 502);
+      const error = ((await closed.json()) as ErrorBody).error;
+      assert.equal(error.code, 'upstream_closed');
+      assert.equal(error.type, 'api_error');
+    }
+    const closedRecords = await waitFor(() => {
+      const found = gateway.records.filter((r) => r.model_requested === 'hangs-up');
+      return found.length === 2 ? found : undefined;
+    }, 'both hang-ups recorded');
+    assert.ok(closedRecords.every((r) => r.status === 502 && r.error_code === 'upstream_closed'));
     const bad = await chat('not-json');
     assert.equal(bad.status, 502);
     assert.equal(((await bad.json()) as ErrorBody).error.code, 'upstream_invalid_response');
