@@ -53,6 +53,11 @@ export interface Provider {
   readonly id: string;
   readonly type: ProviderConfig['type'];
   /**
+   * Which field carries the completion limit in this upstream's chat API, for requests the gateway writes
+   * itself (a Messages body translated to chat). OpenAI's reasoning models refuse `max_tokens`.
+   */
+  readonly completionLimitField: 'max_tokens' | 'max_completion_tokens';
+  /**
    * OpenAI chat completion. A streamed result must always end with a chunk carrying `usage` (providers ask
    * their upstream for it whatever the client asked), and must throw rather than end silently when cut.
    */

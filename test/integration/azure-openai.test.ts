@@ -71,4 +71,18 @@ describe('azure-openai provider', () => {
     assert.equal(call.headers.authorization, undefined);
     assert.equal(call.body.model, 'my-deployment');
   });
+
+  it('a Messages body becomes a chat request with max_completion_tokens (the o-series refuse max_tokens)', async () => {
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-4o', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { content: { text: string }[] };
+    assert.equal(body.content[0]?.text, 'from azure');
+    const call = seen.at(-1)!;
+    assert.equal(call.url, '/openai/deployments/my-deployment/chat/completions?api-version=2024-10-21');
+    assert.equal(call.body.max_completion_tokens, 300);
+    assert.equal('max_tokens' in call.body, false);
+  });
 });

@@ -23,11 +23,7 @@ export async function dispatchMessages(
     }
     return sse(ctx, result.events);
   }
-  const chatRequest = messagesToChatRequest(
-    body,
-    route.upstreamModel,
-    provider.type === 'openai' ? 'max_completion_tokens' : 'max_tokens',
-  );
+  const chatRequest = messagesToChatRequest(body, route.upstreamModel, provider.completionLimitField);
   const result = await provider.chat(chatRequest, call);
   if (!result.stream) {
     const message = chatCompletionToMessage(result.body, result.body.model);

@@ -52,6 +52,8 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
   return {
     id,
     type: config.type,
+    // Messages bodies go here natively; a chat request's mapping reads either field.
+    completionLimitField: 'max_tokens',
     async messages(request: MessagesRequest, call: CallOptions): Promise<MessagesResult> {
       const response = await post({ ...request, model: call.model.upstreamModel }, call);
       if (request.stream === true) return { stream: true, events: anthropicEvents(response, call.signal) };

@@ -16,6 +16,24 @@ import { openAIChunks } from './stream.js';
 
 type OpenAIFlavour = Extract<ProviderConfig, { type: 'openai' | 'azure-openai' | 'self-hosted' }>;
 
+/** Azure accepts `max_completion_tokens` from this API version on (its o-series deployments require it). */
+const AZURE_MAX_COMPLETION_TOKENS_SINCE = '2024-09-01';
+
+/**
+ * OpenAI's API and Azure's (recent versions) take `max_completion_tokens`; OpenAI-compatible servers (vLLM,
+ * TGI, llama.cpp, Ollama) know `max_tokens`, and some ignore the newer name, which would leave answers unbounded.
+ */
+export function completionLimitFieldOf(config: OpenAIFlavour): Provider['completionLimitField'] {
+  switch (config.type) {
+    case 'openai':
+      return 'max_completion_tokens';
+    case 'azure-openai':
+      return config.api_version >= AZURE_MAX_COMPLETION_TOKENS_SINCE ? 'max_completion_tokens' : 'max_tokens';
+    case 'self-hosted':
+      return 'max_tokens';
+  }
+}
+
 export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provider {
   const api = createOpenAIApi(config);
   const upstream: UpstreamClient = createUpstreamClient({
@@ -41,6 +59,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
   return {
     id,
     type: config.type,
+    completionLimitField: completionLimitFieldOf(config),
     async chat(request: ChatRequest, call: CallOptions) {
       const body: ChatRequest = { ...request, model: call.model.upstreamModel };
       if (request.stream === true) {

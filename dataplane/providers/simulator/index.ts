@@ -125,6 +125,7 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
   return {
     id,
     type: 'simulator',
+    completionLimitField: 'max_tokens', // it reads either
     async chat(request, call) {
       requireSingleChoice(request, 'Simulated models');
       const p = plan(request, call);
