@@ -232,8 +232,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ) {
         logger.warn('server.host and server.port changes apply at restart only');
       }
-      // In-flight requests keep the previous runtime; its pools close once they are done.
-      void previous.close();
+      // In-flight requests keep the previous runtime; its pools close once the last of them is over.
+      void previous.retire();
       metrics.configReloads.inc({ result: 'ok' });
       logger.info('config reloaded', { models: runtime.models.size, source: options.configPath ?? 'api' });
       return true;

@@ -21,7 +21,16 @@ export interface Runtime {
   readonly authenticator: Authenticator;
   /** The limit scopes (global, team, app, key, user) a request of this identity is counted in. */
   readonly scopes: (identity: Identity | undefined) => readonly LimitScope[];
-  /** Closes the providers' pools once their in-flight calls are done. */
+  /** A request starts using this runtime (it keeps it to its end, whatever reloads happen meanwhile). */
+  acquire(): void;
+  /** That request is over. */
+  release(): void;
+  /**
+   * A reload replaced this runtime: its providers' pools close when the last request that acquired it is
+   * over (at once if none), so requests in flight finish on the config they started with.
+   */
+  retire(): Promise<void>;
+  /** Closes the providers' pools now (shutdown, after the drain). */
   close(): Promise<void>;
 }
 
@@ -55,14 +64,30 @@ export function buildRuntime(config: GatewayConfig, deps: RuntimeDeps = {}): Run
       provider: providers.get(model.provider)!,
     });
   }
+  let users = 0;
+  let retired: (() => void) | undefined;
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= Promise.allSettled([...providers.values()].map((p) => p.close())).then(() => {}));
   return {
     config,
     models,
     providers,
     authenticator: createAuthenticator({ auth: config.auth, teams: config.teams }, deps),
     scopes: createScopeResolver({ global: config.limits.global, teams: config.teams }),
-    async close() {
-      await Promise.allSettled([...providers.values()].map((p) => p.close()));
+    acquire() {
+      users += 1;
     },
+    release() {
+      users -= 1;
+      if (users === 0) retired?.();
+    },
+    retire() {
+      if (users === 0) return close();
+      return new Promise<void>((resolve) => {
+        retired = () => resolve(close());
+      });
+    },
+    close,
   };
 }

@@ -118,9 +118,11 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       if (ambiguous) exchange.closeNow();
       state.inFlight += 1;
       metrics.inFlight.add(1);
+      runtime.acquire();
       (ambiguous ? pipelines.ambiguousFraming : draining ? pipelines.shuttingDown : pipeline)(ctx)
         .catch((error: unknown) => logger.error('pipeline failed', { request_id: ctx.id, err: error }))
         .finally(() => {
+          runtime.release();
           state.inFlight -= 1;
           metrics.inFlight.add(-1);
           if (state.inFlight === 0) state.onIdle?.();

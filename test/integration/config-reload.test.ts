@@ -1,0 +1,110 @@
+// A config reload while requests are in flight: each finishes on the config it started with, and the replaced
+// config's upstream pools close only once the last of them is over.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig } from '../../dataplane/config/load.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
+
+const answer = JSON.stringify({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+});
+
+describe('config reload with requests in flight', () => {
+  let upstream: Server;
+  let gateway: TestGateway;
+  let document: Record<string, unknown>;
+  let upstreamCalls = 0;
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        upstreamCalls += 1;
+        // Answers after 150 ms, so that a reload can happen while the call is in flight.
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(answer), 150);
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const port = (upstream.address() as AddressInfo).port;
+    document = {
+      analysis: { enabled: false },
+      providers: { up: { type: 'openai', base_url: `http://127.0.0.1:${port}/v1`, api_key: 'k' } },
+      models: { m: { provider: 'up' } },
+    };
+    gateway = await startTestGateway(document);
+  });
+
+  after(async () => {
+    await gateway.shutdown(0);
+    upstream.closeAllConnections();
+    upstream.close();
+  });
+
+  const reload = () => gateway.reload(parseConfig(document, process.env, 'reloaded'));
+
+  it('a request whose body is still arriving when the config reloads is answered by its config', async () => {
+    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hello there' }] });
+    const socket = connect(gateway.port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const half = Math.floor(body.length / 2);
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: mid-upload\r\n\r\n${body.slice(0, half)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await reload(), true);
+    socket.write(body.slice(half));
+    await waitFor(() => (/"ok"|"error"/.test(received) ? true : undefined), 'the answer', 5_000);
+    socket.destroy();
+    assert.match(received, /^HTTP\/1\.1 200 OK/);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.client_request_id === 'mid-upload'),
+      'the record',
+    );
+    assert.equal(record.status, 200);
+    assert.equal(record.error_code, null);
+  });
+
+  it('calls in flight across two reloads finish; the replaced configs stop taking calls afterwards', async () => {
+    const first = gateway.runtime();
+    const call = () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const before = upstreamCalls;
+    const inFlight = [call(), call()];
+    await waitFor(() => (upstreamCalls === before + 2 ? true : undefined), 'both calls upstream');
+    assert.equal(await reload(), true);
+    const second = gateway.runtime();
+    assert.equal(await reload(), true);
+    const statuses = await Promise.all(inFlight.map(async (r) => (await r).status));
+    assert.deepEqual(statuses, [200, 200]);
+    // The first config's pool closes once its requests are over; the second had none, so it closed at once.
+    for (const retired of [first, second]) {
+      await assert.rejects(
+        retired.providers
+          .get('up')!
+          .chat(
+            { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+            { model: retired.models.get('m')!, requestId: 'probe', signal: new AbortController().signal },
+          ),
+        /UND_ERR_(CLOSED|DESTROYED)/,
+      );
+    }
+    // The current config still serves.
+    assert.equal((await call()).status, 200);
+  });
+});
