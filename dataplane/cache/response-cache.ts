@@ -89,6 +89,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     waitMs: number,
     signal: Abortable,
   ): Promise<CachedAnswer | undefined> {
+    // A listener added to a signal that already fired never runs: a client already gone waits for nothing.
+    if (signal.aborted) return undefined;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const gaveUp = new Promise<undefined>((resolve) => {

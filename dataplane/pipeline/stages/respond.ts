@@ -19,8 +19,11 @@ export function respondStage(options: { logger: Logger }): Stage {
       } catch (error) {
         ctx.error = toGatewayError(error);
       }
-      if (ctx.exchange.aborted) return;
       const plan = ctx.response;
+      if (ctx.exchange.aborted) {
+        if (plan?.kind === 'sse') await abandon(plan.frames);
+        return;
+      }
       if (ctx.error === undefined && plan === undefined) {
         ctx.error = new GatewayError('internal_error', 'No stage produced a response.');
       }
@@ -60,6 +63,22 @@ function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): vo
   // An unread oversized body leaves the connection unusable; the server closes it after the 413.
   const close = error.code === 'body_too_large' || error.code === 'shutting_down';
   ctx.exchange.send(error.status, headers(ctx, JSON_TYPE, error.headers), JSON.stringify(body), close);
+}
+
+/**
+ * A stream the client left before its first frame: nobody will read it, but the stages that wrapped it settle
+ * in their generators' `finally` (limits reconcile, the cache lets coalesced requests go), which only runs once
+ * the generator has started. Pulling one frame starts them all without waiting on the upstream: the client's
+ * abort has already cancelled the call, so the pull fails or returns at once.
+ */
+async function abandon(frames: AsyncIterable<string>): Promise<void> {
+  const iterator = frames[Symbol.asyncIterator]();
+  try {
+    const step = await iterator.next();
+    if (step.done !== true) await iterator.return?.();
+  } catch {
+    // The cancelled call's error: expected, and the record already says client_aborted.
+  }
 }
 
 async function stream(
