@@ -79,6 +79,20 @@ describe('upstream failures', () => {
           res.end('data: {not json\n\n');
           return;
         }
+        if (model === 'usage-null') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              id: 'x',
+              object: 'chat.completion',
+              created: 1,
+              model,
+              choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+              usage: null,
+            }),
+          );
+          return;
+        }
         if (model === 'not-json') {
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end('<html>oops</html>');
@@ -117,6 +131,7 @@ describe('upstream failures', () => {
         'broken-first-frame': { provider: 'up' },
         'not-json': { provider: 'up' },
         'hangs-up': { provider: 'up' },
+        'usage-null': { provider: 'up' },
         unreachable: { provider: 'down' },
         'sim-error-503': { provider: 'simulator' },
         'sim-429': { provider: 'simulator' },
@@ -213,6 +228,29 @@ describe('upstream failures', () => {
       'the record',
     );
     assert.equal(second.prompt_tokens + second.completion_tokens, 0);
+  });
+
+  it('an answer with "usage": null is passed on, and its record estimates the tokens', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        body: JSON.stringify({
+          model: 'usage-null',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+      });
+      assert.equal(response.status, 200, path);
+      assert.match(await response.text(), /Hi/);
+    }
+    const records = await waitFor(() => {
+      const found = gateway.records.filter((r) => r.model_requested === 'usage-null');
+      return found.length === 2 ? found : undefined;
+    }, 'both answers recorded');
+    for (const record of records) {
+      assert.equal(record.status, 200);
+      assert.ok(record.prompt_tokens > 0, 'the prompt is estimated');
+    }
   });
 
   it('unreachable upstream → 502, invalid upstream JSON → 502', async () => {

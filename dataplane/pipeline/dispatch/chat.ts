@@ -12,7 +12,9 @@ export async function dispatchChat(
 ): Promise<ResponsePlan> {
   const result = await ctx.route!.provider.chat(body, call);
   if (!result.stream) {
-    if (result.body.usage !== undefined) ctx.usage = usageFromOpenAI(result.body.usage);
+    // Some OpenAI-compatible servers send `"usage": null`; the record then estimates.
+    const usage = result.body.usage;
+    if (usage !== undefined && usage !== null) ctx.usage = usageFromOpenAI(usage);
     return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
   }
   const clientWantsUsage = body.stream_options?.include_usage === true;
