@@ -70,6 +70,7 @@ describe('a stream nobody reads', () => {
       5_000,
     );
     assert.equal(record.error_code, 'client_aborted');
+    assert.equal(record.error_message, 'The client closed the connection before the answer was complete.');
     assert.equal(record.cache_status, 'exact');
 
     // The one concurrency slot is free again.

@@ -127,5 +127,8 @@ describe('client abort', () => {
     );
     assert.equal(record.status, 0);
     assert.equal(record.client_aborted, true);
+    // The abort is the client's, not an internal error of the gateway's.
+    assert.equal(record.error_code, 'client_aborted');
+    assert.equal(record.error_message, 'The client closed the connection before the answer was complete.');
   });
 });

@@ -95,7 +95,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     error_code: ctx.exchange.aborted
       ? 'client_aborted'
       : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null),
-    error_message: ctx.error?.message ?? null,
+    error_message: ctx.exchange.aborted
+      ? 'The client closed the connection before the answer was complete.'
+      : (ctx.error?.message ?? null),
     stream: ctx.response?.kind === 'sse',
     client_aborted: ctx.exchange.aborted,
     prompt_tokens: usage.prompt,

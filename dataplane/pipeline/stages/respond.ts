@@ -17,7 +17,8 @@ export function respondStage(options: { logger: Logger }): Stage {
       try {
         await next();
       } catch (error) {
-        ctx.error = toGatewayError(error);
+        // A client that left makes the stages fail with its abort: not an error of ours (nor logged as one).
+        if (!ctx.exchange.aborted) ctx.error = toGatewayError(error);
       }
       const plan = ctx.response;
       if (ctx.exchange.aborted) {
