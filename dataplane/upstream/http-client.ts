@@ -66,7 +66,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         let controller: Dispatcher.DispatchController | undefined;
         let body: BodyQueue | undefined;
         let settled = false;
-        const onAbort = () => controller?.abort(signal.reason as Error);
+        const onAbort = () => {
+          if (controller !== undefined) return controller.abort(signal.reason as Error);
+          // Still queued for a connection (all busy, or one opening): undici only hands out the controller when
+          // it writes the request, so the caller is answered now, and onRequestStart aborts it unsent.
+          finish();
+          reject(signal.reason);
+        };
         const finish = () => {
           if (settled) return;
           settled = true;

@@ -57,10 +57,20 @@ describe('client abort', () => {
     await once(upstream, 'listening');
     const port = (upstream.address() as AddressInfo).port;
     gateway = await startTestGateway({
-      providers: { up: { type: 'openai', base_url: `http://127.0.0.1:${port}/v1`, api_key: 'k' } },
+      providers: {
+        up: { type: 'openai', base_url: `http://127.0.0.1:${port}/v1`, api_key: 'k' },
+        narrow: {
+          type: 'openai',
+          base_url: `http://127.0.0.1:${port}/v1`,
+          api_key: 'k',
+          pool: { connections: 1 },
+        },
+      },
       models: {
         endless: { provider: 'up', upstream_model: 'endless' },
         'slow-headers': { provider: 'up', upstream_model: 'slow-headers' },
+        'narrow-endless': { provider: 'narrow', upstream_model: 'endless' },
+        'narrow-queued': { provider: 'narrow', upstream_model: 'endless' },
       },
     });
   });
@@ -130,5 +140,37 @@ describe('client abort', () => {
     // The abort is the client's, not an internal error of the gateway's.
     assert.equal(record.error_code, 'client_aborted');
     assert.equal(record.error_message, 'The client closed the connection before the answer was complete.');
+  });
+
+  it('waiting for a free upstream connection: the abort ends the request at once, and it is never sent', async () => {
+    const send = (model: string, signal: AbortSignal) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+        signal,
+      });
+    const callsBefore = calls.length;
+    // The provider's only connection is taken by an endless stream...
+    const holder = new AbortController();
+    const holding = await send('narrow-endless', holder.signal);
+    assert.equal(holding.status, 200);
+    // ...so this one queues for it; its client gives up.
+    const queued = new AbortController();
+    const waiting = send('narrow-queued', queued.signal).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const leftAt = performance.now();
+    queued.abort();
+    assert.ok((await waiting) instanceof Error);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === 'narrow-queued'),
+      'the queued request is recorded while the connection is still taken',
+      2_000,
+    );
+    assert.ok(performance.now() - leftAt < 1_000);
+    assert.equal(record.error_code, 'client_aborted');
+    holder.abort();
+    await waitFor(() => (calls[callsBefore]?.closedAt !== undefined ? true : undefined), 'the holder closed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(calls.length, callsBefore + 1, 'the abandoned request never reached the upstream');
   });
 });
