@@ -1,5 +1,6 @@
 -- Usage per team: requests, tokens, cost, p50/p95 latency, error and cache-hit rates.
--- Params: db Identifier, from/to DateTime64(3, 'UTC') as [from, to). Reads the per-minute rollup.
+-- Params: db Identifier, from/to DateTime64(3, 'UTC'). Reads the per-minute rollup: every minute that overlaps
+-- [from, to) counts whole (the report rounds its window outward to whole minutes, so raw-table queries agree).
 SELECT
     team,
     sum(r.requests) AS requests,
@@ -13,6 +14,6 @@ SELECT
     (sum(r.client_errors) + sum(r.server_errors)) / sum(r.requests) AS error_rate,
     sum(r.cache_hits) / sum(r.requests) AS cache_hit_rate
 FROM {db:Identifier}.requests_1m AS r
-WHERE minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+WHERE minute >= toStartOfMinute({from:DateTime64(3, 'UTC')}) AND minute < {to:DateTime64(3, 'UTC')}
 GROUP BY team
 ORDER BY cost_nano_usd DESC, team

@@ -35,9 +35,13 @@ export function reportWindow(options: {
 }): ReportWindow {
   const { period, now, timeZone } = options;
   if (options.from !== undefined || options.to !== undefined) {
-    const to = options.to ?? now;
-    const from = options.from ?? calendarPeriod(period, to, timeZone).start;
-    if (from.getTime() >= to.getTime()) throw new Error('--from must be before --to');
+    // Whole minutes, widened outward: the rollup tables hold minutes, and the raw-table sections of the same
+    // report must cover the same window.
+    const asked = options.to ?? now;
+    const askedFrom = options.from ?? calendarPeriod(period, asked, timeZone).start;
+    if (askedFrom.getTime() >= asked.getTime()) throw new Error('--from must be before --to');
+    const from = floorToMinute(askedFrom);
+    const to = ceilToMinute(asked);
     return { period, from, to, periodStart: from, periodEnd: to, elapsed: 1, calendar: false, timeZone };
   }
   const { start, end } = calendarPeriod(period, now, timeZone);
@@ -56,3 +60,7 @@ export function reportWindow(options: {
     timeZone,
   };
 }
+
+const MINUTE_MS = 60_000;
+const floorToMinute = (date: Date) => new Date(Math.floor(date.getTime() / MINUTE_MS) * MINUTE_MS);
+const ceilToMinute = (date: Date) => new Date(Math.ceil(date.getTime() / MINUTE_MS) * MINUTE_MS);

@@ -383,6 +383,34 @@ describe('analytics schema (chDB)', () => {
     );
   });
 
+  it('rollup queries count every minute that overlaps the window, as the raw table does over whole minutes', async () => {
+    const [first] = await rows<{ t: string }>(
+      client,
+      `SELECT toString(min(started_at)) AS t FROM ${db}.requests`,
+    );
+    const start = new Date(`${first!.t.replace(' ', 'T')}Z`).getTime();
+    const minute = 60_000;
+    // Bounds inside a minute on both sides.
+    const from = new Date(Math.floor(start / minute) * minute + 30_500);
+    const to = new Date(from.getTime() + 4 * minute);
+    const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+    const teams = await runNamedQuery<{ requests: string }>(client, 'usage_by_team', db, {
+      from: chTime(from),
+      to: chTime(to),
+    });
+    const [raw] = await rows<{ n: string }>(
+      client,
+      `SELECT count() AS n FROM ${db}.requests
+       WHERE started_at >= toStartOfMinute(toDateTime64('${chTime(from)}', 3, 'UTC'))
+         AND started_at < toStartOfMinute(toDateTime64('${chTime(to)}', 3, 'UTC')) + INTERVAL 1 MINUTE`,
+    );
+    assert.ok(Number(raw!.n) > 0);
+    assert.equal(
+      teams.reduce((sum, row) => sum + Number(row.requests), 0),
+      Number(raw!.n),
+    );
+  });
+
   it('every named query runs', async () => {
     const range = { from: '2026-11-16 00:00:00.000', to: '2026-11-23 00:00:00.000' };
     for (const name of QUERY_NAMES) {

@@ -51,6 +51,24 @@ describe('report periods', () => {
     assert.equal(custom.calendar, false);
     assert.equal(custom.elapsed, 1);
     assert.throws(() => reportWindow({ period: 'day', now, timeZone: 'UTC', from: now, to: now }), /before/);
+    // Explicit bounds widen to whole minutes, as the per-minute rollups can only answer those.
+    const unaligned = reportWindow({
+      period: 'day',
+      now,
+      timeZone: 'UTC',
+      from: new Date('2026-11-16T10:01:30.500Z'),
+      to: new Date('2026-11-16T10:05:30.250Z'),
+    });
+    assert.equal(unaligned.from.toISOString(), '2026-11-16T10:01:00.000Z');
+    assert.equal(unaligned.to.toISOString(), '2026-11-16T10:06:00.000Z');
+    const aligned = reportWindow({
+      period: 'day',
+      now,
+      timeZone: 'UTC',
+      from: new Date('2026-11-16T10:01:00Z'),
+      to: new Date('2026-11-16T10:05:00Z'),
+    });
+    assert.equal(aligned.to.toISOString(), '2026-11-16T10:05:00.000Z');
   });
 });
 
