@@ -7,7 +7,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { Endpoint, GatewayContext } from '../pipeline/context.js';
 import type { Pipeline, Pipelines } from '../pipeline/pipelines.js';
-import { HttpExchange } from './exchange.js';
+import { HttpExchange, endHead } from './exchange.js';
 import type { Uws } from './uws.js';
 
 export interface ServerState {
@@ -63,6 +63,9 @@ function readHeaders(req: HttpRequest, into?: Record<string, string>): boolean {
   return lengths > 1 || encodings > 1 || !chunkedOnly;
 }
 
+/** The Allow header of the read-only routes (RFC 9110 §9.1: HEAD wherever GET). */
+const GET_OR_HEAD = 'GET, HEAD';
+
 export function createApp(deps: AppDependencies): TemplatedApp {
   const { uws, pipelines, metrics, logger, state } = deps;
   const app = uws.App();
@@ -70,10 +73,10 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   const handle =
     (endpoint: Endpoint, pipeline: Pipeline, readsBody: boolean, allow?: string) =>
     (res: HttpResponse, req: HttpRequest) => {
-      const exchange = new HttpExchange(res);
+      const method = req.getCaseSensitiveMethod();
+      const exchange = new HttpExchange(res, method === 'HEAD');
       const headers: Record<string, string> = {};
       const ambiguous = readHeaders(req, headers);
-      const method = req.getCaseSensitiveMethod();
       const query = req.getQuery();
       const path = query ? `${req.getUrl()}?${query}` : req.getUrl();
       const runtime = deps.runtime();
@@ -138,54 +141,52 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   }
   app.post('/v1/analyze', handle('analyze', pipelines.analyze, true));
   app.any('/v1/analyze', wrongMethod('POST'));
-  app.get('/v1/models', handle('models', pipelines.models, false));
-  app.any('/v1/models', wrongMethod('GET'));
-  app.get('/v1/budgets', handle('budgets', pipelines.budgets, false));
-  app.any('/v1/budgets', wrongMethod('GET'));
-  app.get('/admin/usage', handle('admin', pipelines.adminUsage, false));
-  app.any('/admin/usage', wrongMethod('GET'));
+  // HEAD is answered wherever GET is (RFC 9110 §9.3.2): the same pipeline, the body left out.
+  const readOnly = (pattern: string, endpoint: Endpoint, pipeline: Pipeline) => {
+    app.get(pattern, handle(endpoint, pipeline, false));
+    app.head(pattern, handle(endpoint, pipeline, false));
+    app.any(pattern, wrongMethod(GET_OR_HEAD));
+  };
+  readOnly('/v1/models', 'models', pipelines.models);
+  readOnly('/v1/budgets', 'budgets', pipelines.budgets);
+  readOnly('/admin/usage', 'admin', pipelines.adminUsage);
   app.del('/admin/cache', handle('admin', pipelines.cachePurge, false));
   app.any('/admin/cache', wrongMethod('DELETE'));
 
-  // The probes answer directly, without a pipeline; they refuse ambiguous framing the same way.
-  const probe =
-    (answer: (res: HttpResponse) => void) =>
-    (res: HttpResponse, req: HttpRequest): void => {
-      if (readHeaders(req)) res.close();
-      else answer(res);
-    };
-  app.get(
-    '/healthz',
-    probe((res) => {
-      res.cork(() => res.writeHeader('content-type', 'application/json').end('{"status":"ok"}'));
-    }),
-  );
-  app.get(
-    '/readyz',
-    probe((res) => {
-      const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
-      const ready = !state.draining && failed.length === 0;
-      const body = JSON.stringify({
-        status: ready ? 'ready' : 'not_ready',
-        ...(state.draining ? { reason: 'draining' } : {}),
-        ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
-      });
-      res.cork(() =>
-        res
-          .writeStatus(ready ? '200 OK' : '503 Service Unavailable')
-          .writeHeader('content-type', 'application/json')
-          .end(body),
-      );
-    }),
-  );
-  app.get(
-    '/metrics',
-    probe((res) => {
-      const body = metrics.registry.render();
-      res.cork(() => res.writeHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8').end(body));
-    }),
-  );
-  for (const path of ['/healthz', '/readyz', '/metrics']) app.any(path, wrongMethod('GET'));
+  // The probes answer directly, without a pipeline, to GET and HEAD; they refuse ambiguous framing the same way.
+  const probe = (path: string, answer: () => { status: string; type: string; body: string }) => {
+    const reply =
+      (head: boolean) =>
+      (res: HttpResponse, req: HttpRequest): void => {
+        if (readHeaders(req)) return void res.close();
+        const { status, type, body } = answer();
+        res.cork(() => {
+          res.writeStatus(status).writeHeader('content-type', type);
+          if (head) endHead(res, body);
+          else res.end(body);
+        });
+      };
+    app.get(path, reply(false));
+    app.head(path, reply(true));
+    app.any(path, wrongMethod(GET_OR_HEAD));
+  };
+  const JSON_TYPE = 'application/json';
+  probe('/healthz', () => ({ status: '200 OK', type: JSON_TYPE, body: '{"status":"ok"}' }));
+  probe('/readyz', () => {
+    const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
+    const ready = !state.draining && failed.length === 0;
+    const body = JSON.stringify({
+      status: ready ? 'ready' : 'not_ready',
+      ...(state.draining ? { reason: 'draining' } : {}),
+      ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
+    });
+    return { status: ready ? '200 OK' : '503 Service Unavailable', type: JSON_TYPE, body };
+  });
+  probe('/metrics', () => ({
+    status: '200 OK',
+    type: 'text/plain; version=0.0.4; charset=utf-8',
+    body: metrics.registry.render(),
+  }));
   app.any('/*', handle('other', pipelines.notFound, false));
   return app;
 }

@@ -15,6 +15,17 @@ function statusLine(status: number): string {
   return line;
 }
 
+/**
+ * Ends the answer to a HEAD: the length GET's body would have, and no body. uWS v20.30's own
+ * `endWithoutBody(length)` leaves the response pending (and the process aborts when the handler returns), and
+ * with a length of 0 it adds its own `Content-Length: 0`; with no argument it writes nothing, so the header is
+ * ours. A HEAD never has a body to refuse, so there is no close to ask for.
+ */
+export function endHead(res: HttpResponse, body: string): void {
+  res.writeHeader('content-length', String(Buffer.byteLength(body)));
+  res.endWithoutBody();
+}
+
 export class HttpExchange {
   /** The client went away; nothing may be written any more. */
   aborted = false;
@@ -33,7 +44,11 @@ export class HttpExchange {
   private waiter: (() => void) | undefined;
   private readonly doneCallbacks: (() => void)[] = [];
 
-  constructor(private readonly res: HttpResponse) {
+  /** `head`: a HEAD request, whose answers carry the headers (content-length included) and no body. */
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly head = false,
+  ) {
     // Attached before any await, as uWS requires: after abort `res` must not be touched.
     res.onAborted(() => {
       // Our own closeNow(): the client did not leave, we refused it.
@@ -107,9 +122,10 @@ export class HttpExchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       for (const name in headers) this.res.writeHeader(name, headers[name]!);
-      this.res.end(body, close);
+      if (this.head) endHead(this.res, body);
+      else this.res.end(body, close);
     });
-    this.bytesOut += Buffer.byteLength(body);
+    if (!this.head) this.bytesOut += Buffer.byteLength(body);
     this.settle();
   }
 

@@ -152,7 +152,7 @@ describe('bad input', () => {
     assert.equal(chat.headers.allow, 'POST');
     const models = await send('DELETE', '/v1/models');
     assert.equal(models.status, 405);
-    assert.equal(models.headers.allow, 'GET');
+    assert.equal(models.headers.allow, 'GET, HEAD');
     const messages = await send('GET', '/v1/messages');
     assert.equal(messages.status, 405);
     assert.equal(messages.body.type, 'error');
@@ -162,8 +162,48 @@ describe('bad input', () => {
       const r = await send('POST', probe, '{}');
       assert.equal(r.status, 405, probe);
       assertErrorShape(r.body, 'method_not_allowed');
-      assert.equal(r.headers.allow, 'GET');
+      assert.equal(r.headers.allow, 'GET, HEAD');
     }
+  });
+
+  it('HEAD is answered wherever GET is, and no answer to a HEAD carries a body', async () => {
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    // One request at a time on one connection: a body sent after a HEAD answer would show up in front of the
+    // next answer's status line.
+    const exchange = async (head: string, answers: number) => {
+      const before = received.length;
+      socket.write(`${head}\r\nHost: x\r\n\r\n`);
+      await waitFor(() => {
+        const text = received.slice(before);
+        return (text.match(/^HTTP\/1\.1 /gm) ?? []).length >= answers && /\r\n\r\n/.test(text)
+          ? text
+          : undefined;
+      }, head);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return received.slice(before);
+    };
+    for (const [path, status] of [
+      ['/v1/models', 200],
+      ['/healthz', 200],
+      ['/readyz', 200],
+      ['/metrics', 200],
+      ['/v1/chat/completions', 405],
+      ['/v1/nothing-here', 404],
+    ] as const) {
+      const answer = await exchange(`HEAD ${path} HTTP/1.1`, 1);
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `), path);
+      const length = /\r\ncontent-length: (\d+)\r\n/i.exec(answer);
+      assert.ok(length !== null && Number(length[1]) > 0, `${path}: the length GET would have`);
+      assert.ok(answer.endsWith('\r\n\r\n'), `${path}: no body after the headers`);
+    }
+    const get = await exchange('GET /v1/models HTTP/1.1', 1);
+    assert.match(get, /^HTTP\/1\.1 200 /);
+    assert.match(get, /"object":"list"/);
+    socket.destroy();
   });
 
   it('unknown model → 404 model_not_found', async () => {
