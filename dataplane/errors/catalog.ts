@@ -13,6 +13,11 @@ export interface ErrorSpec {
 export const errorCatalog = {
   invalid_json: { status: 400, type: 'invalid_request_error', message: 'Request body is not valid JSON.' },
   invalid_utf8: { status: 400, type: 'invalid_request_error', message: 'Request body is not valid UTF-8.' },
+  unsupported_encoding: {
+    status: 415,
+    type: 'invalid_request_error',
+    message: 'Compressed request bodies are not accepted; send the JSON without a Content-Encoding.',
+  },
   invalid_request: { status: 400, type: 'invalid_request_error', message: 'The request is invalid.' },
   unsupported_operation: {
     status: 400,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitFor } from '../support/wait.js';
@@ -46,6 +47,28 @@ describe('bad input', () => {
     assert.equal(r.status, 400);
     assertErrorShape(r.body, 'invalid_json');
     assert.equal(r.body.error.type, 'invalid_request_error');
+  });
+
+  it('a compressed body → 415 unsupported_encoding, and the connection keeps serving', async () => {
+    const body = JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }] });
+    const zipped = await send('POST', '/v1/chat/completions', gzipSync(body), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
+    assert.equal(zipped.status, 415);
+    assertErrorShape(zipped.body, 'unsupported_encoding');
+    assert.equal(zipped.headers['accept-encoding'], 'identity');
+    // Mislabelled (plain JSON said to be gzip): refused too, never guessed at.
+    const mislabelled = await send('POST', '/v1/chat/completions', body, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
+    assert.equal(mislabelled.status, 415);
+    const identity = await send('POST', '/v1/chat/completions', body, {
+      'content-type': 'application/json',
+      'content-encoding': 'identity',
+    });
+    assert.equal(identity.status, 200);
   });
 
   it('a JSON value that is not an object → 400', async () => {

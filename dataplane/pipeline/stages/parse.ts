@@ -52,6 +52,15 @@ export function parseStage(): Stage {
         return next();
       }
       const raw = await ctx.exchange.body();
+      // Read whole first, so that the connection stays usable after the refusal.
+      const encoding = ctx.headers['content-encoding']?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        throw new GatewayError(
+          'unsupported_encoding',
+          `Content-Encoding '${encoding.slice(0, 40)}' is not accepted; send the JSON body uncompressed.`,
+          { headers: { 'accept-encoding': 'identity' } },
+        );
+      }
       if (raw.length === 0)
         throw new GatewayError('invalid_request', 'The request body is empty; send a JSON object.');
       if (!isUtf8(raw)) throw new GatewayError('invalid_utf8');
