@@ -65,7 +65,7 @@ function repository(item: Item): string {
 }
 
 function asSegments(text: string, role: string): TextSegment[] {
-  return [{ message: 0, part: null, role, text }];
+  return [{ message: 0, part: null, role, text, path: '/messages/0/content' }];
 }
 
 function pct(numerator: number, denominator: number): string {

@@ -8,30 +8,47 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function pushContent(out: TextSegment[], message: number, role: string, content: unknown): void {
+/**
+ * `part` is the block's index in the message's own content (blocks nested in a tool result or a document
+ * keep their outer block's index); `path` (a JSON pointer) names the exact string a span is an offset into.
+ */
+function pushContent(
+  out: TextSegment[],
+  message: number,
+  role: string,
+  content: unknown,
+  path: string,
+  outerPart?: number,
+): void {
   if (typeof content === 'string') {
-    if (content !== '') out.push({ message, part: null, role, text: content });
+    if (content !== '') out.push({ message, part: outerPart ?? null, role, text: content, path });
     return;
   }
   if (!Array.isArray(content)) return;
-  content.forEach((part: unknown, index) => {
-    if (!isObject(part)) return;
-    if (typeof part.text === 'string' && part.text !== '')
-      out.push({ message, part: index, role, text: part.text });
+  content.forEach((block: unknown, index) => {
+    if (!isObject(block)) return;
+    const part = outerPart ?? index;
+    const at = `${path}/${index}`;
+    if (typeof block.text === 'string' && block.text !== '')
+      out.push({ message, part, role, text: block.text, path: `${at}/text` });
     // Anthropic tool results nest their own content blocks.
-    else if (part.type === 'tool_result') pushContent(out, message, 'tool', part.content);
-    // Anthropic tool calls carry their arguments as an object: scanned as OpenAI's argument strings are.
-    else if (part.type === 'tool_use' && part.input !== undefined) {
-      const text = JSON.stringify(part.input);
-      if (text !== '{}') out.push({ message, part: index, role: 'tool_call', text });
+    else if (block.type === 'tool_result')
+      pushContent(out, message, 'tool', block.content, `${at}/content`, part);
+    // Anthropic tool calls carry their arguments as an object, scanned as OpenAI's argument strings are: the
+    // spans of this segment are offsets into the input serialised as compact JSON (JSON.stringify).
+    else if (block.type === 'tool_use' && block.input !== undefined) {
+      const text = JSON.stringify(block.input);
+      if (text !== '{}')
+        out.push({ message, part, role: 'tool_call', text, path: `${at}/input`, json: true });
     }
     // Anthropic documents: plain text, or content blocks of their own (base64 PDFs are not read). Like tool
     // results, a document is third-party text: its instructions are indirect injection.
-    else if (part.type === 'document' && isObject(part.source)) {
-      const source = part.source;
+    else if (block.type === 'document' && isObject(block.source)) {
+      const source = block.source;
       if (source.type === 'text' && typeof source.data === 'string' && source.data !== '')
-        out.push({ message, part: index, role: 'document', text: source.data });
-      else if (source.type === 'content') pushContent(out, message, 'document', source.content);
+        out.push({ message, part, role: 'document', text: source.data, path: `${at}/source/data` });
+      else if (source.type === 'content')
+        pushContent(out, message, 'document', source.content, `${at}/source/content`, part);
     }
   });
 }
@@ -39,19 +56,26 @@ function pushContent(out: TextSegment[], message: number, role: string, content:
 export function extractSegments(endpoint: AnalysisEndpoint, body: unknown): TextSegment[] {
   const out: TextSegment[] = [];
   if (!isObject(body)) return out;
-  if (endpoint === 'messages') pushContent(out, -1, 'system', body.system);
+  if (endpoint === 'messages') pushContent(out, -1, 'system', body.system, '/system');
   const messages = Array.isArray(body.messages) ? body.messages : [];
   messages.forEach((message: unknown, index) => {
     if (!isObject(message)) return;
     const role = typeof message.role === 'string' ? message.role : 'user';
-    pushContent(out, index, role, message.content);
+    pushContent(out, index, role, message.content, `/messages/${index}/content`);
     if (Array.isArray(message.tool_calls)) {
-      for (const call of message.tool_calls as unknown[]) {
+      (message.tool_calls as unknown[]).forEach((call, c) => {
         const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
         if (fn !== undefined && typeof fn.arguments === 'string' && fn.arguments !== '') {
-          out.push({ message: index, part: null, role: 'tool_call', text: fn.arguments });
+          out.push({
+            message: index,
+            part: null,
+            role: 'tool_call',
+            text: fn.arguments,
+            path: `/messages/${index}/tool_calls/${c}/function/arguments`,
+            json: true,
+          });
         }
-      }
+      });
     }
   });
   return out;

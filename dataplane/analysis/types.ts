@@ -26,6 +26,10 @@ export interface TextSegment {
   readonly part: number | null;
   readonly role: string;
   readonly text: string;
+  /** JSON pointer (RFC 6901) of the string in the request body that `text` is. */
+  readonly path: string;
+  /** `text` is JSON (tool-call arguments): its escapes (`\n`…) separate words as whitespace would. */
+  readonly json?: boolean;
 }
 
 export interface TokenAnalysis {
@@ -53,7 +57,12 @@ export interface PiiFinding {
   subtype?: string;
   message: number;
   part: number | null;
-  /** UTF-16 offsets into the segment's text, end exclusive. */
+  /**
+   * JSON pointer of the string in the request the span is in, e.g. `/messages/1/tool_calls/0/function/arguments`
+   * (for an Anthropic `tool_use` block, `…/input`: offsets into the input serialised as compact JSON).
+   */
+  path: string;
+  /** UTF-16 offsets into that string, end exclusive. */
   start: number;
   end: number;
   confidence: number;

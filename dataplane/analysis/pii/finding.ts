@@ -4,7 +4,7 @@
 import type { PiiFinding } from '../types.js';
 import type { TextIndex } from './text-index.js';
 
-export type RawFinding = Omit<PiiFinding, 'message' | 'part'>;
+export type RawFinding = Omit<PiiFinding, 'message' | 'part' | 'path'>;
 
 export type Detector = (text: string, index: TextIndex) => RawFinding[];
 

@@ -62,15 +62,38 @@ export function createPiiScanner(): PiiScanner {
   };
   const scan = (segments: readonly TextSegment[]): PiiFinding[] =>
     segments.flatMap((segment) =>
-      scanText(segment.text).map((f) => ({
+      scanText(segment.json === true ? maskJsonEscapes(segment.text) : segment.text).map((f) => ({
         type: f.type,
         ...(f.subtype === undefined ? {} : { subtype: f.subtype }),
         message: segment.message,
         part: segment.part,
+        path: segment.path,
         start: f.start,
         end: f.end,
         confidence: f.confidence,
       })),
     );
   return { scan, scanText };
+}
+
+/**
+ * JSON text with its two-character escapes (`\n`, `\t`, `\"`, `\\`…) turned into two spaces: the same length,
+ * so offsets still point into the JSON, but a value after a newline escape starts a word, as it does in the
+ * decoded text (otherwise `\n4111…` reads as one word and the detectors' boundaries refuse it).
+ */
+export function maskJsonEscapes(text: string): string {
+  if (!text.includes('\\')) return text;
+  let out = '';
+  let from = 0;
+  for (let i = text.indexOf('\\'); i >= 0 && i < text.length - 1; i = text.indexOf('\\', i)) {
+    const next = text[i + 1]!;
+    if (next === 'u') {
+      i += 2; // \uXXXX stays as it is
+      continue;
+    }
+    out += text.slice(from, i) + '  ';
+    from = i + 2;
+    i += 2;
+  }
+  return out + text.slice(from);
 }

@@ -44,7 +44,9 @@ describe('benign prompts full of trigger words', () => {
   const detector = createInjectionDetector();
   for (const text of BENIGN) {
     it(`does not flag: ${text.slice(0, 60)}`, () => {
-      const result = detector.detect([{ message: 0, part: null, role: 'user', text }]);
+      const result = detector.detect([
+        { message: 0, part: null, role: 'user', text, path: '/messages/0/content' },
+      ]);
       assert.ok(
         result.score < DEFAULT_FLAG_THRESHOLD,
         `score ${result.score} signals ${result.signals.join(',')}`,
@@ -54,7 +56,9 @@ describe('benign prompts full of trigger words', () => {
 
   it('keeps the whole list mostly silent (no listed signal on most)', () => {
     const listed = BENIGN.filter(
-      (text) => detector.detect([{ message: 0, part: null, role: 'user', text }]).signals.length > 0,
+      (text) =>
+        detector.detect([{ message: 0, part: null, role: 'user', text, path: '/messages/0/content' }]).signals
+          .length > 0,
     );
     assert.ok(listed.length <= 3, `signals listed on: ${listed.join(' | ')}`);
   });

@@ -14,7 +14,7 @@ import { fake } from './fixtures.js';
 const scanner = createPiiScanner();
 
 function segment(message: number, text: string): TextSegment {
-  return { message, part: null, role: 'user', text };
+  return { message, part: null, role: 'user', text, path: `/messages/${message}/content` };
 }
 
 describe('placeholder style', () => {

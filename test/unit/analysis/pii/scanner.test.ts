@@ -78,7 +78,7 @@ describe('scan over segments', () => {
 
   it('omits subtype except on secrets', () => {
     const [email, secret] = scanner.scan([
-      { message: 0, part: null, role: 'user', text: `a@b.io ${fake.github()}` },
+      { message: 0, part: null, role: 'user', text: `a@b.io ${fake.github()}`, path: '/messages/0/content' },
     ]);
     assert.equal('subtype' in email!, false);
     assert.equal(secret!.subtype, 'github');
