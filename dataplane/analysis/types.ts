@@ -16,6 +16,8 @@ export interface AnalysisRequest {
   readonly maxOutputTokens?: number;
   /** The model's context window from config, when known. */
   readonly contextWindow?: number;
+  /** The completion limit the provider sends when the request sets none (Anthropic's `default_max_tokens`). */
+  readonly providerDefaultMax?: number;
 }
 
 /** One piece of prompt text with where it sits, for findings' locations. */

@@ -21,7 +21,12 @@ describe('analysis', () => {
       providers: {
         // Never called: /v1/analyze does not reach the upstream.
         openai: { type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'k' },
-        anthropic: { type: 'anthropic', base_url: 'http://127.0.0.1:9', api_key: 'k' },
+        anthropic: {
+          type: 'anthropic',
+          base_url: 'http://127.0.0.1:9',
+          api_key: 'k',
+          default_max_tokens: 16_000,
+        },
         simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 },
       },
       models: {
@@ -92,6 +97,13 @@ describe('analysis', () => {
     assert.equal(body.tokens.exact, false);
     assert.equal(body.tokens.completion_upper_bound, 100);
     assert.ok(body.pii.some((f) => f.type === 'US_SSN' && f.message === 0));
+  });
+
+  it("bounds a chat request to a Claude model without max_tokens by the provider's default_max_tokens", async () => {
+    // The request goes out with max_tokens = 16000; budgets must reserve that, not a generic 4096.
+    const { status, body } = await analyze({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
+    assert.equal(status, 200);
+    assert.equal(body.tokens.completion_upper_bound, 16_000);
   });
 
   it('rejects bad input like any endpoint', async () => {

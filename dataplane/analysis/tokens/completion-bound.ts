@@ -20,11 +20,12 @@ function choices(request: AnalysisRequest): number {
 
 /**
  * The request's max_completion_tokens/max_tokens, capped by the model's configured max output; without one,
- * the configured max output, else what the context window leaves after the prompt, else the default.
+ * the limit the provider itself sends (Anthropic requires one), likewise capped; else the configured max
+ * output, else what the context window leaves after the prompt, else the default.
  */
 export function completionUpperBound(request: AnalysisRequest, promptTokens: number): number {
   const configured = asPositiveInt(request.maxOutputTokens);
-  const requested = requestedMax(request);
+  const requested = requestedMax(request) ?? asPositiveInt(request.providerDefaultMax);
   let bound: number;
   if (requested !== undefined) bound = configured === undefined ? requested : Math.min(requested, configured);
   else if (configured !== undefined) bound = configured;

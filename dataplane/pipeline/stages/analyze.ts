@@ -4,8 +4,8 @@ import type { Analysis, AnalysisRequest } from '../../analysis/types.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { timed } from '../../observability/metrics.js';
 import type { WorkerPool } from '../../workers/pool.js';
+import { analysisRequestOf } from '../analysis-request.js';
 import type { Stage } from '../compose.js';
-import type { GatewayContext } from '../context.js';
 
 export type AnalysisPool = WorkerPool<AnalysisRequest, Analysis>;
 
@@ -35,7 +35,7 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings')
         return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
-      ctx.analysis = await timed(observeWait, () => pool.run(analysisRequest(ctx), signal));
+      ctx.analysis = await timed(observeWait, () => pool.run(analysisRequestOf(ctx), signal));
       if (ctx.signal.aborted) throw ctx.signal.reason;
       for (const finding of ctx.analysis.pii) {
         metrics.analysisFindings.inc({
@@ -47,20 +47,6 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
         metrics.analysisFindings.inc({ kind: 'injection', type: signal });
       return next();
     },
-  };
-}
-
-function analysisRequest(ctx: GatewayContext): AnalysisRequest {
-  const input = ctx.input as Extract<GatewayContext['input'], { endpoint: 'chat' | 'messages' }>;
-  const route = ctx.route!;
-  const config = route.config;
-  return {
-    endpoint: input.endpoint,
-    body: input.body,
-    upstreamModel: route.upstreamModel,
-    provider: route.provider.type,
-    ...(config.max_output_tokens === undefined ? {} : { maxOutputTokens: config.max_output_tokens }),
-    ...(config.context_window === undefined ? {} : { contextWindow: config.context_window }),
   };
 }
 

@@ -6,11 +6,10 @@ import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { timed } from '../../observability/metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
+import { completionUpperBound } from '../../analysis/tokens/completion-bound.js';
+import { analysisRequestOf } from '../analysis-request.js';
 import { promptTokensOf, settleUsage } from '../settled-usage.js';
 import type { GatewayContext } from '../context.js';
-
-/** Completion reserve when neither the request nor the analysis gives an upper bound. */
-const DEFAULT_COMPLETION_RESERVE = 4096;
 
 export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics }): Stage {
   const { limiter, metrics } = deps;
@@ -23,20 +22,14 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
       if (input === undefined || route === undefined) return next();
       const scopes = ctx.runtime.scopes(ctx.identity);
       if (scopes.length === 0) return next();
-      const body = input.body as {
-        stream?: boolean | null;
-        max_tokens?: number | null;
-        max_completion_tokens?: number | null;
-      };
-      const stream = input.endpoint !== 'embeddings' && body.stream === true;
+      const stream = input.endpoint !== 'embeddings' && (input.body as { stream?: unknown }).stream === true;
       const promptTokens = promptTokensOf(ctx);
+      // With the analysis off, the same bound it would have given (the request's, the provider's default…).
       const upper =
         input.endpoint === 'embeddings'
           ? 0
           : (ctx.analysis?.tokens.completion_upper_bound ??
-            body.max_completion_tokens ??
-            body.max_tokens ??
-            DEFAULT_COMPLETION_RESERVE);
+            completionUpperBound(analysisRequestOf(ctx), promptTokens));
       const ticket = await timed(observeWait, () =>
         limiter.admit({
           requestId: ctx.id,

@@ -58,6 +58,15 @@ describe('completionUpperBound', () => {
     assert.equal(completionUpperBound(chat({}), 1000), 4096);
   });
 
+  it("without a request limit, the provider's own default (Anthropic requires one), capped by the model", () => {
+    // A chat request to a Claude model goes out with the provider's default_max_tokens: that is the bound, not
+    // the generic default and not what the context window leaves.
+    const claude = { provider: 'anthropic' as const, providerDefaultMax: 16_000, contextWindow: 200_000 };
+    assert.equal(completionUpperBound(chat({}, claude), 12), 16_000);
+    assert.equal(completionUpperBound(chat({}, { ...claude, maxOutputTokens: 8192 }), 12), 8192);
+    assert.equal(completionUpperBound(chat({ max_tokens: 300 }, claude), 12), 300);
+  });
+
   it('is never negative', () => {
     assert.equal(completionUpperBound(chat({}, { contextWindow: 1000 }), 5000), 0);
   });
