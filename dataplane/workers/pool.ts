@@ -87,7 +87,6 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     metrics.workerFailures.inc({ pool: name });
     logger.error('worker thread failed; piscina replaces it', { pool: name, err: error });
   });
-  metrics.registerPool(name, () => ({ queue: piscina.queueSize, threads: piscina.threads.length }));
 
   const capacity = threads + options.maxQueue;
   let pending = 0;
@@ -145,6 +144,11 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   // Batching state: tasks waiting for a thread, batches in flight (at most one per thread, so that a batch
   // never waits inside piscina while tasks that could have joined it wait here), and the end-of-turn flush.
   const queue: Queued[] = [];
+  // Tasks waiting in the batch queue count too: with batching on, piscina's own queue is nearly always empty.
+  metrics.registerPool(name, () => ({
+    queue: piscina.queueSize + queue.length,
+    threads: piscina.threads.length,
+  }));
   let batchesInFlight = 0;
   let flushScheduled = false;
   const maxItems = Math.max(1, options.batch?.maxItems ?? 1);

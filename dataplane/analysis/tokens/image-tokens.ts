@@ -71,11 +71,12 @@ export function tileCount(size: ImageSize): number {
   let { width, height } = size;
   const fit = Math.min(1, TILE_FIT / Math.max(width, height));
   // Rounded, not floored: 2049×513 bills two tile rows and 2050×513 one (community-measured on gpt-4.1).
-  width = Math.round(width * fit);
-  height = Math.round(height * fit);
+  // A side never scales below one pixel: a 12000×1 strip is still an image of at least one tile.
+  width = Math.max(1, Math.round(width * fit));
+  height = Math.max(1, Math.round(height * fit));
   const shrink = Math.min(1, TILE_SHORT_SIDE / Math.min(width, height));
-  width = Math.round(width * shrink);
-  height = Math.round(height * shrink);
+  width = Math.max(1, Math.round(width * shrink));
+  height = Math.max(1, Math.round(height * shrink));
   return Math.ceil(width / TILE_SIZE) * Math.ceil(height / TILE_SIZE);
 }
 

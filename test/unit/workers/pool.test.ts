@@ -133,6 +133,15 @@ describe('worker pool', () => {
       assert.equal(metrics.workerWait.count({ pool: 'test' }), 12);
     });
 
+    it('counts the tasks waiting for their batch in the queue gauge', async () => {
+      const { pool: p, metrics } = pool(1, 64, { maxItems: 8 });
+      const runs = Array.from({ length: 12 }, (_, value) => p.run({ op: 'echo', value }));
+      // Still in this turn: all 12 wait in the batch queue, none has reached piscina yet.
+      assert.match(metrics.registry.render(), /gateway_worker_queue_size\{pool="test"\} 12\n/);
+      await Promise.all(runs);
+      assert.match(metrics.registry.render(), /gateway_worker_queue_size\{pool="test"\} 0\n/);
+    });
+
     it('fails a task that throws alone, not its batch', async () => {
       const { pool: p, metrics } = pool(1, 16, { maxItems: 8 });
       const [a, b, c] = await Promise.allSettled([

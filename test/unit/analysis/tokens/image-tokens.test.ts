@@ -39,6 +39,12 @@ describe('OpenAI tile formula', () => {
     assert.equal(tileCount({ width: 513, height: 500 }), 2);
   });
 
+  it('a very thin image still needs tiles (a side never scales to zero pixels)', () => {
+    assert.equal(tileCount({ width: 12_000, height: 1 }), 4);
+    assert.equal(openAiImageTokens(gpt4o, { width: 12_000, height: 1 }, 'high').tokens, 85 + 4 * 170);
+    assert.equal(tileCount({ width: 1, height: 1 }), 1);
+  });
+
   it('rounds scaled sides: 2049×513 needs two tile rows, 2050×513 one', () => {
     assert.equal(tileCount({ width: 2049, height: 513 }), 8);
     assert.equal(tileCount({ width: 2050, height: 513 }), 4);
