@@ -25,23 +25,37 @@ export function createCardDetector(): Detector {
   const re = /(?<![\w.+-])\d(?:[ -]?\d){11,18}(?![\w]|[.-]\d)/y;
   return (text, { digitRuns: runs }) => {
     const out: RawFinding[] = [];
-    const tryAt = matchAtCandidates(re, text, (m) => {
-      const raw = m[0];
+    /** The card a candidate is, if it is one (the checks in order of what they reject most cheaply). */
+    const judge = (raw: string, start: number): RawFinding | undefined => {
       // Luhn first: it rejects nine numbers in ten, before any work on the layout.
       const digits = raw.replace(/[ -]/g, '');
-      if (!luhnValid(digits)) return;
+      if (digits.length < 12 || !luhnValid(digits)) return undefined;
       const separators = new Set(raw.replace(/\d/g, ''));
-      if (separators.size > 1) return;
+      if (separators.size > 1) return undefined;
       const groups = raw.split(/[ -]/).map((g) => g.length);
-      if (!printedGrouping(groups)) return;
-      const end = m.index + raw.length;
-      const context = CARD_WORDS.test(around(text, m.index, end, 48, 16));
+      if (!printedGrouping(groups)) return undefined;
+      const end = start + raw.length;
+      const context = CARD_WORDS.test(around(text, start, end, 48, 16));
       // Issuer ranges change (new BINs, private-label cards): a Luhn-valid number the text calls a card
       // counts even when its prefix is not in our table, at a lower confidence.
       const known = plausibleCardPrefix(digits);
-      if (!known && !context) return;
+      if (!known && !context) return undefined;
       const score = known ? (context ? 1 : 0.85) : 0.6;
-      out.push({ type: PII_TYPES.card, start: m.index, end, confidence: confidence(score) });
+      return { type: PII_TYPES.card, start, end, confidence: confidence(score) };
+    };
+    const tryAt = matchAtCandidates(re, text, (m) => {
+      const raw = m[0];
+      let found = judge(raw, m.index);
+      // The regex takes up to 19 digits, so a card followed by its CVV or expiry ("… 1111 123", "… 1111 12/25")
+      // is one long candidate that fails Luhn: try it cut at each space, longest first.
+      for (
+        let cut = raw.lastIndexOf(' ');
+        found === undefined && cut > 0;
+        cut = raw.lastIndexOf(' ', cut - 1)
+      ) {
+        found = judge(raw.slice(0, cut), m.index);
+      }
+      if (found !== undefined) out.push(found);
     });
     // A number starts a digit run (the look-behind excludes a digit before it) and needs 12 digits joined
     // by single spaces or dashes; years, prices and counts never reach the regex.

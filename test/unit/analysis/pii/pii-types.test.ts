@@ -82,6 +82,13 @@ describe('CREDIT_CARD', () => {
     ]);
   });
 
+  it('finds a card followed by its CVV or expiry, without them', () => {
+    assert.deepEqual(found('Visa 4111111111111111 123', 'CREDIT_CARD'), ['4111111111111111']);
+    assert.deepEqual(found('card 4111 1111 1111 1111 12/25', 'CREDIT_CARD'), ['4111 1111 1111 1111']);
+    assert.deepEqual(found('pay with 4111-1111-1111-1111 12 25', 'CREDIT_CARD'), ['4111-1111-1111-1111']);
+    assert.deepEqual(found('Amex 3782 822463 10005 1234', 'CREDIT_CARD'), ['3782 822463 10005']);
+  });
+
   it('rejects Luhn failures, odd groupings, mixed separators and unknown prefixes', () => {
     const text =
       'my credit card number is 4012-8888-8888-1882; 41 1111 1111 1111 11; 4111-1111 1111-1111; ' +
