@@ -19,7 +19,9 @@ function isLocalChar(c: number): boolean {
     c === 43 ||
     c === 45 ||
     // Latin-1 Supplement and Latin Extended-A/B letters (À–ɏ), without × and ÷.
-    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) ||
+    // Combining diacritical marks: the same accented letters written decomposed (NFD: e + U+0301).
+    (c >= 0x300 && c <= 0x36f)
   );
 }
 

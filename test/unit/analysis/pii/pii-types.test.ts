@@ -26,6 +26,10 @@ describe('EMAIL_ADDRESS', () => {
       'jörg.müller@example.de',
     ]);
     assert.deepEqual(found('邮件地址user@example.com谢谢', 'EMAIL_ADDRESS'), ['user@example.com']);
+    // The same letters decomposed (NFD, as macOS file names and some keyboards produce them).
+    const nfd = 'jose\u0301.smith@corp.com';
+    assert.deepEqual(found(`mail ${nfd} today`, 'EMAIL_ADDRESS'), [nfd]);
+    assert.deepEqual(found('mail jose\u0301@corp.com', 'EMAIL_ADDRESS'), ['jose\u0301@corp.com']);
   });
 
   it('ignores incomplete domains, asset names and bare @', () => {
