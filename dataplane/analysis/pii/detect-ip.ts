@@ -54,6 +54,9 @@ function ipv4(text: string, runs: readonly number[], re: RegExp, out: RawFinding
   }
 }
 
+/** `::`, `::2`, `1::`, `10::20`: at most two groups around `::`, decimal digits only. */
+const SLICE_LIKE = /^\d{0,4}::\d{0,4}$/;
+
 function isV6Char(c: number): boolean {
   return (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
 }
@@ -78,6 +81,9 @@ function ipv6(text: string, out: RawFinding[]): void {
     if (!parseIpv6(candidate)) continue;
     const stop = cidrEnd(text, start + candidate.length, true);
     const network = NETWORK_WORDS.test(around(text, start, stop, 40, 20));
+    // `::2`, `1::10`: Python slices (arr[1::2]) far more often than addresses. At most two groups, all of them
+    // decimal, is taken for an address only when the text talks about networks (ff02::1 and 2001:db8:: stay).
+    if (!network && SLICE_LIKE.test(candidate)) continue;
     out.push({ type: PII_TYPES.ip, start, end: stop, confidence: confidence(network ? 0.9 : 0.75) });
   }
 }

@@ -161,6 +161,21 @@ describe('US_SSN', () => {
   });
 });
 
+describe('numbers that are not PII', () => {
+  it('Python slices are not IPv6 addresses, version strings are not phone numbers', () => {
+    const code = 'evens = arr[::2]; odds = arr[1::2]; df.iloc[::10]; m[1::3, ::2]';
+    assert.deepEqual(found(code, 'IP_ADDRESS'), []);
+    const versions = 'Chrome 121.0.6167.85 and Chrome 120.0.6099.109 on Windows';
+    assert.deepEqual(found(versions, 'PHONE_NUMBER'), []);
+    // Addresses and dotted phones still are.
+    assert.deepEqual(found('from 2001:db8::7 and the gateway fe80::1', 'IP_ADDRESS'), [
+      '2001:db8::7',
+      'fe80::1',
+    ]);
+    assert.deepEqual(found('call me at 415.555.2671', 'PHONE_NUMBER'), ['415.555.2671']);
+  });
+});
+
 describe('IP_ADDRESS', () => {
   it('finds IPv4, IPv6, mapped forms and CIDR prefixes', () => {
     const text =
