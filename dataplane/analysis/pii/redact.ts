@@ -78,13 +78,34 @@ interface MutableState {
   salt: string;
 }
 
+/**
+ * What makes two spellings the same value, so they share a placeholder: case for e-mail addresses, IPs and
+ * IBANs; spaces, dashes, dots and brackets for numbers (4111 1111… and 4111-1111… are one card). restore()
+ * gives back the first spelling seen.
+ */
+function identityOf(label: string, value: string): string {
+  switch (label) {
+    case 'EMAIL':
+    case 'IP_ADDRESS':
+      return value.toLowerCase();
+    case 'IBAN':
+      return value.replace(/\s+/g, '').toUpperCase();
+    case 'CREDIT_CARD':
+    case 'PHONE':
+    case 'US_SSN':
+      return value.replace(/[\s().-]+/g, '');
+    default:
+      return value;
+  }
+}
+
 function placeholderFor(
   state: MutableState,
   label: string,
   value: string,
   style: 'placeholder' | 'hash',
 ): string {
-  const key = `${label}\u0000${value}`;
+  const key = `${label}\u0000${identityOf(label, value)}`;
   const known = state.placeholders.get(key);
   if (known !== undefined) return known;
   let placeholder: string;

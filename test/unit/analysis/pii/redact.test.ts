@@ -112,3 +112,23 @@ describe('robustness', () => {
     assert.equal(restore('nothing [HERE]', createRedactionState()), 'nothing [HERE]');
   });
 });
+
+describe('one value, several spellings', () => {
+  it('gives a card, a phone and an e-mail written two ways one placeholder each', () => {
+    const text =
+      'Card 4111 1111 1111 1111 (also 4111-1111-1111-1111); mail bob@corp.com or BOB@corp.com; ' +
+      'call +1 415 555 0132 or +1-415-555-0132.';
+    const findings = scanner.scan([segment(0, text)]);
+    const { text: redacted, state } = redact(text, findings, 'placeholder', createRedactionState());
+    assert.equal(
+      redacted,
+      'Card [CREDIT_CARD_1] (also [CREDIT_CARD_1]); mail [EMAIL_1] or [EMAIL_1]; call [PHONE_1] or [PHONE_1].',
+    );
+    // restore() gives back the first spelling.
+    assert.equal(
+      restore(redacted, state),
+      'Card 4111 1111 1111 1111 (also 4111 1111 1111 1111); mail bob@corp.com or bob@corp.com; ' +
+        'call +1 415 555 0132 or +1 415 555 0132.',
+    );
+  });
+});
