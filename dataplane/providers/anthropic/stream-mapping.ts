@@ -145,6 +145,7 @@ export async function* chatChunksToAnthropicEvents(
       usage: {
         input_tokens: final.input_tokens,
         output_tokens: final.output_tokens,
+        cache_creation_input_tokens: final.cache_creation_input_tokens,
         cache_read_input_tokens: final.cache_read_input_tokens,
       },
     });

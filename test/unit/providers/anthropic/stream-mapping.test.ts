@@ -331,7 +331,12 @@ describe('chatChunksToAnthropicEvents', () => {
         {
           type: 'message_delta',
           delta: { stop_reason: 'tool_use', stop_sequence: null },
-          usage: { input_tokens: 100, output_tokens: 33, cache_read_input_tokens: 20 },
+          usage: {
+            input_tokens: 100,
+            output_tokens: 33,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 20,
+          },
         },
         { type: 'message_stop' },
       ],
@@ -359,7 +364,12 @@ describe('chatChunksToAnthropicEvents', () => {
     assert.deepEqual(items.at(-2)!.data, {
       type: 'message_delta',
       delta: { stop_reason: 'max_tokens', stop_sequence: null },
-      usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: 0,
+        output_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     });
   });
 
@@ -372,6 +382,7 @@ describe('chatChunksToAnthropicEvents', () => {
     assert.deepEqual((items.at(-2)!.data as { usage: unknown }).usage, {
       input_tokens: 5,
       output_tokens: 2,
+      cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     });
     assert.equal(items.filter((i) => i.data.type === 'content_block_delta').length, 1);
@@ -385,9 +396,19 @@ describe('chatChunksToAnthropicEvents', () => {
   });
 
   it('round-trips Anthropic events through chat chunks back to the same content and usage', async () => {
+    // With prompt-cache writes: they ride inside prompt_tokens one way and come back apart.
+    const withWrites: AnthropicStreamEvent[] = [
+      messageStart({
+        input_tokens: 472,
+        output_tokens: 2,
+        cache_creation_input_tokens: 50,
+        cache_read_input_tokens: 100,
+      }),
+      ...toolStream.slice(1),
+    ];
     const back = await collect(
       chatChunksToAnthropicEvents(
-        anthropicEventsToChatChunks(source(toolStream)),
+        anthropicEventsToChatChunks(source(withWrites)),
         'claude-sonnet-4-5-20250929',
       ),
     );
@@ -407,7 +428,12 @@ describe('chatChunksToAnthropicEvents', () => {
     assert.deepEqual(data.at(-2), {
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { input_tokens: 472, output_tokens: 89, cache_read_input_tokens: 100 },
+      usage: {
+        input_tokens: 472,
+        output_tokens: 89,
+        cache_creation_input_tokens: 50,
+        cache_read_input_tokens: 100,
+      },
     });
   });
 });
