@@ -76,8 +76,9 @@ function otherNumberShape(s: Shape): boolean {
   const g = s.groups;
   const onlyDots = s.separators.size === 1 && s.separators.has('.');
   if (onlyDots && (g.length === 2 || (g.length === 4 && g.every((x) => x.length <= 3)))) return true;
-  // Version numbers (Chrome 121.0.6167.85): dotted, with a one-digit part; dotted phones group by 2–4 digits.
-  if (onlyDots && !s.plus && g.length >= 3 && g.some((x) => x.length === 1)) return true;
+  // Version numbers (Chrome 121.0.6167.85): dotted, with a one-digit part after the first; dotted phones group
+  // by 2–4 digits after a country code that may be one digit (1.800.555.1234).
+  if (onlyDots && !s.plus && g.length >= 3 && g.slice(1).some((x) => x.length === 1)) return true;
   if (g.length === 3 && !s.plus && !s.parens) {
     const [a, b, c] = g as [string, string, string];
     if (isYear(a) && b.length <= 2 && c.length <= 2 && validDayMonth(Number(b), Number(c))) return true;

@@ -173,6 +173,7 @@ describe('numbers that are not PII', () => {
       'fe80::1',
     ]);
     assert.deepEqual(found('call me at 415.555.2671', 'PHONE_NUMBER'), ['415.555.2671']);
+    assert.deepEqual(found('Call me at 1.800.555.1234 tomorrow', 'PHONE_NUMBER'), ['1.800.555.1234']);
   });
 });
 
