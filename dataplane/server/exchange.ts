@@ -17,11 +17,16 @@ function statusLine(status: number): string {
 
 /**
  * Ends the answer to a HEAD: the length GET's body would have, and no body. uWS v20.30's own
- * `endWithoutBody(length)` leaves the response pending (and the process aborts when the handler returns), and
- * with a length of 0 it adds its own `Content-Length: 0`; with no argument it writes nothing, so the header is
- * ours. A HEAD never has a body to refuse, so there is no close to ask for.
+ * `endWithoutBody(length)` leaves the response pending (the process aborts when the handler returns) and with a
+ * length of 0 adds its own `Content-Length: 0`; with no argument it writes none, so the header is ours. Closing
+ * the connection after it (a drain's 503) only works through `endWithoutBody(0, true)`: that answer then says
+ * `Content-Length: 0`, which a HEAD answer may.
  */
-export function endHead(res: HttpResponse, body: string): void {
+export function endHead(res: HttpResponse, body: string, close = false): void {
+  if (close) {
+    res.endWithoutBody(0, true);
+    return;
+  }
   res.writeHeader('content-length', String(Buffer.byteLength(body)));
   res.endWithoutBody();
 }
@@ -122,7 +127,7 @@ export class HttpExchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       for (const name in headers) this.res.writeHeader(name, headers[name]!);
-      if (this.head) endHead(this.res, body);
+      if (this.head) endHead(this.res, body, close);
       else this.res.end(body, close);
     });
     if (!this.head) this.bytesOut += Buffer.byteLength(body);
