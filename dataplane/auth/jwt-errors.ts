@@ -4,8 +4,12 @@ import { errors } from 'jose';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { authError } from './errors.js';
 
-/** Text from an untrusted token, shortened and stripped of control characters before it enters a message. */
-export function quoteUntrusted(text: string): string {
+/**
+ * Text from an untrusted token, shortened and stripped of control characters before it enters a message. A
+ * token's header and claims are any JSON, so a value that should be a string may be a number, object or null.
+ */
+export function quoteUntrusted(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const printable = text.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > 100 ? `${printable.slice(0, 100)}...` : printable;
 }

@@ -288,6 +288,15 @@ describe('JWT: attacks', () => {
     assert.equal(fetchesOf('/jwks.json') - start, 1);
   });
 
+  it('a kid that is not a string (any JSON, from an unsigned header) is a 401, not a 500', async () => {
+    const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
+    const payload = { iss: 'https://idp.test', aud: 'gateway' };
+    for (const kid of [123, { a: 1 }, ['k1'], null]) {
+      const token = `${base64urlJson({ alg: 'RS256', kid })}.${base64urlJson(payload)}.AAAA`;
+      await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /./);
+    }
+  });
+
   it('a known kid with a signature by another key is a 401', async () => {
     const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
     const token = await sign(keys.stranger, { alg: 'RS256', kid: 'rs1' });
