@@ -1,7 +1,7 @@
 // Turns verified token claims (JWT or introspection) into an identity: the mapped team/app/user/roles, and
 // the models of the configured team/app they name, else the issuer's own model list.
 import type { ClaimNames } from '../config/auth-schema.js';
-import { claimRoles, claimString } from './claims.js';
+import { claimId, claimRoles } from './claims.js';
 import type { Directory } from './directory.js';
 import { mergeRoles, type AuthMethod, type Identity } from './identity.js';
 import type { ModelMatcher } from './model-matcher.js';
@@ -18,8 +18,8 @@ export function identityFromClaims(
   mapping: TokenMapping,
   directory: Directory,
 ): Identity {
-  const team = claimString(claims, mapping.claims.team);
-  const app = claimString(claims, mapping.claims.app);
+  const team = claimId(claims, mapping.claims.team);
+  const app = claimId(claims, mapping.claims.app);
   const teamEntry = team === null ? undefined : directory.team(team);
   // An app the team does not configure gets the team's list: the token proves membership of the team,
   // and the team's list is the bound the operator set for it.
@@ -30,7 +30,7 @@ export function identityFromClaims(
   return Object.freeze({
     team,
     app,
-    user: claimString(claims, mapping.claims.user),
+    user: claimId(claims, mapping.claims.user),
     keyId: null,
     roles: mergeRoles(teamEntry?.roles ?? [], claimRoles(claims, mapping.claims.roles)),
     method: mapping.method,

@@ -131,6 +131,19 @@ describe('JWT: valid tokens', () => {
     assert.equal(identity.allowedModels.matches('gpt-4o'), false);
   });
 
+  it('team, app and user claims lose control characters and are cut to 256 characters', async () => {
+    const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
+    const token = await rsToken({
+      team: `evil\u0007\r\nX-Injected: 1\u001b[31m${'T'.repeat(3000)}`,
+      app: 'a\u0000pp',
+      sub: 'u\u0085ser',
+    });
+    const identity = await auth.authenticate(bearer(token), undefined, never);
+    assert.equal(identity.team, `evil???X-Injected: 1?[31m${'T'.repeat(256 - 25)}`);
+    assert.equal(identity.app, 'a?pp');
+    assert.equal(identity.user, 'u?ser');
+  });
+
   it('ES256 through the same JWKS', async () => {
     const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
     const token = await sign(keys.ec, { alg: 'ES256', kid: 'ec1' }, { app: 'batch' });
