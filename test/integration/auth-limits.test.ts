@@ -214,5 +214,11 @@ describe('auth and limits (in-process store)', () => {
     assert.ok(team !== undefined && team.used > 0);
     // A key's own budget is listed too, once.
     assert.equal(body.data.filter((row) => row.scope === 'key:acme/narrow/narrow-1').length, 1);
+    // Names every object has are not teams.
+    for (const name of ['constructor', '__proto__', 'toString', 'nosuch']) {
+      const unknown = await fetch(`${gateway.url}/admin/usage?team=${name}`, { headers: bearer(admin.key) });
+      assert.equal(unknown.status, 404, name);
+      await unknown.text();
+    }
   });
 });

@@ -35,7 +35,8 @@ export function adminUsageStage(deps: { limiter: Limiter }): Stage {
       const app = query.get('app');
       const user = query.get('user');
       const teams = ctx.runtime.config.teams;
-      if (team !== null && teams[team] === undefined)
+      // Own keys only: `constructor` or `__proto__` is not a team.
+      if (team !== null && !Object.hasOwn(teams, team))
         throw new GatewayError('not_found', `Unknown team '${team}'.`);
       const identities: Identity[] = [];
       for (const [teamId, teamConfig] of Object.entries(teams)) {
