@@ -42,6 +42,11 @@ export function createPolicy(config: CacheConfig): (input: PolicyInput) => Cache
   return (input) => {
     if (!config.enabled) return OFF('cache disabled');
     if (!models.matches(input.modelId)) return OFF('model not cached');
+    // A token that names no team has no tenant of its own: `-` is the anonymous tenant, shared by every
+    // anonymous caller and every such token of any issuer. Its answers are neither served nor stored.
+    const identity = input.identity;
+    if (identity !== undefined && identity.method !== 'anonymous' && identity.team === null)
+      return OFF('no team to keep the answer in');
     const app = input.identity?.app;
     const appConfig = app === null || app === undefined ? undefined : config.apps[app];
     if (appConfig?.enabled === false) return OFF('cache disabled for this app');

@@ -46,6 +46,22 @@ describe('cache policy', () => {
     assert.equal(input({}, { identity: identity('off') }).lookup, false);
   });
 
+  it('leaves out tokens that name no team: they would share the anonymous tenant', () => {
+    const token = (method: Identity['method'], team: string | null): Identity => ({
+      ...identity(null),
+      team,
+      method,
+    });
+    for (const method of ['jwt', 'introspection'] as const) {
+      const p = input({}, { identity: token(method, null) });
+      assert.deepEqual([p.lookup, p.store, p.reason], [false, false, 'no team to keep the answer in']);
+      assert.equal(input({}, { identity: token(method, 'acme') }).lookup, true);
+    }
+    // Anonymous callers are their own tenant, `-`, and keep the cache (the demo config runs without keys).
+    assert.equal(input({}, { identity: token('anonymous', null) }).lookup, true);
+    assert.equal(input({}, { identity: undefined }).lookup, true);
+  });
+
   it('leaves out other models, n > 1, and temperatures above the bound (absent counts as 1)', () => {
     assert.equal(input({}, { modelId: 'claude-x' }).lookup, false);
     assert.equal(input({ n: 2 }).store, false);
