@@ -58,10 +58,15 @@ function readHeaders(req: HttpRequest, into?: Record<string, string>): boolean {
       encodings += 1;
       if (value.trim().toLowerCase() !== 'chunked') chunkedOnly = false;
     }
-    if (into !== undefined) into[key] = value;
+    if (into === undefined) return;
+    // A repeated credential is kept whole, joined as a list (RFC 9110 §5.3), which no credential parses as:
+    // a proxy in front that checked the first one must not have us honour the last.
+    into[key] = CREDENTIAL_HEADERS.has(key) && into[key] !== undefined ? `${into[key]}, ${value}` : value;
   });
   return lengths > 1 || encodings > 1 || !chunkedOnly;
 }
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
 
 /** The Allow header of the read-only routes (RFC 9110 §9.1: HEAD wherever GET). */
 const GET_OR_HEAD = 'GET, HEAD';

@@ -92,6 +92,29 @@ describe('auth and limits (in-process store)', () => {
     }
   });
 
+  it('two credentials in repeated headers are refused whatever their order (no last-one-wins)', async () => {
+    // Undici's request() sends an array value as repeated header lines.
+    const { request } = await import('undici');
+    for (const values of [
+      [`Bearer ${web.key}`, 'Bearer gw-not-a-key'],
+      ['Bearer gw-not-a-key', `Bearer ${web.key}`],
+    ]) {
+      const response = await request(`${gateway.url}/v1/models`, { headers: { authorization: values } });
+      assert.equal(response.statusCode, 401, values.join(' | '));
+      await response.body.text();
+    }
+    const twoKeys = await request(`${gateway.url}/v1/models`, {
+      headers: { 'x-api-key': ['gw-not-a-key', web.key] },
+    });
+    assert.equal(twoKeys.statusCode, 401);
+    await twoKeys.body.text();
+    const one = await request(`${gateway.url}/v1/models`, {
+      headers: { authorization: `Bearer ${web.key}` },
+    });
+    assert.equal(one.statusCode, 200);
+    await one.body.text();
+  });
+
   it('403 naming app, team and model when the model is not allowed; /v1/models is filtered', async () => {
     const denied = await chat(bearer(narrow.key), { model: 'sim-b' });
     assert.equal(denied.status, 403);
