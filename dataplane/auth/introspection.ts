@@ -96,9 +96,13 @@ export function createIntrospector<T>(
     try {
       body = await response.json();
     } catch (error) {
+      // The timeout covers the body too: a stalled answer is not a malformed one.
+      const timedOut = (error as { name?: string } | null)?.name === 'TimeoutError';
       throw authError(
         'unauthorized',
-        'Token could not be verified: the introspection answer is not JSON.',
+        timedOut
+          ? 'Token could not be verified: the introspection endpoint did not answer in time.'
+          : 'Token could not be verified: the introspection answer is not JSON.',
         error,
       );
     }

@@ -59,7 +59,15 @@ export function jwtFailure(
     return authError('unauthorized', 'JWT is malformed.', error);
   }
   if (error instanceof errors.JOSENotSupported) {
-    return authError('unauthorized', 'JWT uses an unsupported algorithm or key type.', error);
+    // jose says which: an algorithm or key type, or a `crit` header parameter it does not implement.
+    const crit = /Extension Header Parameter/.test(error.message);
+    return authError(
+      'unauthorized',
+      crit
+        ? 'JWT has a critical header parameter (crit) the gateway does not implement.'
+        : 'JWT uses an unsupported algorithm or key type.',
+      error,
+    );
   }
   // Timeouts, HTTP errors and invalid documents from the JWKS URL: the token may be fine, the keys are not
   // available. Still 401, since the gateway cannot vouch for the caller.

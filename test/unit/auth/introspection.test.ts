@@ -44,6 +44,12 @@ function active(token: string, claims: Record<string, unknown> = {}): string {
 
 before(async () => {
   server = await startScriptedServer(async (request, res) => {
+    if (request.path === '/stalls-body') {
+      // Headers at once, then a body that never completes.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"active":');
+      return;
+    }
     if (request.path !== '/introspect') return sendJson(res, 500, { error: 'down' });
     if (delayMs > 0) await sleep(delayMs);
     const token = new URLSearchParams(request.rawBody).get('token') ?? '';
@@ -141,6 +147,13 @@ describe('introspection', () => {
     assert.equal(server.requests.filter((r) => r.path === '/broken').length, 2);
     const unreachable = authenticator(config({ url: 'http://127.0.0.1:9/introspect' }), acmeTeams());
     await rejectsWith(unreachable.authenticate(bearer('opaque-x'), undefined, never), 401, /unreachable/);
+    // The timeout covers the body: a stalled answer is said to be late, not malformed.
+    const stalled = authenticator(config({ url: `${server.url}/stalls-body`, timeout_ms: 200 }), acmeTeams());
+    await rejectsWith(
+      stalled.authenticate(bearer('opaque-y'), undefined, never),
+      401,
+      /did not answer in time/,
+    );
   });
 
   it('API keys win; gw- keys and x-api-key values are never sent to the IdP', async () => {

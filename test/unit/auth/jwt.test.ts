@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  CompactSign,
   exportJWK,
   exportSPKI,
   generateKeyPair,
@@ -308,6 +309,21 @@ describe('JWT: attacks', () => {
       const token = `${base64urlJson({ alg: 'RS256', kid })}.${base64urlJson(payload)}.AAAA`;
       await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /./);
     }
+  });
+
+  it('a critical header parameter the gateway does not implement is named as such', async () => {
+    const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
+    const payload = new TextEncoder().encode(
+      JSON.stringify({ iss: ISSUER, aud: 'ai-gateway', sub: 'u', exp: NOW_S + 300, iat: NOW_S }),
+    );
+    const token = await new CompactSign(payload)
+      .setProtectedHeader({ alg: 'RS256', kid: 'rs1', crit: ['x-policy'], 'x-policy': 1 })
+      .sign(keys.rsa, { crit: { 'x-policy': true } });
+    await rejectsWith(
+      auth.authenticate(bearer(token), undefined, never),
+      401,
+      /^JWT has a critical header parameter \(crit\) the gateway does not implement\.$/,
+    );
   });
 
   it('a known kid with a signature by another key is a 401', async () => {
