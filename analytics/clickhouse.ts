@@ -39,7 +39,8 @@ export interface AnalyticsClientOptions {
   chdbPath?: string;
 }
 
-type ConnectionConfig = Pick<AnalyticsConfig, 'url' | 'user' | 'password' | 'tls' | 'data_dir'>;
+type ConnectionConfig = Pick<AnalyticsConfig, 'url' | 'user' | 'password' | 'tls' | 'data_dir'> &
+  Partial<Pick<AnalyticsConfig, 'request_timeout_ms'>>;
 
 /**
  * chDB binds ONE data directory per process: a second connection at the same path shares the engine, a
@@ -76,6 +77,8 @@ export function createAnalyticsClient(
     password: config.password,
     application: 'ai-gateway',
     tls: tlsOptions(config.tls),
+    // The client's default is 30 s: a hanging server would hold startup (migrations) and shutdown that long.
+    request_timeout: config.request_timeout_ms ?? 10_000,
   });
   return { client, kind: 'server', close: () => client.close() };
 }

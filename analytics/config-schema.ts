@@ -44,6 +44,11 @@ export const analyticsConfigSchema = z
     url: z.url().optional(),
     user: z.string().min(1).optional(),
     password: z.string().optional(),
+    /**
+     * How long one request to the ClickHouse server may take (insert, migration, query). A server that hangs
+     * then fails the insert, whose batch goes to the spool; keep it below the orchestrator's stop timeout.
+     */
+    request_timeout_ms: z.number().int().positive().default(10_000),
     /** Database that holds every analytics table; created by the migrations. */
     database: z
       .string()

@@ -114,9 +114,20 @@ export class Spool {
   }
 
   async remove(entry: SpoolEntry): Promise<void> {
-    await this.io.unlink(join(this.dir, entry.file));
+    try {
+      await this.io.unlink(join(this.dir, entry.file));
+    } catch (err) {
+      // Already gone (another process sharing the directory replayed it): the entry goes all the same.
+      if ((err as { code?: string } | null)?.code !== 'ENOENT') throw err;
+    }
+    this.forget(entry);
+  }
+
+  /** Drops an entry whose file is no longer there, without touching the disk. */
+  forget(entry: SpoolEntry): void {
     const i = this.entries.indexOf(entry);
-    if (i >= 0) this.entries.splice(i, 1);
+    if (i < 0) return;
+    this.entries.splice(i, 1);
     this.totalBytes -= entry.bytes;
   }
 }

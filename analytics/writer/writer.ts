@@ -298,6 +298,14 @@ export function createRecordWriter<R extends object = RequestRecord>(
       metrics?.flushDuration((performance.now() - started) / 1000, 'written');
       reportSpool();
     } catch (err) {
+      // A file another process replayed (and removed) meanwhile, or one deleted by hand: nothing to send, and
+      // it must not stay first in line, blocking every later batch.
+      if ((err as { code?: string } | null)?.code === 'ENOENT') {
+        spool.forget(entry);
+        reportSpool();
+        log.warn('analytics spool file vanished; skipped', { file: entry.file });
+        return;
+      }
       metrics?.flushDuration((performance.now() - started) / 1000, 'failed');
       backoff();
       log.warn('analytics spool replay failed', { file: entry.file, failures, err });
@@ -371,7 +379,11 @@ export function createRecordWriter<R extends object = RequestRecord>(
   };
 
   const runSpillLane = (): void => {
-    if (ready.length === 0 || (failures === 0 && queued <= options.maxQueueRows)) return;
+    // Closing while an insert is in flight (perhaps hanging): the queue goes to the spool now, so that
+    // stopping never waits on the warehouse for what the next start can send.
+    const closingBehindInsert = closing && insertBusy;
+    if (ready.length === 0 || (failures === 0 && queued <= options.maxQueueRows && !closingBehindInsert))
+      return;
     // Healthy but over the bound: spool the newest batch, keeping the next ones to insert in memory.
     const batch = failures > 0 ? ready.shift()! : ready.pop()!;
     spillBusy = true;

@@ -301,6 +301,72 @@ describe('record writer', () => {
     assert.equal(w.stats().dropped, 0);
   });
 
+  it('close() while an insert hangs spools the queue at once (nothing waits on the warehouse)', async () => {
+    const calls: string[] = [];
+    let release: () => void = () => {};
+    const dir = spoolDir();
+    const w = createRecordWriter({
+      // The first insert never answers until released; a server that hangs.
+      insert: (_table, _rows, batchId) => {
+        calls.push(batchId);
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      batchRows: 25,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: dir,
+      retry: fast,
+    });
+    for (let i = 0; i < 100; i++) w.sink(record(i));
+    await until(() => calls.length === 1);
+    const closing = w.close();
+    // The three batches behind the hanging insert reach the spool while it still hangs.
+    await until(() => readdirSync(dir).filter((f) => !f.startsWith('.')).length === 3);
+    assert.equal(calls.length, 1);
+    release();
+    await closing;
+    assert.equal(w.stats().dropped, 0);
+    assert.equal(w.stats().written + 25 * readdirSync(dir).filter((f) => !f.startsWith('.')).length, 100);
+  });
+
+  it('a spool file that vanished (replayed by another process) is skipped, not retried forever', async () => {
+    const dir = spoolDir();
+    const down = fakeInsert(() => true);
+    const w1 = createRecordWriter({
+      insert: down.insert,
+      batchRows: 10,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: dir,
+      retry: fast,
+    });
+    for (let i = 0; i < 20; i++) w1.sink(record(i));
+    await w1.close();
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2);
+    const up = fakeInsert();
+    const { logger, lines } = logs();
+    const w2 = createRecordWriter({
+      insert: up.insert,
+      batchRows: 10,
+      flushMs: 60_000,
+      maxQueueRows: 1000,
+      spoolDir: dir,
+      retry: fast,
+      logger,
+    });
+    rmSync(join(dir, files[0]!));
+    for (let i = 20; i < 30; i++) w2.sink(record(i));
+    await w2.flush();
+    await until(() => w2.stats().spooledBatches === 0 && w2.stats().written === 20);
+    assert.deepEqual(
+      ids(up.ok),
+      Array.from({ length: 20 }, (_, i) => `req-${i + 10}`),
+    );
+    assert.ok(lines.some((l) => l.msg === 'analytics spool file vanished; skipped'));
+    await w2.close();
+  });
+
   it('isolates rows ClickHouse refuses as bad data and stores the rest', async () => {
     const stored: string[] = [];
     const w = createRecordWriter({
