@@ -42,7 +42,8 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
       // One state for both bodies: a value the answer repeats gets the request's placeholder.
       const req = redactBody(request, scanner, createRedactionState(), record.request_truncated);
       request = req.text;
-      response = redactBody(response, scanner, req.state, responseTruncated).text;
+      // A streamed answer, assembled, is the model's text: never read as JSON, even when it starts with `[`.
+      response = redactBody(response, scanner, req.state, responseTruncated && !record.response_stream).text;
     }
     return {
       request_id: record.request_id,
@@ -61,8 +62,9 @@ type Redacted = { text: string; state: RedactionState };
 
 /**
  * A JSON body token by token (json-redact.ts); anything else as text. JSON means: it parses, or it was cut at
- * the capture bound and starts like JSON. Text that merely starts with `[` or `{` (an answer such as "[1] write
- * to …") is scanned whole: the token walk reads only what is inside quotes and numbers.
+ * the capture bound (`cut`, only for bodies that are JSON on the wire: a request, a non-streamed answer) and
+ * starts like JSON. Text that merely starts with `[` or `{` (an answer such as "[1] write to …") is scanned
+ * whole: the token walk reads only what is inside quotes and numbers.
  */
 export function redactBody(
   text: string,

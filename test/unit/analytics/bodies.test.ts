@@ -162,4 +162,18 @@ describe('body row mapper', () => {
     assert.equal(row.response_body, 'abcd');
     assert.equal(row.response_truncated, true);
   });
+
+  it('a cut streamed answer that starts with [ or { is still scanned as text', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 60 });
+    for (const opening of ['[1] Contact', '{1} Contact']) {
+      const answer = `${opening} John at john.doe@example.com or +1 415 555 2671 for the details of the plan.`;
+      const row = map(bodyRecord({ response_body: chatFrame(answer), response_stream: true })) as Record<
+        string,
+        unknown
+      >;
+      assert.equal(row.response_truncated, true);
+      assert.doesNotMatch(String(row.response_body), /john\.doe@example\.com/, opening);
+      assert.match(String(row.response_body), /\[EMAIL_1\]/, opening);
+    }
+  });
 });
