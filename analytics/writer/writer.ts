@@ -38,6 +38,9 @@ interface Waiter {
 
 const silentLogger: WriterLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** On close, an insert running this long is taken for a hanging warehouse: the queue behind it is spooled. */
+const CLOSE_SPILL_AFTER_MS = 1_000;
+
 export function createRecordWriter<R extends object = RequestRecord>(
   options: RecordWriterOptions<R>,
 ): RecordWriter<R> {
@@ -66,6 +69,8 @@ export function createRecordWriter<R extends object = RequestRecord>(
   let retryAt = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let insertBusy = false;
+  /** performance.now() when the running insert (or replay) started. */
+  let insertStartedAt = 0;
   let spillBusy = false;
   let prepareBusy = false;
   /** Rows of `queued` held only as encoded bytes, and those bytes. */
@@ -375,13 +380,16 @@ export function createRecordWriter<R extends object = RequestRecord>(
     }
     if (work === undefined) return;
     insertBusy = true;
+    insertStartedAt = performance.now();
     void work.finally(laneDone(() => (insertBusy = false)));
   };
 
   const runSpillLane = (): void => {
-    // Closing while an insert is in flight (perhaps hanging): the queue goes to the spool now, so that
-    // stopping never waits on the warehouse for what the next start can send.
-    const closingBehindInsert = closing && insertBusy;
+    // Closing behind an insert that has run for a while (a warehouse that hangs): the queue goes to the spool,
+    // so that stopping never waits on the warehouse for what the next start can send. A healthy insert is
+    // waited for, so that a normal shutdown leaves everything in the warehouse.
+    const closingBehindInsert =
+      closing && insertBusy && performance.now() - insertStartedAt >= CLOSE_SPILL_AFTER_MS;
     if (ready.length === 0 || (failures === 0 && queued <= options.maxQueueRows && !closingBehindInsert))
       return;
     // Healthy but over the bound: spool the newest batch, keeping the next ones to insert in memory.
@@ -449,7 +457,11 @@ export function createRecordWriter<R extends object = RequestRecord>(
       cut();
       closing = true;
       kick();
+      // Looks again once an insert still running would count as stuck (see runSpillLane).
+      const recheck = setTimeout(kick, CLOSE_SPILL_AFTER_MS);
+      recheck.unref();
       await waitUntil(() => pending.size === 0 && !insertBusy && !spillBusy && !prepareBusy);
+      clearTimeout(recheck);
       if (retryTimer !== undefined) clearTimeout(retryTimer);
     })();
     return closed;

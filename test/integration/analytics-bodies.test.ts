@@ -68,7 +68,8 @@ describe('audit log of request and response bodies', () => {
     await chat(gateway.url, { model: 'sim-a', messages: [{ role: 'user', content: 'é'.repeat(3000) }] });
     // Refused before parse accepted a body: no audit row.
     await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', body: 'not json' });
-    await gateway.shutdown(0);
+    // A grace period: the last request may still be between its answer and its record.
+    await gateway.shutdown(2_000);
 
     const [plain, streamed, long] = gateway.records;
     assert.equal(gateway.records.length, 4);
@@ -108,11 +109,29 @@ describe('audit log of request and response bodies', () => {
       model: 'sim-a',
       messages: [{ role: 'user', content: 'to alice@example.com' }],
     });
-    await gateway.shutdown(0);
+    // A grace period: the last request may still be between its answer and its record.
+    await gateway.shutdown(2_000);
     const rows = await query<BodyRow>('SELECT * FROM audit_raw.request_bodies');
     assert.equal(rows.length, 1);
     assert.match(rows[0]!.request_body, /alice@example\.com/);
     assert.match(rows[0]!.response_body, /carol\.jones@example\.org/);
+  });
+
+  it('a streamed answer shorter than max_bytes is stored whole, however many bytes its frames took', async () => {
+    // 62 characters of answer arrive as a dozen frames of ≈ 150 bytes each: several times max_bytes.
+    const gateway = await gatewayWith('audit_stream', { enabled: true, redact: false, max_bytes: 256 });
+    const frames = await chat(gateway.url, {
+      model: 'sim-a',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    // A grace period: the last request may still be between its answer and its record.
+    await gateway.shutdown(2_000);
+    assert.ok(Buffer.byteLength(frames) > 4 * 256, 'the frames outweigh the old 4x allowance');
+    const rows = await query<BodyRow>('SELECT * FROM audit_stream.request_bodies');
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.response_body, ANSWER);
+    assert.equal(rows[0]!.response_truncated, false);
   });
 
   it('writes no body rows when the audit log is off (the default)', async () => {
@@ -121,7 +140,8 @@ describe('audit log of request and response bodies', () => {
       model: 'sim-a',
       messages: [{ role: 'user', content: 'to alice@example.com' }],
     });
-    await gateway.shutdown(0);
+    // A grace period: the last request may still be between its answer and its record.
+    await gateway.shutdown(2_000);
     assert.deepEqual(await query('SELECT toUInt32(count()) AS n FROM no_audit.requests'), [{ n: 1 }]);
     assert.deepEqual(await query('SELECT toUInt32(count()) AS n FROM no_audit.request_bodies'), [{ n: 0 }]);
   });
