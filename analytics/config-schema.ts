@@ -67,6 +67,11 @@ export const analyticsConfigSchema = z
     bodies: analyticsBodiesSchema.prefault({}),
     /** Client address anonymisation: truncate = /24 IPv4, /48 IPv6; hash = keyed digest; drop = empty. */
     client_ip: z.enum(clientIpModes).default('truncate'),
+    /**
+     * The key of `client_ip: hash` (HMAC-SHA-256). Without a secret key a digest of an address is reversed by
+     * hashing the 2^32 IPv4 addresses; the same key on every replica keeps one client one digest.
+     */
+    client_ip_hash_key: z.string().min(16).optional(),
     /** Writer: rows per INSERT. */
     batch_rows: positiveInt(10_000),
     /** Writer: longest wait before a partial batch is flushed, milliseconds. */
@@ -80,6 +85,14 @@ export const analyticsConfigSchema = z
     spool_dir: z.string().min(1).default('.data/spool'),
   })
   .superRefine((config, ctx) => {
+    if (config.client_ip === 'hash' && config.client_ip_hash_key === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['client_ip_hash_key'],
+        message:
+          'client_ip: hash needs a secret client_ip_hash_key (16+ characters, e.g. ${CLIENT_IP_HASH_KEY})',
+      });
+    }
     // chDB is one process, not a cluster: ON CLUSTER would fail at the first migration, so refuse it here.
     if (config.on_cluster !== undefined && config.url === undefined) {
       ctx.addIssue({

@@ -2,7 +2,7 @@
 // the batching writer with its disk spool, client-IP anonymisation, and the writer's numbers on /metrics.
 // With analytics.bodies on, a second writer of the same kind (own queue, spool and bound) fills the audit
 // log `request_bodies`, redacting in its flush.
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Counter, Gauge, Histogram, type Registry } from '../dataplane/observability/metrics.js';
@@ -90,7 +90,7 @@ export async function startRecorder(config: AnalyticsConfig, deps: RecorderDeps)
     metrics,
     logger,
     isDataError: isClickHouseDataError,
-    sanitize: (record) => anonymise(record, config.client_ip),
+    sanitize: (record) => anonymise(record, config.client_ip, config.client_ip_hash_key),
   });
   const bodyWriter = config.bodies.enabled
     ? startBodyWriter(
@@ -150,8 +150,12 @@ function startBodyWriter(
   return writer;
 }
 
-/** client_ip: full | truncate (/24 IPv4, /48 IPv6) | hash (SHA-256, first 16 hex) | drop. */
-export function anonymise(record: RequestRecord, mode: AnalyticsConfig['client_ip']): RequestRecord {
+/** client_ip: full | truncate (/24 IPv4, /48 IPv6) | hash (HMAC-SHA-256 with the configured key, 16 hex) | drop. */
+export function anonymise(
+  record: RequestRecord,
+  mode: AnalyticsConfig['client_ip'],
+  hashKey?: string,
+): RequestRecord {
   if (mode === 'full' || record.client_ip === '') return record;
   let ip = '';
   if (mode === 'truncate') {
@@ -159,7 +163,13 @@ export function anonymise(record: RequestRecord, mode: AnalyticsConfig['client_i
       const groups = record.client_ip.split('::')[0]!.split(':').slice(0, 3);
       ip = `${groups.join(':')}::`;
     } else ip = record.client_ip.replace(/\.\d+$/, '.0');
-  } else if (mode === 'hash') ip = createHash('sha256').update(record.client_ip).digest('hex').slice(0, 16);
+  } else if (mode === 'hash') {
+    // The schema requires the key with this mode; without one the address is dropped rather than exposed.
+    ip =
+      hashKey === undefined
+        ? ''
+        : createHmac('sha256', hashKey).update(record.client_ip).digest('hex').slice(0, 16);
+  }
   return { ...record, client_ip: ip };
 }
 

@@ -190,7 +190,11 @@ describe('auth and limits (in-process store)', () => {
 
   it('records who called, with tags from the header and the request metadata', async () => {
     const response = await chat(
-      { ...bearer(narrow.key), 'x-gateway-tags': 'feature=search, env=prod', 'x-gateway-user': 'u-42' },
+      {
+        ...bearer(narrow.key),
+        'x-gateway-tags': 'feature=search, env=prod, __proto__=z',
+        'x-gateway-user': 'u-42',
+      },
       { model: 'sim-a', metadata: { ticket: 'T-1' } },
     );
     assert.equal(response.status, 200);
@@ -204,7 +208,13 @@ describe('auth and limits (in-process store)', () => {
     assert.equal(record.api_key_id, 'narrow-1');
     assert.equal(record.user, 'u-42');
     assert.equal(record.deployment, 'simulator');
-    assert.deepEqual(record.tags, { feature: 'search', env: 'prod', ticket: 'T-1' });
+    // A tag named __proto__ is kept like any other (it was lost to the prototype).
+    assert.deepEqual(Object.entries(record.tags), [
+      ['feature', 'search'],
+      ['env', 'prod'],
+      ['__proto__', 'z'],
+      ['ticket', 'T-1'],
+    ]);
   });
 
   it('an upstream error releases the whole reservation', async () => {

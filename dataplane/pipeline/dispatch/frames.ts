@@ -41,24 +41,37 @@ function anthropicErrorType(error: GatewayError): string {
   return error.type;
 }
 
+/** Most tokens one count may hold: the warehouse stores counts as UInt32. */
+const MAX_TOKENS = 0xffff_ffff;
+
+/**
+ * A provider's token count as a count: a whole number from 0 to UInt32's max. Upstreams are not trusted to
+ * send one (a -3, 2.5, "x" or 1e300 would be refused by the warehouse, losing the record, or wrap there).
+ */
+export function tokenCount(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 0;
+  return Math.min(MAX_TOKENS, Math.round(value));
+}
+
 export function usageFromOpenAI(usage: Usage): TokenUsage {
   return {
-    prompt: usage.prompt_tokens ?? 0,
-    completion: usage.completion_tokens ?? 0,
-    cached: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: usage.cache_creation_input_tokens ?? 0,
-    reasoning: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    prompt: tokenCount(usage.prompt_tokens),
+    completion: tokenCount(usage.completion_tokens),
+    cached: tokenCount(usage.prompt_tokens_details?.cached_tokens),
+    cacheWrite: tokenCount(usage.cache_creation_input_tokens),
+    reasoning: tokenCount(usage.completion_tokens_details?.reasoning_tokens),
   };
 }
 
 /** Anthropic counts cache reads and writes apart from input_tokens; the prompt is their sum. */
 export function usageFromAnthropic(usage: Partial<AnthropicUsage>): TokenUsage {
-  const cached = usage.cache_read_input_tokens ?? 0;
+  const cached = tokenCount(usage.cache_read_input_tokens);
+  const cacheWrite = tokenCount(usage.cache_creation_input_tokens);
   return {
-    prompt: (usage.input_tokens ?? 0) + cached + (usage.cache_creation_input_tokens ?? 0),
-    completion: usage.output_tokens ?? 0,
+    prompt: Math.min(MAX_TOKENS, tokenCount(usage.input_tokens) + cached + cacheWrite),
+    completion: tokenCount(usage.output_tokens),
     cached,
-    cacheWrite: usage.cache_creation_input_tokens ?? 0,
+    cacheWrite,
     reasoning: 0,
   };
 }

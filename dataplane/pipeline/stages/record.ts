@@ -154,7 +154,8 @@ const MAX_TAG_LENGTH = 256;
 
 /** Tags for cost attribution: `x-gateway-tags: feature=search, env=prod` and the request's `metadata` map. */
 function tagsOf(ctx: GatewayContext): Record<string, string> {
-  const tags: Record<string, string> = {};
+  // No prototype: a tag named `__proto__` is a tag like any other, not a prototype assignment (lost).
+  const tags = Object.create(null) as Record<string, string>;
   let count = 0;
   const add = (key: string, value: string) => {
     if (count >= MAX_TAGS || key === '') return;

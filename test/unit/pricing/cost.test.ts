@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pricingSchema } from '../../../dataplane/config/schema.js';
 import { NO_USAGE } from '../../../dataplane/pipeline/context.js';
-import { usageFromAnthropic, usageFromOpenAI } from '../../../dataplane/pipeline/dispatch/frames.js';
+import {
+  tokenCount,
+  usageFromAnthropic,
+  usageFromOpenAI,
+} from '../../../dataplane/pipeline/dispatch/frames.js';
 import { costNanoUsd } from '../../../dataplane/pricing/cost.js';
 import { chatUsageOf } from '../../../dataplane/providers/anthropic/response-mapping.js';
 
@@ -46,5 +50,21 @@ describe('costNanoUsd', () => {
     assert.deepEqual(translated, direct);
     assert.equal(direct.cacheWrite, 100);
     assert.equal(costNanoUsd(translated, sonnet), 1_110_000);
+  });
+});
+
+describe('token counts from an upstream', () => {
+  it('are whole numbers from 0 to the UInt32 maximum, whatever the provider sent', () => {
+    assert.deepEqual(
+      [-3, 2.5, 'x', null, undefined, Number.NaN, 1e300, 1e10, 42].map((v) => tokenCount(v)),
+      [0, 3, 0, 0, 0, 0, 0xffff_ffff, 0xffff_ffff, 42],
+    );
+    const usage = usageFromOpenAI({
+      prompt_tokens: -3,
+      completion_tokens: 1e300,
+      total_tokens: 0,
+      prompt_tokens_details: { cached_tokens: 'x' as unknown as number },
+    });
+    assert.deepEqual(usage, { prompt: 0, completion: 0xffff_ffff, cached: 0, cacheWrite: 0, reasoning: 0 });
   });
 });
