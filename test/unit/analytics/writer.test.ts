@@ -62,6 +62,21 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 }
 const fast = { baseMs: 5, maxMs: 40, attempts: 3 };
 
+/** Records 0..n-1 written while ClickHouse is down, in batches of 10: the writer closes, the spool keeps them. */
+async function spoolWhileDown(dir: string, n: number) {
+  const writer = createRecordWriter({
+    insert: fakeInsert(() => true).insert,
+    batchRows: 10,
+    flushMs: 60_000,
+    maxQueueRows: 1000,
+    spoolDir: dir,
+    retry: fast,
+  });
+  for (let i = 0; i < n; i++) writer.sink(record(i));
+  await writer.close();
+  return { writer, files: readdirSync(dir).sort() };
+}
+
 describe('record writer', () => {
   it('cuts batches by size', async () => {
     const fake = fakeInsert();
@@ -132,20 +147,9 @@ describe('record writer', () => {
 
   it('replays the spool oldest first after a restart, with the batch ids it was spooled with', async () => {
     const dir = spoolDir();
-    const down = fakeInsert(() => true);
-    const w1 = createRecordWriter({
-      insert: down.insert,
-      batchRows: 10,
-      flushMs: 60_000,
-      maxQueueRows: 1000,
-      spoolDir: dir,
-      retry: fast,
-    });
-    for (let i = 0; i < 95; i++) w1.sink(record(i));
-    await w1.close();
+    const { writer: w1, files } = await spoolWhileDown(dir, 95);
     assert.equal(w1.stats().spooledBatches, 10);
     assert.equal(w1.stats().queued, 0);
-    const files = readdirSync(dir).sort();
     assert.equal(files.length, 10);
 
     const up = fakeInsert();
@@ -331,18 +335,7 @@ describe('record writer', () => {
 
   it('a spool file that vanished (replayed by another process) is skipped, not retried forever', async () => {
     const dir = spoolDir();
-    const down = fakeInsert(() => true);
-    const w1 = createRecordWriter({
-      insert: down.insert,
-      batchRows: 10,
-      flushMs: 60_000,
-      maxQueueRows: 1000,
-      spoolDir: dir,
-      retry: fast,
-    });
-    for (let i = 0; i < 20; i++) w1.sink(record(i));
-    await w1.close();
-    const files = readdirSync(dir).sort();
+    const { files } = await spoolWhileDown(dir, 20);
     assert.equal(files.length, 2);
     const up = fakeInsert();
     const { logger, lines } = logs();
