@@ -457,11 +457,12 @@ export function createRecordWriter<R extends object = RequestRecord>(
       cut();
       closing = true;
       kick();
-      // Looks again once an insert still running would count as stuck (see runSpillLane).
-      const recheck = setTimeout(kick, CLOSE_SPILL_AFTER_MS);
+      // Looks again while closing, so that an insert that has become stuck (see runSpillLane) is noticed
+      // whenever it started, before the close or because of it.
+      const recheck = setInterval(kick, CLOSE_SPILL_AFTER_MS / 4);
       recheck.unref();
       await waitUntil(() => pending.size === 0 && !insertBusy && !spillBusy && !prepareBusy);
-      clearTimeout(recheck);
+      clearInterval(recheck);
       if (retryTimer !== undefined) clearTimeout(retryTimer);
     })();
     return closed;
