@@ -10,6 +10,11 @@ import type { SpoolIo } from './types.js';
 
 export type SpoolKind = 'jsonl' | 'enc';
 
+/** The error of a spool file that is no longer there (another process sharing the directory replayed it). */
+export function fileGone(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'ENOENT';
+}
+
 export interface SpoolEntry {
   seq: number;
   batchId: string;
@@ -118,7 +123,7 @@ export class Spool {
       await this.io.unlink(join(this.dir, entry.file));
     } catch (err) {
       // Already gone (another process sharing the directory replayed it): the entry goes all the same.
-      if ((err as { code?: string } | null)?.code !== 'ENOENT') throw err;
+      if (!fileGone(err)) throw err;
     }
     this.forget(entry);
   }

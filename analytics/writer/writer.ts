@@ -11,7 +11,7 @@ import { mapInSlices, fromJsonLines, toJsonLines } from './chunked.js';
 import { cleanRow, DEFAULT_LIMITS, REPAIR_REASONS } from './clean-row.js';
 import { insertBatch, isClickHouseDataError, type BatchPayload } from './insert-batch.js';
 import { countLines } from './json-compact.js';
-import { Spool, type SpoolEntry } from './spool.js';
+import { fileGone, Spool, type SpoolEntry } from './spool.js';
 import type { RecordWriter, RecordWriterOptions, WriterLogger, WriterStats } from './types.js';
 
 interface Batch<R> {
@@ -305,7 +305,7 @@ export function createRecordWriter<R extends object = RequestRecord>(
     } catch (err) {
       // A file another process replayed (and removed) meanwhile, or one deleted by hand: nothing to send, and
       // it must not stay first in line, blocking every later batch.
-      if ((err as { code?: string } | null)?.code === 'ENOENT') {
+      if (fileGone(err)) {
         spool.forget(entry);
         reportSpool();
         log.warn('analytics spool file vanished; skipped', { file: entry.file });

@@ -1,5 +1,6 @@
 // Reading mapped claims out of a JWT payload or an introspection response, tolerating the shapes IdPs use:
 // namespaced claim names containing dots, nested objects, roles as arrays or space-separated strings.
+import { pickUser } from './identity.js';
 
 type Claims = Readonly<Record<string, unknown>>;
 
@@ -32,20 +33,15 @@ export function claimString(claims: Claims, name: string): string | null {
   return null;
 }
 
-/** Longest team, app or user id taken from a token (ids are cut, as header user ids are). */
-const MAX_ID_LENGTH = 256;
-
 /**
- * A team, app or user id from a token: a string claim with control characters replaced and cut to 256
- * characters. The issuer signed it, but it still lands in 403 messages, records, metrics and logs.
+ * A team, app or user id from a token: a string claim with control characters replaced, then trimmed and cut
+ * as a header's user id is (pickUser). The issuer signed it, but it still lands in 403 messages, records,
+ * metrics and logs.
  */
 export function claimId(claims: Claims, name: string): string | null {
   const value = claimString(claims, name);
-  if (value === null) return null;
   // eslint-disable-next-line no-control-regex -- the control characters are what is being removed
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
-  if (clean === '') return null;
-  return clean.length > MAX_ID_LENGTH ? clean.slice(0, MAX_ID_LENGTH) : clean;
+  return value === null ? null : pickUser(value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
 }
 
 /** Roles from an array of strings or a space-separated string (OAuth2 `scope`). */
