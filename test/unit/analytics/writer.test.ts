@@ -62,16 +62,26 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 }
 const fast = { baseMs: 5, maxMs: 40, attempts: 3 };
 
-/** Records 0..n-1 written while ClickHouse is down, in batches of 10: the writer closes, the spool keeps them. */
-async function spoolWhileDown(dir: string, n: number) {
-  const writer = createRecordWriter({
-    insert: fakeInsert(() => true).insert,
+/** A writer on `dir` in batches of 10, flushed only when a batch is full or on demand. */
+function spoolWriter(
+  dir: string,
+  insert: RecordWriterOptions['insert'],
+  extra: Partial<RecordWriterOptions> = {},
+) {
+  return createRecordWriter({
+    insert,
     batchRows: 10,
     flushMs: 60_000,
     maxQueueRows: 1000,
     spoolDir: dir,
     retry: fast,
+    ...extra,
   });
+}
+
+/** Records 0..n-1 written while ClickHouse is down, in batches of 10: the writer closes, the spool keeps them. */
+async function spoolWhileDown(dir: string, n: number) {
+  const writer = spoolWriter(dir, fakeInsert(() => true).insert);
   for (let i = 0; i < n; i++) writer.sink(record(i));
   await writer.close();
   return { writer, files: readdirSync(dir).sort() };
@@ -153,14 +163,7 @@ describe('record writer', () => {
     assert.equal(files.length, 10);
 
     const up = fakeInsert();
-    const w2 = createRecordWriter({
-      insert: up.insert,
-      batchRows: 10,
-      flushMs: 60_000,
-      maxQueueRows: 1000,
-      spoolDir: dir,
-      retry: fast,
-    });
+    const w2 = spoolWriter(dir, up.insert);
     w2.sink(record(95));
     await w2.flush();
     await until(() => w2.stats().spooledBatches === 0);
@@ -289,14 +292,7 @@ describe('record writer', () => {
   it('close() during an outage spools what is queued, without waiting for retries', async () => {
     const fake = fakeInsert(() => true);
     const dir = spoolDir();
-    const w = createRecordWriter({
-      insert: fake.insert,
-      batchRows: 10,
-      flushMs: 60_000,
-      maxQueueRows: 1000,
-      spoolDir: dir,
-      retry: { baseMs: 10_000, maxMs: 10_000 },
-    });
+    const w = spoolWriter(dir, fake.insert, { retry: { baseMs: 10_000, maxMs: 10_000 } });
     for (let i = 0; i < 25; i++) w.sink(record(i));
     const started = Date.now();
     await w.close();
@@ -339,15 +335,7 @@ describe('record writer', () => {
     assert.equal(files.length, 2);
     const up = fakeInsert();
     const { logger, lines } = logs();
-    const w2 = createRecordWriter({
-      insert: up.insert,
-      batchRows: 10,
-      flushMs: 60_000,
-      maxQueueRows: 1000,
-      spoolDir: dir,
-      retry: fast,
-      logger,
-    });
+    const w2 = spoolWriter(dir, up.insert, { logger });
     rmSync(join(dir, files[0]!));
     for (let i = 20; i < 30; i++) w2.sink(record(i));
     await w2.flush();
