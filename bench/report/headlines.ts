@@ -9,6 +9,12 @@ export interface Headline {
   measured: string;
   value: number | null;
   status: 'pass' | 'fail' | 'n/a';
+  /**
+   * The same measure for the bare hop (bench/floor/bare-hop.ts: a uWS server forwarding through undici with
+   * nothing else), when it ran: what any proxy built this way pays on this machine, so a miss can be read
+   * against it. Context only, never part of the verdict.
+   */
+  floor: string;
 }
 
 type Finder = (scenario: string, target: TargetName) => AggregateRow | undefined;
@@ -26,6 +32,7 @@ function ratioCheck(find: Finder, check: string, scenario: string, ours: TargetN
         : `${value.toFixed(2)}× (${a!.rps.median.toFixed(0)} vs ${b!.rps.median.toFixed(0)} req/s)`,
     value,
     status: value === null ? 'n/a' : value >= min ? 'pass' : 'fail',
+    floor: '–',
   };
 }
 
@@ -38,9 +45,13 @@ function maxCheck(
   maxUs: number,
   unit: 'ms' | 'µs',
 ): Headline {
-  const row = find(scenario, target);
-  const raw = row === undefined ? undefined : pick(row);
-  const value = raw === undefined || !Number.isFinite(raw) ? null : raw;
+  const valueOf = (name: TargetName): number | null => {
+    const row = find(scenario, name);
+    const raw = row === undefined ? undefined : pick(row);
+    return raw === undefined || !Number.isFinite(raw) ? null : raw;
+  };
+  const value = valueOf(target);
+  const floor = valueOf('hop');
   const show = (us: number): string =>
     unit === 'ms' ? `${(us / 1000).toFixed(3)} ms` : `${us.toFixed(1)} µs`;
   return {
@@ -49,6 +60,7 @@ function maxCheck(
     measured: value === null ? 'n/a' : show(value),
     value,
     status: value === null ? 'n/a' : value <= maxUs ? 'pass' : 'fail',
+    floor: floor === null ? '–' : show(floor),
   };
 }
 

@@ -56,12 +56,14 @@ export function renderMarkdown(results: RunResults): string {
   out.push('');
   out.push(
     table(
-      ['check', 'goal', 'measured', 'verdict'],
+      ['check', 'goal', 'measured', 'verdict', 'bare hop (floor)'],
       results.headlines.map((h) => [
         h.check,
         h.goal,
         h.measured,
         h.status === 'pass' ? 'pass' : `**${h.status}**`,
+        // Older result files (before the floor target) have no floor.
+        h.floor ?? '–',
       ]),
     ),
   );
@@ -181,13 +183,14 @@ export function renderMarkdown(results: RunResults): string {
     results.rows.find((r) => r.scenario === scenario && r.target === target)?.rps.median;
   out.push(
     table(
-      ['scenario', 'ours/Portkey', 'full/Portkey', 'ours/direct', 'full/direct'],
+      ['scenario', 'ours/Portkey', 'full/Portkey', 'ours/direct', 'full/direct', 'ours/bare hop'],
       scenarios.map((s) => [
         s,
         ratio(rps(s, 'gateway'), rps(s, 'portkey')),
         ratio(rps(s, 'gateway-full'), rps(s, 'portkey')),
         ratio(rps(s, 'gateway'), rps(s, 'direct')),
         ratio(rps(s, 'gateway-full'), rps(s, 'direct')),
+        ratio(rps(s, 'gateway'), rps(s, 'hop')),
       ]),
     ),
   );

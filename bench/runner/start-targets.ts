@@ -3,6 +3,7 @@
 import { chatBody } from '../load/chat-request.js';
 import { LOOPBACK } from '../load/http-connection.js';
 import { directTarget } from '../targets/direct.js';
+import { startHop } from '../targets/hop.js';
 import { startGateway } from '../targets/gateway.js';
 import type { MockProcess } from '../targets/mock-process.js';
 import { ensurePeerInstalled, startPortkey } from '../targets/portkey.js';
@@ -24,6 +25,8 @@ async function startOne(
   switch (name) {
     case 'direct':
       return directTarget(mock);
+    case 'hop':
+      return startHop(mock.port);
     case 'gateway':
     case 'gateway-full':
       return startGateway(name, mock.port, gateway.entry, gateway.note);

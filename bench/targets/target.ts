@@ -1,11 +1,12 @@
 // A system under test: where to send chat requests and which process to account CPU and memory to.
 
-export type TargetName = 'direct' | 'gateway' | 'gateway-full' | 'portkey';
+export type TargetName = 'direct' | 'hop' | 'gateway' | 'gateway-full' | 'portkey';
 
-export const ALL_TARGETS: readonly TargetName[] = ['direct', 'gateway', 'gateway-full', 'portkey'];
+export const ALL_TARGETS: readonly TargetName[] = ['direct', 'hop', 'gateway', 'gateway-full', 'portkey'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   direct: 'direct (mock)',
+  hop: 'floor: bare uWS + undici hop',
   gateway: 'ours pass-through',
   'gateway-full': 'ours full pipeline',
   portkey: 'Portkey 1.15.2',

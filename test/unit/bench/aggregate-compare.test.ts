@@ -98,6 +98,21 @@ describe('aggregate', () => {
     const cpu = h.find((x) => x.check.startsWith('gateway CPU'))!;
     assert.equal(cpu.value, 50);
     assert.equal(cpu.status, 'pass');
+    assert.equal(cpu.floor, '–');
+  });
+
+  it('shows the bare hop beside a check as its floor, without changing the verdict', () => {
+    const hop = [1, 2, 3].map((r) => {
+      const m = measurement('hop', r, 13_000, 300);
+      return { ...m, cpu: { ...m.cpu, targetUsPerReq: 150 } };
+    });
+    const h = headlines(aggregate([...sample, ...hop], ['ns-0ms-c50'], ['direct', 'hop', 'gateway']));
+    const cpu = h.find((x) => x.check.startsWith('gateway CPU'))!;
+    assert.equal(cpu.floor, '150.0 µs');
+    assert.equal(cpu.value, 50);
+    assert.equal(cpu.status, 'pass');
+    const ratio = h.find((x) => x.check.startsWith('pass-through throughput'))!;
+    assert.equal(ratio.floor, '–');
   });
 });
 
