@@ -1,5 +1,7 @@
 // Process entry point: reads the environment, loads the config, starts the gateway and wires signals
 // (SIGHUP reloads, SIGTERM/SIGINT drain and exit). Everything else is built by startGateway.
+// First: V8 flags must be set before the rest of the gateway is loaded (ES modules run in import order).
+import './runtime/v8-flags.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from './config/load.js';
