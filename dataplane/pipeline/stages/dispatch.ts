@@ -4,6 +4,7 @@ import type { CallOptions } from '../../providers/types.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
 import { dispatchChat } from '../dispatch/chat.js';
+import { capChatCompletion, capMessagesCompletion } from '../dispatch/completion-cap.js';
 import { dispatchEmbeddings } from '../dispatch/embeddings.js';
 import { dispatchMessages } from '../dispatch/messages.js';
 
@@ -15,13 +16,14 @@ export function dispatchStage(): Stage {
       const route = ctx.route;
       if (input === undefined || route === undefined) return next();
       const call = callOptions(ctx);
+      const cap = route.config.max_output_tokens;
       ctx.timings.upstreamStart = performance.now();
       switch (input.endpoint) {
         case 'chat':
-          ctx.response = await dispatchChat(ctx, input.body, call);
+          ctx.response = await dispatchChat(ctx, capChatCompletion(input.body, cap, route.provider), call);
           break;
         case 'messages':
-          ctx.response = await dispatchMessages(ctx, input.body, call);
+          ctx.response = await dispatchMessages(ctx, capMessagesCompletion(input.body, cap), call);
           break;
         case 'embeddings':
           ctx.response = await dispatchEmbeddings(ctx, input.body, call);
