@@ -58,9 +58,12 @@ export class ChatStreamAccumulator {
     if (isSet(chunk.service_tier)) this.#serviceTier = chunk.service_tier;
     if (isSet(chunk.usage)) this.#usage = chunk.usage!;
 
-    for (const choice of chunk.choices) {
-      const delta = choice.delta;
+    for (const choice of chunk.choices ?? []) {
+      const delta = choice.delta as ChatChunk['choices'][number]['delta'] | undefined;
       if (
+        // No delta: an annotation (Azure's asynchronous content filter) a replay would not reproduce.
+        delta === undefined ||
+        delta === null ||
         choice.index !== 0 ||
         hasItems(delta.tool_calls) ||
         isSet(extra(delta, 'function_call')) ||

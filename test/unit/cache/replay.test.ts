@@ -413,6 +413,21 @@ describe('ChatStreamAccumulator', () => {
     'finish_reason content_filter': [...wireChat.slice(0, 3), chunk({}, 'content_filter'), usageChunk],
     'no finish_reason': [...wireChat.slice(0, 3), usageChunk],
     'no usage': wireChat.slice(0, 4),
+    // Azure's asynchronous content filter annotates the stream with chunks whose choice has no delta.
+    'a choice without a delta (Azure content-filter annotation)': [
+      ...wireChat.slice(0, 3),
+      {
+        ...wireChat[1]!,
+        choices: [
+          {
+            index: 0,
+            finish_reason: null,
+            content_filter_results: {},
+          } as unknown as ChatChunk['choices'][number],
+        ],
+      },
+      ...wireChat.slice(3),
+    ],
     logprobs: [
       wireChat[0]!,
       {
