@@ -28,6 +28,27 @@ export class EmbedderBusyError extends Error {
   override name = 'EmbedderBusyError';
 }
 
+/**
+ * The text is longer than the model reads (max_input_chars, or max_tokens once tokenised). An embedding of its
+ * beginning would match every text that begins the same way, whatever the rest asks, so such texts are not
+ * embedded at all: the semantic layer does not apply to them (the exact layer still does).
+ */
+export class TextTooLongError extends Error {
+  override name = 'TextTooLongError';
+}
+
+/** The model answers an all-zero row for a text its tokenizer had to cut (embeddings/model.ts). */
+function isZero(vector: Float32Array): boolean {
+  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) return false;
+  return true;
+}
+
+function settle(waiter: Waiter, vector: Float32Array): void {
+  if (isZero(vector))
+    waiter.reject(new TextTooLongError('the text is longer than the embedding model reads'));
+  else waiter.resolve(vector);
+}
+
 interface Waiter {
   resolve(vector: Float32Array): void;
   reject(error: unknown): void;
@@ -63,7 +84,7 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
             batch.forEach(([text, waiters], i) => {
               const vector = result.data.slice(i * result.dims, (i + 1) * result.dims);
               remember(text, vector);
-              for (const w of waiters) w.resolve(vector);
+              for (const w of waiters) settle(w, vector);
             });
           },
           (error: unknown) => {
@@ -78,13 +99,17 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   }
 
   return {
-    embed(raw, signal) {
-      const text = raw.length > options.maxInputChars ? raw.slice(0, options.maxInputChars) : raw;
+    embed(text, signal) {
+      if (text.length > options.maxInputChars) {
+        return Promise.reject(
+          new TextTooLongError(`the text is longer than ${options.maxInputChars} characters`),
+        );
+      }
       const known = lru.get(text);
       if (known !== undefined) {
         lru.delete(text);
         lru.set(text, known);
-        return Promise.resolve(known);
+        return new Promise((resolve, reject) => settle({ resolve, reject }, known));
       }
       if (signal?.aborted === true) return Promise.reject(signal.reason);
       const waiting = queue.get(text);

@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
-import type { Embedder } from './embedder.js';
+import { TextTooLongError, type Embedder } from './embedder.js';
 import { createPolicy, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
@@ -76,6 +76,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
 
   function failed(op: string, error: unknown) {
+    // Not a failure: the semantic layer does not apply to texts longer than the model reads.
+    if (error instanceof TextTooLongError) return;
     metrics.cacheBackendErrors.inc({ op });
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }
@@ -142,6 +144,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const nearest = candidates[0]?.similarity;
     for (const candidate of candidates) {
       if (candidate.similarity < policy.threshold) break;
+      // Stored before texts the model cannot read whole were kept out; its match would be no better.
+      if (candidate.prompt.length > config.embeddings.max_input_chars) continue;
       if (config.semantic.verify) {
         const verdict = verifyMatch(candidate.prompt, text);
         if (!verdict.ok) {

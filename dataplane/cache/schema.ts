@@ -25,9 +25,9 @@ export const embeddingsConfigSchema = z.strictObject({
   max_batch: z.number().int().positive().default(32),
   /** Embeddings waiting for a worker; beyond, the lookup is skipped (a miss, never an error). */
   max_queue: z.number().int().nonnegative().default(1024),
-  /** Text longer than this is cut before tokenising, characters. */
+  /** Texts longer than this, characters, are not embedded: the semantic layer skips them (not the exact one). */
   max_input_chars: z.number().int().positive().default(2_000),
-  /** Tokens the model sees at most. */
+  /** Tokens the model reads at most; a text that tokenises to more is skipped like a too-long one. */
   max_tokens: z.number().int().positive().default(256),
   /** Recent texts whose vectors are kept, entries. */
   lru_entries: z.number().int().nonnegative().default(10_000),

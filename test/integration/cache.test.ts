@@ -488,6 +488,37 @@ describe('cache in process (the embedded default without Redis)', () => {
     });
   });
 
+  it('does not embed a prompt longer than the model reads: two questions after one long document miss', async () => {
+    await withGateway({ semantic: { threshold: 0.85 } }, async (gateway, upstream) => {
+      const report =
+        'The quarterly report covers revenue, costs, hiring and the product roadmap in detail. '.repeat(26);
+      assert.ok(report.length > 2000);
+      await ask(gateway, `${report}\nWhat is the main conclusion of the report above?`);
+      const other = await ask(gateway, `${report}\nWhich recommendations does the report above make?`);
+      assert.equal(other.cache, 'miss');
+      // Under max_input_chars but over max_tokens (256) once tokenised.
+      const list = Array.from({ length: 120 }, (_, i) => `item${(i * 7919) % 1000}`).join(' ');
+      assert.ok(list.length < 2000);
+      await ask(gateway, `${list}\nTranslate the list above into Greek letters.`);
+      const count = await ask(gateway, `${list}\nCount how many words the list above has.`);
+      assert.equal(count.cache, 'miss');
+      // The exact layer still serves the identical long request; short paraphrases still hit semantically.
+      assert.equal((await ask(gateway, `${list}\nCount how many words the list above has.`)).cache, 'exact');
+      await ask(gateway, 'How do I reset my password?');
+      assert.equal((await ask(gateway, 'How can I reset my password?')).cache, 'semantic');
+      assert.ok(upstream.calls() >= 5);
+    });
+  });
+
+  it("keeps the speaker's name of the last turn in the semantic context", async () => {
+    await withGateway({ semantic: { threshold: 0.85 } }, async (gateway) => {
+      const turn = (name: string) => [{ role: 'user', name, content: 'Please greet me by my name.' }];
+      await ask(gateway, turn('alice'));
+      assert.equal((await ask(gateway, turn('bob'))).cache, 'miss');
+      assert.equal((await ask(gateway, turn('alice'))).cache, 'exact');
+    });
+  });
+
   it('does not serve semantic hits to prompts with PII unless allowed', async () => {
     await withGateway({ semantic: { threshold: 0.8 } }, async (gateway) => {
       await ask(gateway, 'Email jane.doe@example.com the meeting notes, please.');

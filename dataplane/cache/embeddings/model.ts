@@ -199,7 +199,19 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     const inputs = extractor.tokenizer(texts, { padding: true, truncation: true });
     const { last_hidden_state: states } = await extractor.model(inputs);
     const [batch, tokens, dims] = states.dims as [number, number, number];
-    return { data: meanPoolNormalize(states.data, inputs.attention_mask.data, batch, tokens, dims), dims };
+    const data = meanPoolNormalize(states.data, inputs.attention_mask.data, batch, tokens, dims);
+    // A text that filled every position was (or may have been) cut by the tokenizer: its row is zeroed, the
+    // embedder's sign that the model did not read all of it (an embedding of the beginning would match any
+    // text that begins the same way).
+    if (tokens >= options.maxTokens) {
+      const mask = inputs.attention_mask.data;
+      for (let b = 0; b < batch; b++) {
+        let kept = 0;
+        for (let t = 0; t < tokens; t++) kept += Number(mask[b * tokens + t]);
+        if (kept >= options.maxTokens) data.fill(0, b * dims, (b + 1) * dims);
+      }
+    }
+    return { data, dims };
   };
   const { dims } = await embed(['probe']);
   return {
