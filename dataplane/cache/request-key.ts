@@ -47,8 +47,9 @@ export function requestKeys(endpoint: CacheableEndpoint, modelId: string, body: 
   if (last === null || typeof last !== 'object' || last.role !== 'user') return { exact };
   const text = userText(last.content);
   if (text === undefined || text.trim() === '') return { exact };
-  // The fingerprint is the request with the last turn's text taken out (its role and position stay).
-  const context = { ...kept, messages: [...messages.slice(0, -1), { role: 'user', content: null }] };
+  // The fingerprint is the request with the last turn's text taken out: its role, position and every other
+  // field (the OpenAI `name` of who is speaking changes the answer) stay.
+  const context = { ...kept, messages: [...messages.slice(0, -1), { ...last, content: null }] };
   return { exact, semantic: { text, fingerprint: hash(endpoint, modelId, canonicalJson(context)) } };
 }
 
