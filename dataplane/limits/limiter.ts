@@ -91,6 +91,14 @@ interface ScopeKeys {
 /** How long shutdown waits for releases of unanswered admissions still retrying. */
 const RELEASE_DRAIN_MS = 2000;
 
+/**
+ * What a prompt token may cost at most, USD per million: Anthropic bills tokens written to its prompt cache
+ * above plain input (1.25× or 2×), and which of the prompt's tokens are written is only known afterwards.
+ */
+function promptPrice(pricing: Pricing): number {
+  return Math.max(pricing.input_per_mtok, pricing.cache_write_per_mtok ?? 0);
+}
+
 export function createLimiter(deps: {
   store: LimitStore;
   config: LimitsConfig;
@@ -137,8 +145,8 @@ export function createLimiter(deps: {
     const owners: LimitScope[] = [];
     const reserved = request.promptTokens + request.completionUpperBound;
     // Nano-USD, once per request (the same for every scope), multiplied in the order the allowance below uses.
-    const { input_per_mtok: input, output_per_mtok: output } = request.pricing;
-    const promptCost = request.promptTokens * input * 1000;
+    const output = request.pricing.output_per_mtok;
+    const promptCost = request.promptTokens * promptPrice(request.pricing) * 1000;
     const fullCost = Math.ceil(promptCost + request.completionUpperBound * output * 1000);
     const minCost = request.partialAllowed ? Math.ceil(promptCost + output * 1000) : fullCost;
     for (const scope of request.scopes) {
@@ -326,7 +334,7 @@ export function createLimiter(deps: {
       let allowance: number | null = null;
       if (admission.grantedTokens !== null) allowance = admission.grantedTokens - request.promptTokens;
       if (admission.grantedCost !== null && request.pricing.output_per_mtok > 0) {
-        const promptCost = request.promptTokens * request.pricing.input_per_mtok * 1000;
+        const promptCost = request.promptTokens * promptPrice(request.pricing) * 1000;
         const byCost = Math.floor(
           (admission.grantedCost - promptCost) / (request.pricing.output_per_mtok * 1000),
         );

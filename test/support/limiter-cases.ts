@@ -193,6 +193,20 @@ export function limiterCases(newStore: StoreFactory): void {
     assert.equal(usage!.reserved, 0);
   });
 
+  it('cost reservations price the prompt at the dearer of input and prompt-cache writes', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { cost_usd: { day: 0.001 } })];
+    // 100 prompt × $4/M (cache writes, dearer than $1/M input) + 100 × $2/M = $0.0006 reserved: one fits.
+    const withWrites = { ...request('w1', s, 100, 100), pricing: { ...pricing, cache_write_per_mtok: 4 } };
+    const ticket = await limiter.admit(withWrites);
+    await assert.rejects(
+      limiter.admit({ ...withWrites, requestId: 'w2' }),
+      /Daily cost budget exceeded for app 'a' \(\$0\.0006\/\$0\.001\)/,
+    );
+    await limiter.reconcile(ticket, 'w1', { tokens: 200, costNano: 600_000 });
+  });
+
   it('a partial grant across scopes and units reserves the smallest remainder, and gives exactly that back', async () => {
     const time = { now: Date.UTC(YEAR, 0, 1) };
     const { limiter } = limiterAt(time, newStore());
