@@ -24,6 +24,9 @@ import { startResponseCache } from './cache/start.js';
 import type { EmbeddingService } from './cache/embeddings/service.js';
 import type { Abortable } from './net/abortable.js';
 
+/** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT (ListenOptions in uWS's types): bind without SO_REUSEPORT. */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+
 export interface GatewayOptions {
   config: GatewayConfig;
   /** The file the config came from; enables reload() without argument and watching. */
@@ -207,8 +210,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const host = options.host ?? options.config.server.host;
   const wantedPort = options.port ?? options.config.server.port;
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(host, wantedPort, (socket) => {
-      if (socket === false) reject(new Error(`cannot listen on ${host}:${wantedPort}`));
+    // Exclusive: by default uSockets binds with SO_REUSEPORT, so a second gateway started on a port in use
+    // would share it silently (the kernel splitting connections between old and new config) instead of failing.
+    // uWS v20.30 takes (host, port, options, cb) though its types list options only without a host.
+    const listen = app.listen.bind(app) as unknown as (
+      host: string,
+      port: number,
+      options: number,
+      cb: (socket: us_listen_socket | false) => void,
+    ) => void;
+    listen(host, wantedPort, LIBUS_LISTEN_EXCLUSIVE_PORT, (socket) => {
+      if (socket === false) reject(new Error(`cannot listen on ${host}:${wantedPort} (in use?)`));
       else resolve(socket);
     });
   });

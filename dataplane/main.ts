@@ -42,16 +42,24 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const gateway = await startGateway({
-    config,
-    configPath,
-    watchConfig: true,
-    ...(env.HOST === undefined || env.HOST === '' ? {} : { host: env.HOST }),
-    ...(port === undefined ? {} : { port }),
-    env,
-    logger,
-    uws,
-  });
+  let gateway;
+  try {
+    gateway = await startGateway({
+      config,
+      configPath,
+      watchConfig: true,
+      ...(env.HOST === undefined || env.HOST === '' ? {} : { host: env.HOST }),
+      ...(port === undefined ? {} : { port }),
+      env,
+      logger,
+      uws,
+    });
+  } catch (error) {
+    // What only start-up can find (a JWKS file, the embedding model, the listen port, the warehouse): the
+    // same line as a bad config, then out, whatever threads and handles the half-started gateway holds.
+    logger.error('refusing to start', { err: error });
+    process.exit(1);
+  }
   process.on('SIGHUP', () => void gateway.reload());
   const stop = (signal: string) => {
     logger.info('signal received', { signal });

@@ -144,4 +144,34 @@ describe('gateway process', () => {
     await writeFile(path, 'server: { portt: 1 }\n');
     await assert.rejects(spawnGateway({ GATEWAY_CONFIG: path }), /server\.portt: unknown key/);
   });
+
+  it('refuses to start, with the same log line, on what only start-up finds (a missing JWKS file)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-bad-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(
+      path,
+      configWith(
+        ['m1'],
+        [
+          'auth:',
+          '  jwt:',
+          `    - { issuer: https://idp.example, audience: gw, jwks_file: ${join(dir, 'missing.json')}, models: ['*'] }`,
+        ].join('\n'),
+      ),
+    );
+    await assert.rejects(spawnGateway({ GATEWAY_CONFIG: path }), /refusing to start.*missing\.json/);
+  });
+
+  it('refuses to start on a port another gateway listens on (no silent port sharing)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-port-'));
+    const path = join(dir, 'gateway.yaml');
+    await writeFile(path, configWith(['m1']));
+    const first = await spawnGateway({ GATEWAY_CONFIG: path });
+    processes.push(first);
+    const port = new URL(first.url).port;
+    await assert.rejects(
+      spawnGateway({ GATEWAY_CONFIG: path, PORT: port }),
+      /refusing to start.*cannot listen/,
+    );
+  });
 });
