@@ -11,6 +11,16 @@ function periodBudgetSchema(amount: z.ZodNumber) {
   });
 }
 
+/** Whether Intl knows the zone: an unknown one would only fail at the first budget check. */
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const limitSpecSchema = z.strictObject({
   /** Requests per minute (GCRA: smooth, bursts up to the limit). */
   rpm: z.number().int().positive().optional(),
@@ -48,7 +58,12 @@ export const limitsConfigSchema = z.strictObject({
     })
     .optional(),
   /** Time zone that budget periods (day, week from Monday, month) follow. */
-  timezone: z.string().default('UTC'),
+  timezone: z
+    .string()
+    .refine(knownTimeZone, {
+      error: (issue) => `unknown time zone "${String(issue.input)}" (an IANA name such as Europe/Berlin)`,
+    })
+    .default('UTC'),
   /** A reservation of a request that never reconciled (crashed replica) expires after this, seconds. */
   reservation_ttl_s: z.number().int().positive().default(900),
   /** Limits for every identity, including anonymous. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermanentLimitError } from '../../../dataplane/limits/checks.js';
 import { createMemoryStore } from '../../../dataplane/limits/memory-store.js';
-import { limitSpecSchema } from '../../../dataplane/limits/schema.js';
+import { limitSpecSchema, limitsConfigSchema } from '../../../dataplane/limits/schema.js';
 import { createPeriodClock } from '../../../dataplane/limits/periods.js';
 import { formatReset } from '../../../dataplane/limits/headers.js';
 import { limiterCases, request, scope, testLimiter } from '../../support/limiter-cases.js';
@@ -40,6 +40,14 @@ describe('limiter on the in-process store', () => {
     // r1's reservation stays until it expires (what the permanent failure costs); r2 is reconciled.
     const [usage] = await limiter.usage(scopes);
     assert.deepEqual([usage!.used, usage!.reserved], [30, 100]);
+  });
+
+  it('refuses an unknown time zone at load (it failed only at the first budget check)', () => {
+    assert.equal(
+      limitsConfigSchema.safeParse({ timezone: 'Mars/Base' }).error?.issues[0]?.message,
+      'unknown time zone "Mars/Base" (an IANA name such as Europe/Berlin)',
+    );
+    assert.equal(limitsConfigSchema.parse({ timezone: 'Asia/Tokyo' }).timezone, 'Asia/Tokyo');
   });
 
   it('token budgets are whole tokens', () => {
