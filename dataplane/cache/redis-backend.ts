@@ -127,8 +127,10 @@ export function createRedisBackend(options: RedisBackendOptions): CacheBackend {
       // commands (lookups, limits) for the search (measured on a 3,000-element set: a GET from another
       // connection sent right behind a VADD took 0.44-0.48 ms p50 without CAS, 0.14-0.15 ms with it).
       await redis.call('VADD', vset, 'FP32', blob, id, 'CAS', QUANT_ARG[options.quantization], 'EF', 100);
-      // The set lives as long as its newest entry; refreshed on every add.
-      await redis.expire(vset, ttlS);
+      // The set lives as long as its longest-lived entry: its expiry is set when it has none (NX) and only ever
+      // extended (GT). A plain EXPIRE after a restart with a lower ttl_s cut the set's life below its older
+      // entries', which then stayed in Redis unreachable until their own expiry.
+      await redis.multi().expire(vset, ttlS, 'NX').expire(vset, ttlS, 'GT').exec();
     },
     async purge(filter: PurgeFilter) {
       const tenant = filter.tenant === undefined ? '*' : escapeGlob(keySegment(filter.tenant));
