@@ -232,7 +232,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     store(lookup, answer) {
       const { config, policy, tenant, modelId, keys } = lookup;
       lookup.release?.(answer);
-      if (!policy.store || answer.body.length > config.max_entry_bytes) return;
+      if (!policy.store || Buffer.byteLength(answer.body) > config.max_entry_bytes) return;
       const ttl = config.ttl_s;
       if (config.exact.enabled) {
         backend.setExact(tenant, modelId, keys.exact, answer, ttl).then(

@@ -510,6 +510,17 @@ describe('cache in process (the embedded default without Redis)', () => {
     });
   });
 
+  it('max_entry_bytes counts bytes, not characters', async () => {
+    await withGateway({ max_entry_bytes: 1000, semantic: { enabled: false } }, async (gateway) => {
+      // ≈ 650 characters of answer, ≈ 1450 bytes in UTF-8.
+      const question = '请用中文回答这个问题'.repeat(40);
+      await ask(gateway, question);
+      assert.equal((await ask(gateway, question)).cache, 'miss');
+      await ask(gateway, 'short question');
+      assert.equal((await ask(gateway, 'short question')).cache, 'exact');
+    });
+  });
+
   it("keeps the speaker's name of the last turn in the semantic context", async () => {
     await withGateway({ semantic: { threshold: 0.85 } }, async (gateway) => {
       const turn = (name: string) => [{ role: 'user', name, content: 'Please greet me by my name.' }];

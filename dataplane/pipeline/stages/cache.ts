@@ -168,7 +168,7 @@ function storeJson(
   text: string,
 ) {
   settle(cache, lookup, () => {
-    if (text.length > lookup.config.max_entry_bytes) return undefined;
+    if (Buffer.byteLength(text) > lookup.config.max_entry_bytes) return undefined;
     const parsed = JSON.parse(text) as ChatCompletion | AnthropicMessage;
     const ok =
       endpoint === 'chat'
