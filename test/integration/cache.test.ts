@@ -130,10 +130,10 @@ describe('cache on Redis 8 with the real embedding model', () => {
   });
 
   /** A cacheable Anthropic Messages request from app A. */
-  const askMessages = (content: string, stream: boolean) =>
+  const askMessages = (content: string, stream: boolean, headers: Record<string, string> = {}) =>
     fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(keyA.key) },
+      headers: { 'content-type': 'application/json', ...bearer(keyA.key), ...headers },
       body: JSON.stringify({
         model: 'gpt-test',
         max_tokens: 100,
@@ -299,6 +299,17 @@ describe('cache on Redis 8 with the real embedding model', () => {
     const secondBody = (await second.json()) as { type: string; content: { text: string }[] };
     assert.equal(secondBody.type, 'message');
     assert.equal(secondBody.content[0]!.text, firstBody.content[0]!.text);
+  });
+
+  it('keeps Messages answers asked with an anthropic-beta header apart from those without', async () => {
+    const q = 'Name a prime number between 10 and 20.';
+    await (await askMessages(q, false)).arrayBuffer();
+    const beta = await askMessages(q, false, { 'anthropic-beta': 'some-beta-2025-01-01' });
+    assert.equal(beta.headers.get('x-gateway-cache'), 'miss');
+    await beta.arrayBuffer();
+    const again = await askMessages(q, false, { 'anthropic-beta': 'some-beta-2025-01-01' });
+    assert.equal(again.headers.get('x-gateway-cache'), 'exact');
+    await again.arrayBuffer();
   });
 
   it('treats an entry it cannot replay as a miss, not an error', async () => {

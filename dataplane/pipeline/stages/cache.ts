@@ -32,11 +32,14 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
       if (input.endpoint === 'embeddings') return next();
       const endpoint: CacheableEndpoint = input.endpoint;
       const body = input.body as unknown as Readonly<Record<string, unknown>>;
+      // Betas a Messages request asks for are forwarded to Anthropic and change its answer: they are part of
+      // the key (as a field no body has), so answers with and without one are kept apart, coalescing too.
+      const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
       const lookup = await timed(observeWait, () =>
         cache.lookup(config, {
           endpoint,
           modelId: route.id,
-          body,
+          body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
           identity: ctx.identity,
           cacheControl: ctx.headers['cache-control'],
           piiFindings: ctx.analysis?.pii.length,
