@@ -77,6 +77,12 @@ export interface Reconciliation {
    */
   grantedTokens: number | null;
   grantedCost: number | null;
+  /**
+   * A repeat after an attempt that failed in transit: that attempt may have been applied anyway (Redis runs
+   * what was written to it once it answers again). A store applies a repeat only if the request's concurrency
+   * slot or budget reservation is still there, i.e. no earlier attempt removed it.
+   */
+  retry?: boolean;
 }
 
 /**

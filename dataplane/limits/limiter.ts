@@ -90,6 +90,10 @@ interface ScopeKeys {
 
 /** How long shutdown waits for releases of unanswered admissions still retrying. */
 const RELEASE_DRAIN_MS = 2000;
+/** How long shutdown waits for reconciliations still retrying (their reservations expire after that). */
+const RECONCILE_DRAIN_MS = 10_000;
+/** Longest a reconciliation keeps retrying through an outage (and at most half the reservation TTL). */
+const MAX_RECONCILE_RETRY_MS = 300_000;
 
 /**
  * What a prompt token may cost at most, USD per million: Anthropic bills tokens written to its prompt cache
@@ -110,6 +114,9 @@ export function createLimiter(deps: {
   const now = deps.now ?? Date.now;
   const clock = createPeriodClock(config.timezone);
   const ttlMs = config.reservation_ttl_s * 1000;
+  const reconcileHorizonMs = Math.min(ttlMs / 2, MAX_RECONCILE_RETRY_MS);
+  /** Set when shutdown stops waiting for retries. */
+  let stopRetrying = false;
   let lastBackendLog = 0;
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
@@ -238,33 +245,50 @@ export function createLimiter(deps: {
       grantedTokens: ticket.grantedTokens,
       grantedCost: ticket.grantedCost,
     };
-    // Usage must not be lost to a blip: a few retries in the background; past them the reservation expires.
-    await withRetries('reconcile', 'limit reconciliation failed', 4, () =>
-      store.reconcile(ticket.checks, requestId, now(), payload),
+    // Usage must not be lost to an outage: retried in the background for up to half the reservation TTL (at
+    // most 5 minutes), while the request's slot and reservation are still there to be found; each repeat is
+    // applied only if no earlier attempt was (see Reconciliation.retry). Past that, the reservation expires.
+    await withRetries(
+      'reconcile',
+      'limit reconciliation failed',
+      { horizonMs: reconcileHorizonMs },
+      (attempt) =>
+        store.reconcile(
+          ticket.checks,
+          requestId,
+          now(),
+          attempt === 0 ? payload : { ...payload, retry: true },
+        ),
     );
   }
 
   /**
-   * Runs `op` until it succeeds, `attempts` times at most, 100 ms · 2^n (at most 5 s) apart. A failure inside
-   * the store (not in transit) is final: retrying a reconciliation whose first part was applied could count
-   * its usage twice.
+   * Runs `op` until it succeeds, 100 ms · 2^n (at most 5 s) apart, for at most `attempts` tries or while the
+   * next try would start within `horizonMs` of the first. A failure inside the store (not in transit) is final:
+   * a script that raised midway has applied part of its work. At shutdown, drain() gives retries a bounded
+   * time and then stops them (at their next wake-up, ≤ 5 s).
    */
   async function withRetries(
     phase: 'reconcile' | 'release',
     message: string,
-    attempts: number,
-    op: () => Promise<void>,
+    bound: { attempts: number } | { horizonMs: number },
+    op: (attempt: number) => Promise<void>,
   ): Promise<void> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    const started = now();
+    for (let attempt = 0; ; attempt++) {
       try {
-        await op();
+        await op(attempt);
         return;
       } catch (error) {
-        const last = attempt === attempts - 1 || error instanceof PermanentLimitError;
+        const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 10));
+        const last =
+          error instanceof PermanentLimitError ||
+          ('attempts' in bound ? attempt >= bound.attempts - 1 : now() + wait - started > bound.horizonMs);
         metrics.backendError(phase, last ? 'open' : 'retry');
         logBackend(message, error);
-        if (last) return;
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        if (last || stopRetrying) return;
+        await sleep(wait);
+        if (stopRetrying) return;
       }
     }
   }
@@ -280,7 +304,7 @@ export function createLimiter(deps: {
     requestId: string,
     admittedAt: number,
   ): Promise<void> {
-    return withRetries('release', 'release of an unanswered admission failed', 8, () =>
+    return withRetries('release', 'release of an unanswered admission failed', { attempts: 8 }, () =>
       store.release(checks, requestId, admittedAt, ttlMs),
     );
   }
@@ -359,7 +383,14 @@ export function createLimiter(deps: {
     },
 
     async drain() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      // Reconciliations retrying through an outage get a bounded time; their reservations expire after.
+      const deadline = sleep(RECONCILE_DRAIN_MS, undefined, { ref: false }).then(() => 'timeout' as const);
+      while (pending.size > 0) {
+        if ((await Promise.race([Promise.allSettled([...pending]), deadline])) === 'timeout') {
+          stopRetrying = true;
+          break;
+        }
+      }
       // Releases retry through a stall of ~15 s; shutdown gives them a moment, then their reservations expire.
       if (releasing.size > 0)
         await Promise.race([

@@ -16,7 +16,8 @@ import { BUDGET_RETENTION_MS } from './checks.js';
  *   conc:   c limit
  *   budget: b limit amount min_amount ends_at_ms unit(t|c)
  * its request id (never parsed), and its number of keys. Then two arguments per reconciliation: a packed string
- * `key_count now_ms actual_tokens actual_cost reserved_tokens`, then per check one of: g limit period_ms (tpm: give
+ * `key_count now_ms actual_tokens actual_cost reserved_tokens retry(0|1)` (retry: applied only while the
+ * request's slot or reservation is still there, see `pending`), then per check one of: g limit period_ms (tpm: give
  * back or charge the difference) | r (rpm: nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount
  * ends_at_ms | x expires_at_ms (release: the budget reservation of this request id with that expiry, whatever
  * its amount, and no usage); and
@@ -56,6 +57,37 @@ local function legacyAmount(key, member)
   return amount
 end
 
+-- Whether a repeated reconciliation still has something to apply: the request's concurrency slot or budget
+-- reservation is still there. A repeat follows an attempt that failed in transit, which Redis may have run all
+-- the same (atomically: all of it or nothing); if it did, it removed them, and the repeat must not count the
+-- usage again. A request with neither (rate limits only) cannot tell, and is applied.
+local function pending(k, packed, id)
+  local arg = string.gmatch(packed, '%S+')
+  local count = tonumber(arg())
+  for _ = 1, 5 do arg() end
+  local held = nil
+  for i = k + 1, k + count do
+    local kind = arg()
+    if kind == 'g' then
+      arg()
+      arg()
+    elseif kind == 'c' then
+      held = held or false
+      if redis.call('ZSCORE', KEYS[i], id) then return true end
+    elseif kind == 'b' then
+      arg()
+      local amount = arg()
+      arg()
+      held = held or false
+      local rkey = KEYS[i] .. ':r'
+      if redis.call('ZSCORE', rkey, amount .. ':' .. id) or redis.call('ZSCORE', rkey, id) then return true end
+    elseif kind == 'x' then
+      arg()
+    end
+  end
+  return held == nil
+end
+
 local function reconcile(k, packed, id)
   local arg = string.gmatch(packed, '%S+')
   local count = tonumber(arg())
@@ -63,6 +95,8 @@ local function reconcile(k, packed, id)
   local tokens = tonumber(arg())
   local cost = tonumber(arg())
   local reservedTokens = tonumber(arg())
+  local retry = arg()
+  if retry == '1' and not pending(k, packed, id) then return end
   for i = k + 1, k + count do
     local kind = arg()
     local key = KEYS[i]

@@ -144,7 +144,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     },
     reconcile(checks, requestId, now, actual: Reconciliation) {
       const keys: string[] = [];
-      let packed = `${checks.length} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)}`;
+      let packed = `${checks.length} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)} ${actual.retry === true ? 1 : 0}`;
       for (const c of checks) {
         keys.push(c.key);
         if (c.kind === 'gcra') packed += c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs}` : ' r';
@@ -163,7 +163,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       // A reconciliation of no usage whose checks say what to give back: c (the slot), x (the budget
       // reservation, found by its expiry and the request id); r (nothing) for rate windows.
       const expiresAt = admittedAt + reservationTtlMs;
-      let packed = `${checks.length} ${admittedAt} 0 0 0`;
+      let packed = `${checks.length} ${admittedAt} 0 0 0 0`;
       for (const c of checks) {
         keys.push(c.key);
         packed += c.kind === 'gcra' ? ' r' : c.kind === 'concurrency' ? ' c' : ` x ${expiresAt}`;

@@ -242,6 +242,76 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.deepEqual(await counters(`${prefix}bt:i`), { used: 30, reserved: 100 });
   });
 
+  it('a repeated reconciliation applies only if no earlier attempt did (its slot or reservation is still there)', async () => {
+    const { store, prefix } = await storeWith(0);
+    const checks = [concurrency('cc:rep', 5), budget('bt:rep', 1000, 100)];
+    assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
+    await store.reconcile(checks, 'r1', Date.now(), actual(12));
+    // The repeat of an attempt that was applied after all (e.g. it timed out, then Redis ran it): nothing more.
+    await store.reconcile(checks, 'r1', Date.now(), { ...actual(12), retry: true });
+    assert.deepEqual(await counters(`${prefix}bt:rep`), { used: 12, reserved: 0 });
+    // The repeat of an attempt that never ran: applied.
+    assert.equal((await store.admit(checks, 'r2', Date.now(), TTL)).ok, true);
+    await store.reconcile(checks, 'r2', Date.now(), { ...actual(20), retry: true });
+    assert.deepEqual(await counters(`${prefix}bt:rep`), { used: 32, reserved: 0 });
+    assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:rep`])), 0);
+  });
+
+  it('a reconciliation through a stall longer than its retries counts the usage once and frees the slot', async () => {
+    const { store } = await storeWith(0);
+    const limiter = testLimiter(store);
+    const scopes = [scope('app:pause', { concurrency: 1, tokens: { day: 1000 } })];
+    const warm = await limiter.admit(request('warm', scopes));
+    await limiter.reconcile(warm, 'warm', { tokens: 0, costNano: 0 });
+    const ticket = await limiter.admit(request('p1', scopes, 10, 90));
+    redis.pause();
+    let reconciled: Promise<void>;
+    try {
+      // Each attempt is written to the socket and times out (500 ms); Redis runs them all when it wakes.
+      reconciled = limiter.reconcile(ticket, 'p1', { tokens: 12, costNano: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+    } finally {
+      redis.resume();
+    }
+    await reconciled;
+    const [usage] = await limiter.usage(scopes);
+    assert.deepEqual([usage!.used, usage!.reserved], [12, 0]);
+    const next = await limiter.admit(request('p2', scopes));
+    assert.equal(next.degraded, false, 'the concurrency slot is free again');
+    await limiter.reconcile(next, 'p2', { tokens: 0, costNano: 0 });
+  });
+
+  it('a reconciliation retries through a Redis restart (data kept) instead of leaving the slot taken', async () => {
+    const { store, prefix } = await storeWith(0);
+    const limiter = testLimiter(store);
+    const scopes = [scope('app:restart', { concurrency: 1, tokens: { day: 1000 } })];
+    const ticket = await limiter.admit(request('q1', scopes, 10, 90));
+    // What Redis holds for the request, written back after the restart as persistence would have kept it.
+    const saved: (string | number)[][] = [];
+    for (const key of (await redisCommand(redis.url, ['KEYS', `${prefix}*`])) as string[]) {
+      const type = await redisCommand(redis.url, ['TYPE', key]);
+      if (type === 'zset') {
+        const flat = (await redisCommand(redis.url, ['ZRANGE', key, 0, -1, 'WITHSCORES'])) as string[];
+        const pairs: string[] = [];
+        for (let i = 0; i < flat.length; i += 2) pairs.push(flat[i + 1]!, flat[i]!);
+        saved.push(['ZADD', key, ...pairs]);
+      } else if (type === 'hash') {
+        saved.push(['HSET', key, ...((await redisCommand(redis.url, ['HGETALL', key])) as string[])]);
+      } else {
+        saved.push(['SET', key, (await redisCommand(redis.url, ['GET', key])) as string]);
+      }
+    }
+    await redis.kill();
+    const reconciled = limiter.reconcile(ticket, 'q1', { tokens: 15, costNano: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await redis.restart();
+    for (const command of saved) await redisCommand(redis.url, command);
+    await reconciled;
+    const [usage] = await limiter.usage(scopes);
+    assert.deepEqual([usage!.used, usage!.reserved], [15, 0]);
+    assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:app:restart`])), 0);
+  });
+
   it('a reconciliation that fails inside the script is reported as permanent (retrying could count it twice)', async () => {
     const { store, prefix } = await storeWith(0);
     await redisCommand(redis.url, ['SET', `${prefix}cc:j`, 'not a sorted set']);
