@@ -230,7 +230,7 @@ describe('upstream failures', () => {
     assert.equal(second.prompt_tokens + second.completion_tokens, 0);
   });
 
-  it('an answer with "usage": null is passed on, and its record estimates the tokens', async () => {
+  it('an answer with "usage": null is passed on, and its record estimates the tokens, completion too', async () => {
     for (const path of ['/v1/chat/completions', '/v1/messages']) {
       const response = await fetch(`${gateway.url}${path}`, {
         method: 'POST',
@@ -250,6 +250,7 @@ describe('upstream failures', () => {
     for (const record of records) {
       assert.equal(record.status, 200);
       assert.ok(record.prompt_tokens > 0, 'the prompt is estimated');
+      assert.equal(record.completion_tokens, 1, "the completion is estimated from the answer's text");
     }
   });
 

@@ -1,5 +1,5 @@
 // /v1/chat/completions: call the provider and turn its result into the client's JSON or SSE frames.
-import { countDelta } from './streamed-tokens.js';
+import { answerTokens, countDelta } from './streamed-tokens.js';
 import type { ChatChunk, ChatRequest } from '../../api/openai-chat.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
@@ -12,9 +12,11 @@ export async function dispatchChat(
 ): Promise<ResponsePlan> {
   const result = await ctx.route!.provider.chat(body, call);
   if (!result.stream) {
-    // Some OpenAI-compatible servers send `"usage": null`; the record then estimates.
+    // Some OpenAI-compatible servers send `"usage": null`: the completion is then estimated from the answer's
+    // text (as a stream's is from its deltas), and the prompt from the analysis (settled-usage.ts).
     const usage = result.body.usage;
     if (usage !== undefined && usage !== null) ctx.usage = usageFromOpenAI(usage);
+    else ctx.streamedTokens = answerTokens(result.body);
     return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
   }
   const clientWantsUsage = body.stream_options?.include_usage === true;

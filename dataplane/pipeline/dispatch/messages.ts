@@ -1,5 +1,5 @@
 // /v1/messages (Anthropic dialect): native for Anthropic upstreams, translated through chat for the others.
-import { countDelta } from './streamed-tokens.js';
+import { answerTokens, countDelta } from './streamed-tokens.js';
 import type { AnthropicStreamEvent, MessagesRequest } from '../../api/anthropic-messages.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
@@ -28,10 +28,10 @@ export async function dispatchMessages(
   if (!result.stream) {
     const message = chatCompletionToMessage(result.body, result.body.model);
     // The upstream's own usage when it sent one: it has the reasoning tokens Anthropic's shape has no field for.
-    ctx.usage =
-      result.body.usage === undefined || result.body.usage === null
-        ? usageFromAnthropic(message.usage)
-        : usageFromOpenAI(result.body.usage);
+    if (result.body.usage === undefined || result.body.usage === null) {
+      // No usage from the upstream: estimated from the answer's text (settled-usage.ts), not billed as 0.
+      ctx.streamedTokens = answerTokens(result.body);
+    } else ctx.usage = usageFromOpenAI(result.body.usage);
     return { kind: 'json', status: 200, body: JSON.stringify(message) };
   }
   return sse(ctx, chatChunksToAnthropicEvents(result.chunks, route.upstreamModel));

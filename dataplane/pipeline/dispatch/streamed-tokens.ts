@@ -1,3 +1,5 @@
+import type { ChatCompletion } from '../../api/openai-chat.js';
+
 // Completion tokens of a stream counted as it passes, before the upstream's own usage (which comes last, if at
 // all): a budget's allowance is in tokens, and a stream cut short is billed what it delivered. Tokenizing on the
 // event loop would cost more than the rest of the hop, so this is an estimate: the larger of the number of
@@ -26,4 +28,22 @@ export function countDelta(count: StreamCount, text: string): void {
   count.streamedDeltas += 1;
   count.streamedText += textTokens(text);
   count.streamedTokens = Math.max(count.streamedDeltas, count.streamedText);
+}
+
+/**
+ * A non-streamed chat answer's completion tokens, estimated like a stream's (for an upstream that sent no usage):
+ * each choice's text, refusal and tool-call arguments, and at least one token per choice with any of them.
+ */
+export function answerTokens(body: ChatCompletion): number {
+  let tokens = 0;
+  for (const choice of Array.isArray(body.choices) ? body.choices : []) {
+    const message = choice?.message;
+    if (message === undefined || message === null) continue;
+    let text = typeof message.content === 'string' ? message.content : '';
+    if (typeof message.refusal === 'string') text += message.refusal;
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : [])
+      text += `${call?.function?.name ?? ''}${call?.function?.arguments ?? ''}`;
+    if (text.length > 0) tokens += Math.max(1, Math.ceil(textTokens(text)));
+  }
+  return tokens;
 }
