@@ -13,6 +13,14 @@ export function endedEarly(ctx: GatewayContext): boolean {
   return ctx.exchange.aborted || ctx.error !== undefined;
 }
 
+/**
+ * A request whose client went away after the upstream had started answering (its headers arrived) and before
+ * there was an answer to send: the upstream had the prompt and bills it, so the budget and the record do too.
+ */
+export function abandonedAfterUpstream(ctx: GatewayContext): boolean {
+  return ctx.response === undefined && ctx.exchange.aborted && ctx.timings.upstreamHeaders !== undefined;
+}
+
 /** The prompt's tokens as the request's budget sees them: the analysis' exact count, else bytes / 4. */
 export function promptTokensOf(ctx: GatewayContext): number {
   return ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);

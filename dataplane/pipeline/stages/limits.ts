@@ -8,7 +8,7 @@ import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import { completionUpperBound } from '../../analysis/tokens/completion-bound.js';
 import { analysisRequestOf } from '../analysis-request.js';
-import { promptTokensOf, settleUsage } from '../settled-usage.js';
+import { abandonedAfterUpstream, promptTokensOf, settleUsage } from '../settled-usage.js';
 import type { GatewayContext } from '../context.js';
 
 export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics }): Stage {
@@ -63,6 +63,9 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
           // The stream reconciles when it ends.
         } else if (ctx.response !== undefined) {
           settle(true);
+        } else if (abandonedAfterUpstream(ctx)) {
+          // The client left while the upstream was answering: the upstream had the prompt and bills it.
+          settle(false);
         } else {
           // Refused or failed before an answer (an upstream error status is not billed): release it all.
           void limiter.reconcile(ticket, ctx.id, { tokens: 0, costNano: 0 });

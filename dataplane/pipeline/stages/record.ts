@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger.js';
 import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
-import { endedEarly, promptTokensOf, settleUsage } from '../settled-usage.js';
+import { abandonedAfterUpstream, endedEarly, promptTokensOf, settleUsage } from '../settled-usage.js';
 import { NO_USAGE, type GatewayContext } from '../context.js';
 
 export interface RecordStageOptions {
@@ -34,6 +34,7 @@ export function recordStage(options: RecordStageOptions): Stage {
         // it, nothing settled it yet (an upstream error status is not billed: there is no response plan then).
         if (ctx.response !== undefined && ctx.timings.upstreamHeaders !== undefined)
           settleUsage(ctx, !endedEarly(ctx), promptTokensOf(ctx));
+        else if (abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
         const record = toRecord(ctx);
         observe(metrics, ctx, record);
         for (const sink of sinks) {
