@@ -6,6 +6,7 @@ import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { startRecorder } from '../analytics/recorder.js';
 import { loadConfigFile } from './config/load.js';
+import { restartOnlyChanges } from './config/restart-only.js';
 import { buildRuntime, type Runtime, type RuntimeDeps } from './config/runtime.js';
 import type { GatewayConfig } from './config/schema.js';
 import { watchConfigFile } from './config/watch.js';
@@ -238,11 +239,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const previous = runtime;
       runtime = buildRuntime(next, runtimeDeps);
       applyLogging(next);
-      if (
-        next.server.host !== previous.config.server.host ||
-        next.server.port !== previous.config.server.port
-      ) {
-        logger.warn('server.host and server.port changes apply at restart only');
+      const restartOnly = restartOnlyChanges(previous.config, next);
+      if (restartOnly.length > 0) {
+        logger.warn(
+          'changed settings that apply at restart only; the process keeps the values it started with',
+          {
+            settings: restartOnly,
+          },
+        );
       }
       // In-flight requests keep the previous runtime; its pools close once the last of them is over.
       void previous.retire();
