@@ -32,6 +32,19 @@ export interface EmbeddingModel {
   embed(texts: readonly string[]): Promise<Float32Array>;
 }
 
+/**
+ * The configured `models_dir` with a leading `~/` read as the home directory (YAML has no shell to expand it),
+ * else the default below.
+ */
+export function resolveModelsDir(
+  configured: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (configured === undefined) return defaultModelsDir(env);
+  if (configured === '~') return homedir();
+  return configured.startsWith('~/') ? join(homedir(), configured.slice(2)) : configured;
+}
+
 /** `$AI_GATEWAY_MODELS_DIR` (when set and not empty), else `~/.cache/ai-gateway/models`. */
 export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.AI_GATEWAY_MODELS_DIR;

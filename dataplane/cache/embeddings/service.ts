@@ -9,7 +9,7 @@ import { createWorkerPool, sibling } from '../../workers/pool.js';
 import type { EmbedResult, EmbedTask } from '../../workers/tasks/embed.js';
 import { createEmbedder, type Embedder } from '../embedder.js';
 import type { EmbeddingsConfig } from '../schema.js';
-import { defaultModelsDir, type EmbeddingModelOptions } from './model.js';
+import { resolveModelsDir, type EmbeddingModelOptions } from './model.js';
 
 export interface EmbeddingService {
   /** The model id it runs. */
@@ -36,7 +36,7 @@ export async function startEmbeddingService(
     idleTimeoutMs: 2 ** 31 - 1,
     workerData: {
       model: config.model,
-      modelsDir: config.models_dir ?? defaultModelsDir(deps.env),
+      modelsDir: resolveModelsDir(config.models_dir, deps.env),
       allowRemote: config.allow_remote,
       quantized: config.quantized,
       intraOpThreads: config.intra_op_threads,

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { modelPath, withCreate } from '../../../dataplane/cache/embeddings/model.js';
+import { modelPath, resolveModelsDir, withCreate } from '../../../dataplane/cache/embeddings/model.js';
 
 describe('modelPath', () => {
   it('uses the provisioned file only when its bytes are the ones read, else a temporary copy', async () => {
@@ -83,5 +83,17 @@ describe('withCreate', () => {
     );
     assert.equal(factory.create, original);
     assert.equal(await withCreate(factory, tagged('b'), () => factory.create('z')), 'b(original z)');
+  });
+});
+
+describe('resolveModelsDir', () => {
+  it('reads a leading ~/ as the home directory (YAML has no shell to expand it), else the path as given', () => {
+    assert.equal(
+      resolveModelsDir('~/.cache/ai-gateway/models', {}),
+      join(homedir(), '.cache/ai-gateway/models'),
+    );
+    assert.equal(resolveModelsDir('/srv/models', {}), '/srv/models');
+    assert.equal(resolveModelsDir('models', {}), 'models');
+    assert.equal(resolveModelsDir(undefined, { AI_GATEWAY_MODELS_DIR: '/m' }), '/m');
   });
 });
