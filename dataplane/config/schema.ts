@@ -197,7 +197,11 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['models', id, 'provider'],
-          message: `unknown provider "${model.provider}" (known: ${Object.keys(config.providers).join(', ')})`,
+          message:
+            `unknown provider "${model.provider}" (known: ${Object.keys(config.providers).join(', ')})` +
+            (id in defaultModels && model.provider === 'simulator'
+              ? `; "${id}" is a default model, there because the config has no models: section (add one for your providers)`
+              : ''),
         });
       } else if (model.simulation !== undefined && provider.type !== 'simulator') {
         ctx.addIssue({

@@ -86,4 +86,11 @@ describe('config schema', () => {
       (error: unknown) => error instanceof ConfigError && error.message.startsWith(path),
     );
   });
+
+  it('says so when the default models are what names the missing simulator provider', () => {
+    assert.throws(
+      () => parseConfig({ providers: { openai: { type: 'openai', api_key: 'k' } } }, {}),
+      /models\.sim-1\.provider: unknown provider "simulator" \(known: openai\); "sim-1" is a default model, there because the config has no models: section/,
+    );
+  });
 });
