@@ -83,6 +83,18 @@ export interface Reconciliation {
    * slot or budget reservation is still there, i.e. no earlier attempt removed it.
    */
   retry?: boolean;
+  /**
+   * Per check (tpm windows): when the window's state after the admission ran out (Ticket.reservedUntil). A give-back
+   * is bounded by what of the reservation still lies ahead of `now`: the part behind it has aged out of the
+   * window already, and giving it back again would admit twice the limit in a minute.
+   */
+  reservedUntil?: readonly (number | null)[];
+}
+
+/** Milliseconds of window a tpm reconciliation moves its state by: bounded as Reconciliation.reservedUntil says. */
+export function gcraAdjustMs(deltaMs: number, reservedUntil: number | null | undefined, now: number): number {
+  if (deltaMs >= 0 || reservedUntil === null || reservedUntil === undefined) return deltaMs;
+  return Math.max(deltaMs, -Math.max(0, reservedUntil - now));
 }
 
 /**

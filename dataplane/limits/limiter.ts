@@ -48,6 +48,11 @@ export interface Ticket {
   readonly headers: Record<string, string>;
   /** Admitted without the backend (fail-open): nothing to reconcile. */
   readonly degraded: boolean;
+  /**
+   * Per check, for token rate windows (tpm): when the window's state after this admission ran out (epoch ms).
+   * A reconciliation gives back at most what of the reservation still lies ahead of it; the rest has aged out.
+   */
+  readonly reservedUntil: readonly (number | null)[];
 }
 
 export interface LimiterMetrics {
@@ -244,6 +249,7 @@ export function createLimiter(deps: {
       reservedTokens: ticket.reservedTokens,
       grantedTokens: ticket.grantedTokens,
       grantedCost: ticket.grantedCost,
+      reservedUntil: ticket.reservedUntil,
     };
     // Usage must not be lost to an outage: retried in the background for up to half the reservation TTL (at
     // most 5 minutes), while the request's slot and reservation are still there to be found; each repeat is
@@ -372,6 +378,10 @@ export function createLimiter(deps: {
         completionAllowance: allowance,
         headers: rateHeaders(checks, admission.gcra),
         degraded: false,
+        reservedUntil: checks.map((c, i) => {
+          const state = admission.gcra[i];
+          return c.kind === 'gcra' && c.unit === 'tokens' && state ? t + state.resetMs : null;
+        }),
       };
     },
 
@@ -460,6 +470,7 @@ function ungranted(checks: readonly Check[], reservedTokens: number, degraded: b
     completionAllowance: null,
     headers: {},
     degraded,
+    reservedUntil: [],
   };
 }
 

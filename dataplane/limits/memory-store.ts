@@ -1,6 +1,13 @@
 // In-process limit store: the same semantics as the Redis script for a single replica (the embedded
 // default). Counters live in Maps owned by the store instance.
-import type { BudgetCheck, ConcurrencyCheck, GcraState, LimitStore, Reconciliation } from './checks.js';
+import {
+  gcraAdjustMs,
+  type BudgetCheck,
+  type ConcurrencyCheck,
+  type GcraState,
+  type LimitStore,
+  type Reconciliation,
+} from './checks.js';
 
 interface Budget {
   used: number;
@@ -119,13 +126,17 @@ export function createMemoryStore(): LimitStore {
       });
     },
     reconcile(checks, requestId, now, actual: Reconciliation) {
-      for (const c of checks) {
+      for (const [i, c] of checks.entries()) {
         if (c.kind === 'gcra') {
           if (c.unit !== 'tokens') continue;
           const interval = c.periodMs / c.limit;
           const tat = tats.get(c.key);
-          if (tat !== undefined)
-            tats.set(c.key, Math.max(now, tat + (actual.tokens - actual.reservedTokens) * interval));
+          const delta = gcraAdjustMs(
+            (actual.tokens - actual.reservedTokens) * interval,
+            actual.reservedUntil?.[i],
+            now,
+          );
+          if (tat !== undefined) tats.set(c.key, Math.max(now, tat + delta));
         } else {
           giveBack(c, requestId);
           if (c.kind === 'budget') budget(c.key).used += c.unit === 'tokens' ? actual.tokens : actual.cost;

@@ -17,8 +17,9 @@ import { BUDGET_RETENTION_MS } from './checks.js';
  *   budget: b limit amount min_amount ends_at_ms unit(t|c)
  * its request id (never parsed), and its number of keys. Then two arguments per reconciliation: a packed string
  * `key_count now_ms actual_tokens actual_cost reserved_tokens retry(0|1)` (retry: applied only while the
- * request's slot or reservation is still there, see `pending`), then per check one of: g limit period_ms (tpm: give
- * back or charge the difference) | r (rpm: nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount
+ * request's slot or reservation is still there, see `pending`), then per check one of:
+ * g limit period_ms reserved_until_ms|-1 (tpm: give back, at most what of the reservation lies ahead of now, or
+ * charge the difference) | r (rpm: nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount
  * ends_at_ms | x expires_at_ms (release: the budget reservation of this request id with that expiry, whatever
  * its amount, and no usage); and
  * its request id.
@@ -71,6 +72,7 @@ local function pending(k, packed, id)
     if kind == 'g' then
       arg()
       arg()
+      arg()
     elseif kind == 'c' then
       held = held or false
       if redis.call('ZSCORE', KEYS[i], id) then return true end
@@ -103,9 +105,13 @@ local function reconcile(k, packed, id)
     if kind == 'g' then
       local limit = tonumber(arg())
       local period = tonumber(arg())
+      local reservedUntil = tonumber(arg())
       local tat = tonumber(redis.call('GET', key) or '0')
       if tat > 0 then
-        local nt = tat + (tokens - reservedTokens) * (period / limit)
+        local delta = (tokens - reservedTokens) * (period / limit)
+        -- A give-back only of what of the reservation still lies ahead: the rest aged out of the window.
+        if delta < 0 and reservedUntil >= 0 then delta = math.max(delta, -math.max(0, reservedUntil - now)) end
+        local nt = tat + delta
         if nt > now then redis.call('SET', key, nt, 'PX', math.ceil(nt - now) + 1) else redis.call('DEL', key) end
       end
     elseif kind == 'c' then

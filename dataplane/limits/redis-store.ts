@@ -145,9 +145,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     reconcile(checks, requestId, now, actual: Reconciliation) {
       const keys: string[] = [];
       let packed = `${checks.length} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)} ${actual.retry === true ? 1 : 0}`;
-      for (const c of checks) {
+      for (const [i, c] of checks.entries()) {
         keys.push(c.key);
-        if (c.kind === 'gcra') packed += c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs}` : ' r';
+        if (c.kind === 'gcra')
+          packed +=
+            c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs} ${actual.reservedUntil?.[i] ?? -1}` : ' r';
         else if (c.kind === 'concurrency') packed += ' c';
         else {
           // What the admission reserved for this budget: min(asked, granted), as the script computed it.

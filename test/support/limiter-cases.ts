@@ -117,6 +117,22 @@ export function limiterCases(newStore: StoreFactory): void {
     assert.equal(third.headers['x-ratelimit-remaining-tokens'], '0');
   });
 
+  it('tpm: a late reconciliation gives back only what of its reservation is still inside the window', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { tpm: 6000 })];
+    // A long stream reserves 4960 tokens; its share of the window has run out by 49.6 s.
+    const long = await limiter.admit(request('long', s, 10, 4950));
+    time.now += 52_000;
+    // A request takes the whole minute; nothing else fits.
+    await limiter.admit(request('big', s, 10, 5951));
+    await assert.rejects(limiter.admit(request('probe', s, 10, 100)), /6000 tokens per minute/);
+    // The stream ends having used 68: its reservation aged out already, so nothing comes back.
+    time.now += 3_200;
+    await limiter.reconcile(long, 'long', { tokens: 68, costNano: 0 });
+    await assert.rejects(limiter.admit(request('after', s, 10, 901)), /6000 tokens per minute/);
+  });
+
   it('concurrency: in-flight requests are limited and released on reconcile', async () => {
     const time = { now: Date.UTC(YEAR, 0, 1) };
     const { limiter } = limiterAt(time, newStore());
