@@ -38,8 +38,15 @@ export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens
   // The upstream's own final count stands, even if the stream then broke (say, before [DONE]).
   if (usage !== undefined && ctx.usageFinal === true && usage.prompt > 0) return usage;
   // A stream that failed before its first frame answered the client with an error status: not billed, as an
-  // upstream error status is not (a client that left is: the upstream had its prompt).
-  if (!complete && ctx.response?.kind === 'sse' && ctx.streamStarted !== true && !ctx.exchange.aborted)
+  // upstream error status is not (a client that left is: the upstream had its prompt; so is a stream whose
+  // first frame the budget cut: the upstream had answered, and billing nothing let it be asked again forever).
+  if (
+    !complete &&
+    ctx.response?.kind === 'sse' &&
+    ctx.streamStarted !== true &&
+    !ctx.exchange.aborted &&
+    ctx.error?.code !== 'budget_exceeded'
+  )
     return NO_USAGE;
   if (!complete || usage === undefined || usage.prompt === 0) {
     const reached = ctx.timings.upstreamHeaders !== undefined;

@@ -91,10 +91,13 @@ async function* metered(
       if (allowance !== null && ctx.streamedTokens > allowance) {
         // The frame that would pass the allowance is not sent; the usage recorded is what the client got.
         ctx.streamedTokens = delivered;
-        throw new GatewayError(
+        // Set here too, not only where respond catches it: this generator's finally settles the usage first,
+        // and a cut before the first frame is billed its prompt (settled-usage.ts).
+        ctx.error = new GatewayError(
           'budget_exceeded',
           `Budget exhausted during the stream: stopped after about ${Math.ceil(delivered - 1e-9)} completion tokens.`,
         );
+        throw ctx.error;
       }
       yield frame;
       delivered = ctx.streamedTokens;
