@@ -1,5 +1,7 @@
 // In-process limit store: the same semantics as the Redis script for a single replica (the embedded
-// default). Counters live in Maps owned by the store instance.
+// default). Counters live in Maps owned by the store instance; what no longer counts (rate windows back to
+// empty, released slots, budgets of periods long over) is pruned every few seconds, as Redis expires its keys:
+// user ids are the caller's to choose, so state per user must not grow without bound.
 import {
   gcraAdjustMs,
   type BudgetCheck,
@@ -13,20 +15,42 @@ interface Budget {
   used: number;
   reserved: number;
   reservations: Map<string, { amount: number; expiresAt: number }>;
+  /** When its period ends (epoch ms). */
+  endsAt: number;
 }
 
-export function createMemoryStore(): LimitStore {
+/** How often the maps are swept, and how long a budget outlives its period (late reconciliations, reads). */
+const PRUNE_EVERY_MS = 10_000;
+const BUDGET_KEPT_AFTER_PERIOD_MS = 3_600_000;
+
+export interface MemoryLimitStore extends LimitStore {
+  /** Keys held (rate windows, concurrency sets, budgets): what pruning bounds. */
+  entries(): number;
+}
+
+export function createMemoryStore(): MemoryLimitStore {
   const tats = new Map<string, number>();
   const inflight = new Map<string, Map<string, number>>();
   const budgets = new Map<string, Budget>();
 
-  const budget = (key: string): Budget => {
-    let b = budgets.get(key);
+  const budget = (c: BudgetCheck): Budget => {
+    let b = budgets.get(c.key);
     if (b === undefined) {
-      b = { used: 0, reserved: 0, reservations: new Map() };
-      budgets.set(key, b);
+      b = { used: 0, reserved: 0, reservations: new Map(), endsAt: c.endsAt };
+      budgets.set(c.key, b);
     }
     return b;
+  };
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  /** A rate window whose state is behind `now` is empty again; an empty concurrency set holds nothing. */
+  const prune = (now: number) => {
+    prunedAt = now;
+    for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
+    for (const [key, set] of inflight) {
+      for (const [id, expiresAt] of set) if (expiresAt <= now) set.delete(id);
+      if (set.size === 0) inflight.delete(key);
+    }
+    for (const [key, b] of budgets) if (b.endsAt + BUDGET_KEPT_AFTER_PERIOD_MS < now) budgets.delete(key);
   };
   const purge = (b: Budget, now: number) => {
     for (const [id, r] of b.reservations) {
@@ -43,7 +67,7 @@ export function createMemoryStore(): LimitStore {
       inflight.get(c.key)?.delete(requestId);
       return;
     }
-    const b = budget(c.key);
+    const b = budget(c);
     const r = b.reservations.get(requestId);
     if (r !== undefined) {
       b.reserved -= r.amount;
@@ -52,7 +76,9 @@ export function createMemoryStore(): LimitStore {
   };
 
   return {
+    entries: () => tats.size + inflight.size + budgets.size,
     admit(checks, requestId, now, ttlMs) {
+      if (now - prunedAt >= PRUNE_EVERY_MS) prune(now);
       const grant = { tokens: Infinity, cost: Infinity };
       const newTats: number[] = [];
       const gcra: (GcraState | null)[] = [];
@@ -91,7 +117,7 @@ export function createMemoryStore(): LimitStore {
             });
           gcra[i] = null;
         } else {
-          const b = budget(c.key);
+          const b = budget(c);
           purge(b, now);
           const remaining = c.limit - b.used - b.reserved;
           if (remaining <= 0 || remaining < c.minAmount) {
@@ -112,7 +138,7 @@ export function createMemoryStore(): LimitStore {
         if (c.kind === 'gcra') tats.set(c.key, newTats[i]!);
         else if (c.kind === 'concurrency') inflight.get(c.key)!.set(requestId, now + ttlMs);
         else {
-          const b = budget(c.key);
+          const b = budget(c);
           const amount = Math.min(c.amount, grant[c.unit]);
           b.reserved += amount;
           b.reservations.set(requestId, { amount, expiresAt: now + ttlMs });
@@ -139,7 +165,7 @@ export function createMemoryStore(): LimitStore {
           if (tat !== undefined) tats.set(c.key, Math.max(now, tat + delta));
         } else {
           giveBack(c, requestId);
-          if (c.kind === 'budget') budget(c.key).used += c.unit === 'tokens' ? actual.tokens : actual.cost;
+          if (c.kind === 'budget') budget(c).used += c.unit === 'tokens' ? actual.tokens : actual.cost;
         }
       }
       return Promise.resolve();

@@ -42,6 +42,25 @@ describe('limiter on the in-process store', () => {
     assert.deepEqual([usage!.used, usage!.reserved], [30, 100]);
   });
 
+  it('the in-process store forgets what no longer counts: per-user state does not grow without bound', async () => {
+    const store = createMemoryStore();
+    let now = Date.UTC(2100, 0, 1);
+    const limiter = testLimiter(store, { now: () => now });
+    // 500 users, each with a rate window, a concurrency slot and a daily budget of their own.
+    for (let i = 0; i < 500; i++) {
+      const user = [scope(`user:${i}`, { rpm: 10, concurrency: 2, tokens: { day: 1000 } })];
+      const ticket = await limiter.admit(request(`r${i}`, user));
+      await limiter.reconcile(ticket, `r${i}`, { tokens: 20, costNano: 0 });
+    }
+    // A rate window, a (now empty) concurrency set and a budget per user, until the next sweep.
+    assert.equal(store.entries(), 1500);
+    // A day and more later the windows are empty again and the budgets' period is long over.
+    now += 26 * 3_600_000;
+    const late = [scope('user:late', { rpm: 10 })];
+    await limiter.admit(request('late', late));
+    assert.equal(store.entries(), 1);
+  });
+
   it('refuses an unknown time zone at load (it failed only at the first budget check)', () => {
     assert.equal(
       limitsConfigSchema.safeParse({ timezone: 'Mars/Base' }).error?.issues[0]?.message,
