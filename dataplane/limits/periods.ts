@@ -43,17 +43,35 @@ export function createPeriodClock(timeZone: string): (period: Period, now: numbe
       second: parts.second!,
     };
   };
-  /** The UTC instant at which the local wall clock shows y-m-d 00:00 (DST-safe by iterating the offset). */
+  const dateOf = (ms: number): number => {
+    const p = local(ms);
+    return Date.UTC(p.year, p.month - 1, p.day);
+  };
+  /**
+   * The first UTC instant whose local date is y-m-d: usually the instant the wall clock shows 00:00 (found by
+   * iterating the offset), but where a DST change skips midnight (Africa/Cairo, Asia/Beirut) the day starts at
+   * the change, found by bisection between the last instant of the day before and an hour or two later.
+   */
   const startOfLocalDay = (y: number, m: number, d: number): number => {
-    let guess = Date.UTC(y, m - 1, d);
+    const wanted = Date.UTC(y, m - 1, d);
+    let guess = wanted;
     for (let i = 0; i < 3; i++) {
       const p = local(guess);
       const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-      const wanted = Date.UTC(y, m - 1, d);
-      if (shown === wanted) break;
+      if (shown === wanted) return guess;
       guess += wanted - shown;
     }
-    return guess;
+    // No instant shows 00:00. `lo` is still the day before, `hi` already the day.
+    let lo = guess - 3 * 3_600_000;
+    let hi = guess + 3 * 3_600_000;
+    while (dateOf(lo) >= wanted) lo -= 3_600_000;
+    while (dateOf(hi) < wanted) hi += 3_600_000;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (dateOf(mid) >= wanted) hi = mid;
+      else lo = mid;
+    }
+    return hi;
   };
   const pad = (n: number) => String(n).padStart(2, '0');
   // Intl formatting costs microseconds; a window stays valid until it ends, so each is computed once.

@@ -74,6 +74,18 @@ describe('limiter on the in-process store', () => {
     assert.equal(limitSpecSchema.parse({ cost_usd: { day: 0.5 } }).cost_usd?.day, 0.5);
   });
 
+  it('a day whose midnight a DST change skips starts at the change (Africa/Cairo, 24 April 2026)', () => {
+    const clock = createPeriodClock('Africa/Cairo');
+    // 23:30 local on the 23rd (UTC+2); at 00:00 on the 24th the clocks jump to 01:00 (UTC+3), i.e. 22:00Z.
+    const before = clock('day', Date.UTC(2026, 3, 23, 21, 30));
+    assert.equal(before.id, '2026-04-23');
+    assert.equal(before.endsAt, Date.UTC(2026, 3, 23, 22));
+    const after = clock('day', Date.UTC(2026, 3, 23, 22, 30));
+    assert.equal(after.id, '2026-04-24');
+    assert.equal(after.startsAt, Date.UTC(2026, 3, 23, 22));
+    assert.equal(after.endsAt, Date.UTC(2026, 3, 24, 21));
+  });
+
   it('calendar periods follow the time zone', () => {
     const clock = createPeriodClock('Europe/Berlin');
     // 23:30 UTC on 30 Nov is already 1 Dec in Berlin.
