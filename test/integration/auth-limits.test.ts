@@ -253,5 +253,14 @@ describe('auth and limits (in-process store)', () => {
       assert.equal(unknown.status, 404, name);
       await unknown.text();
     }
+    // So is an app no team (or not the named team) has.
+    for (const query of ['app=nosuch', 'team=acme&app=nosuch', 'app=constructor']) {
+      const unknown = await fetch(`${gateway.url}/admin/usage?${query}`, { headers: bearer(admin.key) });
+      assert.equal(unknown.status, 404, query);
+      assert.match(((await unknown.json()) as ErrorBody).error.message, /^Unknown app '/);
+    }
+    const known = await fetch(`${gateway.url}/admin/usage?app=narrow`, { headers: bearer(admin.key) });
+    assert.equal(known.status, 200);
+    await known.text();
   });
 });

@@ -38,6 +38,15 @@ export function adminUsageStage(deps: { limiter: Limiter }): Stage {
       // Own keys only: `constructor` or `__proto__` is not a team.
       if (team !== null && !Object.hasOwn(teams, team))
         throw new GatewayError('not_found', `Unknown team '${team}'.`);
+      // An unknown app is as much a typo as an unknown team: a 404, not an empty report that reads as "no usage".
+      if (
+        app !== null &&
+        !Object.entries(teams).some(([id, t]) => (team === null || id === team) && Object.hasOwn(t.apps, app))
+      )
+        throw new GatewayError(
+          'not_found',
+          `Unknown app '${app}'${team === null ? '' : ` of team '${team}'`}.`,
+        );
       const identities: Identity[] = [];
       for (const [teamId, teamConfig] of Object.entries(teams)) {
         if (team !== null && teamId !== team) continue;
