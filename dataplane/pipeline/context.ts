@@ -118,6 +118,8 @@ export interface GatewayContext {
    * budget's allowance is checked against, and what a stream cut short is billed.
    */
   streamedTokens: number;
+  /** The upstream's HTTP status, once its headers arrived (an error status is not billed). */
+  upstreamStatus?: number;
   /** Deltas and their text's token share, behind streamedTokens (dispatch/streamed-tokens.ts). */
   streamedDeltas: number;
   streamedText: number;

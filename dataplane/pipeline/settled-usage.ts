@@ -14,11 +14,17 @@ export function endedEarly(ctx: GatewayContext): boolean {
 }
 
 /**
- * A request whose client went away after the upstream had started answering (its headers arrived) and before
- * there was an answer to send: the upstream had the prompt and bills it, so the budget and the record do too.
+ * A request whose client went away after the upstream had started answering (its headers arrived, with a
+ * success status) and before there was an answer to send: the upstream had the prompt and bills it, so the
+ * budget and the record do too. An error status is not billed, whether or not the client waited for its body.
  */
 export function abandonedAfterUpstream(ctx: GatewayContext): boolean {
-  return ctx.response === undefined && ctx.exchange.aborted && ctx.timings.upstreamHeaders !== undefined;
+  return (
+    ctx.response === undefined &&
+    ctx.exchange.aborted &&
+    ctx.upstreamStatus !== undefined &&
+    ctx.upstreamStatus < 400
+  );
 }
 
 /** The prompt's tokens as the request's budget sees them: the analysis' exact count, else bytes / 4. */

@@ -23,8 +23,8 @@ export interface CallOptions {
    * provider passes on the names its `client_betas` allows, alongside any configured betas.
    */
   readonly anthropicBeta?: string;
-  /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream). */
-  readonly onUpstreamHeaders?: () => void;
+  /** Called once when the upstream's response headers arrive (time-to-first-byte of the upstream), with its status. */
+  readonly onUpstreamHeaders?: (status: number) => void;
 }
 
 /**

@@ -15,9 +15,11 @@ describe('a non-streamed answer the client did not wait for', () => {
   before(async () => {
     // Headers at once, the body a second later.
     upstream = createServer((req, res) => {
-      req.resume();
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json' });
+        const failing = (JSON.parse(text) as { model: string }).model === 'failing';
+        res.writeHead(failing ? 503 : 200, { 'content-type': 'application/json' });
         res.flushHeaders();
         const timer = setTimeout(() => res.end('{}'), 1_000);
         res.on('close', () => clearTimeout(timer));
@@ -30,7 +32,10 @@ describe('a non-streamed answer the client did not wait for', () => {
       analysis: { enabled: false },
       limits: { global: { tokens: { day: 1_000_000 } } },
       providers: { slow: { type: 'openai', base_url: base, api_key: 'k' } },
-      models: { slow: { provider: 'slow', max_output_tokens: 100 } },
+      models: {
+        slow: { provider: 'slow', max_output_tokens: 100 },
+        failing: { provider: 'slow', upstream_model: 'failing' },
+      },
     });
   });
   after(async () => {
@@ -38,16 +43,21 @@ describe('a non-streamed answer the client did not wait for', () => {
     await gateway?.shutdown(0);
   });
 
-  it('bills the prompt, in the budget and in the record', async () => {
+  /** Sends a request and leaves after 300 ms, while the upstream's body is still on its way. */
+  const leave = async (model: string, id: string) => {
     const controller = new AbortController();
     const sent = fetch(`${gateway!.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'x-request-id': 'left' },
-      body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'word '.repeat(200) }] }),
+      headers: { 'x-request-id': id },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'word '.repeat(200) }] }),
       signal: controller.signal,
     }).catch((error: unknown) => error);
     setTimeout(() => controller.abort(), 300);
     assert.ok((await sent) instanceof Error);
+  };
+
+  it('bills the prompt, in the budget and in the record', async () => {
+    await leave('slow', 'left');
     const record = await waitFor(
       () => gateway!.records.find((r) => r.client_request_id === 'left'),
       'the abandoned request is recorded',
@@ -61,5 +71,20 @@ describe('a non-streamed answer the client did not wait for', () => {
     };
     assert.equal(budgets.data[0]!.used, record.prompt_tokens);
     assert.equal(budgets.data[0]!.reserved, 0);
+  });
+
+  it('does not bill an upstream error status, even when the client left while its body was read', async () => {
+    const before = (await (await fetch(`${gateway!.url}/v1/budgets`)).json()) as { data: { used: number }[] };
+    await leave('failing', 'left-error');
+    const record = await waitFor(
+      () => gateway!.records.find((r) => r.client_request_id === 'left-error'),
+      'the abandoned request is recorded',
+    );
+    assert.equal(record.prompt_tokens, 0);
+    const after = (await (await fetch(`${gateway!.url}/v1/budgets`)).json()) as {
+      data: { used: number; reserved: number }[];
+    };
+    assert.equal(after.data[0]!.used, before.data[0]!.used);
+    assert.equal(after.data[0]!.reserved, 0);
   });
 });

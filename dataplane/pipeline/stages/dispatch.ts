@@ -43,8 +43,9 @@ function callOptions(ctx: GatewayContext): CallOptions {
     ...(ctx.endpoint === 'messages' && ctx.headers['anthropic-beta'] !== undefined
       ? { anthropicBeta: ctx.headers['anthropic-beta'] }
       : {}),
-    onUpstreamHeaders: () => {
+    onUpstreamHeaders: (status) => {
       ctx.timings.upstreamHeaders = performance.now();
+      ctx.upstreamStatus = status;
     },
   };
 }

@@ -44,7 +44,7 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
       body: JSON.stringify(body),
       signal: call.signal,
     });
-    call.onUpstreamHeaders?.();
+    call.onUpstreamHeaders?.(response.status);
     if (response.status >= 400) await throwUpstreamStatus(response, parseAnthropicError);
     return response;
   }

@@ -51,7 +51,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
       body: JSON.stringify(body),
       signal: call.signal,
     });
-    call.onUpstreamHeaders?.();
+    call.onUpstreamHeaders?.(response.status);
     if (response.status >= 400) await throwUpstreamStatus(response, parseOpenAIError);
     return response;
   }

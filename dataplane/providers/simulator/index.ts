@@ -119,7 +119,7 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
       await delay(config.slow_first_byte_ms, call.signal);
     }
     if (ttftMs > 0) await delay(ttftMs, call.signal);
-    call.onUpstreamHeaders?.();
+    call.onUpstreamHeaders?.(200);
   }
 
   return {
