@@ -257,7 +257,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:rep`])), 0);
   });
 
-  it('a reconciliation through a stall longer than its retries counts the usage once and frees the slot', async () => {
+  it('a reconciliation retried through a stall counts the usage once and frees the slot', async () => {
     const { store } = await storeWith(0);
     const limiter = testLimiter(store);
     const scopes = [scope('app:pause', { concurrency: 1, tokens: { day: 1000 } })];

@@ -61,6 +61,26 @@ describe('limiter on the in-process store', () => {
     assert.equal(store.entries(), 1);
   });
 
+  it('a request with rate limits only keeps the short retry: a repeat could not tell it was applied', async () => {
+    const store = createMemoryStore();
+    let calls = 0;
+    const failing = {
+      ...store,
+      reconcile: async () => {
+        calls++;
+        throw new Error('timed out');
+      },
+    };
+    const errors: string[] = [];
+    const limiter = testLimiter(failing, {
+      metrics: { backendError: (phase, policy) => errors.push(`${phase}/${policy}`) },
+    });
+    const ticket = await limiter.admit(request('r1', [scope('a', { rpm: 10, tpm: 1000 })]));
+    await limiter.reconcile(ticket, 'r1', { tokens: 50, costNano: 0 });
+    assert.equal(calls, 4);
+    assert.equal(errors.at(-1), 'reconcile/open');
+  });
+
   it('refuses an unknown time zone at load (it failed only at the first budget check)', () => {
     assert.equal(
       limitsConfigSchema.safeParse({ timezone: 'Mars/Base' }).error?.issues[0]?.message,
