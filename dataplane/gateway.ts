@@ -239,7 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const previous = runtime;
       runtime = buildRuntime(next, runtimeDeps);
       applyLogging(next);
-      const restartOnly = restartOnlyChanges(previous.config, next);
+      const restartOnly = restartOnlyChanges(options.config, next);
       if (restartOnly.length > 0) {
         logger.warn(
           'changed settings that apply at restart only; the process keeps the values it started with',

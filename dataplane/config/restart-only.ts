@@ -15,6 +15,9 @@ const RESTART_ONLY: readonly (readonly string[])[] = [
   ['cache', 'redis'],
   ['cache', 'memory'],
   ['cache', 'embeddings'],
+  ['cache', 'semantic', 'quantization'],
+  ['cache', 'semantic', 'max_entries_per_partition'],
+  ['cache', 'semantic', 'sweep'],
 ];
 
 function at(config: unknown, path: readonly string[]): unknown {
@@ -23,12 +26,17 @@ function at(config: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-/** The dotted names of the restart-only settings that differ between the two configs. */
-export function restartOnlyChanges(previous: GatewayConfig, next: GatewayConfig): string[] {
+/**
+ * The dotted names of the restart-only settings in which `next` differs from the config the process started
+ * with (not the last reload's: a setting changed by an earlier reload is still not applied).
+ */
+export function restartOnlyChanges(started: GatewayConfig, next: GatewayConfig): string[] {
   const changed = RESTART_ONLY.filter(
-    (path) => JSON.stringify(at(previous, path)) !== JSON.stringify(at(next, path)),
+    (path) => JSON.stringify(at(started, path)) !== JSON.stringify(at(next, path)),
   ).map((path) => path.join('.'));
-  // The cache is built at start only when it was on: switching it on needs a restart (off works on reload).
-  if (!previous.cache.enabled && next.cache.enabled) changed.push('cache.enabled');
+  // The cache and its embedder are built at start only when they were on: switching them on needs a restart
+  // (off, and back on, works on reload).
+  if (!started.cache.enabled && next.cache.enabled) changed.push('cache.enabled');
+  if (!started.cache.semantic.enabled && next.cache.semantic.enabled) changed.push('cache.semantic.enabled');
   return changed;
 }

@@ -23,6 +23,15 @@ describe('restartOnlyChanges', () => {
     ]);
   });
 
+  it('switching the semantic layer on, and its index settings, need a restart', () => {
+    const before = config({ cache: { enabled: true, semantic: { enabled: false } } });
+    const after = config({ cache: { enabled: true, semantic: { enabled: true, quantization: 'bin' } } });
+    assert.deepEqual(restartOnlyChanges(before, after).sort(), [
+      'cache.semantic.enabled',
+      'cache.semantic.quantization',
+    ]);
+  });
+
   it('is empty when only reloadable settings change (limits, models, the cache switched off)', () => {
     const before = config({ cache: { enabled: true } });
     const after = config({ limits: { global: { rpm: 5 } }, cache: { enabled: false } });
