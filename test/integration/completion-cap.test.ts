@@ -60,6 +60,7 @@ describe("the model's max_output_tokens caps the completion limit sent upstream"
         capped: { provider: 'openai', upstream_model: 'gpt', max_output_tokens: 100 },
         'capped-vllm': { provider: 'vllm', upstream_model: 'llama', max_output_tokens: 100 },
         'capped-claude': { provider: 'anthropic', upstream_model: 'claude', max_output_tokens: 100 },
+        'capped-claude-8k': { provider: 'anthropic', upstream_model: 'claude', max_output_tokens: 8192 },
         open: { provider: 'openai', upstream_model: 'gpt' },
       },
     });
@@ -105,6 +106,17 @@ describe("the model's max_output_tokens caps the completion limit sent upstream"
     assert.equal(native.max_tokens, 100);
     const translated = await post('/v1/messages', { model: 'capped', max_tokens: 3000, messages });
     assert.equal(translated.max_completion_tokens, 100);
+  });
+
+  it("keeps extended thinking's budget below the capped max_tokens", async () => {
+    const body = await post('/v1/messages', {
+      model: 'capped-claude-8k',
+      max_tokens: 16_000,
+      thinking: { type: 'enabled', budget_tokens: 10_000 },
+      messages,
+    });
+    assert.equal(body.max_tokens, 8192);
+    assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 8191 });
   });
 
   it("a chat request to Anthropic without a limit gets the provider's default, capped", async () => {

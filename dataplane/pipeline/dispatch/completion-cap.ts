@@ -30,7 +30,26 @@ export function capChatCompletion(
   return capped;
 }
 
-/** A Messages request (max_tokens is required there) whose max_tokens is at most `cap`. */
+/** Anthropic's smallest extended-thinking budget. */
+const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * A Messages request (max_tokens is required there) whose max_tokens is at most `cap`. Extended thinking's
+ * `budget_tokens` must stay below max_tokens, so it is cut to `cap - 1` with it (when that is still a budget
+ * Anthropic accepts; below that the upstream's own 400 says why).
+ */
 export function capMessagesCompletion(body: MessagesRequest, cap: number | undefined): MessagesRequest {
-  return cap !== undefined && body.max_tokens > cap ? { ...body, max_tokens: cap } : body;
+  if (cap === undefined || body.max_tokens <= cap) return body;
+  const capped: MessagesRequest = { ...body, max_tokens: cap };
+  const thinking = (body as { thinking?: unknown }).thinking as
+    { type?: unknown; budget_tokens?: unknown } | null | undefined;
+  if (
+    thinking?.type === 'enabled' &&
+    typeof thinking.budget_tokens === 'number' &&
+    thinking.budget_tokens >= cap &&
+    cap - 1 >= MIN_THINKING_BUDGET
+  ) {
+    (capped as Record<string, unknown>).thinking = { ...thinking, budget_tokens: cap - 1 };
+  }
+  return capped;
 }
