@@ -7,6 +7,7 @@
 import uWS from 'uWebSockets.js';
 import { parseArgs } from 'node:util';
 import { Pool, type Dispatcher } from 'undici';
+import { exitWithParent, listenOnLoopback, readBody } from '../proc/uws-child.js';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '0' }, upstream: { type: 'string' } },
@@ -87,32 +88,8 @@ app.any('/*', (res, req) => {
     exchange.aborted = true;
     exchange.controller?.abort(new Error('client went away'));
   });
-  let parts: Buffer[] | undefined;
-  res.onData((ab, isLast) => {
-    // uWS hands out views that die after each callback, so pieces are copied.
-    const view = Buffer.from(ab);
-    if (!isLast) {
-      (parts ??= []).push(Buffer.from(view));
-      return;
-    }
-    const body = parts === undefined ? Buffer.from(view) : Buffer.concat([...parts, view]);
-    forward(res, exchange, method, path, headers, body);
-  });
+  readBody(res, (body) => forward(res, exchange, method, path, headers, body));
 });
 
-const port = Number(values.port);
-app.listen('127.0.0.1', port, (socket) => {
-  if (!socket) {
-    process.stderr.write(`bare-hop: cannot listen on 127.0.0.1:${port}\n`);
-    process.exit(1);
-  }
-  const native = 'getParts' in uWS;
-  process.stdout.write(
-    `${JSON.stringify({ msg: 'listening', port: uWS.us_socket_local_port(socket), native, pid: process.pid })}\n`,
-  );
-});
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) process.exit(0);
-}, 1_000).unref();
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+listenOnLoopback(app, Number(values.port), 'bare-hop');
+exitWithParent();

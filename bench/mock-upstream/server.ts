@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { behaviourSchema, decide, seededRandom, type Behaviour } from './behaviour.js';
 import { buildBodies, type Bodies } from './bodies.js';
 import { wantsStream, wantsUsageChunk } from './request-flags.js';
+import { exitWithParent, listenOnLoopback, readBody } from '../proc/uws-child.js';
 
 type Api = 'openai' | 'anthropic';
 
@@ -30,19 +31,6 @@ function applyBehaviour(state: MockState, behaviour: Behaviour): void {
   state.behaviour = behaviour;
   state.random = seededRandom(behaviour.seed);
   state.bodies = buildBodies(behaviour);
-}
-
-/** Reads the whole request body; uWS hands out views that die after each callback, so pieces are copied. */
-function readBody(res: uWS.HttpResponse, done: (body: Buffer) => void): void {
-  let parts: Buffer[] | undefined;
-  res.onData((ab, isLast) => {
-    const view = Buffer.from(ab);
-    if (!isLast) {
-      (parts ??= []).push(Buffer.from(view));
-      return;
-    }
-    done(parts === undefined ? view : Buffer.concat([...parts, view]));
-  });
 }
 
 function writeStream(
@@ -175,21 +163,8 @@ function main(): void {
     res.writeStatus('404 Not Found').end('not found');
   });
   // Only the loopback address: the bench must never be reachable from, or send to, anywhere else.
-  app.listen('127.0.0.1', port, (socket) => {
-    if (socket === false) {
-      process.stderr.write(`mock upstream: cannot listen on 127.0.0.1:${port}\n`);
-      process.exit(1);
-    }
-    const native = 'getParts' in uWS;
-    process.stdout.write(
-      `${JSON.stringify({ msg: 'listening', port: uWS.us_socket_local_port(socket), native, pid: process.pid })}\n`,
-    );
-  });
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(0);
-  }, 500).unref();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+  listenOnLoopback(app, port, 'mock upstream');
+  exitWithParent();
 }
 
 main();
