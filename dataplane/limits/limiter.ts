@@ -1,6 +1,7 @@
 // Reserve then reconcile: before the call, every applicable limit is checked and the prompt plus the
 // completion upper bound reserved (one atomic store call); after it, actual usage replaces the reservation.
 // Budgets are hierarchical because a request carries every scope it belongs to (user, key, app, team, global).
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pricing } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -283,7 +284,8 @@ export function createLimiter(deps: {
     bound: { attempts: number } | { horizonMs: number },
     op: (attempt: number) => Promise<void>,
   ): Promise<void> {
-    const started = now();
+    // Real elapsed time, not the limiter's clock (a test's fake one does not move while the retries sleep).
+    const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         await op(attempt);
@@ -292,7 +294,9 @@ export function createLimiter(deps: {
         const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 10));
         const last =
           error instanceof PermanentLimitError ||
-          ('attempts' in bound ? attempt >= bound.attempts - 1 : now() + wait - started > bound.horizonMs);
+          ('attempts' in bound
+            ? attempt >= bound.attempts - 1
+            : performance.now() + wait - started > bound.horizonMs);
         metrics.backendError(phase, last ? 'open' : 'retry');
         logBackend(message, error);
         if (last || stopRetrying) return;
