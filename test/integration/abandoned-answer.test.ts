@@ -1,37 +1,27 @@
 // A client that leaves while a non-streamed answer is on its way: the upstream had the prompt and bills it, so
 // the budget and the record count the prompt (they counted nothing, and client timeouts drove unseen spend).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
 import { waitFor } from '../support/wait.js';
 
 describe('a non-streamed answer the client did not wait for', () => {
-  let upstream: Server;
+  let upstream: ScriptedServer;
   let gateway: TestGateway | undefined;
 
   before(async () => {
-    // Headers at once, the body a second later.
-    upstream = createServer((req, res) => {
-      let text = '';
-      req.on('data', (c: Buffer) => (text += c.toString()));
-      req.on('end', () => {
-        const failing = (JSON.parse(text) as { model: string }).model === 'failing';
-        res.writeHead(failing ? 503 : 200, { 'content-type': 'application/json' });
-        res.flushHeaders();
-        const timer = setTimeout(() => res.end('{}'), 1_000);
-        res.on('close', () => clearTimeout(timer));
-      });
+    // Headers at once, the body a second later; the upstream model `failing` answers 503.
+    upstream = await startScriptedServer((request, res) => {
+      res.writeHead(request.body.model === 'failing' ? 503 : 200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      const timer = setTimeout(() => res.end('{}'), 1_000);
+      res.on('close', () => clearTimeout(timer));
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
     gateway = await startTestGateway({
       analysis: { enabled: false },
       limits: { global: { tokens: { day: 1_000_000 } } },
-      providers: { slow: { type: 'openai', base_url: base, api_key: 'k' } },
+      providers: { slow: { type: 'openai', base_url: `${upstream.url}/v1`, api_key: 'k' } },
       models: {
         slow: { provider: 'slow', max_output_tokens: 100 },
         failing: { provider: 'slow', upstream_model: 'failing' },
@@ -39,8 +29,8 @@ describe('a non-streamed answer the client did not wait for', () => {
     });
   });
   after(async () => {
-    upstream.close();
     await gateway?.shutdown(0);
+    await upstream.close();
   });
 
   /** Sends a request and leaves after 300 ms, while the upstream's body is still on its way. */

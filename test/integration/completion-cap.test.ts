@@ -1,82 +1,52 @@
 // A model's max_output_tokens bounds what goes upstream, not only what the budgets reserve: a request asking
 // for more (or for nothing) would otherwise be billed far past its reservation.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { startAnthropicUpstream } from '../support/anthropic-upstream.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startOpenAIUpstream } from '../support/openai-upstream.js';
+import type { ScriptedServer } from '../support/scripted-server.js';
 
 describe("the model's max_output_tokens caps the completion limit sent upstream", () => {
-  let upstream: Server;
+  let openai: ScriptedServer;
+  let anthropic: ScriptedServer;
   let gateway: TestGateway | undefined;
-  const seen: { url: string; body: Record<string, unknown> }[] = [];
 
   before(async () => {
-    upstream = createServer((req, res) => {
-      let text = '';
-      req.on('data', (c: Buffer) => (text += c.toString()));
-      req.on('end', () => {
-        seen.push({ url: req.url ?? '', body: JSON.parse(text) as Record<string, unknown> });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if ((req.url ?? '').endsWith('/messages')) {
-          res.end(
-            JSON.stringify({
-              id: 'msg_1',
-              type: 'message',
-              role: 'assistant',
-              model: 'claude',
-              content: [{ type: 'text', text: 'ok' }],
-              stop_reason: 'end_turn',
-              stop_sequence: null,
-              usage: { input_tokens: 3, output_tokens: 1 },
-            }),
-          );
-          return;
-        }
-        res.end(
-          JSON.stringify({
-            id: 'c1',
-            object: 'chat.completion',
-            created: 1,
-            model: 'm',
-            choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-          }),
-        );
-      });
-    });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    openai = await startOpenAIUpstream({ flavour: 'openai' });
+    anthropic = await startAnthropicUpstream({ apiKey: 'k' });
     gateway = await startTestGateway({
       analysis: { enabled: false },
       providers: {
-        openai: { type: 'openai', base_url: `${base}/v1`, api_key: 'k' },
-        vllm: { type: 'self-hosted', base_url: `${base}/v1` },
-        anthropic: { type: 'anthropic', base_url: base, api_key: 'k', default_max_tokens: 4096 },
+        openai: { type: 'openai', base_url: `${openai.url}/v1`, api_key: 'k' },
+        vllm: { type: 'self-hosted', base_url: `${openai.url}/v1` },
+        anthropic: { type: 'anthropic', base_url: anthropic.url, api_key: 'k', default_max_tokens: 4096 },
       },
       models: {
-        capped: { provider: 'openai', upstream_model: 'gpt', max_output_tokens: 100 },
-        'capped-vllm': { provider: 'vllm', upstream_model: 'llama', max_output_tokens: 100 },
-        'capped-claude': { provider: 'anthropic', upstream_model: 'claude', max_output_tokens: 100 },
-        'capped-claude-8k': { provider: 'anthropic', upstream_model: 'claude', max_output_tokens: 8192 },
-        open: { provider: 'openai', upstream_model: 'gpt' },
+        capped: { provider: 'openai', upstream_model: 'script-text', max_output_tokens: 100 },
+        'capped-vllm': { provider: 'vllm', upstream_model: 'script-text', max_output_tokens: 100 },
+        'capped-claude': { provider: 'anthropic', upstream_model: 'script-text', max_output_tokens: 100 },
+        'capped-claude-8k': { provider: 'anthropic', upstream_model: 'script-text', max_output_tokens: 8192 },
+        open: { provider: 'openai', upstream_model: 'script-text' },
       },
     });
   });
   after(async () => {
-    upstream.close();
     await gateway?.shutdown(0);
+    await openai.close();
+    await anthropic.close();
   });
 
+  /** The body the upstream received for this request. */
   const post = async (path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const before = seen.length;
+    const before = openai.requests.length + anthropic.requests.length;
     const response = await fetch(`${gateway!.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
     assert.equal(response.status, 200, await response.clone().text());
     await response.arrayBuffer();
-    assert.equal(seen.length, before + 1);
-    return seen.at(-1)!.body;
+    const received = [...openai.requests, ...anthropic.requests];
+    assert.equal(received.length, before + 1);
+    const upstream = (body.model as string).startsWith('capped-claude') ? anthropic : openai;
+    return upstream.requests.at(-1)!.body;
   };
   const messages = [{ role: 'user', content: 'hi' }];
 
