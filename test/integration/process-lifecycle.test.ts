@@ -27,6 +27,13 @@ async function modelIds(url: string): Promise<string[]> {
   return body.data.map((m) => m.id).sort();
 }
 
+/** A config file with this text in a fresh temporary directory; returns its path. */
+async function writeConfig(prefix: string, text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), prefix)), 'gateway.yaml');
+  await writeFile(path, text);
+  return path;
+}
+
 /** Replaces the file atomically, as editors and config management tools do. */
 async function replaceFile(path: string, text: string): Promise<void> {
   await writeFile(`${path}.tmp`, text);
@@ -40,9 +47,7 @@ describe('gateway process', () => {
   });
 
   it('reloads on change and on SIGHUP; a bad config is rejected and the old one stays', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gw-reload-'));
-    const path = join(dir, 'gateway.yaml');
-    await writeFile(path, configWith(['alpha']));
+    const path = await writeConfig('gw-reload-', configWith(['alpha']));
     const gw = await spawnGateway({ GATEWAY_CONFIG: path });
     processes.push(gw);
     assert.deepEqual(await modelIds(gw.url), ['alpha']);
@@ -139,9 +144,7 @@ describe('gateway process', () => {
   });
 
   it('refuses to start on an invalid config, naming the bad key', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gw-bad-'));
-    const path = join(dir, 'gateway.yaml');
-    await writeFile(path, 'server: { portt: 1 }\n');
+    const path = await writeConfig('gw-bad-', 'server: { portt: 1 }\n');
     await assert.rejects(spawnGateway({ GATEWAY_CONFIG: path }), /server\.portt: unknown key/);
   });
 
@@ -163,9 +166,7 @@ describe('gateway process', () => {
   });
 
   it('refuses to start on a port another gateway listens on (no silent port sharing)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gw-port-'));
-    const path = join(dir, 'gateway.yaml');
-    await writeFile(path, configWith(['m1']));
+    const path = await writeConfig('gw-port-', configWith(['m1']));
     const first = await spawnGateway({ GATEWAY_CONFIG: path });
     processes.push(first);
     const port = new URL(first.url).port;
