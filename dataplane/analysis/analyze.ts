@@ -1,7 +1,7 @@
 // The whole analysis of one request, in one pass: tokens, complexity, PII and injection signals. Pure CPU;
 // it runs inside the analysis worker pool (workers/tasks/analyze.ts), never on the event loop.
 import { createComplexityScorer } from './complexity/index.js';
-import { extractSegments } from './extract.js';
+import { extractDefinitionSegments, extractSegments } from './extract.js';
 import { createInjectionDetector } from './injection/index.js';
 import { createPiiScanner } from './pii/index.js';
 import { createTokenCounter } from './tokens/index.js';
@@ -18,7 +18,7 @@ export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
     return {
       tokens: counted,
       complexity: complexity.score(request, segments, counted.prompt),
-      pii: pii.scan(segments),
+      pii: pii.scan([...segments, ...extractDefinitionSegments(request.endpoint, request.body)]),
       injection: injection.detect(segments),
     };
   };

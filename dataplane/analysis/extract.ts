@@ -1,5 +1,8 @@
 // The prompt texts of a request, with their locations, in one pass over OpenAI chat or Anthropic Messages.
-// PII and injection scanning read these; token counting reads the structured body itself.
+// PII and injection scanning read these; token counting reads the structured body itself. The other text a
+// provider receives (tool definitions, structured-output schemas, participant names) is extracted apart: it is
+// scanned for PII and secrets, but it is the application's own text, so injection scoring and complexity
+// leave it out, as they leave out the system prompt.
 import type { AnalysisEndpoint, TextSegment } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -77,6 +80,43 @@ export function extractSegments(endpoint: AnalysisEndpoint, body: unknown): Text
         }
       });
     }
+  });
+  return out;
+}
+
+/**
+ * The request's text outside message content, for the PII and secret scan only: tool and function definitions
+ * and structured-output schemas (each as its compact JSON, like a tool use's input: a key pasted into a tool
+ * description reaches the provider as surely as one in a prompt), and messages' `name` fields. Their findings
+ * carry `message: -1` except names (their message's index); `path` says exactly where.
+ */
+export function extractDefinitionSegments(endpoint: AnalysisEndpoint, body: unknown): TextSegment[] {
+  const out: TextSegment[] = [];
+  if (!isObject(body)) return out;
+  const pushJson = (value: unknown, path: string, role: string): void => {
+    if (value === undefined || value === null) return;
+    const text = JSON.stringify(value);
+    if (text !== undefined && text !== '{}' && text !== '[]')
+      out.push({ message: -1, part: null, role, text, path, json: true });
+  };
+  const each = (list: unknown, key: string): void => {
+    if (Array.isArray(list)) list.forEach((item, i) => pushJson(item, `/${key}/${i}`, 'definition'));
+  };
+  each(body.tools, 'tools');
+  if (endpoint === 'chat') {
+    each(body.functions, 'functions');
+    if (isObject(body.response_format)) pushJson(body.response_format, '/response_format', 'definition');
+  } else if (isObject(body.output_format)) pushJson(body.output_format, '/output_format', 'definition');
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  messages.forEach((message: unknown, index) => {
+    if (isObject(message) && typeof message.name === 'string' && message.name !== '')
+      out.push({
+        message: index,
+        part: null,
+        role: 'name',
+        text: message.name,
+        path: `/messages/${index}/name`,
+      });
   });
   return out;
 }

@@ -2,7 +2,9 @@
 // wherever the text sits: content parts, tool-call arguments, Anthropic tool results, tool uses and documents.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractSegments } from '../../../../dataplane/analysis/extract.js';
+import { readFileSync } from 'node:fs';
+import { createAnalyzer } from '../../../../dataplane/analysis/analyze.js';
+import { extractDefinitionSegments, extractSegments } from '../../../../dataplane/analysis/extract.js';
 import { createPiiScanner, maskJsonEscapes } from '../../../../dataplane/analysis/pii/index.js';
 import type { PiiFinding } from '../../../../dataplane/analysis/types.js';
 
@@ -108,6 +110,85 @@ describe('finding locations', () => {
       [2, 2, '/messages/2/content/2/content', 'alice@corp.com'],
       [2, 3, '/messages/2/content/3/source/content/1/text', '078-05-1120'],
     ]);
+  });
+
+  it('tool and function definitions, structured-output schemas and names: scanned, located by path', () => {
+    const key = `sk-proj-${'Zq8Rt2Lm5Xw9Kc3Vb7Nd1Hy4'.repeat(3)}`;
+    const chat = {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', name: 'bob@corp.com', content: 'Weather?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'weather',
+            description: `Calls the weather API with Authorization: Bearer ${key}`,
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
+      functions: [{ name: 'legacy', description: 'Escalate to ops@corp.com' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'r',
+          schema: { type: 'object', description: 'Card on file: 4111 1111 1111 1111' },
+        },
+      },
+    };
+    const where = scanner
+      .scan(extractDefinitionSegments('chat', chat))
+      .map((f) => [f.type, f.message, f.path, resolve(chat, f.path).slice(f.start, f.end)]);
+    assert.deepEqual(where, [
+      ['SECRET', -1, '/tools/0', key],
+      ['EMAIL_ADDRESS', -1, '/functions/0', 'ops@corp.com'],
+      ['CREDIT_CARD', -1, '/response_format', '4111 1111 1111 1111'],
+      ['EMAIL_ADDRESS', 0, '/messages/0/name', 'bob@corp.com'],
+    ]);
+    // The whole analysis reports them with the prompt's own findings; the injection score and the complexity
+    // do not read the application's definitions (as they do not read its system prompt).
+    const analyze = createAnalyzer();
+    const request = { endpoint: 'chat', body: chat, upstreamModel: 'gpt-4o', provider: 'openai' } as const;
+    assert.deepEqual(
+      analyze(request).pii.map((f) => f.path),
+      ['/tools/0', '/functions/0', '/response_format', '/messages/0/name'],
+    );
+    const bare = { ...chat, tools: undefined, functions: undefined, response_format: undefined };
+    const noDefinitions = analyze({ ...request, body: bare });
+    assert.deepEqual(analyze(request).injection, noDefinitions.injection);
+
+    const messages = {
+      model: 'claude',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools: [{ name: 'weather', description: 'Owner: root@corp.com', input_schema: { type: 'object' } }],
+    };
+    assert.deepEqual(
+      scanner
+        .scan(extractDefinitionSegments('messages', messages))
+        .map((f) => [f.path, resolve(messages, f.path).slice(f.start, f.end)]),
+      [['/tools/0', 'root@corp.com']],
+    );
+  });
+
+  it('ordinary tool definitions and names raise nothing (the function-calling requests of the token fixtures)', () => {
+    const cases = JSON.parse(
+      readFileSync(
+        new URL('../../../fixtures/tiktoken/gpt-tokenizer_functionCallingTestCases.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { functions?: unknown[]; tools?: unknown[]; messages: { name?: string }[] }[];
+    let scanned = 0;
+    let expected = 0;
+    for (const c of cases) {
+      const segments = extractDefinitionSegments('chat', c);
+      scanned += segments.length;
+      expected += (c.functions?.length ?? 0) + (c.tools?.length ?? 0);
+      expected += c.messages.filter((m) => typeof m.name === 'string').length;
+      assert.deepEqual(scanner.scan(segments), [], JSON.stringify(c).slice(0, 200));
+    }
+    assert.ok(expected > 20);
+    assert.equal(scanned, expected);
   });
 
   it('masks two-character JSON escapes with two spaces, keeping every offset', () => {
