@@ -18,7 +18,7 @@ import type { Directory } from './directory.js';
 import { authError } from './errors.js';
 import type { Identity } from './identity.js';
 import { jwtFailure } from './jwt-errors.js';
-import { createRemoteJwks } from './remote-jwks.js';
+import { createRemoteJwks, type RemoteJwks } from './remote-jwks.js';
 import { compileModelPatterns } from './model-matcher.js';
 import { identityFromClaims, type TokenMapping } from './token-identity.js';
 
@@ -26,10 +26,10 @@ export interface JwtVerifierDeps {
   readonly fetch?: typeof fetch;
   readonly now: () => number;
   /**
-   * Remote key sets by URL and cache settings, kept by the caller across config reloads: a reload during an
-   * identity provider outage then keeps the keys already fetched.
+   * Remote key sets by URL and cache settings, kept by the caller across config reloads: a reload re-reads
+   * each set at once, and during an identity provider outage keeps the keys already fetched.
    */
-  readonly jwksSets?: Map<string, JWTVerifyGetKey> | undefined;
+  readonly jwksSets?: Map<string, RemoteJwks> | undefined;
   readonly onJwksFetchFailed?: ((url: string, error: unknown) => void) | undefined;
 }
 
@@ -58,12 +58,19 @@ function keySource(
   issuer: JwtIssuerConfig,
   index: number,
   deps: JwtVerifierDeps,
+  reloaded: Set<string>,
 ): Uint8Array | JWTVerifyGetKey {
   if (issuer.secret !== undefined) return new TextEncoder().encode(issuer.secret);
   if (issuer.jwks_url !== undefined) {
     const id = `${issuer.jwks_url} ${issuer.jwks_cache_s} ${issuer.jwks_cooldown_s}`;
     const known = deps.jwksSets?.get(id);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      // A set from the previous config: this build is a reload. Once per set, though issuers may share one.
+      if (!reloaded.has(id)) known.reload();
+      reloaded.add(id);
+      return known;
+    }
+    reloaded.add(id);
     const set = createRemoteJwks({
       url: issuer.jwks_url,
       cacheMaxAgeMs: issuer.jwks_cache_s * 1000,
@@ -87,11 +94,16 @@ function keySource(
   }
 }
 
-function buildIssuer(issuer: JwtIssuerConfig, index: number, deps: JwtVerifierDeps): IssuerVerifier {
+function buildIssuer(
+  issuer: JwtIssuerConfig,
+  index: number,
+  deps: JwtVerifierDeps,
+  reloaded: Set<string>,
+): IssuerVerifier {
   const family = issuer.secret !== undefined ? HMAC_ALGORITHMS : PUBLIC_KEY_ALGORITHMS;
   return {
     name: issuer.issuer,
-    key: keySource(issuer, index, deps),
+    key: keySource(issuer, index, deps, reloaded),
     options: Object.freeze({
       issuer: issuer.issuer,
       audience: issuer.audience,
@@ -137,8 +149,9 @@ export function createJwtVerifier(
   directory: Directory,
   deps: JwtVerifierDeps,
 ): JwtVerifier {
+  const reloaded = new Set<string>();
   const byName = new Map<string, IssuerVerifier>(
-    issuers.map((issuer, i) => [issuer.issuer, buildIssuer(issuer, i, deps)]),
+    issuers.map((issuer, i) => [issuer.issuer, buildIssuer(issuer, i, deps, reloaded)]),
   );
 
   return {

@@ -2,7 +2,9 @@
 // forgets its keys once they are older than the cache age and then fails every token while the JWKS URL is
 // down, and its cooldown applies only after successful fetches, so a failing URL is asked again for every
 // token with an unknown kid. Here the keys last fetched keep serving while a refresh fails (and are refreshed
-// in the background once stale), and every fetch, failed or not, starts the cooldown.
+// in the background once stale), and every fetch, failed or not, starts the cooldown. A config reload re-reads
+// the set at once (`reload`): an operator who reloads after a key was withdrawn expects it to stop being
+// accepted then, not after the cache age.
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
 export interface RemoteJwksOptions {
@@ -19,7 +21,15 @@ export interface RemoteJwksOptions {
   readonly onFetchFailed?: ((url: string, error: unknown) => void) | undefined;
 }
 
-export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
+export type RemoteJwks = JWTVerifyGetKey & {
+  /**
+   * Re-reads the set now, whatever its age and the cooldown (a fetch under way is joined); the keys it has keep
+   * serving until the new set arrives, and also if the fetch fails. Nothing to do for a set never fetched.
+   */
+  reload(): void;
+};
+
+export function createRemoteJwks(options: RemoteJwksOptions): RemoteJwks {
   let keys: { resolve: JWTVerifyGetKey; fetchedAt: number } | undefined;
   let lastAttempt = Number.NEGATIVE_INFINITY;
   /** Why the last fetch failed: a request with no key to try gets it (a 401 saying the keys are unavailable). */
@@ -56,7 +66,7 @@ export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
   // Stale keys serve through an outage, but not forever: a key the provider revoked meanwhile would.
   const maxStaleMs = Math.max(3_600_000, 6 * options.cacheMaxAgeMs);
 
-  return async (header, token) => {
+  const resolveKey: JWTVerifyGetKey = async (header, token) => {
     if (keys !== undefined && options.now() - keys.fetchedAt > options.cacheMaxAgeMs + maxStaleMs)
       keys = undefined;
     if (keys === undefined) {
@@ -78,4 +88,9 @@ export function createRemoteJwks(options: RemoteJwksOptions): JWTVerifyGetKey {
       return keys.resolve(header, token);
     }
   };
+  return Object.assign(resolveKey, {
+    reload() {
+      if (keys !== undefined) void refresh().catch(() => undefined);
+    },
+  });
 }

@@ -42,6 +42,8 @@ let jwks: { keys: JWK[] };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** /flaky.json serves the JWKS until a test takes it down. */
 const flaky = { down: false };
+/** /rotating.json serves whatever keys a test puts here (the provider's current set). */
+const rotating: { keys: JWK[] } = { keys: [] };
 const fetchesOf = (path: string) => server.requests.filter((r) => r.path === path).length;
 
 async function sign(
@@ -106,6 +108,7 @@ before(async () => {
     if (request.path === '/jwks.json') sendJson(res, 200, jwks);
     else if (request.path === '/spares.json') sendJson(res, 200, spares);
     else if (request.path === '/flaky.json') sendJson(res, flaky.down ? 503 : 200, flaky.down ? {} : jwks);
+    else if (request.path === '/rotating.json') sendJson(res, 200, rotating);
     else sendJson(res, 500, { error: 'down' });
   });
   tmp = await mkdtemp(join(tmpdir(), 'auth-jwks-'));
@@ -391,17 +394,69 @@ describe('JWT: JWKS across config reloads', () => {
     assert.equal((await first.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
     flaky.down = true;
     try {
+      // The reload re-reads the set (and fails: reported); the keys it has keep serving.
       const reloaded = authenticator({ jwt: [issuer] }, acmeTeams(), deps);
       assert.equal((await reloaded.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
-      // A new kid while the URL is down (past the cooldown): one fetch, reported.
+      await until(() => failures.length === 1);
+      // A new kid while the URL is down (past the cooldown): one more fetch, reported.
       time.now += 11_000;
       await refusesUnknownKid(reloaded, 'new');
-      assert.deepEqual(failures, [`${server.url}/flaky.json`]);
+      assert.deepEqual(failures, [`${server.url}/flaky.json`, `${server.url}/flaky.json`]);
     } finally {
       flaky.down = false;
     }
   });
 });
+
+describe('JWT: a reload re-reads remote key sets', () => {
+  it('a key the provider withdrew is refused once the reload has re-read the set, not after the cache age', async () => {
+    const time = clock();
+    const deps = { now: time.read, jwksSets: new Map() };
+    rotating.keys = jwks.keys;
+    const url = `${server.url}/rotating.json`;
+    // Two issuers on the same set (one fetch per reload, not one per issuer).
+    const issuers = [
+      rsIssuer({ jwks_url: url, jwks_cache_s: 600, jwks_cooldown_s: 30 }),
+      rsIssuer({ issuer: 'https://idp2.test', jwks_url: url, jwks_cache_s: 600, jwks_cooldown_s: 30 }),
+    ];
+    const first = authenticator({ jwt: issuers }, acmeTeams(), deps);
+    assert.equal((await first.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    assert.equal(fetchesOf('/rotating.json'), 1);
+    rotating.keys = jwks.keys.filter((key) => key.kid !== 'rs1');
+    // Without a reload the cached set still has the key (cache age 600 s, cooldown 30 s).
+    time.now += 5_000;
+    assert.equal((await first.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    assert.equal(fetchesOf('/rotating.json'), 1);
+
+    const reloaded = authenticator({ jwt: issuers }, acmeTeams(), deps);
+    await until(() => fetchesOf('/rotating.json') === 2);
+    // The fetch is answered; the set is replaced as soon as its body is read.
+    let refused: Error | undefined;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      refused = await reloaded.authenticate(bearer(await rsToken()), undefined, never).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      if (refused === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(refused !== undefined, 'the withdrawn key was still accepted after the reload');
+    await rejectsWith(
+      reloaded.authenticate(bearer(await rsToken()), undefined, never),
+      401,
+      /not in the key set/,
+    );
+    // The key that is still published keeps working; one fetch for the two issuers.
+    const ec = await sign(keys.ec, { alg: 'ES256', kid: 'ec1' });
+    assert.equal((await reloaded.authenticate(bearer(ec), undefined, never)).user, 'user-1');
+    assert.equal(fetchesOf('/rotating.json'), 2);
+  });
+});
+
+/** Waits (≤ 2 s) until `done()`: a background fetch has been made or has failed. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(done(), 'timed out waiting for a background fetch');
+}
 
 describe('JWT: claim mapping', () => {
   it('dotted paths, literal dotted names, and space-separated roles', async () => {
