@@ -1,7 +1,7 @@
 // The whole analysis of one request, in one pass: tokens, complexity, PII and injection signals. Pure CPU;
 // it runs inside the analysis worker pool (workers/tasks/analyze.ts), never on the event loop.
 import { createComplexityScorer } from './complexity/index.js';
-import { extractDefinitionSegments, extractSegments } from './extract.js';
+import { extractDefinitionSegments, extractEmbeddingSegments, extractSegments } from './extract.js';
 import { createInjectionDetector } from './injection/index.js';
 import { createPiiScanner } from './pii/index.js';
 import { createTokenCounter } from './tokens/index.js';
@@ -13,6 +13,16 @@ export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
   const injection = createInjectionDetector();
   const complexity = createComplexityScorer();
   return (request) => {
+    // Embeddings: what budgets need (the input's exact tokens) and what leaves for the provider (PII); there is
+    // no conversation to score, nor instructions to a model.
+    if (request.endpoint === 'embeddings') {
+      return {
+        tokens: tokens.count(request),
+        complexity: { score: 0, class: 'simple', features: {} },
+        pii: pii.scan(extractEmbeddingSegments(request.body)),
+        injection: { score: 0, signals: [] },
+      };
+    }
     const segments = extractSegments(request.endpoint, request.body);
     const counted = tokens.count(request);
     return {

@@ -120,3 +120,22 @@ export function extractDefinitionSegments(endpoint: AnalysisEndpoint, body: unkn
   });
   return out;
 }
+
+/** An embeddings request's texts (token arrays have none to read), at `/input` or `/input/<index>`. */
+export function extractEmbeddingSegments(body: unknown): TextSegment[] {
+  const input = isObject(body) ? body.input : undefined;
+  const segment = (text: string, path: string): TextSegment => ({
+    message: -1,
+    part: null,
+    role: 'user',
+    text,
+    path,
+  });
+  if (typeof input === 'string') return input === '' ? [] : [segment(input, '/input')];
+  if (!Array.isArray(input)) return [];
+  const out: TextSegment[] = [];
+  input.forEach((item, i) => {
+    if (typeof item === 'string' && item !== '') out.push(segment(item, `/input/${i}`));
+  });
+  return out;
+}

@@ -1,13 +1,13 @@
 // What the analysis task takes and returns. Everything here is plain data: it crosses the worker-thread
 // boundary by structured clone.
 
-export type AnalysisEndpoint = 'chat' | 'messages';
+export type AnalysisEndpoint = 'chat' | 'messages' | 'embeddings';
 
 export type ProviderKind = 'openai' | 'azure-openai' | 'self-hosted' | 'anthropic' | 'simulator';
 
 export interface AnalysisRequest {
   readonly endpoint: AnalysisEndpoint;
-  /** The validated request body (OpenAI chat or Anthropic Messages shape). */
+  /** The validated request body (OpenAI chat, Anthropic Messages or OpenAI embeddings shape). */
   readonly body: unknown;
   /** Model name as sent upstream (decides the tokenizer). */
   readonly upstreamModel: string;

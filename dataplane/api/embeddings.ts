@@ -1,14 +1,17 @@
 // OpenAI Embeddings request schema and response shape.
 import { z } from 'zod';
 
+/** OpenAI's bound on the inputs of one embeddings request. */
+export const MAX_EMBEDDING_INPUTS = 2048;
+
 export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
-  // As OpenAI: no empty strings, token ids are non-negative integers.
+  // As OpenAI: no empty strings, token ids are non-negative integers, at most 2048 inputs per request.
   input: z.union([
     z.string().min(1),
-    z.array(z.string().min(1)).min(1),
+    z.array(z.string().min(1)).min(1).max(MAX_EMBEDDING_INPUTS),
     z.array(z.number().int().nonnegative()).min(1),
-    z.array(z.array(z.number().int().nonnegative()).min(1)).min(1),
+    z.array(z.array(z.number().int().nonnegative()).min(1)).min(1).max(MAX_EMBEDDING_INPUTS),
   ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),

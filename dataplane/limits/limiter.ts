@@ -334,7 +334,7 @@ export function createLimiter(deps: {
         const needs = c.kind === 'gcra' ? c.cost : c.kind === 'budget' ? c.minAmount : 0;
         if (needs > c.limit && c.kind !== 'concurrency') {
           metrics.rejected(c.kind === 'gcra' ? c.unit : `budget_${c.unit}`);
-          throw tooLarge(c, owners[i]!);
+          throw tooLarge(c, owners[i]!, request.completionUpperBound > 0);
         }
       }
       let admission;
@@ -491,8 +491,11 @@ function amountText(check: GcraCheck | BudgetCheck, amount: number): string {
   return check.unit === 'tokens' ? `${amount} tokens` : usd(amount);
 }
 
-/** 429 without retry-after: the request alone takes more than the limit's whole capacity. */
-function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope): GatewayError {
+/**
+ * 429 without retry-after: the request alone takes more than the limit's whole capacity. `generates`: the
+ * reservation includes a completion bound (an embeddings request has none, nor a max_tokens to lower).
+ */
+function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, generates: boolean): GatewayError {
   const needs = check.kind === 'gcra' ? check.cost : check.minAmount;
   const what =
     check.kind === 'gcra'
@@ -500,8 +503,9 @@ function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope): GatewayErr
       : `the whole ${PERIOD_WORD[check.period].toLowerCase()} ${check.unit === 'tokens' ? 'token' : 'cost'} budget (${amountText(check, check.limit)})`;
   return new GatewayError(
     check.kind === 'gcra' ? 'rate_limited' : 'budget_exceeded',
-    `Request too large for ${scope.label}: it reserves ${amountText(check, needs)} (prompt and max_tokens), ` +
-      `more than ${what}, so it can never be admitted. Lower max_tokens or shorten the prompt.`,
+    `Request too large for ${scope.label}: it reserves ${amountText(check, needs)} ` +
+      `(${generates ? 'prompt and max_tokens' : 'its input'}), more than ${what}, so it can never be admitted. ` +
+      (generates ? 'Lower max_tokens or shorten the prompt.' : 'Send less input per request.'),
   );
 }
 

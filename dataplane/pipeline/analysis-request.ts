@@ -1,10 +1,10 @@
-// What the analysis of a chat or Messages request needs to know of its route: the analyze stage hands it to the
-// worker pool, and the limits stage bounds the completion with it when the analysis is off.
+// What the analysis of a chat, Messages or embeddings request needs to know of its route: the analyze stage hands
+// it to the worker pool, and the limits stage bounds the completion with it when the analysis is off.
 import type { AnalysisRequest } from '../analysis/types.js';
 import type { GatewayContext } from './context.js';
 
 export function analysisRequestOf(ctx: GatewayContext): AnalysisRequest {
-  const input = ctx.input as Extract<GatewayContext['input'], { endpoint: 'chat' | 'messages' }>;
+  const input = ctx.input!;
   const route = ctx.route!;
   const config = route.config;
   const provider = ctx.runtime.config.providers[route.provider.id];

@@ -27,9 +27,23 @@ export function abandonedAfterUpstream(ctx: GatewayContext): boolean {
   );
 }
 
-/** The prompt's tokens as the request's budget sees them: the analysis' exact count, else bytes / 4. */
+/**
+ * The prompt's tokens as the request's budget sees them: the analysis' exact count, else an estimate (bytes / 4;
+ * an embeddings request's token arrays count exactly, its texts by their own bytes).
+ */
 export function promptTokensOf(ctx: GatewayContext): number {
-  return ctx.analysis?.tokens.prompt ?? Math.ceil(ctx.exchange.bytesIn / 4);
+  if (ctx.analysis !== undefined) return ctx.analysis.tokens.prompt;
+  if (ctx.input?.endpoint === 'embeddings') return embeddingInputTokens(ctx.input.body.input);
+  return Math.ceil(ctx.exchange.bytesIn / 4);
+}
+
+function embeddingInputTokens(input: unknown): number {
+  const one = (item: unknown): number =>
+    typeof item === 'string' ? Math.ceil(Buffer.byteLength(item) / 4) : Array.isArray(item) ? item.length : 0;
+  if (!Array.isArray(input) || input.every((item) => typeof item === 'number')) return one(input);
+  let tokens = 0;
+  for (const item of input) tokens += one(item);
+  return tokens;
 }
 
 /**

@@ -102,8 +102,40 @@ export function createTokenCounter(): TokenCounter {
     });
   }
 
+  /**
+   * An embeddings request's input: its texts counted with the model's encoding (no chat framing: OpenAI bills
+   * exactly the input's tokens), token arrays as their length. Nothing is generated.
+   */
+  function embeddingTokens(request: AnalysisRequest): TokenAnalysis {
+    const openai = OPENAI_PROVIDERS.has(request.provider);
+    const model = encodingForModel(request.upstreamModel);
+    const encoding = openai ? model.encoding : 'o200k_base';
+    const billable = openai && model.known;
+    const countText = textCounter(encoding, 1);
+    const input = (request.body as { input?: unknown }).input;
+    let tokens = 0;
+    let exact = true;
+    const add = (item: unknown): void => {
+      if (typeof item === 'string') {
+        const counted = countText(item);
+        tokens += counted.tokens;
+        exact &&= counted.exact;
+      } else if (Array.isArray(item)) tokens += item.length;
+    };
+    // One token array (numbers) is one input; an array of strings or of token arrays is several.
+    if (Array.isArray(input) && input.some((item) => typeof item !== 'number')) input.forEach(add);
+    else add(input);
+    return {
+      prompt: tokens,
+      encoding: billable ? encoding : `estimate:${encoding}`,
+      exact: billable && exact,
+      completion_upper_bound: 0,
+    };
+  }
+
   return {
     count(original) {
+      if (original.endpoint === 'embeddings') return embeddingTokens(original);
       const request = asSent(original);
       const p = plan(request);
       const counted = promptTokens(request, p);

@@ -3,6 +3,7 @@ import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { CallOptions } from '../../providers/types.js';
 import { NO_USAGE, type GatewayContext, type ResponsePlan } from '../context.js';
+import { tokenCount } from './frames.js';
 
 export async function dispatchEmbeddings(
   ctx: GatewayContext,
@@ -16,7 +17,8 @@ export async function dispatchEmbeddings(
     });
   }
   const result = await provider.embeddings(body, call);
-  const tokens = result.body.usage?.prompt_tokens ?? 0;
-  ctx.usage = { ...NO_USAGE, prompt: tokens };
+  // Checked as the chat path checks its counts: a string, negative or fractional count from a non-conforming
+  // server is no count (estimated instead), never a string added to a metric or a refund to a budget.
+  ctx.usage = { ...NO_USAGE, prompt: tokenCount(result.body.usage?.prompt_tokens) };
   return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
 }

@@ -32,8 +32,7 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       const input = ctx.input;
       const route = ctx.route;
       const wanted = options.always === true || ctx.runtime.config.analysis.enabled;
-      if (!wanted || input === undefined || route === undefined || input.endpoint === 'embeddings')
-        return next();
+      if (!wanted || input === undefined || route === undefined) return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
       ctx.analysis = await timed(observeWait, () => pool.run(analysisRequestOf(ctx), signal));
       if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -164,8 +164,21 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
       return { stream: false, body, raw: undefined };
     },
     async embeddings(request: EmbeddingsRequest, call: CallOptions) {
+      // A vector is built and serialised on the event loop: its size is bounded as a real model's is (OpenAI
+      // refuses `dimensions` above the model's own, 3072 at most), or one small request could take seconds and
+      // gigabytes.
+      if (request.dimensions !== undefined && request.dimensions > SIMULATOR_MAX_DIMENSIONS) {
+        throw new GatewayError(
+          'invalid_request',
+          `'dimensions' is at most ${SIMULATOR_MAX_DIMENSIONS} for the simulator's embeddings.`,
+          { param: 'dimensions' },
+        );
+      }
       await beforeFirstByte(call, 0);
-      const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+      // One array of token ids is one input (already tokenized text), as OpenAI reads it.
+      const input = request.input;
+      const inputs =
+        typeof input === 'string' || input.every((item) => typeof item === 'number') ? [input] : input;
       const dims = request.dimensions ?? 256;
       let tokens = 0;
       const data = inputs.map((input, index) => {
@@ -292,6 +305,9 @@ function chooseToolCalls(request: ChatRequest): ToolCall[] | undefined {
     },
   ];
 }
+
+/** The simulator's largest embedding (OpenAI's largest model has 3072 dimensions). */
+const SIMULATOR_MAX_DIMENSIONS = 4096;
 
 /** A deterministic unit vector from the text; only for the simulator's embeddings endpoint. */
 function pseudoEmbedding(text: string, dims: number): number[] {
