@@ -237,7 +237,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         next = await loadConfigFile(options.configPath, env);
       }
       const previous = runtime;
-      runtime = buildRuntime(next, runtimeDeps);
+      const built = buildRuntime(next, runtimeDeps);
+      try {
+        refuseSilentOpening(previous, built, next);
+      } catch (error) {
+        void built.retire();
+        throw error;
+      }
+      runtime = built;
       applyLogging(next);
       const restartOnly = restartOnlyChanges(options.config, next);
       if (restartOnly.length > 0) {
@@ -306,4 +313,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     reload,
     shutdown,
   };
+}
+
+/**
+ * A reload must not switch a gateway that requires credentials to one that lets anyone in without saying so:
+ * under `anonymous: auto` a config with no teams, issuers or introspection is open, and a half-written file
+ * (cut before `teams:`) or a removed last team looks just like that. Opening up is kept for a config that asks
+ * for it (`auth.anonymous: allow`); the running config stays otherwise.
+ */
+function refuseSilentOpening(previous: Runtime, next: Runtime, config: GatewayConfig): void {
+  if (previous.authenticator.anonymousAllowed || !next.authenticator.anonymousAllowed) return;
+  if (config.auth.anonymous === 'allow') return;
+  throw new Error(
+    'this config would let anonymous callers in (no teams, JWT issuers or introspection left, and ' +
+      "auth.anonymous is 'auto'), while the running one requires credentials; set auth.anonymous: allow " +
+      'to open the gateway on purpose, or restart with this config',
+  );
 }

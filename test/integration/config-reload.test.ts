@@ -1,6 +1,7 @@
 // A config reload while requests are in flight: each finishes on the config it started with, and the replaced
 // config's upstream pools close only once the last of them is over.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -106,5 +107,45 @@ describe('config reload with requests in flight', () => {
     }
     // The current config still serves.
     assert.equal((await call()).status, 200);
+  });
+});
+
+describe('a reload that would let anonymous callers in', () => {
+  let gateway: TestGateway;
+  const keyHash = createHash('sha256').update('sk-reload-test').digest('hex');
+  const secured = {
+    analysis: { enabled: false },
+    teams: { t: { models: ['*'], apps: { a: { keys: [{ id: 'k', sha256: keyHash }] } } } },
+  };
+  before(async () => {
+    gateway = await startTestGateway(secured);
+  });
+  after(() => gateway.shutdown(0));
+
+  const anonymousStatus = async () => (await fetch(`${gateway.url}/v1/models`)).status;
+
+  it('is refused when it only loses its identities (a file cut before teams:, a removed last team)', async () => {
+    assert.equal(await anonymousStatus(), 401);
+    // What a half-written copy of the file holds: everything before `teams:`.
+    assert.equal(
+      await gateway.reload(parseConfig({ analysis: { enabled: false } }, process.env, 'cut')),
+      false,
+    );
+    assert.equal(await anonymousStatus(), 401);
+    const keyed = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: 'Bearer sk-reload-test' },
+    });
+    assert.equal(keyed.status, 200);
+    // Other reloads still apply.
+    assert.equal(
+      await gateway.reload(parseConfig({ ...secured, logging: { level: 'warn' } }, process.env, 'ok')),
+      true,
+    );
+  });
+
+  it('applies when the config opens the gateway on purpose (auth.anonymous: allow)', async () => {
+    const open = { analysis: { enabled: false }, auth: { anonymous: 'allow' } };
+    assert.equal(await gateway.reload(parseConfig(open, process.env, 'open')), true);
+    assert.equal(await anonymousStatus(), 200);
   });
 });
