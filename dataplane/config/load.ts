@@ -14,25 +14,36 @@ export class ConfigError extends Error {
   }
 }
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+// `$${` is a literal `${` (as in Compose files); the escape is matched first so that what follows it is kept.
+const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` inside string values only, after YAML parsing, so a secret
- * containing YAML syntax cannot change the document's structure. A missing variable without default is an error.
+ * containing YAML syntax cannot change the document's structure. A missing or empty variable without default is
+ * an error (an empty API key is a mistake, not a value). Keys are taken as they are, except `__proto__`, which an
+ * object cannot hold as its own key: assigned, it would set the prototype, and the schema would then read its
+ * contents as inherited defaults and never report them (a team of that name would vanish without a word).
  */
 export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
+    return value.replace(ENV_REF, (_match, name: string | undefined, fallback: string | undefined) => {
+      if (name === undefined) return '${';
       const found = env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
-      throw new Error(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
+      throw new Error(
+        `${path.join('.') || '(root)'}: environment variable ${name} is ${found === '' ? 'empty' : 'not set'}`,
+      );
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, [...path, String(i)]));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = interpolateEnv(item, env, [...path, key]);
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '__proto__')
+        throw new Error(`${[...path, key].join('.')}: reserved name, not allowed as a key`);
+      out[key] = interpolateEnv(item, env, [...path, key]);
+    }
     return out;
   }
   return value;

@@ -74,6 +74,39 @@ describe('config schema', () => {
     );
   });
 
+  it('an empty variable is named as empty; $${ is a literal ${', () => {
+    assert.throws(
+      () => parseConfig({ providers: { oa: { type: 'openai', api_key: '${EMPTY}' } } }, { EMPTY: '' }),
+      /providers\.oa\.api_key: environment variable EMPTY is empty/,
+    );
+    const config = parseConfig(
+      {
+        providers: {
+          oa: { type: 'openai', api_key: 'a$${KEY}b${KEY}', base_url: 'http://127.0.0.1:9/v1' },
+          simulator: { type: 'simulator' },
+        },
+      },
+      { KEY: 'k' },
+    );
+    const oa = config.providers.oa;
+    assert.equal(oa?.type === 'openai' ? oa.api_key : undefined, 'a${KEY}bk');
+  });
+
+  it('a __proto__ key is refused with its path, not taken as the prototype (a team of that name would vanish)', async () => {
+    const { parse } = await import('yaml');
+    // As the YAML parser builds it: an own key named __proto__.
+    const document = parse(
+      'teams:\n  __proto__: { models: ["*"], apps: { a: { keys: [{ id: k, sha256: "' +
+        'a'.repeat(64) +
+        '" }] } } }\n',
+    ) as unknown;
+    assert.throws(() => parseConfig(document, {}), /teams\.__proto__: reserved name, not allowed as a key/);
+    assert.throws(
+      () => parseConfig(parse('__proto__: { logging: { level: debug } }\n'), {}),
+      /__proto__: reserved name/,
+    );
+  });
+
   it('rejects invalid YAML from a file with the file name', async () => {
     const { mkdtemp, writeFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
