@@ -153,6 +153,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     app.any(pattern, wrongMethod(GET_OR_HEAD));
   };
   readOnly('/v1/models', 'models', pipelines.models);
+  readOnly('/v1/models/*', 'models', pipelines.models);
   readOnly('/v1/budgets', 'budgets', pipelines.budgets);
   readOnly('/admin/usage', 'admin', pipelines.adminUsage);
   app.del('/admin/cache', handle('admin', pipelines.cachePurge, false));

@@ -753,4 +753,28 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
       },
     );
   });
+
+  describe('models through the Anthropic SDK', () => {
+    it(
+      'lists and retrieves in Anthropic’s shape; an unknown id is a NotFoundError',
+      TEST_TIMEOUT,
+      async () => {
+        const ids: string[] = [];
+        for await (const model of anthropic.models.list()) {
+          assert.equal(model.type, 'model');
+          assert.equal(typeof model.display_name, 'string');
+          assert.ok(!Number.isNaN(Date.parse(model.created_at)));
+          ids.push(model.id);
+        }
+        assert.deepEqual(ids.sort(), Object.keys(MODELS).sort());
+        const one = await anthropic.models.retrieve('claude-text');
+        assert.equal(one.id, 'claude-text');
+        assert.equal(one.type, 'model');
+        await assert.rejects(
+          anthropic.models.retrieve('no-such-model'),
+          (error: unknown) => error instanceof Anthropic.NotFoundError,
+        );
+      },
+    );
+  });
 });

@@ -413,6 +413,16 @@ describe('openai SDK through the gateway', () => {
     assert.deepEqual(ids.sort(), Object.keys(MODELS).sort());
   });
 
+  it('retrieves one model by id; an unknown one is a NotFoundError', TEST_TIMEOUT, async () => {
+    const id = Object.keys(MODELS)[0]!;
+    const model = await client.models.retrieve(id);
+    assert.equal(model.id, id);
+    assert.equal(model.object, 'model');
+    await assert.rejects(client.models.retrieve('no-such-model'), (error: unknown) => {
+      return error instanceof OpenAI.NotFoundError && /no-such-model/.test(error.message);
+    });
+  });
+
   describe('x-request-id', () => {
     it('echoes the id the client sent', TEST_TIMEOUT, async () => {
       const { response } = await client.chat.completions
