@@ -202,7 +202,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       new Counter('gateway_tokens_total', 'Tokens used, by model and kind.', ['model', 'kind']),
     ),
     configReloads: registry.register(
-      new Counter('gateway_config_reloads_total', 'Config reloads, by result.', ['result']),
+      // Both results exist from the start at 0: an alert on increase(...{result="error"}) needs a sample from
+      // before the first failed reload, or it never sees that one.
+      withSeries(new Counter('gateway_config_reloads_total', 'Config reloads, by result.', ['result']), [
+        { result: 'ok' },
+        { result: 'error' },
+      ]),
     ),
     clientAborts: registry.register(
       new Counter('gateway_client_aborts_total', 'Requests whose client disconnected before the end.', [
@@ -210,4 +215,9 @@ export function createGatewayMetrics(): GatewayMetrics {
       ]),
     ),
   };
+}
+
+function withSeries(counter: Counter, series: readonly Record<string, string>[]): Counter {
+  for (const labels of series) counter.inc(labels, 0);
+  return counter;
 }

@@ -31,6 +31,9 @@ export class Counter implements Metric {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    // Whatever reaches a counter from an upstream's answer (a count sent as "5") must not turn the exposition
+    // into text Prometheus refuses (`555`, `1e31e3`), which would lose every series of the scrape.
+    if (typeof by !== 'number' || !Number.isFinite(by)) return;
     const { key, values } = keyOf(this.labelNames, labels);
     const found = this.series.get(key);
     if (found === undefined) this.series.set(key, { values, value: by });
