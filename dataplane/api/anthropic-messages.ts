@@ -4,13 +4,22 @@ import { z } from 'zod';
 const cacheControl = z.looseObject({ type: z.string() }).nullish();
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string(), cache_control: cacheControl });
+// `file` is a Files API upload; source types Anthropic adds later pass through to it (translations refuse them).
 const imageBlock = z.looseObject({
   type: z.literal('image'),
   source: z.union([
     z.looseObject({ type: z.literal('base64'), media_type: z.string(), data: z.string() }),
     z.looseObject({ type: z.literal('url'), url: z.string() }),
+    z.looseObject({ type: z.literal('file'), file_id: z.string() }),
+    z.looseObject({
+      type: z.string().refine((t) => !['base64', 'url', 'file'].includes(t), 'malformed image source'),
+    }),
   ]),
   cache_control: cacheControl,
+});
+// Blocks a tool result may hold besides text and image (document, search_result, and later additions).
+const otherToolResultBlock = z.looseObject({
+  type: z.string().refine((t) => t !== 'text' && t !== 'image', 'malformed content block'),
 });
 const toolUseBlock = z.looseObject({
   type: z.literal('tool_use'),
@@ -21,7 +30,7 @@ const toolUseBlock = z.looseObject({
 const toolResultBlock = z.looseObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(z.union([textBlock, imageBlock]))]).optional(),
+  content: z.union([z.string(), z.array(z.union([textBlock, imageBlock, otherToolResultBlock]))]).optional(),
   is_error: z.boolean().optional(),
 });
 const otherBlock = z.looseObject({

@@ -49,9 +49,29 @@ export const toolSchema = z.looseObject({
   }),
 });
 
+// A free-form tool (input is plain text, optionally constrained by a grammar); OpenAI-type upstreams take it.
+const customToolSchema = z.looseObject({
+  type: z.literal('custom'),
+  custom: z.looseObject({ name: z.string().min(1), description: z.string().optional() }),
+});
+
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string() }) }),
+]);
+
+// Choices only OpenAI-type upstreams understand: forcing a custom tool, or restricting the model to a subset
+// of the tools while the full list stays in the (cacheable) prompt.
+const extendedToolChoiceSchema = z.union([
+  toolChoiceSchema,
+  z.looseObject({ type: z.literal('custom'), custom: z.looseObject({ name: z.string() }) }),
+  z.looseObject({
+    type: z.literal('allowed_tools'),
+    allowed_tools: z.looseObject({
+      mode: z.enum(['auto', 'required']),
+      tools: z.array(z.looseObject({ type: z.string() })),
+    }),
+  }),
 ]);
 
 export const chatRequestSchema = z.looseObject({
@@ -69,8 +89,8 @@ export const chatRequestSchema = z.looseObject({
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   seed: z.number().int().nullish(),
   user: z.string().optional(),
-  tools: z.array(toolSchema).optional(),
-  tool_choice: toolChoiceSchema.optional(),
+  tools: z.array(z.union([toolSchema, customToolSchema])).optional(),
+  tool_choice: extendedToolChoiceSchema.optional(),
   parallel_tool_calls: z.boolean().optional(),
   response_format: z.looseObject({ type: z.string() }).optional(),
   logprobs: z.boolean().nullish(),
@@ -78,11 +98,34 @@ export const chatRequestSchema = z.looseObject({
   metadata: z.record(z.string(), z.string()).nullish(),
 });
 
-export type ChatRequest = z.infer<typeof chatRequestSchema>;
+/** A chat request as the edge accepts it: OpenAI-type upstreams take it whole. */
+export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type ContentPart = z.infer<typeof contentPartSchema>;
+/** A function tool: the one kind every provider can offer its model. */
 export type Tool = z.infer<typeof toolSchema>;
 export type ToolChoice = z.infer<typeof toolChoiceSchema>;
+/**
+ * A chat request whose tools are all function tools: what providers that interpret tools (translation,
+ * simulation) read. The dispatch stage refuses other tools for them (`nonFunctionToolParam`).
+ */
+export const functionToolsRequestSchema = chatRequestSchema.extend({
+  tools: z.array(toolSchema).optional(),
+  tool_choice: toolChoiceSchema.optional(),
+});
+export type ChatRequest = z.infer<typeof functionToolsRequestSchema>;
+
+/**
+ * The first field only OpenAI-type upstreams understand (a custom tool, a custom or allowed_tools
+ * tool_choice), for the 400 of a provider that cannot express it; undefined when there is none.
+ */
+export function nonFunctionToolParam(req: ChatRequestBody): string | undefined {
+  const i = req.tools?.findIndex((tool) => tool.type !== 'function') ?? -1;
+  if (i >= 0) return `tools[${i}].type`;
+  const choice = req.tool_choice;
+  if (typeof choice === 'object' && choice.type !== 'function') return 'tool_choice.type';
+  return undefined;
+}
 
 export interface Usage {
   prompt_tokens: number;
@@ -122,6 +165,8 @@ export interface ChatCompletion {
     };
     finish_reason: FinishReason | null;
     logprobs?: unknown;
+    /** vLLM's: the stop string that ended the answer, or the id of the stop token (not OpenAI's field). */
+    stop_reason?: string | number | null;
   }[];
   usage?: Usage;
   system_fingerprint?: string | null;
@@ -150,6 +195,8 @@ export interface ChatChunk {
     };
     finish_reason: FinishReason | null;
     logprobs?: unknown;
+    /** vLLM's: the stop string that ended the answer, or the id of the stop token (not OpenAI's field). */
+    stop_reason?: string | number | null;
   }[];
   usage?: Usage | null;
   system_fingerprint?: string | null;

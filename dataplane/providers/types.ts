@@ -60,6 +60,8 @@ export interface Provider {
   /**
    * OpenAI chat completion. A streamed result must always end with a chunk carrying `usage` (providers ask
    * their upstream for it whatever the client asked), and must throw rather than end silently when cut.
+   * Tools are function tools, except for the providers that pass them through (`passesToolsThrough`): those
+   * also get custom tools and allowed_tools choices, which the dispatch stage refuses for the others.
    */
   chat(request: ChatRequest, call: CallOptions): Promise<ChatResult>;
   /** Native Anthropic Messages, when the upstream speaks it. Same usage and ending rules as `chat`. */
@@ -67,4 +69,12 @@ export interface Provider {
   embeddings?(request: EmbeddingsRequest, call: CallOptions): Promise<EmbeddingsResult>;
   /** Closes keep-alive pools; in-flight calls finish first. */
   close(): Promise<void>;
+}
+
+/**
+ * Whether a provider forwards a chat request's tools as they are, so custom tools and allowed_tools choices
+ * reach an upstream that knows them; the others interpret tools and understand function tools only.
+ */
+export function passesToolsThrough(type: ProviderConfig['type']): boolean {
+  return type === 'openai' || type === 'azure-openai' || type === 'self-hosted';
 }

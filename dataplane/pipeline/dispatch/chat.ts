@@ -1,16 +1,33 @@
 // /v1/chat/completions: call the provider and turn its result into the client's JSON or SSE frames.
 import { answerTokens, countDelta } from './streamed-tokens.js';
-import type { ChatChunk, ChatRequest } from '../../api/openai-chat.js';
-import type { CallOptions, StreamItem } from '../../providers/types.js';
+import {
+  nonFunctionToolParam,
+  type ChatChunk,
+  type ChatRequest,
+  type ChatRequestBody,
+} from '../../api/openai-chat.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { passesToolsThrough, type CallOptions, type StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
 import { OPENAI_DONE_FRAME, openAIErrorFrame, openAIFrame, usageFromOpenAI } from './frames.js';
 
 export async function dispatchChat(
   ctx: GatewayContext,
-  body: ChatRequest,
+  body: ChatRequestBody,
   call: CallOptions,
 ): Promise<ResponsePlan> {
-  const result = await ctx.route!.provider.chat(body, call);
+  const provider = ctx.route!.provider;
+  const param = passesToolsThrough(provider.type) ? undefined : nonFunctionToolParam(body);
+  if (param !== undefined) {
+    throw new GatewayError(
+      'unsupported_operation',
+      `${param}: this model supports function tools only (custom tools and allowed_tools need an ` +
+        'OpenAI-type provider).',
+      { param },
+    );
+  }
+  // Past the check, only a provider that forwards tools untouched can see other than function tools.
+  const result = await provider.chat(body as ChatRequest, call);
   if (!result.stream) {
     // Some OpenAI-compatible servers send `"usage": null`: the completion is then estimated from the answer's
     // text (as a stream's is from its deltas), and the prompt from the analysis (settled-usage.ts).

@@ -31,14 +31,23 @@ export function anthropicErrorFrame(error: GatewayError): string {
   return anthropicFrame('error', JSON.stringify(anthropicErrorBody(error)));
 }
 
-/** Anthropic SDKs map error.type to exception classes; keep their vocabulary where ours differs. */
+/**
+ * Anthropic SDKs map error.type to exception classes; keep their vocabulary where ours differs (Anthropic's
+ * types: invalid_request_error 400, authentication_error 401, billing_error 402, permission_error 403,
+ * not_found_error 404, request_too_large 413, rate_limit_error 429, api_error 500, timeout_error 504,
+ * overloaded_error 529).
+ */
 function anthropicErrorType(error: GatewayError): string {
+  if (error.status === 401) return 'authentication_error';
+  if (error.status === 402) return 'billing_error';
+  if (error.status === 403) return 'permission_error';
   if (error.status === 429) return 'rate_limit_error';
   if (error.status === 529 || error.type === 'overloaded_error') return 'overloaded_error';
   if (error.status === 404) return 'not_found_error';
   if (error.status === 413) return 'request_too_large';
   if (error.status >= 500) return error.type === 'timeout_error' ? 'timeout_error' : 'api_error';
-  return error.type;
+  // Other 4xx (400, 405, 415, 422 from an OpenAI-shaped upstream) are the request's fault.
+  return 'invalid_request_error';
 }
 
 /** Most tokens one count may hold: the warehouse stores counts as UInt32. */

@@ -161,7 +161,9 @@ function imageSource(url: string, param: string): Block {
         },
       );
     }
-    return { type: 'base64', media_type: match[1]!, data: match[2]! };
+    // OpenAI accepts the common misspelling image/jpg; Anthropic knows only image/jpeg.
+    const mediaType = match[1]!.toLowerCase() === 'image/jpg' ? 'image/jpeg' : match[1]!;
+    return { type: 'base64', media_type: mediaType, data: match[2]! };
   }
   if (/^https?:\/\//i.test(url)) return { type: 'url', url };
   throw new GatewayError('invalid_request', 'Image URLs must be http(s) or base64 data URLs.', { param });
@@ -218,7 +220,15 @@ function toolResultContent(content: TextContent): string | Block[] {
 }
 
 function anthropicTool(tool: Tool): Block {
-  const out: Block = { name: tool.function.name, input_schema: tool.function.parameters ?? emptySchema() };
+  const parameters = tool.function.parameters;
+  // OpenAI takes `parameters: {}` for a tool without arguments; Anthropic requires `type: "object"`.
+  const schema =
+    parameters === undefined
+      ? emptySchema()
+      : parameters.type === undefined
+        ? { ...emptySchema(), ...parameters, type: 'object' }
+        : parameters;
+  const out: Block = { name: tool.function.name, input_schema: schema };
   if (tool.function.description !== undefined) out.description = tool.function.description;
   return out;
 }
@@ -293,11 +303,11 @@ function userMessages(content: AnthropicMessageParam['content'], i: number): Cha
         parts.push({ type: 'text', text: (block as TextParam).text });
         break;
       case 'image':
-        parts.push(imagePart(block as ImageParam));
+        parts.push(imagePart(block as ImageParam, `messages[${i}].content[${j}]`));
         break;
       case 'tool_result':
         // OpenAI tool messages carry text only: a result's images follow as user content instead.
-        out.push(toolMessage(block as ToolResultParam, parts));
+        out.push(toolMessage(block as ToolResultParam, parts, `messages[${i}].content[${j}]`));
         break;
       default:
         throw new GatewayError(
@@ -317,21 +327,40 @@ function userMessages(content: AnthropicMessageParam['content'], i: number): Cha
   return out;
 }
 
-function imagePart(block: ImageParam): ContentPart {
-  const url =
-    block.source.type === 'base64'
-      ? `data:${block.source.media_type};base64,${block.source.data}`
-      : block.source.url;
-  return { type: 'image_url', image_url: { url } };
+/** `param`: the image block's path. */
+function imagePart(block: ImageParam, param: string): ContentPart {
+  const source = block.source as { type: string; media_type?: unknown; data?: unknown; url?: unknown };
+  if (source.type === 'base64') {
+    return {
+      type: 'image_url',
+      image_url: { url: `data:${String(source.media_type)};base64,${String(source.data)}` },
+    };
+  }
+  if (source.type === 'url') return { type: 'image_url', image_url: { url: String(source.url) } };
+  // A Files API upload lives at Anthropic: another upstream cannot read it.
+  throw new GatewayError(
+    'unsupported_operation',
+    `Image sources of type "${source.type}" are not supported for this model; send base64 data or a URL.`,
+    { param: `${param}.source.type` },
+  );
 }
 
-function toolMessage(block: ToolResultParam, images: ContentPart[]): ChatMessage {
+/** `param`: the tool_result block's path. */
+function toolMessage(block: ToolResultParam, images: ContentPart[], param: string): ChatMessage {
   const texts: { type: 'text'; text: string }[] = [];
   if (typeof block.content === 'string') texts.push({ type: 'text', text: block.content });
-  for (const item of Array.isArray(block.content) ? block.content : []) {
-    if (item.type === 'text') texts.push({ type: 'text', text: item.text });
-    else images.push(imagePart(item));
-  }
+  const items = Array.isArray(block.content) ? block.content : [];
+  items.forEach((item, k) => {
+    if (item.type === 'text') texts.push({ type: 'text', text: (item as TextParam).text });
+    else if (item.type === 'image') images.push(imagePart(item as ImageParam, `${param}.content[${k}]`));
+    else {
+      throw new GatewayError(
+        'unsupported_operation',
+        `Tool result blocks of type "${item.type}" are not supported for this model.`,
+        { param: `${param}.content[${k}].type` },
+      );
+    }
+  });
   // OpenAI's tool messages have no error flag: a failed call says so in its text, or the model reads the
   // error message as the tool's answer.
   if ((block as { is_error?: boolean }).is_error === true) {

@@ -7,7 +7,8 @@ import type {
   AnthropicStopReason,
   AnthropicUsage,
 } from '../../api/anthropic-messages.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { anthropicMessageId } from './message-id.js';
+import { checkAnthropicMessage, checkChatCompletion } from './response-shape.js';
 
 export function finishReasonOf(stop: AnthropicStopReason | string): FinishReason {
   switch (stop) {
@@ -64,7 +65,33 @@ export function anthropicUsageOf(usage: Usage | null | undefined): AnthropicUsag
   };
 }
 
-export function messageToChatCompletion(msg: AnthropicMessage): ChatCompletion {
+/** A chat answer's stop in Anthropic's terms: the reason, and the stop sequence that matched (if known). */
+export interface AnthropicStop {
+  stop_reason: Exclude<AnthropicStopReason, null>;
+  stop_sequence: string | null;
+}
+
+/**
+ * `hasToolCalls`: the answer carries tool calls. OpenAI finishes a forced tool call (named or `required`
+ * tool_choice) with "stop" rather than "tool_calls", while Anthropic clients run tools on "tool_use" only.
+ * `matched`: vLLM's `stop_reason`, the stop string that matched (a number is a stop token id: a plain end).
+ */
+export function anthropicStopOf(
+  finish: FinishReason | null,
+  hasToolCalls: boolean,
+  matched: string | number | null | undefined,
+): AnthropicStop {
+  if (hasToolCalls && (finish === 'stop' || finish === 'tool_calls')) {
+    return { stop_reason: 'tool_use', stop_sequence: null };
+  }
+  if (finish === 'stop' && typeof matched === 'string') {
+    return { stop_reason: 'stop_sequence', stop_sequence: matched };
+  }
+  return { stop_reason: stopReasonOf(finish), stop_sequence: null };
+}
+
+export function messageToChatCompletion(upstream: unknown): ChatCompletion {
+  const msg = checkAnthropicMessage(upstream);
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of msg.content) {
@@ -101,11 +128,10 @@ export function messageToChatCompletion(msg: AnthropicMessage): ChatCompletion {
   };
 }
 
-export function chatCompletionToMessage(c: ChatCompletion, model: string): AnthropicMessage {
-  const choice = c.choices[0];
-  if (choice === undefined) {
-    throw new GatewayError('upstream_invalid_response', 'The upstream completion has no choices.');
-  }
+export function chatCompletionToMessage(upstream: ChatCompletion, model: string): AnthropicMessage {
+  const c = checkChatCompletion(upstream);
+  // The check guarantees a first choice.
+  const choice = c.choices[0]!;
   const content: AnthropicContentBlock[] = [];
   const text = typeof choice.message.content === 'string' ? choice.message.content : '';
   const refusal = typeof choice.message.refusal === 'string' ? choice.message.refusal : '';
@@ -120,13 +146,16 @@ export function chatCompletionToMessage(c: ChatCompletion, model: string): Anthr
     });
   }
   return {
-    id: c.id.startsWith('msg_') ? c.id : `msg_${c.id}`,
+    id: anthropicMessageId(c.id),
     type: 'message',
     role: 'assistant',
     model,
     content,
-    stop_reason: stopReasonOf(choice.finish_reason),
-    stop_sequence: null,
+    ...anthropicStopOf(
+      choice.finish_reason,
+      content.some((b) => b.type === 'tool_use'),
+      choice.stop_reason,
+    ),
     usage: anthropicUsageOf(c.usage),
   };
 }

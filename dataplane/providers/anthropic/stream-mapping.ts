@@ -5,7 +5,8 @@ import type { AnthropicStreamEvent, AnthropicUsage } from '../../api/anthropic-m
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { StreamItem } from '../types.js';
 import { anthropicStreamError } from './errors.js';
-import { anthropicUsageOf, chatUsageOf, finishReasonOf, stopReasonOf } from './response-mapping.js';
+import { anthropicMessageId } from './message-id.js';
+import { anthropicStopOf, anthropicUsageOf, chatUsageOf, finishReasonOf } from './response-mapping.js';
 
 type Delta = ChatChunk['choices'][number]['delta'];
 
@@ -54,9 +55,13 @@ export async function* anthropicEventsToChatChunks(
         else if (block.type === 'tool_use') {
           const index = toolIndexByBlock.size;
           toolIndexByBlock.set(event.index, index);
+          // Anthropic starts with `input: {}` and streams the JSON; some compatible servers send the whole
+          // input here instead, and no delta follows.
+          const input = startInput(block.input);
+          if (input !== '') argumentsSent.add(index);
           yield chunk({
             tool_calls: [
-              { index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } },
+              { index, id: block.id, type: 'function', function: { name: block.name, arguments: input } },
             ],
           });
         }
@@ -115,6 +120,12 @@ export async function* anthropicEventsToChatChunks(
   throw new GatewayError('stream_interrupted', 'The upstream stream ended before message_stop.');
 }
 
+/** A tool_use start's input as the arguments to send at once: "" for Anthropic's empty `{}`. */
+function startInput(input: unknown): string {
+  if (typeof input !== 'object' || input === null) return '';
+  return Object.keys(input).length === 0 ? '' : JSON.stringify(input);
+}
+
 // ---- OpenAI chat chunks → Anthropic events ----
 
 type OpenBlock = { kind: 'text'; index: number } | { kind: 'tool'; index: number; tool: number };
@@ -128,6 +139,8 @@ export async function* chatChunksToAnthropicEvents(
   let nextBlock = 0;
   const seenTools = new Set<number>();
   let finish: FinishReason | null | undefined;
+  /** vLLM's `stop_reason` of the finishing choice: the stop string matched, or a stop token id. */
+  let matched: string | number | null | undefined;
   let usage: Usage | undefined;
 
   const item = (data: AnthropicStreamEvent): StreamItem<AnthropicStreamEvent> => ({ data, raw: undefined });
@@ -141,7 +154,7 @@ export async function* chatChunksToAnthropicEvents(
     const final = anthropicUsageOf(usage);
     yield item({
       type: 'message_delta',
-      delta: { stop_reason: stopReasonOf(finish ?? null), stop_sequence: null },
+      delta: anthropicStopOf(finish ?? null, seenTools.size > 0, matched),
       usage: {
         input_tokens: final.input_tokens,
         output_tokens: final.output_tokens,
@@ -153,12 +166,18 @@ export async function* chatChunksToAnthropicEvents(
   }
 
   for await (const { data: chunk } of chunks) {
+    const choice = chunk.choices.find((c) => c.index === 0);
     if (!started) {
+      // Azure's first chunk carries only prompt filter results, with an empty id and model: the message takes
+      // its id and model from the first chunk that has them.
+      if (chunk.id === '' && choice === undefined && (chunk.usage === undefined || chunk.usage === null)) {
+        continue;
+      }
       started = true;
       yield item({
         type: 'message_start',
         message: {
-          id: chunk.id.startsWith('msg_') ? chunk.id : `msg_${chunk.id}`,
+          id: anthropicMessageId(chunk.id),
           type: 'message',
           role: 'assistant',
           // The upstream's own model name, as the non-streamed answer has it (the configured name otherwise).
@@ -171,7 +190,6 @@ export async function* chatChunksToAnthropicEvents(
         },
       });
     }
-    const choice = chunk.choices.find((c) => c.index === 0);
     if (choice !== undefined) {
       const text = choice.delta.content || choice.delta.refusal;
       if (text) {
@@ -189,6 +207,7 @@ export async function* chatChunksToAnthropicEvents(
       for (const call of choice.delta.tool_calls ?? []) yield* toolCallEvents(call);
       if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
         finish = choice.finish_reason;
+        matched = choice.stop_reason;
         yield* close();
       }
     }

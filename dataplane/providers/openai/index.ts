@@ -1,5 +1,5 @@
 // Provider for OpenAI, Azure OpenAI and OpenAI-compatible servers (vLLM and the like).
-import type { ChatCompletion, ChatRequest } from '../../api/openai-chat.js';
+import type { ChatCompletion, ChatRequestBody } from '../../api/openai-chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import {
@@ -13,6 +13,7 @@ import type { CallOptions, Provider } from '../types.js';
 import { createOpenAIApi } from './api.js';
 import { parseOpenAIError } from './errors.js';
 import { openAIChunks } from './stream.js';
+import { requireStopLimit } from './stop-limit.js';
 
 type OpenAIFlavour = Extract<ProviderConfig, { type: 'openai' | 'azure-openai' | 'self-hosted' }>;
 
@@ -60,8 +61,10 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
     id,
     type: config.type,
     completionLimitField: completionLimitFieldOf(config),
-    async chat(request: ChatRequest, call: CallOptions) {
-      const body: ChatRequest = { ...request, model: call.model.upstreamModel };
+    async chat(request: ChatRequestBody, call: CallOptions) {
+      // Only a translated Messages request can carry more stop sequences than the chat edge allows.
+      if (config.type !== 'self-hosted') requireStopLimit(request);
+      const body: ChatRequestBody = { ...request, model: call.model.upstreamModel };
       if (request.stream === true) {
         // Usage is always requested so it can be recorded and billed; the dispatch stage hides the extra
         // usage chunk from clients that did not ask for it.

@@ -7,11 +7,11 @@ import type { StreamItem } from '../types.js';
 import { parseOpenAIError } from './errors.js';
 import type { Abortable } from '../../net/abortable.js';
 
-export function openAIChunks(
+export async function* openAIChunks(
   response: UpstreamResponse,
   signal: Abortable,
 ): AsyncGenerator<StreamItem<ChatChunk>> {
-  return jsonSseEvents<ChatChunk & { error?: unknown }>(response, signal, {
+  const items = jsonSseEvents<ChatChunk & { error?: unknown }>(response, signal, {
     endMarker: 'its end marker',
     sentinel: '[DONE]',
     check(data, raw) {
@@ -23,4 +23,11 @@ export function openAIChunks(
       });
     },
   });
+  for await (const item of items) {
+    // OpenAI's usage-only chunk has `choices: []`; some compatible servers leave the key out. Such a chunk is
+    // given OpenAI's shape (and re-serialised) so every reader can rely on `choices` being a list.
+    const choices = (item.data as { choices?: unknown }).choices;
+    if (Array.isArray(choices)) yield item;
+    else yield { data: { ...item.data, choices: [] }, raw: undefined };
+  }
 }

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { chatRequestSchema, type ChatChunk } from '../../../../dataplane/api/openai-chat.js';
+import {
+  chatRequestSchema,
+  type ChatChunk,
+  type ChatRequest,
+} from '../../../../dataplane/api/openai-chat.js';
 import {
   messagesRequestSchema,
   type AnthropicStreamEvent,
@@ -21,6 +25,9 @@ interface Seen {
   body: Record<string, unknown>;
 }
 type Handler = (res: ServerResponse) => void | Promise<void>;
+
+// Function tools only, as the dispatch stage lets through to this provider.
+const parseChat = (body: unknown): ChatRequest => chatRequestSchema.parse(body) as ChatRequest;
 
 const events: AnthropicStreamEvent[] = [
   {
@@ -205,7 +212,7 @@ describe('createAnthropicProvider over HTTP', () => {
       await writeSlowly(res, sse(events));
       res.end();
     };
-    const request = chatRequestSchema.parse({
+    const request = parseChat({
       model: 'claude',
       stream: true,
       messages: [
@@ -258,7 +265,7 @@ describe('createAnthropicProvider over HTTP', () => {
       );
     };
     const result = await provider.chat(
-      chatRequestSchema.parse({
+      parseChat({
         model: 'claude',
         max_tokens: 2,
         messages: [{ role: 'user', content: 'Hi' }],
@@ -280,10 +287,7 @@ describe('createAnthropicProvider over HTTP', () => {
       res.end('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}');
     };
     await assert.rejects(
-      provider.chat(
-        chatRequestSchema.parse({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }),
-        call(),
-      ),
+      provider.chat(parseChat({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }), call()),
       (error: unknown) => {
         assert.ok(isGatewayError(error));
         assert.equal(error.status, 529);
@@ -323,7 +327,7 @@ describe('createAnthropicProvider over HTTP', () => {
   });
 
   it('throws stream_interrupted when the body ends or the socket dies before message_stop', async () => {
-    const request = chatRequestSchema.parse({
+    const request = parseChat({
       model: 'claude',
       stream: true,
       messages: [{ role: 'user', content: 'Hi' }],

@@ -10,7 +10,7 @@ import {
 } from '../../../../dataplane/providers/anthropic/request-mapping.js';
 
 const chat = (body: Record<string, unknown>): ChatRequest =>
-  chatRequestSchema.parse({ model: 'claude', ...body });
+  chatRequestSchema.parse({ model: 'claude', ...body }) as ChatRequest;
 const messages = (body: Record<string, unknown>): MessagesRequest =>
   messagesRequestSchema.parse({ model: 'claude', max_tokens: 100, ...body });
 const toAnthropic = (body: Record<string, unknown>) => chatToMessagesRequest(chat(body), 'claude-up', 4096);
@@ -567,5 +567,107 @@ describe('messagesToChatRequest tool results', () => {
     });
     const tool = messagesToChatRequest(body, 'gpt-4o').messages.find((m) => m.role === 'tool');
     assert.equal(tool?.content, 'Error: city not found');
+  });
+});
+
+describe('tools, images and blocks one side has and the other lacks', () => {
+  it('a tool with `parameters: {}` gets an object input_schema', () => {
+    const body = toAnthropic({
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [
+        { type: 'function', function: { name: 'now', parameters: {} } },
+        { type: 'function', function: { name: 'bare' } },
+      ],
+    });
+    assert.deepEqual(body.tools, [
+      { name: 'now', input_schema: { type: 'object', properties: {} } },
+      { name: 'bare', input_schema: { type: 'object', properties: {} } },
+    ]);
+  });
+
+  it('data:image/jpg goes to Anthropic as image/jpeg', () => {
+    const body = toAnthropic({
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'image_url', image_url: { url: 'data:image/jpg;base64,/9j/4AAQ' } }],
+        },
+      ],
+    });
+    const turns = body.messages as { content: { source: unknown }[] }[];
+    assert.deepEqual(turns[0]!.content[0]!.source, {
+      type: 'base64',
+      media_type: 'image/jpeg',
+      data: '/9j/4AAQ',
+    });
+  });
+
+  it('the Messages schema takes document and search_result tool results and file image sources', () => {
+    const toolResult = (content: unknown[]) => ({
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content }],
+    });
+    const valid = [
+      toolResult([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' } }]),
+      toolResult([
+        { type: 'search_result', source: 'https://x', title: 't', content: [{ type: 'text', text: 'c' }] },
+      ]),
+      { role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_011' } }] },
+      toolResult([{ type: 'image', source: { type: 'file', file_id: 'file_011' } }]),
+    ];
+    for (const message of valid)
+      assert.ok(messagesRequestSchema.safeParse({ model: 'c', max_tokens: 5, messages: [message] }).success);
+    // Known types stay checked.
+    const bad = { role: 'user', content: [{ type: 'image', source: { type: 'base64' } }] };
+    assert.ok(!messagesRequestSchema.safeParse({ model: 'c', max_tokens: 5, messages: [bad] }).success);
+  });
+
+  it('translating to OpenAI refuses what it cannot carry with a 400 naming the block', () => {
+    const doc = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'hello' } };
+    assertGatewayError(
+      () =>
+        messagesToChatRequest(
+          messages({
+            messages: [
+              { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [doc] }] },
+            ],
+          }),
+          'gpt',
+        ),
+      'unsupported_operation',
+      'messages[0].content[0].content[0].type',
+    );
+    assertGatewayError(
+      () =>
+        messagesToChatRequest(
+          messages({
+            messages: [
+              { role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] },
+            ],
+          }),
+          'gpt',
+        ),
+      'unsupported_operation',
+      'messages[0].content[0].source.type',
+    );
+  });
+
+  it('the chat schema takes custom tools and allowed_tools choices', () => {
+    const result = chatRequestSchema.safeParse({
+      model: 'gpt',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ type: 'custom', custom: { name: 'code_exec', description: 'runs code' } }],
+      tool_choice: {
+        type: 'allowed_tools',
+        allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'f' } }] },
+      },
+    });
+    assert.ok(result.success);
+    const custom = chatRequestSchema.safeParse({
+      model: 'gpt',
+      messages: [{ role: 'user', content: 'x' }],
+      tool_choice: { type: 'custom', custom: { name: 'code_exec' } },
+    });
+    assert.ok(custom.success);
   });
 });

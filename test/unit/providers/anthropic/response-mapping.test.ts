@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnthropicMessage, AnthropicStopReason } from '../../../../dataplane/api/anthropic-messages.js';
+import { isGatewayError } from '../../../../dataplane/errors/gateway-error.js';
 import type { ChatCompletion, FinishReason } from '../../../../dataplane/api/openai-chat.js';
 import {
   chatCompletionToMessage,
@@ -250,5 +251,51 @@ describe('chatCompletionToMessage', () => {
     });
     const back = chatCompletionToMessage(messageToChatCompletion(original), original.model);
     assert.deepEqual(back, original);
+  });
+});
+
+describe('chatCompletionToMessage: stops and malformed bodies', () => {
+  const toolCall = {
+    id: 'call_1',
+    type: 'function' as const,
+    function: { name: 'get_w', arguments: '{"c":"Paris"}' },
+  };
+
+  it('a forced tool call (tool_calls with finish_reason "stop") is tool_use', () => {
+    const c = completion({
+      message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+      finish_reason: 'stop',
+    });
+    assert.equal(chatCompletionToMessage(c, 'gpt').stop_reason, 'tool_use');
+  });
+
+  it("vLLM's matched stop string is stop_sequence; a stop token id stays end_turn", () => {
+    const matched = chatCompletionToMessage(completion({ finish_reason: 'stop', stop_reason: 'END' }), 'm');
+    assert.equal(matched.stop_reason, 'stop_sequence');
+    assert.equal(matched.stop_sequence, 'END');
+    const token = chatCompletionToMessage(completion({ finish_reason: 'stop', stop_reason: 128009 }), 'm');
+    assert.equal(token.stop_reason, 'end_turn');
+    assert.equal(token.stop_sequence, null);
+  });
+
+  it('an empty upstream id gets a generated message id', () => {
+    const id = chatCompletionToMessage({ ...completion(), id: '' }, 'm').id;
+    assert.match(id, /^msg_[0-9a-f]{32}$/);
+  });
+
+  it('bodies without id, choices or content are upstream_invalid_response', () => {
+    for (const body of [
+      { ...completion(), id: undefined },
+      { id: 'x', object: 'chat.completion' },
+    ]) {
+      assert.throws(
+        () => chatCompletionToMessage(body as unknown as ChatCompletion, 'm'),
+        (error: unknown) => isGatewayError(error) && error.code === 'upstream_invalid_response',
+      );
+    }
+    assert.throws(
+      () => messageToChatCompletion({ type: 'message', id: 'msg_1' }),
+      (error: unknown) => isGatewayError(error) && error.code === 'upstream_invalid_response',
+    );
   });
 });

@@ -437,3 +437,84 @@ describe('chatChunksToAnthropicEvents', () => {
     });
   });
 });
+
+describe('stream translation: tool stops, empty ids, inputs given at start', () => {
+  const chunk = (id: string, choices: ChatChunk['choices'], usage?: ChatChunk['usage']): ChatChunk => ({
+    id,
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: id === '' ? '' : 'gpt-4o',
+    choices,
+    ...(usage === undefined ? {} : { usage }),
+  });
+  const usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 };
+
+  it('a forced tool call finished with "stop" ends with tool_use; Azure\'s empty first id is skipped', async () => {
+    const items = await collect(
+      chatChunksToAnthropicEvents(
+        source([
+          chunk('', []),
+          chunk('chatcmpl-1', [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: '{}' } }] },
+              finish_reason: null,
+            },
+          ]),
+          chunk('chatcmpl-1', [{ index: 0, delta: {}, finish_reason: 'stop' }]),
+          chunk('chatcmpl-1', [], usage),
+        ]),
+        'gpt',
+      ),
+    );
+    const start = items[0]!.data;
+    assert.ok(start.type === 'message_start');
+    assert.equal(start.message.id, 'msg_chatcmpl-1');
+    const delta = items.find((i) => i.data.type === 'message_delta')!.data;
+    assert.ok(delta.type === 'message_delta');
+    assert.equal(delta.delta.stop_reason, 'tool_use');
+  });
+
+  it("vLLM's matched stop string streams as stop_sequence", async () => {
+    const items = await collect(
+      chatChunksToAnthropicEvents(
+        source([
+          chunk('c', [{ index: 0, delta: { content: 'x' }, finish_reason: null }]),
+          chunk('c', [{ index: 0, delta: {}, finish_reason: 'stop', stop_reason: 'END' }]),
+          chunk('c', [], usage),
+        ]),
+        'm',
+      ),
+    );
+    const delta = items.find((i) => i.data.type === 'message_delta')!.data;
+    assert.ok(delta.type === 'message_delta');
+    assert.deepEqual(delta.delta, { stop_reason: 'stop_sequence', stop_sequence: 'END' });
+  });
+
+  it('a tool_use whose start already carries input reaches OpenAI clients with those arguments', async () => {
+    const items = await collect(
+      anthropicEventsToChatChunks(
+        source<AnthropicStreamEvent>([
+          messageStart(),
+          {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'tool_use', id: 'toolu_A', name: 'f', input: { city: 'Paris' } },
+          },
+          { type: 'content_block_stop', index: 0 },
+          {
+            type: 'message_delta',
+            delta: { stop_reason: 'tool_use', stop_sequence: null },
+            usage: { output_tokens: 3 },
+          },
+          { type: 'message_stop' },
+        ]),
+      ),
+    );
+    const args = items
+      .flatMap((i) => i.data.choices.flatMap((c) => c.delta.tool_calls ?? []))
+      .map((call) => call.function?.arguments ?? '')
+      .join('');
+    assert.deepEqual(JSON.parse(args), { city: 'Paris' });
+  });
+});

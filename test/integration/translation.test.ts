@@ -1,0 +1,169 @@
+// OpenAI ⇄ Anthropic translation through a real gateway against a scripted upstream: the answers' edge cases
+// (usage chunk without choices, malformed bodies, error types) and the fields one side cannot express.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beginSse, sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+
+const usage = { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 };
+const completion = (model: string) => ({
+  id: 'chatcmpl-T',
+  object: 'chat.completion',
+  created: 1,
+  model,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage,
+});
+
+describe('translation edge cases', () => {
+  let upstream: ScriptedServer;
+  let gateway: TestGateway;
+
+  before(async () => {
+    upstream = await startScriptedServer((request, res) => {
+      const model = String(request.body.model);
+      if (model === 'usage-without-choices') {
+        const base = { id: 'chatcmpl-S', object: 'chat.completion.chunk', created: 1, model };
+        beginSse(res);
+        const frames = [
+          {
+            ...base,
+            choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }],
+          },
+          { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+          { ...base, usage },
+        ];
+        res.end(frames.map((f) => `data: ${JSON.stringify(f)}\n\n`).join('') + 'data: [DONE]\n\n');
+        return;
+      }
+      if (model === 'rejects-401') {
+        return sendJson(res, 401, {
+          error: { message: 'bad key', type: 'invalid_request_error', code: 'invalid_api_key' },
+        });
+      }
+      if (model === 'rejects-403') {
+        return sendJson(res, 403, {
+          error: { message: 'no access', type: 'invalid_request_error', code: null },
+        });
+      }
+      if (model === 'claude-bare') return sendJson(res, 200, { type: 'message', id: 'msg_1' });
+      return sendJson(res, 200, completion(model));
+    });
+    gateway = await startTestGateway({
+      providers: {
+        oai: { type: 'openai', base_url: `${upstream.url}/v1`, api_key: 'k' },
+        vllm: { type: 'self-hosted', base_url: `${upstream.url}/v1` },
+        claude: { type: 'anthropic', base_url: upstream.url, api_key: 'k' },
+      },
+      models: {
+        'usage-without-choices': { provider: 'oai' },
+        'rejects-401': { provider: 'oai' },
+        'rejects-403': { provider: 'oai' },
+        'gpt-x': { provider: 'oai' },
+        'vllm-x': { provider: 'vllm' },
+        'claude-bare': { provider: 'claude' },
+        'claude-x': { provider: 'claude' },
+      },
+    });
+  });
+
+  after(async () => {
+    await gateway.shutdown(0);
+    await upstream.close();
+  });
+
+  const post = (path: string, body: Record<string, unknown>) =>
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  const hi = [{ role: 'user', content: 'hi' }];
+
+  it('a usage chunk without `choices` still ends the stream well, on both endpoints', async () => {
+    const model = 'usage-without-choices';
+    const messages = await (
+      await post('/v1/messages', { model, max_tokens: 9, stream: true, messages: hi })
+    ).text();
+    assert.match(messages, /event: message_delta\n[^\n]*"output_tokens":2/);
+    assert.match(messages, /event: message_stop/);
+    assert.doesNotMatch(messages, /event: error/);
+    const chat = await (await post('/v1/chat/completions', { model, stream: true, messages: hi })).text();
+    assert.match(chat, /data: \[DONE\]/);
+    assert.doesNotMatch(chat, /"error"/);
+  });
+
+  it('a malformed 200 body is 502 upstream_invalid_response', async () => {
+    const response = await post('/v1/chat/completions', { model: 'claude-bare', messages: hi });
+    assert.equal(response.status, 502);
+    assert.equal(
+      ((await response.json()) as { error: { code: string } }).error.code,
+      'upstream_invalid_response',
+    );
+  });
+
+  it('custom tools and allowed_tools reach an OpenAI upstream, and get a 400 naming the field for Claude', async () => {
+    const tools = [{ type: 'custom', custom: { name: 'code_exec', description: 'runs code' } }];
+    const choice = {
+      type: 'allowed_tools',
+      allowed_tools: { mode: 'auto', tools: [{ type: 'custom', custom: { name: 'code_exec' } }] },
+    };
+    const ok = await post('/v1/chat/completions', {
+      model: 'gpt-x',
+      messages: hi,
+      tools,
+      tool_choice: choice,
+    });
+    assert.equal(ok.status, 200);
+    const sent = upstream.lastRequestFor('gpt-x').body;
+    assert.deepEqual(sent.tools, tools);
+    assert.deepEqual(sent.tool_choice, choice);
+    const refused = await post('/v1/chat/completions', { model: 'claude-x', messages: hi, tools });
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: { param: string } }).error.param, 'tools[0].type');
+    const functionTool = { type: 'function', function: { name: 'f' } };
+    const refusedChoice = await post('/v1/chat/completions', {
+      model: 'claude-x',
+      messages: hi,
+      tools: [functionTool],
+      tool_choice: choice,
+    });
+    assert.equal(refusedChoice.status, 400);
+    assert.equal(
+      ((await refusedChoice.json()) as { error: { param: string } }).error.param,
+      'tool_choice.type',
+    );
+  });
+
+  it('more than 4 stop_sequences: a 400 naming stop_sequences for OpenAI, all of them for a self-hosted server', async () => {
+    const stop_sequences = ['a', 'b', 'c', 'd', 'e'];
+    const before = upstream.requestsFor('gpt-x').length;
+    const refused = await post('/v1/messages', {
+      model: 'gpt-x',
+      max_tokens: 5,
+      stop_sequences,
+      messages: hi,
+    });
+    assert.equal(refused.status, 400);
+    const body = (await refused.json()) as { type: string; error: { type: string; param: string } };
+    assert.equal(body.type, 'error');
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.equal(body.error.param, 'stop_sequences');
+    assert.equal(upstream.requestsFor('gpt-x').length, before);
+    const ok = await post('/v1/messages', { model: 'vllm-x', max_tokens: 5, stop_sequences, messages: hi });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(upstream.lastRequestFor('vllm-x').body.stop, stop_sequences);
+  });
+
+  it('upstream 401 and 403 take Anthropic error types on /v1/messages', async () => {
+    for (const [model, status, type] of [
+      ['rejects-401', 401, 'authentication_error'],
+      ['rejects-403', 403, 'permission_error'],
+    ] as const) {
+      const response = await post('/v1/messages', { model, max_tokens: 5, messages: hi });
+      assert.equal(response.status, status);
+      assert.equal(((await response.json()) as { error: { type: string } }).error.type, type);
+    }
+  });
+});
