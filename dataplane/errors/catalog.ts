@@ -81,3 +81,8 @@ export const errorCatalog = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCatalog;
+
+/** Whether `code` is one of the gateway's own error codes. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(errorCatalog, code);
+}

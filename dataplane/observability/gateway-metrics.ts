@@ -1,4 +1,5 @@
 // The gateway's metric set, one instance per gateway (tests run several gateways in one process).
+import { isErrorCode } from '../errors/catalog.js';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, Registry } from './metrics.js';
 
 export interface GatewayMetrics {
@@ -29,7 +30,17 @@ export interface GatewayMetrics {
   readonly stageSeconds: Histogram;
   /** Exposes a worker pool's queue depth and thread count, read at scrape time. */
   registerPool(name: string, read: () => { queue: number; threads: number }): void;
+  /**
+   * The `code` label of an error: ours, or the upstream's own (`insufficient_quota` and `rate_limit_exceeded`
+   * call for different actions). An upstream chooses its codes, so they are bounded here: a code that is not a
+   * plain identifier, or one past the first MAX_UPSTREAM_CODES distinct ones, counts as `upstream_error`.
+   */
+  errorCodeLabel(code: string): string;
 }
+
+/** Distinct upstream error codes kept as label values; a scrape stays small whatever upstreams send. */
+export const MAX_UPSTREAM_CODES = 64;
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /**
  * Stage wait buckets in seconds, 5 µs to 1 s: dense from 0.1 to 1 ms, where what a stage adds to a request's
@@ -42,6 +53,7 @@ export const STAGE_BUCKETS = [
 
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
+  const errorCodes = new Set<string>();
   const started = Date.now() / 1000;
   registry.register(
     new Gauge('process_start_time_seconds', 'Start time of the process (Unix seconds).', [], () => started),
@@ -79,6 +91,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     ),
     registerPool: (name, read) => {
       pools.set(name, read);
+    },
+    errorCodeLabel(code) {
+      if (errorCodes.has(code) || isErrorCode(code)) return code;
+      if (!IDENTIFIER.test(code) || errorCodes.size >= MAX_UPSTREAM_CODES) return 'upstream_error';
+      errorCodes.add(code);
+      return code;
     },
     workerRun: registry.register(
       new Histogram(

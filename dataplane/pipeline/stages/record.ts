@@ -193,7 +193,8 @@ function observe(metrics: GatewayMetrics, ctx: GatewayContext, record: RequestRe
   const status = String(record.status);
   metrics.requests.inc({ route, model, status });
   metrics.duration.observe(record.latency_ms / 1000, { route, model, status });
-  if (record.error_code !== null) metrics.errors.inc({ route, model, code: record.error_code });
+  if (record.error_code !== null)
+    metrics.errors.inc({ route, model, code: metrics.errorCodeLabel(record.error_code) });
   if (record.client_aborted) metrics.clientAborts.inc({ route });
   if (record.ttfb_ms !== null) metrics.clientFirstByte.observe(record.ttfb_ms / 1000, { route, model });
   if (record.upstream_ttfb_ms !== null)
