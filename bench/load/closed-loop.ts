@@ -33,6 +33,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
   let stopped = false;
   let sent = 0;
   let issued = 0;
+  let windowRequests = 0;
   let startedAt = 0;
   let endedAt = 0;
   let finish: () => void = () => {};
@@ -53,7 +54,10 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     slot.exchange.begin(now, now, measuring);
     slot.active = true;
     issued++;
-    if (measuring) sent++;
+    if (measuring) {
+      sent++;
+      windowRequests++;
+    }
     if (!slot.connection.reusable(now)) {
       slot.connection.destroy();
       HttpConnection.open(spec.port, 5_000).then(
@@ -86,29 +90,44 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     finish();
   }
 
+  let stopTimer: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  // The window is [startedAt, startedAt + duration] even when this timer fires late: the stop and the drain
+  // deadline are set from it, so the window always has its configured length.
   const warmTimer = setTimeout(() => {
     startedAt = performance.now();
     options.hooks.onMeasureStart();
     measuring = true;
-  }, options.warmupMs);
-  const stopTimer = setTimeout(() => {
-    stopped = true;
-    maybeDone();
-  }, options.warmupMs + options.durationMs);
-  const deadline = setTimeout(
-    () => {
-      // Whatever is still in flight now is a timeout; the sockets are closed so nothing keeps running.
+    recorder.windowStart = startedAt;
+    recorder.windowEnd = startedAt + options.durationMs;
+    windowRequests = slots.filter((slot) => slot.active).length;
+    stopTimer = setTimeout(() => {
       stopped = true;
-      // Warm-up requests still out count too: a target that hangs must show as errors, not as silence.
-      for (const slot of slots) {
-        if (slot.active) recorder.error('timeout');
-        slot.exchange.abandon();
-        slot.active = false;
-      }
       maybeDone();
-    },
-    options.warmupMs + options.durationMs + options.drainMs,
-  );
+    }, options.durationMs);
+    deadline = setTimeout(onDeadline, options.durationMs + options.drainMs);
+  }, options.warmupMs);
+
+  function onDeadline(): void {
+    // Whatever is still in flight now is a timeout; the sockets are closed so nothing keeps running.
+    stopped = true;
+    const now = performance.now();
+    for (const slot of slots) {
+      if (slot.active) {
+        if (slot.exchange.recording) {
+          recorder.error('timeout');
+          // Never completed: enters the percentiles at its lower bound, marked as such.
+          recorder.censor(slot.exchange.startedFrom, now);
+        } else {
+          // A warm-up request still out: shown, so a hanging target is not silence, but not a measured error.
+          recorder.warmupTimeouts++;
+        }
+      }
+      slot.exchange.abandon();
+      slot.active = false;
+    }
+    maybeDone();
+  }
 
   for (const slot of slots) issue(slot);
   await finished;
@@ -116,5 +135,14 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
   clearTimeout(stopTimer);
   clearTimeout(deadline);
   for (const slot of slots) slot.connection.destroy();
-  return { recorder, startedAt, endedAt, intended: sent, issued, connections: concurrency };
+  return {
+    recorder,
+    startedAt,
+    endedAt,
+    windowMs: options.durationMs,
+    windowRequests,
+    intended: sent,
+    issued,
+    connections: concurrency,
+  };
 }

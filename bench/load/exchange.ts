@@ -1,5 +1,7 @@
 // One request/response as the generator sees it: timestamps for headers, first SSE chunk and last byte,
-// status and stream checks, then the result goes into the Recorder. Reused across requests of a connection.
+// status, body and stream checks, then the result goes into the Recorder. Reused across requests of a
+// connection.
+import { checkCompletionBody, MAX_CHECKED_BODY } from './completion-check.js';
 import type { ExchangeSink, FailureKind } from './http-connection.js';
 import type { Recorder } from './recorder.js';
 import { SseCounter } from './sse-counter.js';
@@ -11,6 +13,8 @@ export interface RequestSpec {
   stream: boolean;
   /** JSON events a streamed response must carry (before [DONE]); checked when set. */
   expectedEvents: number | undefined;
+  /** Non-streamed: the answer's `choices[0].message.content` must equal this, when set. */
+  expectedContent?: string | undefined;
 }
 
 export class Exchange implements ExchangeSink {
@@ -20,6 +24,9 @@ export class Exchange implements ExchangeSink {
   private status = 0;
   private record = false;
   private readonly counter = new SseCounter();
+  /** Non-streamed body, kept whole for the completion check (bounded by MAX_CHECKED_BODY). */
+  private body: Uint8Array[] = [];
+  private bodyBytes = 0;
 
   constructor(
     private readonly spec: RequestSpec,
@@ -38,7 +45,21 @@ export class Exchange implements ExchangeSink {
     this.status = 0;
     this.record = record;
     if (this.spec.stream) this.counter.reset();
+    else {
+      this.body = [];
+      this.bodyBytes = 0;
+    }
     if (record && origin !== sentAt) this.recorder.sendLag.push((sentAt - origin) * 1000);
+  }
+
+  /** Whether this exchange is a measured request (not warm-up, not abandoned). */
+  get recording(): boolean {
+    return this.record;
+  }
+
+  /** Where latency counts from, performance.now() ms. */
+  get startedFrom(): number {
+    return this.origin;
   }
 
   /** Stops recording this exchange: the phase is over and it was already counted as a timeout. */
@@ -52,16 +73,22 @@ export class Exchange implements ExchangeSink {
   }
 
   onBody(chunk: Uint8Array, now: number): void {
-    if (!this.spec.stream) return;
+    if (!this.spec.stream) {
+      // Views into the socket's read buffers, which Node allocates afresh per read: kept without a copy.
+      this.bodyBytes += chunk.length;
+      if (this.bodyBytes <= MAX_CHECKED_BODY) this.body.push(chunk);
+      return;
+    }
     const before = this.counter.dataLines;
     if (this.counter.push(chunk) > 0 && before === 0) this.firstChunkAt = now;
   }
 
   onComplete(now: number): void {
     const r = this.recorder;
+    const kind = this.problem();
+    if (kind === undefined) r.success(now);
     if (this.record) {
       r.completion(now);
-      const kind = this.problem();
       if (kind === undefined) {
         r.ok++;
         r.total.push((now - this.origin) * 1000);
@@ -82,7 +109,14 @@ export class Exchange implements ExchangeSink {
 
   private problem(): string | undefined {
     if (this.status < 200 || this.status >= 300) return `http_${this.status}`;
-    if (!this.spec.stream) return undefined;
+    if (!this.spec.stream) {
+      if (this.bodyBytes > MAX_CHECKED_BODY) return 'bad_body';
+      return checkCompletionBody(
+        Buffer.concat(this.body, this.bodyBytes).toString('utf8'),
+        this.spec.expectedContent,
+      );
+    }
+    if (this.counter.badEvents > 0) return 'bad_chunk';
     if (!this.counter.doneSeen) return 'stream_no_done';
     if (this.counter.trailingGarbage) return 'stream_after_done';
     if (this.spec.expectedEvents !== undefined && this.counter.jsonEvents !== this.spec.expectedEvents) {

@@ -6,7 +6,7 @@ import { Exchange, type RequestSpec } from './exchange.js';
 import { startPacer } from './pacer.js';
 import type { PhaseHooks, PhaseResult } from './phase.js';
 import { Recorder } from './recorder.js';
-import { dueCount, dueTime, makeSchedule } from './schedule.js';
+import { dueCount, dueTime, makeSchedule, measuredSpanMs, type Schedule } from './schedule.js';
 
 export interface OpenLoopOptions {
   spec: RequestSpec;
@@ -19,6 +19,14 @@ export interface OpenLoopOptions {
   /** After the schedule's end, how long answers may take before they count as timeouts. */
   drainMs: number;
   hooks: PhaseHooks;
+}
+
+/**
+ * Whether to open one more connection for queued requests: only while more requests wait than connections
+ * are already being opened for them, so a burst does not open one connection per queued request.
+ */
+export function shouldGrow(queued: number, connecting: number, open: number, max: number): boolean {
+  return queued > connecting && open + connecting < max;
 }
 
 interface Slot {
@@ -38,6 +46,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
   let next = 0;
   let inFlight = 0;
   let issued = 0;
+  let windowRequests = 0;
   let measuring = false;
   let startedAt = 0;
   let endedAt = 0;
@@ -62,19 +71,24 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
     idle.push(addSlot(connection));
   }
 
-  const schedule = makeSchedule(
-    performance.now() + 20,
+  // The schedule's clock starts only once the pacer thread runs (under tsx it takes 100–300 ms to start), so
+  // request 0 is not already hundreds of requests late when the first tick comes.
+  const shape = makeSchedule(
+    0,
     options.ratePerSec,
     options.warmupMs,
     options.durationMs,
     options.maxRequests,
   );
+  const pacer = await startPacer(shape, () => dispatchDue(performance.now()));
+  const schedule: Schedule = { ...shape, startMs: performance.now() + 1 };
 
   function send(slot: Slot, index: number, now: number): void {
     slot.exchange.begin(dueTime(schedule, index), now, index >= schedule.warmup);
     slot.active = true;
     inFlight++;
     issued++;
+    if (measuring) windowRequests++;
     if (slot.connection.reusable(now)) {
       slot.connection.send(spec.bytes, slot.exchange);
       return;
@@ -114,12 +128,15 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
         startedAt = dueTime(schedule, index);
         options.hooks.onMeasureStart();
         measuring = true;
+        windowRequests = inFlight;
+        recorder.windowStart = startedAt;
+        recorder.windowEnd = dueTime(schedule, schedule.total);
       }
       const slot = idle.pop();
       if (slot !== undefined) send(slot, index, now);
       else {
         queue.push(index);
-        if (slots.length + connecting < options.maxConnections) grow();
+        if (shouldGrow(queue.length - queueHead, connecting, slots.length, options.maxConnections)) grow();
       }
     }
     maybeDone();
@@ -130,9 +147,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
     slot.active = false;
     inFlight--;
     if (measuring) recorder.completedInWindow++;
-    dispatchDue(now);
+    // The freed slot goes back first, so requests that fell due meanwhile take it instead of growing.
     if (queueHead < queue.length) send(slot, queue[queueHead++]!, now);
     else idle.push(slot);
+    dispatchDue(now);
     maybeDone();
   }
 
@@ -148,17 +166,31 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
     finish();
   }
 
-  const pacer = startPacer(schedule, () => dispatchDue(performance.now()));
+  pacer.begin(schedule.startMs);
   const deadlineAt = dueTime(schedule, schedule.total) + options.drainMs;
   const deadline = setTimeout(
     () => {
       if (endedAt !== 0) return;
-      for (let i = queueHead; i < queue.length; i++)
-        if (queue[i]! >= schedule.warmup) recorder.error('unsent');
-      for (let i = next; i < schedule.total; i++) if (i >= schedule.warmup) recorder.error('unsent');
+      // Measured requests that never completed enter the percentiles at their lower bound (deadline − due
+      // time), marked as such, instead of vanishing from the tail.
+      const now = performance.now();
+      const unsent = (index: number): void => {
+        if (index < schedule.warmup) return;
+        recorder.error('unsent');
+        recorder.censor(dueTime(schedule, index), now);
+      };
+      for (let i = queueHead; i < queue.length; i++) unsent(queue[i]!);
+      for (let i = next; i < schedule.total; i++) unsent(i);
       for (const slot of slots) {
-        // Warm-up requests still out count too: a hanging target must show as errors, not as silence.
-        if (slot.active) recorder.error('timeout');
+        if (slot.active) {
+          if (slot.exchange.recording) {
+            recorder.error('timeout');
+            recorder.censor(slot.exchange.startedFrom, now);
+          } else {
+            // A warm-up request still out: shown, so a hanging target is not silence, but not a measured error.
+            recorder.warmupTimeouts++;
+          }
+        }
         slot.exchange.abandon();
       }
       end();
@@ -174,6 +206,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
     recorder,
     startedAt,
     endedAt,
+    windowMs: measuredSpanMs(schedule),
+    windowRequests,
     intended: schedule.total - schedule.warmup,
     issued,
     connections: slots.length,

@@ -1,17 +1,17 @@
 // Pacer thread: sleeps until each scheduled send time with sub-millisecond precision (Atomics.wait takes
 // fractional ms; Node timers only whole ms) and wakes the generator's event loop with a message.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PacerConfig } from './pacer.js';
+import { PACER_READY, type PacerConfig } from './pacer.js';
 import { PENDING, SLEEP, STOP } from './pacer-slots.js';
 
 function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-function run(config: PacerConfig): void {
+function run(config: PacerConfig, startHrMs: number): void {
   const flags = new Int32Array(config.shared);
   for (let i = 0; i < config.count; i++) {
-    const due = config.startHrMs + i * config.intervalMs;
+    const due = startHrMs + i * config.intervalMs;
     for (;;) {
       if (Atomics.load(flags, STOP) === 1) return;
       const wait = due - nowMs();
@@ -23,4 +23,7 @@ function run(config: PacerConfig): void {
   }
 }
 
-run(workerData as PacerConfig);
+// Ready first; the generator then sends the start time (hrtime clock, ms), so the schedule never starts
+// before this thread can keep it.
+parentPort?.once('message', (startHrMs: number) => run(workerData as PacerConfig, startHrMs));
+parentPort?.postMessage(PACER_READY);

@@ -14,6 +14,16 @@ export interface PhaseResult {
   /** performance.now() at the window's start and end, ms. */
   startedAt: number;
   endedAt: number;
+  /**
+   * Length of the window whose successful completions (recorder.okInWindow) give the throughput, ms: the
+   * configured duration (closed loop) or the measured part of the schedule (open loop).
+   */
+  windowMs: number;
+  /**
+   * Requests that could reach the upstream while measuring: those in flight when the window opened plus those
+   * sent after. The divisor of upstream calls per request, counted on the mock over the same span.
+   */
+  windowRequests: number;
   /** Requests the phase meant to measure (open loop: scheduled; closed loop: sent). */
   intended: number;
   /** Requests put on the wire in the whole phase, warm-up included (for upstream calls per request). */

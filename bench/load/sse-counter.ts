@@ -1,17 +1,25 @@
 // Counts SSE `data:` lines in a response body as it streams in, and notices `data: [DONE]`, without
-// decoding or parsing JSON: the generator only checks framing and chunk count, cheaply. One `data:` line per
-// event is assumed, as OpenAI-style servers send.
+// decoding or parsing JSON: the generator checks framing, chunk count and that every event is a completion
+// chunk (a JSON object holding "chat.completion.chunk"), cheaply. One `data:` line per event is assumed, as
+// OpenAI-style servers send. Cost: one native Buffer.indexOf per event line over bytes the counter skipped
+// anyway, plus a copy only for a line split across two socket reads (rare).
 
 const DATA = [100, 97, 116, 97, 58]; // "data:"
 const DONE = [91, 68, 79, 78, 69, 93]; // "[DONE]"
 const LF = 10;
 const CR = 13;
 const SPACE = 32;
+const BRACE = 123; // "{"
+const BRACKET = 91; // "["
+const CHUNK_MARK = Buffer.from('"chat.completion.chunk"');
+const EMPTY = Buffer.alloc(0);
 
 const enum Mode {
   Prefix,
   Value,
   SkipLine,
+  /** Inside a JSON event's value: find the line end, then check the line. */
+  JsonLine,
 }
 
 export class SseCounter {
@@ -20,6 +28,10 @@ export class SseCounter {
   doneSeen = false;
   /** Bytes seen after [DONE] that are not blank lines: a server that keeps talking after the end. */
   trailingGarbage = false;
+  /** Data lines that are neither [DONE] nor a completion chunk (an error object, plain text, …). */
+  badEvents = 0;
+  /** Start of a JSON line that a socket read cut in two. */
+  private carry: Buffer = EMPTY;
   private mode = Mode.Prefix;
   private matched = 0;
   private valueStarted = false;
@@ -33,22 +45,39 @@ export class SseCounter {
     this.dataLines = 0;
     this.doneSeen = false;
     this.trailingGarbage = false;
+    this.badEvents = 0;
+    this.carry = EMPTY;
     this.mode = Mode.Prefix;
     this.matched = 0;
     this.valueStarted = false;
   }
 
   /** Feeds body bytes; returns the data-line count so far, so a caller can timestamp the first one. */
-  push(buf: Uint8Array): number {
+  push(bytes: Uint8Array): number {
+    const buf = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const len = buf.length;
     let i = 0;
     while (i < len) {
       const b = buf[i]!;
+      if (this.mode === Mode.JsonLine) {
+        const end = lineEnd(buf, i);
+        if (end === -1) {
+          this.carry = Buffer.concat([this.carry, buf.subarray(i)]);
+          return this.dataLines;
+        }
+        const line =
+          this.carry.length === 0 ? buf.subarray(i, end) : Buffer.concat([this.carry, buf.subarray(i, end)]);
+        this.carry = EMPTY;
+        if (line[0] !== BRACE || line.indexOf(CHUNK_MARK) === -1) this.badEvents++;
+        i = end;
+        this.mode = Mode.Prefix;
+        continue;
+      }
       if (this.mode === Mode.SkipLine) {
         // Jump to the next line end; most bytes are inside JSON payloads.
-        const lf = buf.indexOf(LF, i);
-        const cr = buf.indexOf(CR, i);
-        const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+        const end = lineEnd(buf, i);
         if (end === -1) return this.dataLines;
         i = end + 1;
         this.toLineStart();
@@ -71,7 +100,7 @@ export class SseCounter {
           }
         } else this.mode = Mode.SkipLine;
       } else {
-        // Value of a data line: only "[DONE]" needs recognising, anything else is skipped.
+        // Value of a data line: "[DONE]", or a JSON event checked for being a completion chunk.
         if (!this.valueStarted) {
           this.valueStarted = true;
           if (b === SPACE) {
@@ -79,8 +108,15 @@ export class SseCounter {
             continue;
           }
         }
+        if (this.matched === 0 && b !== BRACKET) {
+          this.mode = Mode.JsonLine;
+          continue;
+        }
         if (this.matched < DONE.length && b === DONE[this.matched]) this.matched++;
-        else this.mode = Mode.SkipLine;
+        else {
+          this.badEvents++;
+          this.mode = Mode.SkipLine;
+        }
       }
       i++;
     }
@@ -91,4 +127,11 @@ export class SseCounter {
     this.mode = Mode.Prefix;
     this.matched = 0;
   }
+}
+
+/** Index of the next CR or LF at or after `from`, or -1. */
+function lineEnd(buf: Buffer, from: number): number {
+  const lf = buf.indexOf(LF, from);
+  const cr = buf.indexOf(CR, from);
+  return lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
 }

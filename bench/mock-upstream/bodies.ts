@@ -21,6 +21,11 @@ export interface Bodies {
 const CREATED = 1_700_000_000;
 const PROMPT_TOKENS = 12;
 
+/** The content of every non-streamed answer: n words, known to the generator so it can check answers. */
+export function answerText(n: number): string {
+  return words(n);
+}
+
 function words(n: number): string {
   return Array.from({ length: n }, (_, i) => (i === 0 ? 'tok' : ' tok')).join('');
 }

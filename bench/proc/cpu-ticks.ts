@@ -1,6 +1,7 @@
 // CPU time of processes from /proc, in clock ticks (utime + stime). /proc/<pid>/stat of a process already
 // sums all its threads (worker threads, libuv pool); live child processes are found through
-// /proc/<pid>/task/*/children and added, so a gateway that forks workers is fully counted.
+// /proc/<pid>/task/*/children and added, and reaped children through cutime + cstime, so a gateway that
+// forks workers is fully counted, and one that exits inside a window never makes the difference negative.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
@@ -26,9 +27,21 @@ export function parseStatTicks(text: string): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/**
+ * utime + stime + cutime + cstime: the process's own CPU and that of its children it has already reaped
+ * (fields 16 and 17). A child that exits between two readings moves from the live-children sum into its
+ * parent's cutime/cstime, so the total never goes backwards.
+ */
+export function parseStatTicksWithReaped(text: string): number {
+  const close = text.lastIndexOf(')');
+  if (close === -1) return Number.NaN;
+  const fields = text.slice(close + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+}
+
 function readTicks(path: string): number {
   try {
-    return parseStatTicks(readFileSync(path, 'latin1'));
+    return parseStatTicksWithReaped(readFileSync(path, 'latin1'));
   } catch {
     return Number.NaN;
   }
@@ -56,7 +69,24 @@ export function childPids(pid: number): number[] {
   return out;
 }
 
-/** Ticks of a process and all its live descendants; NaN when the process is gone. */
+/** Every live descendant of a process (children, grandchildren, …). */
+export function descendantPids(pid: number): Set<number> {
+  const out = new Set<number>();
+  const stack = [pid];
+  while (stack.length > 0) {
+    for (const child of childPids(stack.pop()!)) {
+      if (out.has(child)) continue;
+      out.add(child);
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
+/**
+ * Ticks of a process and all its live descendants, plus the children each of them has reaped; NaN when the
+ * process is gone.
+ */
 export function treeTicks(pid: number): number {
   const own = readTicks(`/proc/${pid}/stat`);
   if (Number.isNaN(own)) return Number.NaN;

@@ -1,6 +1,7 @@
 // Turns raw measurements into one row per scenario and target: medians and spread over the repeats, and
 // the latency each target adds to the direct baseline (paired within each repeat).
 import type { Measurement } from '../runner/results.js';
+import type { Percentile } from '../stats/percentiles.js';
 import { median, pairedDifference, spread, type Spread } from '../stats/repeats.js';
 import type { TargetName } from '../targets/target.js';
 
@@ -15,13 +16,20 @@ export interface AggregateRow {
   p90: Spread;
   p99: Spread;
   p999: Spread;
+  /** Percentiles that reach into censored samples (requests that never completed) in some repeat: "≥". */
+  lowerBound: Percentile[];
+  /** Measured requests that never completed, all repeats (included in the percentiles at the deadline). */
+  censored: number;
   /** False when a repeat had fewer than 1000 samples, making p99.9 the max in disguise. */
   p999Reliable: boolean;
   headersP50: Spread;
   firstChunkP50: Spread | null;
   firstChunkP99: Spread | null;
   sendLagP99: Spread | null;
-  /** Added versus direct, µs, paired by repeat; null for direct itself or without a direct run. */
+  /**
+   * Target percentile minus direct's percentile in the same repeat (p99 − direct p99: not the p99 of the added
+   * latency), µs, median and spread over repeats; null for direct itself or without a direct run.
+   */
   addedP50: Spread | null;
   addedP99: Spread | null;
   addedFirstChunkP50: Spread | null;
@@ -30,8 +38,13 @@ export interface AggregateRow {
   mockUsPerReq: Spread;
   generatorUsPerReq: Spread;
   generatorCores: Spread;
+  /** Highest RSS sampled in any repeat's window (max over repeats, not a median). */
   rssPeakMb: number | null;
   errors: number;
+  /** Warm-up requests still out at a deadline: shown, not part of `errors` or `errorRate`. */
+  warmupTimeouts: number;
+  /** Open loop: whether the median rate reached 97 % of the offered rate; null for closed loop. */
+  sustained: boolean | null;
   errorRate: number;
   errorKinds: Record<string, number>;
   upstreamCallsPerRequest: number | null;
@@ -104,6 +117,11 @@ function paired(
   return xs.length === 0 ? null : pairedDifference(xs, ys);
 }
 
+/** An open-loop rate counts as sustained at 97 % of the offered rate or more. */
+export function isSustained(rps: number, offeredRps: number): boolean {
+  return rps >= offeredRps * 0.97;
+}
+
 const nullable = (values: (number | null)[]): Spread | null =>
   values.every((v) => v === null) ? null : spread(values.map((v) => v ?? Number.NaN));
 
@@ -133,6 +151,8 @@ export function aggregateRow(
     p90: spread(ms.map((m) => m.latencyUs.p90)),
     p99: spread(ms.map((m) => m.latencyUs.p99)),
     p999: spread(ms.map((m) => m.latencyUs.p999)),
+    lowerBound: [...new Set(ms.flatMap((m) => m.latencyUs.lowerBound ?? []))],
+    censored: ms.reduce((n, m) => n + (m.latencyUs.censored ?? 0), 0),
     p999Reliable: ms.every((m) => m.latencyUs.count >= 1000),
     headersP50: spread(ms.map((m) => m.headersUs.p50)),
     firstChunkP50: stream ? spread(ms.map((m) => m.firstChunkUs?.p50 ?? Number.NaN)) : null,
@@ -148,6 +168,9 @@ export function aggregateRow(
     generatorCores: spread(ms.map((m) => m.cpu.generatorCores)),
     rssPeakMb: rss.length === 0 ? null : Math.max(...rss) / 1024,
     errors,
+    warmupTimeouts: ms.reduce((n, m) => n + (m.warmupTimeouts ?? 0), 0),
+    sustained:
+      ms[0]!.offeredRps === null ? null : isSustained(spread(ms.map((m) => m.rps)).median, ms[0]!.offeredRps),
     errorRate: requests === 0 ? 0 : errors / requests,
     errorKinds,
     upstreamCallsPerRequest: calls.length === 0 ? null : median(calls),

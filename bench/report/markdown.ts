@@ -3,7 +3,8 @@
 import type { RunResults } from '../runner/results.js';
 import { loadLabel, type Scenario } from '../scenarios.js';
 import { TARGET_LABELS } from '../targets/target.js';
-import type { AggregateRow } from './aggregate.js';
+import type { Percentile } from '../stats/percentiles.js';
+import { isSustained, type AggregateRow } from './aggregate.js';
 import { ms, num, pm, ratio, signedMs } from './format.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -18,12 +19,21 @@ function notes(row: AggregateRow): string {
   if (row.upstreamCallsPerRequest !== null && Math.abs(row.upstreamCallsPerRequest - 1) > 0.005) {
     out.push(`${row.upstreamCallsPerRequest.toFixed(3)} upstream calls/req`);
   }
-  if (row.offeredRps !== null && row.rps.median < row.offeredRps * 0.97) {
+  // Computed here rather than read from row.sustained, which older result files lack.
+  if (row.offeredRps !== null && !isSustained(row.rps.median, row.offeredRps)) {
     out.push(`not sustained (${row.rps.median.toFixed(0)} of ${row.offeredRps}/s)`);
   }
+  if (row.censored > 0) out.push(`${row.censored} never completed, in the percentiles at the deadline`);
   const kinds = Object.entries(row.errorKinds);
   if (kinds.length > 0) out.push(kinds.map(([k, v]) => `${k}×${v}`).join(' '));
+  if (row.warmupTimeouts > 0) out.push(`warm-up timeouts×${row.warmupTimeouts} (not in the error rate)`);
   return out.join('; ');
+}
+
+/** "≥ x" for a percentile that is only a lower bound (it reaches into requests that never completed). */
+function bound(row: AggregateRow, key: Percentile, text: string): string {
+  // Older result files have no lowerBound.
+  return (row.lowerBound ?? []).includes(key) ? `≥ ${text}` : text;
 }
 
 export function renderMarkdown(results: RunResults): string {
@@ -56,12 +66,14 @@ export function renderMarkdown(results: RunResults): string {
   out.push('');
   out.push(
     table(
-      ['check', 'goal', 'measured', 'verdict', 'bare hop (floor)'],
+      ['check', 'goal', 'measured', 'errors', 'verdict', 'bare hop (floor)'],
       results.headlines.map((h) => [
         h.check,
         h.goal,
         h.measured,
-        h.status === 'pass' ? 'pass' : `**${h.status}**`,
+        // Older result files have no error column.
+        h.errors ?? '–',
+        (h.status === 'pass' ? 'pass' : `**${h.status}**`) + (h.reason === undefined ? '' : ` (${h.reason})`),
         // Older result files (before the floor target) have no floor.
         h.floor ?? '–',
       ]),
@@ -72,8 +84,12 @@ export function renderMarkdown(results: RunResults): string {
   out.push('');
   out.push(
     'Median over repeats; ± is half the spread (max−min) of the repeats relative to the median. Latency in ms, ' +
-      'from the send (closed loop) or from the scheduled send time (open loop). "+vs direct" is paired per repeat. ' +
-      'CPU is the target process (all threads) per completed request.',
+      'from the send (closed loop) or from the scheduled send time (open loop). Requests that never completed ' +
+      '(timed out or never sent) enter the percentiles at the time to the deadline; a percentile that reaches ' +
+      'into them is a lower bound, shown "≥". req/s is successful completions inside the window ÷ its length. ' +
+      '"p99 − direct p99" is the difference of the two p99s within each repeat, median over repeats (not the ' +
+      'p99 of the added latency). CPU is the target process (all threads) per completed request. RSS is the ' +
+      "highest sample in any repeat's window (max over repeats). Errors are measured requests only.",
   );
   out.push('');
   out.push(
@@ -87,11 +103,11 @@ export function renderMarkdown(results: RunResults): string {
         'p90',
         'p99',
         'p99.9',
-        '+p50 vs direct',
-        '+p99 vs direct',
+        'p50 − direct p50',
+        'p99 − direct p99',
         'CPU µs/req',
         'cores',
-        'RSS MB',
+        'peak RSS MB (max)',
         'errors',
         'notes',
       ],
@@ -100,12 +116,12 @@ export function renderMarkdown(results: RunResults): string {
         label(r),
         num(r.rps.median),
         pm(r.rps),
-        ms(r.p50.median),
-        ms(r.p90.median),
-        ms(r.p99.median),
-        ms(r.p999.median),
-        r.addedP50 === null ? '' : signedMs(r.addedP50.median),
-        r.addedP99 === null ? '' : signedMs(r.addedP99.median),
+        bound(r, 'p50', ms(r.p50.median)),
+        bound(r, 'p90', ms(r.p90.median)),
+        bound(r, 'p99', ms(r.p99.median)),
+        bound(r, 'p999', ms(r.p999.median)),
+        r.addedP50 === null ? '' : bound(r, 'p50', signedMs(r.addedP50.median)),
+        r.addedP99 === null ? '' : bound(r, 'p99', signedMs(r.addedP99.median)),
         num(r.targetUsPerReq?.median, 1),
         num(r.targetCores?.median, 2),
         num(r.rssPeakMb, 0),
@@ -161,7 +177,7 @@ export function renderMarkdown(results: RunResults): string {
           'first chunk p50',
           'first chunk p99',
           'last byte p50',
-          '+first chunk p50 vs direct',
+          'first chunk p50 − direct',
         ],
         streamRows.map((r) => [
           r.scenario,

@@ -8,10 +8,14 @@ import { runOpenLoop } from '../load/open-loop.js';
 import type { PhaseResult } from '../load/phase.js';
 import { threadTicks } from '../proc/cpu-ticks.js';
 import { applyNice } from '../proc/priority.js';
-import { judgeWindow } from '../proc/machine-load.js';
+import { judgeWindow, type LoadVerdict } from '../proc/machine-load.js';
 import { parseStatusMemory } from '../proc/memory.js';
 import type { Scenario } from '../scenarios.js';
-import { summarize } from '../stats/percentiles.js';
+import type { MockStats } from '../targets/mock-process.js';
+import { behaviourSchema } from '../mock-upstream/behaviour.js';
+import { answerText } from '../mock-upstream/bodies.js';
+import { behaviourFor } from '../scenarios.js';
+import { summarize, summarizeCensored } from '../stats/percentiles.js';
 import {
   diffStageHistograms,
   scrapeStageHistograms,
@@ -30,6 +34,18 @@ export interface MeasureContext {
   ticksPerSecond: number;
   cores: number;
   settings: RunSettings;
+  /** Set when the upstream was still busy with an earlier measurement's backlog: flags this window. */
+  notQuiet?: string | undefined;
+}
+
+/** Mock calls counted over the measured window per request that could reach it in that window. */
+export function upstreamCallsPerRequest(
+  before: MockStats | undefined,
+  after: MockStats | undefined,
+  windowRequests: number,
+): number | null {
+  if (before === undefined || after === undefined || windowRequests <= 0) return null;
+  return (after.requests - before.requests) / windowRequests;
 }
 
 export function requestSpec(target: Target, scenario: Scenario): RequestSpec {
@@ -40,6 +56,10 @@ export function requestSpec(target: Target, scenario: Scenario): RequestSpec {
     stream: scenario.stream,
     // N content chunks plus the usage chunk that every request asks for.
     expectedEvents: scenario.stream ? scenario.chunks + 1 : undefined,
+    // Every target passes the mock's answer through unchanged.
+    expectedContent: scenario.stream
+      ? undefined
+      : answerText(behaviourSchema.parse(behaviourFor(scenario)).answerWords),
   };
 }
 
@@ -74,22 +94,35 @@ export async function measure(
   // The gateway's own stage histograms at the window's edges (an HTTP scrape, started with the snapshot).
   let stagesStart: Promise<StageHistograms | undefined> | undefined;
   let stagesEnd: Promise<StageHistograms | undefined> | undefined;
+  // The mock's request counter at the window's edges, so calls per request cover the window only.
+  let mockStart: Promise<MockStats | undefined> | undefined;
+  let mockEnd: Promise<MockStats | undefined> | undefined;
+  const mockStats = (): Promise<MockStats | undefined> => context.mock.stats().catch(() => undefined);
+  let rssPeak = Number.NaN;
+  let finalMemory: { rss: number; hwm: number } | undefined;
+  const sampleMemory = (): void => {
+    const memory = memoryOf(target.pid);
+    if (memory !== undefined && !(memory.rss <= rssPeak)) rssPeak = memory.rss;
+  };
   const hooks = {
     onMeasureStart: () => {
       start = takeSnapshot(pids);
+      mockStart = mockStats();
       if (target.stageMetrics === true) stagesStart = scrapeStageHistograms(target.port);
+      sampleMemory();
     },
     onMeasureEnd: () => {
       end = takeSnapshot(pids);
+      mockEnd = mockStats();
       if (target.stageMetrics === true) stagesEnd = scrapeStageHistograms(target.port);
+      finalMemory = memoryOf(target.pid);
+      if (finalMemory !== undefined && !(finalMemory.rss <= rssPeak)) rssPeak = finalMemory.rss;
     },
   };
-  let rssPeak = Number.NaN;
+  // RSS is sampled only inside the window (and at its edges), as the report says.
   const sampler = setInterval(() => {
-    const memory = memoryOf(target.pid);
-    if (memory !== undefined && !(memory.rss <= rssPeak)) rssPeak = memory.rss;
+    if (start !== undefined && end === undefined) sampleMemory();
   }, 200);
-  const mockBefore = await context.mock.stats();
   let phase: PhaseResult;
   try {
     const common = {
@@ -111,13 +144,12 @@ export async function measure(
   } finally {
     clearInterval(sampler);
   }
-  const mockAfter = await context.mock.stats();
+  const mockBefore = await mockStart;
+  const mockAfter = await mockEnd;
   const stagesBefore = await stagesStart;
   const stagesAfter = await stagesEnd;
   if (start === undefined || end === undefined) throw new Error('load phase ended without CPU snapshots');
   const threadsAfter = target.pid === undefined ? null : threadTicks(target.pid);
-  const finalMemory = memoryOf(target.pid);
-  if (finalMemory !== undefined && !(finalMemory.rss <= rssPeak)) rssPeak = finalMemory.rss;
 
   const r = phase.recorder;
   const seconds = (end.at - start.at) / 1000;
@@ -126,7 +158,6 @@ export async function measure(
   const targetTicks = end.targetTicks - start.targetTicks;
   const mockTicks = end.mockTicks - start.mockTicks;
   const generatorUs = end.generatorUs - start.generatorUs;
-  const activeSpan = (r.lastCompletionAt - phase.startedAt) / 1000;
   const threads: Record<string, number> | null =
     threadsBefore === null || threadsAfter === null
       ? null
@@ -142,9 +173,11 @@ export async function measure(
     ok: r.ok,
     errors: r.errorCount,
     errorKinds: Object.fromEntries(r.errors),
-    rps: activeSpan > 0 ? r.ok / activeSpan : 0,
+    warmupTimeouts: r.warmupTimeouts,
+    // Successful completions inside the window ÷ the window's length (not ÷ window + the last one's latency).
+    rps: phase.windowMs > 0 ? r.okInWindow / (phase.windowMs / 1000) : 0,
     offeredRps: scenario.load.kind === 'open' ? scenario.load.ratePerSec : null,
-    latencyUs: summarize(r.total.sorted()),
+    latencyUs: summarizeCensored(r.total.sorted(), r.censored.sorted()),
     headersUs: summarize(r.headers.sorted()),
     firstChunkUs: scenario.stream ? summarize(r.firstChunk.sorted()) : null,
     sendLagUs: scenario.load.kind === 'open' ? summarize(r.sendLag.sorted()) : null,
@@ -163,16 +196,23 @@ export async function measure(
         : summarizeStages(diffStageHistograms(stagesBefore, stagesAfter)),
     rssPeakKb: Number.isNaN(rssPeak) ? null : rssPeak,
     hwmKb: finalMemory?.hwm ?? null,
-    upstreamCallsPerRequest:
-      phase.issued > 0 ? (mockAfter.requests - mockBefore.requests) / phase.issued : null,
+    upstreamCallsPerRequest: upstreamCallsPerRequest(mockBefore, mockAfter, phase.windowRequests),
     connections: phase.connections,
-    machine: judgeWindow(
-      start.machine,
-      end.machine,
-      end.ownTicks - start.ownTicks,
-      seconds,
-      context.ticksPerSecond,
-      context.cores,
+    machine: flagNotQuiet(
+      judgeWindow(
+        start.machine,
+        end.machine,
+        end.ownTicks - start.ownTicks,
+        seconds,
+        context.ticksPerSecond,
+        context.cores,
+      ),
+      context.notQuiet,
     ),
   };
+}
+
+function flagNotQuiet(verdict: LoadVerdict, notQuiet: string | undefined): LoadVerdict {
+  if (notQuiet === undefined || verdict.busy) return verdict;
+  return { ...verdict, busy: true, reason: notQuiet };
 }

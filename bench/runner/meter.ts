@@ -2,7 +2,7 @@
 // all of the bench's processes together, and the whole machine's (for the busy check).
 import { readFileSync } from 'node:fs';
 import { parseProcStat, type CpuTotals } from '../proc/machine-load.js';
-import { treeTicks } from '../proc/cpu-ticks.js';
+import { descendantPids, treeTicks } from '../proc/cpu-ticks.js';
 
 export interface MeterPids {
   target: number | undefined;
@@ -16,20 +16,43 @@ export interface MeterSnapshot {
   machine: CpuTotals;
   targetTicks: number;
   mockTicks: number;
-  /** All bench processes, the generator included, in ticks. */
+  /** All bench processes, the generator included, each counted once, in ticks. */
   ownTicks: number;
   /** The generator's CPU in µs (precise, unlike ticks). */
   generatorUs: number;
 }
 
+/**
+ * CPU of the bench's processes, each counted once: the bench's own tree (the generator and every child it
+ * spawned: mock, targets) plus only those pids that are not already in that tree. Counting a child twice
+ * would hide as much foreign load as that child used.
+ */
+export function ownTicksOf(
+  selfPid: number,
+  pids: readonly (number | undefined)[],
+  descendants: ReadonlySet<number>,
+  ticksOf: (pid: number) => number,
+): number {
+  let total = ticksOf(selfPid);
+  const seen = new Set<number>([selfPid]);
+  for (const pid of pids) {
+    if (pid === undefined || seen.has(pid) || descendants.has(pid)) continue;
+    seen.add(pid);
+    const ticks = ticksOf(pid);
+    if (!Number.isNaN(ticks)) total += ticks;
+  }
+  return total;
+}
+
 export function takeSnapshot(pids: MeterPids): MeterSnapshot {
   const targetTicks = pids.target === undefined ? 0 : treeTicks(pids.target);
   const mockTicks = treeTicks(pids.mock);
-  let ownTicks = treeTicks(process.pid) + mockTicks + targetTicks;
-  for (const pid of pids.others) {
-    const ticks = treeTicks(pid);
-    if (!Number.isNaN(ticks)) ownTicks += ticks;
-  }
+  const ownTicks = ownTicksOf(
+    process.pid,
+    [pids.target, pids.mock, ...pids.others],
+    descendantPids(process.pid),
+    treeTicks,
+  );
   const usage = process.cpuUsage();
   return {
     at: performance.now(),

@@ -19,7 +19,10 @@ export interface CpuReport {
   /** The load generator's own CPU (all its threads), µs per request and cores. */
   generatorUsPerReq: number;
   generatorCores: number;
-  /** Target CPU by thread name (ticks), to tell the event loop from helper threads. */
+  /**
+   * Target CPU by thread name (ticks), to tell the event loop from helper threads. Unlike the other fields it
+   * spans the whole phase (warm-up, window, drain), not the window alone.
+   */
   targetThreads: Record<string, number> | null;
 }
 
@@ -34,6 +37,9 @@ export interface Measurement {
   ok: number;
   errors: number;
   errorKinds: Record<string, number>;
+  /** Warm-up requests still out at the deadline: not in `errors` (absent in older files). */
+  warmupTimeouts?: number;
+  /** Successful completions inside the window ÷ its length (before 27 Nov 13:00: ÷ first-to-last completion). */
   rps: number;
   /** Open loop: the rate asked for. */
   offeredRps: number | null;
@@ -47,10 +53,13 @@ export interface Measurement {
    * `gateway_stage_seconds`; null for other targets (absent in results files older than 27 Nov).
    */
   stages?: Record<string, StageSummary> | null;
-  /** Highest VmRSS sampled during the window and VmHWM after it, KiB; null for direct. */
+  /** Highest VmRSS sampled during the window (every 200 ms and at its edges) and VmHWM after it, KiB. */
   rssPeakKb: number | null;
   hwmKb: number | null;
-  /** Mock requests per client request: 1.0 unless the target retries or fans out. */
+  /**
+   * Mock requests per client request over the measured window: 1.0 unless the target retries or fans out
+   * (before 27 Nov 13:00: over warm-up + window, so a previous target's backlog could leak in).
+   */
   upstreamCallsPerRequest: number | null;
   connections: number;
   machine: LoadVerdict;

@@ -1,11 +1,13 @@
 // Runs every scenario against every target, repeat after repeat. Targets are interleaved within each repeat
 // (and their order rotated) so slow drift of the machine hits all of them alike. A measurement taken while
-// something else loaded the machine is measured again once; if still busy it stays, flagged.
+// something else loaded the machine is measured again once; if still busy it stays, flagged. Before every
+// measurement the upstream must have gone quiet (no earlier target still forwarding its backlog).
 import { behaviourFor, loadLabel, type Scenario } from '../scenarios.js';
 import { clockTicksPerSecond } from '../proc/cpu-ticks.js';
 import type { MockProcess } from '../targets/mock-process.js';
 import type { Target, TargetName } from '../targets/target.js';
 import { measure } from './measure.js';
+import { DEFAULT_QUIET, waitForQuiet } from './quiet.js';
 import type { Measurement, RunSettings } from './results.js';
 
 export interface MatrixInput {
@@ -51,21 +53,28 @@ export async function runMatrix(
       for (const target of rotate(input.targets, repeat - 1)) {
         done++;
         if (failed.has(target.name)) continue;
-        const context = {
+        const otherPids = input.targets.filter((t) => t !== target && t.pid !== undefined).map((t) => t.pid!);
+        const settle = async (): Promise<string | undefined> => {
+          const result = await waitForQuiet(async () => (await input.mock.stats()).requests, DEFAULT_QUIET);
+          if (result.quiet) return undefined;
+          return `upstream still receiving ${result.moved} calls after ${(result.waitedMs / 1000).toFixed(1)} s`;
+        };
+        const contextFor = (notQuiet: string | undefined) => ({
           mock: input.mock,
-          otherPids: input.targets.filter((t) => t !== target && t.pid !== undefined).map((t) => t.pid!),
+          otherPids,
           ticksPerSecond,
           cores: input.cores,
           settings,
-        };
+          notQuiet,
+        });
         const prefix = `[${done}/${total}] ${scenario.id} (${loadLabel(scenario.load)}) r${repeat} ${target.name}`;
         try {
-          let m = await measure(context, target, scenario, repeat, 1);
+          let m = await measure(contextFor(await settle()), target, scenario, repeat, 1);
           measurements.push(m);
           log(`${prefix}: ${describe(m)}`);
           if (m.machine.busy && remeasures < input.remeasureBudget) {
             remeasures++;
-            m = await measure(context, target, scenario, repeat, 2);
+            m = await measure(contextFor(await settle()), target, scenario, repeat, 2);
             measurements.push(m);
             log(`${prefix} again: ${describe(m)}`);
           }

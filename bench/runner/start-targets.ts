@@ -1,6 +1,7 @@
 // Starts every requested target against the mock. A target that cannot start is reported as missing with
 // the reason; the run goes on with the others.
 import { chatBody } from '../load/chat-request.js';
+import { checkCompletionBody } from '../load/completion-check.js';
 import { LOOPBACK } from '../load/http-connection.js';
 import { directTarget } from '../targets/direct.js';
 import { startHop } from '../targets/hop.js';
@@ -49,6 +50,13 @@ async function probeChat(target: Target): Promise<void> {
   const text = await response.text();
   if (response.status !== 200)
     throw new Error(`chat request answered ${response.status}: ${text.slice(0, 200)}`);
+  probeBody(text);
+}
+
+/** The probe's answer must be a chat completion with `choices[0].message.content` a string. */
+export function probeBody(text: string): void {
+  if (checkCompletionBody(text, undefined) !== undefined)
+    throw new Error(`chat request answered 200 without choices[0].message.content: ${text.slice(0, 200)}`);
 }
 
 export async function startTargets(

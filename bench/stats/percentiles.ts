@@ -10,7 +10,13 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /** Samples that never completed and entered at their lower bound (the deadline); absent in old files. */
+  censored?: number;
+  /** Percentiles that are only lower bounds because they reach into censored samples ("≥" in reports). */
+  lowerBound?: Percentile[];
 }
+
+export type Percentile = 'p50' | 'p90' | 'p99' | 'p999';
 
 /** Nearest-rank percentile of an ascending array; q in [0, 100]. NaN for an empty array. */
 export function percentile(sorted: ArrayLike<number>, q: number): number {
@@ -42,4 +48,42 @@ export function summarize(sorted: ArrayLike<number>): LatencySummary {
 /** p99.9 from fewer than 1000 samples is the maximum in disguise; reports flag it. */
 export function hasEnoughForP999(summary: LatencySummary): boolean {
   return summary.count >= 1000;
+}
+
+/** Merges two ascending arrays into one. */
+function mergeSorted(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/**
+ * Summary of completed samples plus censored ones (requests that never completed, entered at their lower
+ * bound: the time to the deadline). Each percentile is computed twice: with the censored samples at their
+ * bound (a lower bound of the truth) and at +∞ (an upper bound). Where the two differ, the reported value is
+ * the lower bound and the percentile is listed in `lowerBound`. Count, mean and max include the censored
+ * samples at their bound, so the mean and max are lower bounds too when `censored > 0`.
+ */
+export function summarizeCensored(done: ArrayLike<number>, censored: ArrayLike<number>): LatencySummary {
+  if (censored.length === 0) return { ...summarize(done), censored: 0, lowerBound: [] };
+  const all = mergeSorted(done, censored);
+  const summary = summarize(all);
+  const atInfinity = new Float64Array(all.length);
+  atInfinity.set(done as ArrayLike<number>);
+  atInfinity.fill(Number.POSITIVE_INFINITY, done.length);
+  const lowerBound: Percentile[] = [];
+  for (const [key, q] of [
+    ['p50', 50],
+    ['p90', 90],
+    ['p99', 99],
+    ['p999', 99.9],
+  ] as const) {
+    if (percentile(atInfinity, q) !== summary[key]) lowerBound.push(key);
+  }
+  return { ...summary, censored: censored.length, lowerBound };
 }

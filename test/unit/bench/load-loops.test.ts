@@ -8,7 +8,16 @@ import { requestBytes } from '../../../bench/load/chat-request.js';
 import { runClosedLoop } from '../../../bench/load/closed-loop.js';
 import { HttpConnection, REUSE_IDLE_MS } from '../../../bench/load/http-connection.js';
 import type { RequestSpec } from '../../../bench/load/exchange.js';
-import { runOpenLoop } from '../../../bench/load/open-loop.js';
+import { runOpenLoop, shouldGrow } from '../../../bench/load/open-loop.js';
+import { summarizeCensored } from '../../../bench/stats/percentiles.js';
+
+// Answers shaped like the mock's: a chat completion, and completion chunks. Anything else is a `bad_body`.
+const COMPLETION = JSON.stringify({
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'tok tok' }, finish_reason: 'stop' }],
+});
+const chunk = (i: number): string =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: String(i) } }] })}\n\n`;
 
 let server: Server;
 let port = 0;
@@ -22,15 +31,26 @@ before(async () => {
       if (req.url === '/stream') {
         const n = Number(req.headers['x-chunks'] ?? 3);
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (let i = 0; i < n; i++) res.write(`data: {"i":${i}}\n\n`);
+        for (let i = 0; i < n; i++) res.write(chunk(i));
         res.end('data: [DONE]\n\n');
       } else if (req.url === '/slow') {
-        setTimeout(() => res.end('{}'), 20);
+        setTimeout(() => res.end(COMPLETION), 20);
       } else if (req.url === '/hang') {
         // Never answers: the loops must report timeouts, not silence.
       } else if (req.url === '/fail') {
         res.writeHead(503).end('no');
-      } else res.end('{"ok":true}');
+      } else if (req.url === '/error-body') {
+        res.end('{"error":{"message":"rate limited"}}');
+      } else if (req.url === '/empty') {
+        res.end();
+      } else if (req.url === '/error-stream') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let i = 0; i < 3; i++) res.write('data: {"error":"rate limited"}\n\n');
+        res.end('data: [DONE]\n\n');
+      } else if (req.url === '/hang-some') {
+        // Every 10th request never answers.
+        if (served % 10 !== 0) res.end(COMPLETION);
+      } else res.end(COMPLETION);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,7 +137,53 @@ describe('closed loop', () => {
       hooks: hooks().hooks,
     });
     assert.equal(r.recorder.ok, 0);
-    assert.equal(r.recorder.errors.get('timeout'), 3);
+    // All three were sent in the warm-up: shown, but not measured errors (report section 10).
+    assert.equal(r.recorder.warmupTimeouts, 3);
+    assert.equal(r.recorder.errors.get('timeout'), undefined);
+  });
+
+  it('counts a 2xx that is not a chat completion as an error of a named kind', async () => {
+    const run = (path: string, expectedEvents?: number, expectedContent?: string) =>
+      runClosedLoop({
+        spec: { ...spec(path, { 'x-chunks': '3' }, expectedEvents), expectedContent },
+        concurrency: 2,
+        warmupMs: 10,
+        durationMs: 10_000,
+        maxRequests: 10,
+        drainMs: 2_000,
+        hooks: hooks().hooks,
+      });
+    const errorBody = await run('/error-body');
+    assert.equal(errorBody.recorder.ok, 0);
+    assert.equal(errorBody.recorder.errors.get('bad_body'), 10);
+    const empty = await run('/empty');
+    assert.equal(empty.recorder.errors.get('bad_body'), 10);
+    const errorStream = await run('/error-stream', 3);
+    assert.equal(errorStream.recorder.ok, 0);
+    assert.equal(errorStream.recorder.errors.get('bad_chunk'), 10);
+    const wrong = await run('/', undefined, 'something else');
+    assert.equal(wrong.recorder.errors.get('bad_content'), 10);
+    const right = await run('/', undefined, 'tok tok');
+    assert.equal(right.recorder.ok, 10);
+  });
+
+  it('gives a window of the configured length and counts successes inside it for req/s', async () => {
+    const r = await runClosedLoop({
+      spec: spec('/slow'),
+      concurrency: 2,
+      warmupMs: 10,
+      durationMs: 100,
+      maxRequests: 10_000,
+      drainMs: 2_000,
+      hooks: hooks().hooks,
+    });
+    assert.equal(r.windowMs, 100);
+    assert.equal(r.recorder.windowEnd - r.recorder.windowStart, 100);
+    // Requests issued near the window's end complete after it: they are measured but not in the rate.
+    assert.ok(r.recorder.okInWindow <= r.recorder.completedInWindow);
+    assert.ok(r.recorder.okInWindow > 0);
+    // Everything in flight when the window opened, plus everything sent in it.
+    assert.equal(r.windowRequests, r.recorder.completedInWindow);
   });
 
   it('counts HTTP errors by status', async () => {
@@ -191,6 +257,39 @@ describe('open loop', () => {
     assert.equal(r.intended, 40);
     assert.ok((r.recorder.errors.get('unsent') ?? 0) > 0);
     assert.equal(r.recorder.ok + r.recorder.errorCount, 40);
+    // Requests that never completed stay in the latency distribution, censored at the deadline.
+    assert.equal(r.recorder.censored.length, r.recorder.errorCount);
+    const summary = summarizeCensored(r.recorder.total.sorted(), r.recorder.censored.sorted());
+    assert.equal(summary.count, 40);
+    assert.ok(summary.lowerBound?.includes('p99'));
+  });
+
+  it('keeps timed-out requests in the percentiles as lower bounds', async () => {
+    const r = await runOpenLoop({
+      spec: spec('/hang-some'),
+      ratePerSec: 500,
+      warmupMs: 0,
+      durationMs: 200,
+      maxRequests: 1_000,
+      maxConnections: 64,
+      drainMs: 100,
+      hooks: hooks().hooks,
+    });
+    const timeouts = r.recorder.errors.get('timeout') ?? 0;
+    assert.ok(timeouts > 0);
+    assert.equal(r.recorder.censored.length, timeouts + (r.recorder.errors.get('unsent') ?? 0));
+    const summary = summarizeCensored(r.recorder.total.sorted(), r.recorder.censored.sorted());
+    assert.equal(summary.count, r.intended);
+    // About a tenth never answered, so p99 and p90 reach into them and are marked.
+    assert.deepEqual(summary.lowerBound?.includes('p99'), true);
+  });
+
+  it('opens connections only for requests no connection is being opened for', () => {
+    assert.equal(shouldGrow(5, 0, 16, 512), true);
+    assert.equal(shouldGrow(5, 5, 16, 512), false, 'five queued, five already connecting');
+    assert.equal(shouldGrow(6, 5, 16, 512), true);
+    assert.equal(shouldGrow(100, 0, 512, 512), false, 'at the cap');
+    assert.equal(shouldGrow(0, 0, 16, 512), false);
   });
 });
 
