@@ -39,7 +39,7 @@ export interface Measurement {
   errorKinds: Record<string, number>;
   /** Warm-up requests still out at the deadline: not in `errors` (absent in older files). */
   warmupTimeouts?: number;
-  /** Successful completions inside the window ÷ its length (before 27 Nov 13:00: ÷ first-to-last completion). */
+  /** Successful completions inside the window ÷ its length (before 27 Nov 12:10 UTC: ÷ first-to-last completion). */
   rps: number;
   /** Open loop: the rate asked for. */
   offeredRps: number | null;
@@ -58,7 +58,7 @@ export interface Measurement {
   hwmKb: number | null;
   /**
    * Mock requests per client request over the measured window: 1.0 unless the target retries or fans out
-   * (before 27 Nov 13:00: over warm-up + window, so a previous target's backlog could leak in).
+   * (before 27 Nov 12:10 UTC: over warm-up + window, so a previous target's backlog could leak in).
    */
   upstreamCallsPerRequest: number | null;
   connections: number;
