@@ -192,6 +192,10 @@ export interface ChatChunk {
       content?: string | null;
       tool_calls?: ToolCallDelta[];
       refusal?: string | null;
+      /** Not OpenAI's: the reasoning of vLLM's (`--reasoning-parser`) and DeepSeek's models. */
+      reasoning_content?: string | null;
+      /** Not OpenAI's: the same under the name newer vLLM and OpenRouter use. */
+      reasoning?: string | null;
     };
     finish_reason: FinishReason | null;
     logprobs?: unknown;

@@ -227,11 +227,14 @@ export function upstreamHttpError(
   });
 }
 
-/** Reads an upstream error body and throws it mirrored (see upstreamHttpError); `parse` knows the body's shape. */
+/**
+ * Reads an upstream error body and throws it mirrored (see upstreamHttpError); `parse` knows the body's shape
+ * (and gets the status, for bodies whose own type and code must be read in its light).
+ */
 export async function throwUpstreamStatus(
   response: UpstreamResponse,
-  parse: (text: string) => UpstreamErrorDetail,
+  parse: (text: string, status: number) => UpstreamErrorDetail,
 ): Promise<never> {
   const text = await readUpstreamText(response);
-  throw upstreamHttpError(response.status, response.headers, parse(text));
+  throw upstreamHttpError(response.status, response.headers, parse(text, response.status));
 }

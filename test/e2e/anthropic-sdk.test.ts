@@ -46,6 +46,7 @@ const MODELS = {
   'gpt-tools': { provider: 'openai', upstream_model: 'script-tools' },
   'gpt-400': { provider: 'openai', upstream_model: 'script-400' },
   'gpt-reset': { provider: 'openai', upstream_model: 'script-reset-mid-stream' },
+  'llama-reasoning': { provider: 'vllm', upstream_model: 'script-reasoning' },
   'sim-fast': { provider: 'simulator', simulation: { ttft_ms: 0, tokens_per_second: 0 } },
 } as const;
 
@@ -151,6 +152,7 @@ interface UpstreamTurn {
 describe('Anthropic and OpenAI SDKs across dialects', () => {
   let anthropicUpstream: ScriptedServer;
   let openaiUpstream: ScriptedServer;
+  let vllmUpstream: ScriptedServer;
   let gateway: TestGateway;
   let anthropic: Anthropic;
   let openai: OpenAI;
@@ -158,6 +160,7 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
   before(async () => {
     anthropicUpstream = await startAnthropicUpstream({ apiKey: ANTHROPIC_KEY });
     openaiUpstream = await startOpenAIUpstream({ flavour: 'openai', apiKey: OPENAI_KEY });
+    vllmUpstream = await startOpenAIUpstream({ flavour: 'vllm' });
     gateway = await startTestGateway({
       providers: {
         anthropic: {
@@ -167,6 +170,7 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
           client_betas: ['context-1m-2025-08-07'],
         },
         openai: { type: 'openai', base_url: `${openaiUpstream.url}/v1`, api_key: OPENAI_KEY },
+        vllm: { type: 'self-hosted', base_url: `${vllmUpstream.url}/v1` },
         simulator: { type: 'simulator' },
       },
       models: MODELS,
@@ -190,6 +194,7 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
     await gateway?.shutdown(0);
     await anthropicUpstream?.close();
     await openaiUpstream?.close();
+    await vllmUpstream?.close();
   });
 
   describe('Anthropic SDK → Anthropic upstream (native)', () => {
@@ -337,6 +342,29 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
         assert.equal(final.usage.output_tokens, OPENAI_SCRIPT.toolUsage.completion_tokens);
       },
     );
+  });
+
+  describe('Anthropic SDK → vLLM reasoning model (translated)', () => {
+    // No signature exists for a chat upstream's reasoning: the block carries an empty one, which the SDK takes.
+    const thinking = { type: 'thinking', thinking: OPENAI_SCRIPT.reasoning, signature: '' };
+
+    it('answers whole: a thinking block, then the text', TEST_TIMEOUT, async () => {
+      const reply = await anthropic.messages.create(message('llama-reasoning'));
+      assert.deepEqual(reply.content[0], thinking);
+      assert.equal(reply.content[1]?.type, 'text');
+      assert.equal(textOf(reply.content), OPENAI_SCRIPT.text);
+    });
+
+    it('streams: the thinking block first, assembled by the SDK, then the text', TEST_TIMEOUT, async () => {
+      const stream = anthropic.messages.stream(message('llama-reasoning'));
+      const deltas: string[] = [];
+      stream.on('thinking', (delta) => deltas.push(delta));
+      const final = await stream.finalMessage();
+      assert.deepEqual(deltas, OPENAI_SCRIPT.reasoningPieces);
+      assert.deepEqual(final.content[0], thinking);
+      assert.equal(textOf(final.content), OPENAI_SCRIPT.text);
+      assert.equal(final.usage.output_tokens, OPENAI_SCRIPT.usage.completion_tokens);
+    });
   });
 
   describe('openai SDK → Anthropic upstream (translated)', () => {

@@ -350,11 +350,14 @@ describe('openai SDK through the gateway', () => {
       }
     });
 
-    it("mirrors vLLM's error body: status and message", TEST_TIMEOUT, async () => {
+    it("mirrors vLLM's error body: status and message, in OpenAI's vocabulary", TEST_TIMEOUT, async () => {
       const error = await thrown(() => client.chat.completions.create(ask('llama-400')));
       assert.ok(error instanceof OpenAI.BadRequestError, String(error));
       assert.equal(error.status, 400);
       assert.equal((error.error as { message?: string }).message, OPENAI_SCRIPT.vllmBadRequest.message);
+      // vLLM says BadRequestError / 400; LangChain and LiteLLM detect a context overflow by OpenAI's code.
+      assert.equal(error.type, 'invalid_request_error');
+      assert.equal(error.code, 'context_length_exceeded');
     });
   });
 

@@ -30,12 +30,16 @@ const textPieces = [
   ' arrives intact:',
   ' grüße 👋.',
 ];
+/** script-reasoning: what a reasoning model (vLLM's --reasoning-parser) thinks before it answers. */
+const reasoningPieces = ['The user', ' wants a', ' greeting;', ' a short one', ' will do.'];
 const argumentPieces = ['{"ci', 'ty": "Par', 'is", "un', 'it": "cel', 'sius"}'];
 
 /** What the scripts answer, for tests to compare with what reached the client. */
 export const OPENAI_SCRIPT = {
   textPieces,
   text: textPieces.join(''),
+  reasoningPieces,
+  reasoning: reasoningPieces.join(''),
   usage: { prompt_tokens: 17, completion_tokens: 12, total_tokens: 29 },
   /** script-slow-stream: one content chunk every this many milliseconds, for this many chunks. */
   slowChunkGapMs: 50,
@@ -192,6 +196,7 @@ async function chat(
         'x-ratelimit-reset-requests': '7s',
       });
     case 'script-text':
+    case 'script-reasoning':
     case 'script-slow-stream':
     case 'script-reset-mid-stream':
     case 'script-tools':
@@ -215,7 +220,14 @@ async function chat(
 }
 
 type Answer =
-  | { kind: 'text'; pieces: readonly string[]; usage: Usage; gapMs?: number }
+  | {
+      kind: 'text';
+      pieces: readonly string[];
+      usage: Usage;
+      gapMs?: number;
+      /** Streamed (as vLLM's reasoning_content deltas) before the text. */
+      reasoning?: readonly string[];
+    }
   | { kind: 'tool'; callId: string; usage: Usage };
 
 interface Usage {
@@ -228,6 +240,9 @@ function planAnswer(flavour: OpenAIFlavour, model: string, messages: readonly Tu
   if (model === 'script-slow-stream') {
     const pieces = Array.from({ length: OPENAI_SCRIPT.slowChunks }, (_, i) => ` word${i}`);
     return { kind: 'text', pieces, usage: OPENAI_SCRIPT.usage, gapMs: OPENAI_SCRIPT.slowChunkGapMs };
+  }
+  if (model === 'script-reasoning') {
+    return { kind: 'text', pieces: textPieces, usage: OPENAI_SCRIPT.usage, reasoning: reasoningPieces };
   }
   if (model !== 'script-tools') return { kind: 'text', pieces: textPieces, usage: OPENAI_SCRIPT.usage };
   // Like a real model: once the tool's result is in the conversation, it answers in words.
@@ -273,6 +288,7 @@ class Completion {
           ]
         : undefined;
     const content = answer.kind === 'text' ? answer.pieces.join('') : null;
+    const reasoning = answer.kind === 'text' ? (answer.reasoning?.join('') ?? null) : null;
     const finish = answer.kind === 'tool' ? 'tool_calls' : 'stop';
     if (this.flavour === 'vllm') {
       return {
@@ -283,7 +299,12 @@ class Completion {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', reasoning_content: null, content, tool_calls: toolCalls ?? [] },
+            message: {
+              role: 'assistant',
+              reasoning_content: reasoning,
+              content,
+              tool_calls: toolCalls ?? [],
+            },
             logprobs: null,
             finish_reason: finish,
             stop_reason: null,
@@ -336,6 +357,7 @@ class Completion {
             : { role: 'assistant', content: '', refusal: null },
         ),
       ]);
+      for (const piece of answer.reasoning ?? []) await send([choice({ reasoning_content: piece })]);
       for (const [i, piece] of answer.pieces.entries()) {
         if (cut !== undefined && i === OPENAI_SCRIPT.piecesBeforeReset) {
           // Give the gateway time to forward what it got, then vanish without [DONE] as a crashed server would.

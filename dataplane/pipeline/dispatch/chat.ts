@@ -9,6 +9,7 @@ import {
 import { GatewayError } from '../../errors/gateway-error.js';
 import { passesToolsThrough, type CallOptions, type StreamItem } from '../../providers/types.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
+import { promptTokensOf, settleUsage } from '../settled-usage.js';
 import { OPENAI_DONE_FRAME, openAIErrorFrame, openAIFrame, usageFromOpenAI } from './frames.js';
 
 export async function dispatchChat(
@@ -50,7 +51,9 @@ async function* openAIFrames(
   chunks: AsyncIterable<StreamItem<ChatChunk>>,
   clientWantsUsage: boolean,
 ): AsyncGenerator<string> {
+  let last: ChatChunk | undefined;
   for await (const item of chunks) {
+    last = item.data;
     ctx.tap?.chat?.(item.data);
     const usage = item.data.usage;
     if (usage !== undefined && usage !== null) {
@@ -72,5 +75,26 @@ async function* openAIFrames(
     }
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));
   }
+  // A client that asked for usage counts on a last chunk carrying it (OpenAI's documented promise); an upstream
+  // that ignores stream_options sends none, so the client gets the estimate the record will carry.
+  if (clientWantsUsage && ctx.usageFinal !== true && last !== undefined)
+    yield openAIFrame(JSON.stringify(estimatedUsageChunk(ctx, last)));
   yield OPENAI_DONE_FRAME;
+}
+
+/** OpenAI's usage-only chunk, with the gateway's estimate (the settled usage of a complete stream). */
+function estimatedUsageChunk(ctx: GatewayContext, last: ChatChunk): ChatChunk {
+  const usage = settleUsage(ctx, true, promptTokensOf(ctx));
+  return {
+    id: last.id,
+    object: 'chat.completion.chunk',
+    created: last.created,
+    model: last.model,
+    choices: [],
+    usage: {
+      prompt_tokens: usage.prompt,
+      completion_tokens: usage.completion,
+      total_tokens: usage.prompt + usage.completion,
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { messagesToChatRequest } from '../../providers/anthropic/request-mapping
 import { chatCompletionToMessage } from '../../providers/anthropic/response-mapping.js';
 import { chatChunksToAnthropicEvents } from '../../providers/anthropic/stream-mapping.js';
 import type { GatewayContext, ResponsePlan } from '../context.js';
+import { promptTokensOf, settleUsage } from '../settled-usage.js';
 import { anthropicErrorFrame, anthropicFrame, usageFromAnthropic, usageFromOpenAI } from './frames.js';
 
 export async function dispatchMessages(
@@ -23,7 +24,12 @@ export async function dispatchMessages(
     }
     return sse(ctx, result.events);
   }
-  const chatRequest = messagesToChatRequest(body, route.upstreamModel, provider.completionLimitField);
+  const chatRequest = messagesToChatRequest(
+    body,
+    route.upstreamModel,
+    provider.completionLimitField,
+    provider.type === 'self-hosted',
+  );
   const result = await provider.chat(chatRequest, call);
   if (!result.stream) {
     const message = chatCompletionToMessage(result.body, result.body.model);
@@ -46,7 +52,7 @@ async function* anthropicFrames(
   events: AsyncIterable<StreamItem<AnthropicStreamEvent>>,
 ): AsyncGenerator<string> {
   let input: StreamItem<AnthropicStreamEvent>['data'] | undefined;
-  for await (const item of events) {
+  for await (let item of events) {
     const event = item.data;
     ctx.tap?.messages?.(event);
     if (event.type === 'content_block_delta') {
@@ -68,9 +74,22 @@ async function* anthropicFrames(
       // message_delta carries cumulative usage; input counts may only be known here (translated streams).
       const start = input?.type === 'message_start' ? input.message.usage : {};
       ctx.usage = usageFromAnthropic({ ...start, ...stripNulls(event.usage) });
-      ctx.usageFinal = true;
+      if (ctx.usage.prompt > 0) ctx.usageFinal = true;
+      else {
+        // No count from the upstream (a self-hosted server that ignores stream_options, an Anthropic-compatible
+        // one without usage): a prompt of 0 is no count (settled-usage.ts), and the client, which budgets its
+        // context by these numbers, is told the estimate the record carries rather than 0.
+        const usage = settleUsage(ctx, true, promptTokensOf(ctx));
+        item = {
+          data: {
+            ...event,
+            usage: { ...event.usage, input_tokens: usage.prompt, output_tokens: usage.completion },
+          },
+          raw: undefined,
+        };
+      }
     }
-    yield anthropicFrame(event.type, item.raw ?? JSON.stringify(event));
+    yield anthropicFrame(event.type, item.raw ?? JSON.stringify(item.data));
   }
 }
 

@@ -32,7 +32,9 @@ export function countDelta(count: StreamCount, text: string): void {
 
 /**
  * A non-streamed chat answer's completion tokens, estimated like a stream's (for an upstream that sent no usage):
- * each choice's text, refusal and tool-call arguments, and at least one token per choice with any of them.
+ * each choice's text, refusal, reasoning and tool-call arguments, and at least one token per choice with any of
+ * them. Reasoning (vLLM's and DeepSeek's `reasoning_content`, newer vLLM's and OpenRouter's `reasoning`) is
+ * output the upstream generated and bills, as its streamed deltas are counted (dispatch/chat.ts).
  */
 export function answerTokens(body: ChatCompletion): number {
   let tokens = 0;
@@ -41,6 +43,8 @@ export function answerTokens(body: ChatCompletion): number {
     if (message === undefined || message === null) continue;
     let text = typeof message.content === 'string' ? message.content : '';
     if (typeof message.refusal === 'string') text += message.refusal;
+    if (typeof message.reasoning_content === 'string') text += message.reasoning_content;
+    if (typeof message.reasoning === 'string') text += message.reasoning;
     for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : [])
       text += `${call?.function?.name ?? ''}${call?.function?.arguments ?? ''}`;
     if (text.length > 0) tokens += Math.max(1, Math.ceil(textTokens(text)));

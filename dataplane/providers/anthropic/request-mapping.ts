@@ -253,12 +253,15 @@ function anthropicToolChoice(
 
 /**
  * `completionField`: OpenAI's own API wants `max_completion_tokens` (its reasoning models refuse `max_tokens`);
- * Azure deployments on older API versions and self-hosted servers know `max_tokens`.
+ * Azure deployments on older API versions and self-hosted servers know `max_tokens`. `topK`: whether the
+ * upstream takes `top_k` (self-hosted servers such as vLLM do; OpenAI and Azure refuse parameters they do not
+ * know).
  */
 export function messagesToChatRequest(
   req: MessagesRequest,
   upstreamModel: string,
   completionField: 'max_tokens' | 'max_completion_tokens' = 'max_tokens',
+  topK = false,
 ): ChatRequest {
   const messages: ChatMessage[] = [];
   if (typeof req.system === 'string') {
@@ -278,6 +281,7 @@ export function messagesToChatRequest(
   if (req.stop_sequences !== undefined && req.stop_sequences.length > 0) out.stop = req.stop_sequences;
   if (req.temperature !== undefined) out.temperature = req.temperature;
   if (req.top_p !== undefined) out.top_p = req.top_p;
+  if (topK && req.top_k !== undefined) out.top_k = req.top_k;
   if (req.tools !== undefined && req.tools.length > 0) {
     out.tools = req.tools.map(openAITool);
     if (req.tool_choice !== undefined) {

@@ -133,6 +133,10 @@ export function chatCompletionToMessage(upstream: ChatCompletion, model: string)
   // The check guarantees a first choice.
   const choice = c.choices[0]!;
   const content: AnthropicContentBlock[] = [];
+  const reasoning = reasoningOf(choice.message);
+  // Anthropic puts a turn's thinking before its text. A chat upstream has no signature to give, and the
+  // Anthropic SDKs type it as a string: an empty one (the request mapping drops thinking blocks sent back).
+  if (reasoning !== '') content.push({ type: 'thinking', thinking: reasoning, signature: '' });
   const text = typeof choice.message.content === 'string' ? choice.message.content : '';
   const refusal = typeof choice.message.refusal === 'string' ? choice.message.refusal : '';
   // A refusal arrives in its own field with empty content; Anthropic clients only read text blocks.
@@ -158,6 +162,19 @@ export function chatCompletionToMessage(upstream: ChatCompletion, model: string)
     ),
     usage: anthropicUsageOf(c.usage),
   };
+}
+
+/**
+ * The reasoning of a chat message or delta: vLLM's (`--reasoning-parser`) and DeepSeek's `reasoning_content`, or
+ * `reasoning`, the name newer vLLM and OpenRouter use; '' when there is none.
+ */
+export function reasoningOf(message: object): string {
+  const { reasoning_content: content, reasoning } = message as {
+    reasoning_content?: unknown;
+    reasoning?: unknown;
+  };
+  if (typeof content === 'string' && content !== '') return content;
+  return typeof reasoning === 'string' ? reasoning : '';
 }
 
 /** Models sometimes emit broken JSON arguments; an empty input keeps the message well-formed for the client. */

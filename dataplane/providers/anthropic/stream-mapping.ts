@@ -6,7 +6,13 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { StreamItem } from '../types.js';
 import { anthropicStreamError } from './errors.js';
 import { anthropicMessageId } from './message-id.js';
-import { anthropicStopOf, anthropicUsageOf, chatUsageOf, finishReasonOf } from './response-mapping.js';
+import {
+  anthropicStopOf,
+  anthropicUsageOf,
+  chatUsageOf,
+  finishReasonOf,
+  reasoningOf,
+} from './response-mapping.js';
 
 type Delta = ChatChunk['choices'][number]['delta'];
 
@@ -128,7 +134,10 @@ function startInput(input: unknown): string {
 
 // ---- OpenAI chat chunks → Anthropic events ----
 
-type OpenBlock = { kind: 'text'; index: number } | { kind: 'tool'; index: number; tool: number };
+type OpenBlock =
+  | { kind: 'thinking'; index: number }
+  | { kind: 'text'; index: number }
+  | { kind: 'tool'; index: number; tool: number };
 
 export async function* chatChunksToAnthropicEvents(
   chunks: AsyncIterable<StreamItem<ChatChunk>>,
@@ -191,6 +200,26 @@ export async function* chatChunksToAnthropicEvents(
       });
     }
     if (choice !== undefined) {
+      // A reasoning model's thinking streams first, as Anthropic's does: a client sees it while the model
+      // reasons rather than nothing for minutes.
+      const thinking = reasoningOf(choice.delta);
+      if (thinking !== '') {
+        if (open?.kind !== 'thinking') {
+          yield* close();
+          open = { kind: 'thinking', index: nextBlock++ };
+          // No signature: a chat upstream has none, and the Anthropic SDKs type it as a string.
+          yield item({
+            type: 'content_block_start',
+            index: open.index,
+            content_block: { type: 'thinking', thinking: '', signature: '' },
+          });
+        }
+        yield item({
+          type: 'content_block_delta',
+          index: open.index,
+          delta: { type: 'thinking_delta', thinking },
+        });
+      }
       const text = choice.delta.content || choice.delta.refusal;
       if (text) {
         if (open?.kind !== 'text') {

@@ -14,6 +14,7 @@ import { createOpenAIApi } from './api.js';
 import { parseOpenAIError } from './errors.js';
 import { openAIChunks } from './stream.js';
 import { requireStopLimit } from './stop-limit.js';
+import { withMaxTokensOnly } from './completion-limit.js';
 
 type OpenAIFlavour = Extract<ProviderConfig, { type: 'openai' | 'azure-openai' | 'self-hosted' }>;
 
@@ -64,7 +65,8 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
     async chat(request: ChatRequestBody, call: CallOptions) {
       // Only a translated Messages request can carry more stop sequences than the chat edge allows.
       if (config.type !== 'self-hosted') requireStopLimit(request);
-      const body: ChatRequestBody = { ...request, model: call.model.upstreamModel };
+      const limited = config.type === 'self-hosted' ? withMaxTokensOnly(request) : request;
+      const body: ChatRequestBody = { ...limited, model: call.model.upstreamModel };
       if (request.stream === true) {
         // Usage is always requested so it can be recorded and billed; the dispatch stage hides the extra
         // usage chunk from clients that did not ask for it.

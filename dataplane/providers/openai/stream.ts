@@ -1,4 +1,5 @@
-// OpenAI SSE stream → chat chunks. The stream ends with `data: [DONE]`; an in-stream error object is thrown.
+// OpenAI SSE stream → chat chunks. The stream ends with `data: [DONE]`; an in-stream error object is thrown:
+// OpenAI's and recent vLLM's `{"error":{…}}`, and the flat `{"object":"error","message":…}` of older vLLM.
 import type { ChatChunk } from '../../api/openai-chat.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { UpstreamResponse } from '../../upstream/http-client.js';
@@ -15,7 +16,9 @@ export async function* openAIChunks(
     endMarker: 'its end marker',
     sentinel: '[DONE]',
     check(data, raw) {
-      if (data.error === undefined || data.error === null) return;
+      // Checked here, before a chunk without `choices` is given an empty list below and passed as content.
+      const flatError = (data as { object?: unknown }).object === 'error';
+      if (!flatError && (data.error === undefined || data.error === null)) return;
       const detail = parseOpenAIError(raw);
       throw new GatewayError('upstream_error', detail.message, {
         ...(detail.type === undefined ? {} : { type: detail.type }),

@@ -2,7 +2,12 @@
 // number of deltas and their text's share (four ASCII or one and a half other characters a token).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countDelta, textTokens } from '../../../dataplane/pipeline/dispatch/streamed-tokens.js';
+import type { ChatCompletion } from '../../../dataplane/api/openai-chat.js';
+import {
+  answerTokens,
+  countDelta,
+  textTokens,
+} from '../../../dataplane/pipeline/dispatch/streamed-tokens.js';
 
 const counted = (deltas: string[]) => {
   const count = { streamedTokens: 0, streamedDeltas: 0, streamedText: 0 };
@@ -23,5 +28,24 @@ describe('streamed token estimate', () => {
   it('counts other scripts closer to a token a character', () => {
     assert.ok(Math.abs(textTokens('東京都の天気') - 4) < 1e-9);
     assert.ok(textTokens('Grüße aus Köln') > textTokens('Grusse aus Koln'));
+  });
+});
+
+describe('answerTokens', () => {
+  const answer = (message: Record<string, unknown>): ChatCompletion => ({
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'abcd', ...message }, finish_reason: 'stop' },
+    ],
+  });
+
+  it('counts the reasoning a self-hosted model wrote, under either name', () => {
+    assert.equal(answerTokens(answer({})), 1);
+    assert.equal(answerTokens(answer({ reasoning_content: 'x'.repeat(400) })), 101);
+    assert.equal(answerTokens(answer({ reasoning: 'x'.repeat(400) })), 101);
+    assert.equal(answerTokens(answer({ reasoning_content: null, reasoning: null })), 1);
   });
 });
