@@ -67,6 +67,17 @@ export function extractSegments(endpoint: AnalysisEndpoint, body: unknown): Text
     pushContent(out, index, role, message.content, `/messages/${index}/content`);
     if (Array.isArray(message.tool_calls)) {
       (message.tool_calls as unknown[]).forEach((call, c) => {
+        // A custom tool's call carries free-form text, read like a function call's arguments (not as JSON).
+        const custom = isObject(call) && isObject(call.custom) ? call.custom : undefined;
+        if (custom !== undefined && typeof custom.input === 'string' && custom.input !== '') {
+          out.push({
+            message: index,
+            part: null,
+            role: 'tool_call',
+            text: custom.input,
+            path: `/messages/${index}/tool_calls/${c}/custom/input`,
+          });
+        }
         const fn = isObject(call) && isObject(call.function) ? call.function : undefined;
         if (fn !== undefined && typeof fn.arguments === 'string' && fn.arguments !== '') {
           out.push({

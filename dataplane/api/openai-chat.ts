@@ -17,6 +17,12 @@ const toolCallSchema = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({ name: z.string(), arguments: z.string() }),
 });
+// A call of a custom (free-form) tool in the history: the turn after a custom tool was used carries it.
+const customToolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.literal('custom'),
+  custom: z.looseObject({ name: z.string(), input: z.string() }),
+});
 
 const textContent = z.union([z.string(), z.array(textPart)]);
 
@@ -32,7 +38,7 @@ export const chatMessageSchema = z.discriminatedUnion('role', [
     role: z.literal('assistant'),
     content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]).nullish(),
     name: z.string().optional(),
-    tool_calls: z.array(toolCallSchema).optional(),
+    tool_calls: z.array(z.union([toolCallSchema, customToolCallSchema])).optional(),
     refusal: z.string().nullish(),
   }),
   z.looseObject({ role: z.literal('tool'), content: textContent, tool_call_id: z.string() }),
@@ -124,6 +130,12 @@ export function nonFunctionToolParam(req: ChatRequestBody): string | undefined {
   if (i >= 0) return `tools[${i}].type`;
   const choice = req.tool_choice;
   if (typeof choice === 'object' && choice.type !== 'function') return 'tool_choice.type';
+  // A custom tool's call in the history: the turn after one was used.
+  for (const [m, message] of req.messages.entries()) {
+    if (message.role !== 'assistant' || message.tool_calls === undefined) continue;
+    const c = message.tool_calls.findIndex((call) => call.type !== 'function');
+    if (c >= 0) return `messages[${m}].tool_calls[${c}].type`;
+  }
   return undefined;
 }
 

@@ -136,6 +136,28 @@ describe('translation edge cases', () => {
     );
   });
 
+  it('the turn after a custom tool was used (its call and result in the history) reaches OpenAI; Claude gets a 400', async () => {
+    const tools = [{ type: 'custom', custom: { name: 'code_exec' } }];
+    const messages = [
+      { role: 'user', content: 'Run it.' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'code_exec', input: 'print(1)' } }],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '1' },
+    ];
+    const ok = await post('/v1/chat/completions', { model: 'gpt-x', messages, tools });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(upstream.lastRequestFor('gpt-x').body.messages, messages);
+    const refused = await post('/v1/chat/completions', { model: 'claude-x', messages });
+    assert.equal(refused.status, 400);
+    assert.equal(
+      ((await refused.json()) as { error: { param: string } }).error.param,
+      'messages[1].tool_calls[0].type',
+    );
+  });
+
   it('more than 4 stop_sequences: a 400 naming stop_sequences for OpenAI, all of them for a self-hosted server', async () => {
     const stop_sequences = ['a', 'b', 'c', 'd', 'e'];
     const before = upstream.requestsFor('gpt-x').length;

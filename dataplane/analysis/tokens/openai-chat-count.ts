@@ -136,6 +136,10 @@ export function countChatPrompt(body: unknown, deps: ChatCountDeps): Counted {
       const fnName = asString(fn?.name);
       if (id !== undefined && fnName !== undefined) callNames.set(id, fnName);
       addCall(fn, deps, tally);
+      // A custom tool's call: its rendering is undocumented; its name and free-form input stand for it.
+      const custom = asObject(asObject(call)?.custom);
+      for (const text of [asString(custom?.name), asString(custom?.input)])
+        if (text !== undefined) tally.add(deps.countText(text));
     }
     if (typeof raw.refusal === 'string' && raw.refusal !== '') {
       tally.inexact();

@@ -189,6 +189,12 @@ function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>, i
     });
   }
   message.tool_calls?.forEach((call, j) => {
+    // The dispatch stage refuses custom tool calls for this provider first; this keeps the types honest.
+    if (call.type !== 'function') {
+      throw new GatewayError('unsupported_operation', 'Claude models take function tool calls only.', {
+        param: `messages[${i}].tool_calls[${j}].type`,
+      });
+    }
     const param = `messages[${i}].tool_calls[${j}].function.arguments`;
     blocks.push({
       type: 'tool_use',

@@ -34,7 +34,7 @@ export function countPromptTokens(
     total += 3 + countTokens(messageText(message));
     if (message.role === 'assistant' && message.tool_calls !== undefined) {
       for (const call of message.tool_calls)
-        total += countTokens(call.function.name + call.function.arguments);
+        if (call.type === 'function') total += countTokens(call.function.name + call.function.arguments);
     }
   }
   if (tools !== undefined && tools.length > 0) total += countTokens(JSON.stringify(tools));

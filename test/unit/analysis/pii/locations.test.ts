@@ -191,6 +191,24 @@ describe('finding locations', () => {
     assert.equal(scanned, expected);
   });
 
+  it('a custom tool call’s free-form input is scanned and located', () => {
+    const body = {
+      model: 'gpt-4o',
+      messages: [
+        { role: 'user', content: 'Mail the team.' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'custom', custom: { name: 'mail', input: 'to: bob@corp.com' } }],
+        },
+      ],
+    };
+    assert.deepEqual(
+      located(body, 'chat').map(({ finding, value }) => [finding.path, value]),
+      [['/messages/1/tool_calls/0/custom/input', 'bob@corp.com']],
+    );
+  });
+
   it('masks two-character JSON escapes with two spaces, keeping every offset', () => {
     const json = JSON.stringify({ a: 'x\ny\t"q"\\z', b: '\u0040' });
     const masked = maskJsonEscapes(json);
