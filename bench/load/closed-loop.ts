@@ -113,16 +113,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     stopped = true;
     const now = performance.now();
     for (const slot of slots) {
-      if (slot.active) {
-        if (slot.exchange.recording) {
-          recorder.error('timeout');
-          // Never completed: enters the percentiles at its lower bound, marked as such.
-          recorder.censor(slot.exchange.startedFrom, now);
-        } else {
-          // A warm-up request still out: shown, so a hanging target is not silence, but not a measured error.
-          recorder.warmupTimeouts++;
-        }
-      }
+      if (slot.active) slot.exchange.timeOut(now);
       slot.exchange.abandon();
       slot.active = false;
     }

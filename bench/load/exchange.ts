@@ -52,18 +52,21 @@ export class Exchange implements ExchangeSink {
     if (record && origin !== sentAt) this.recorder.sendLag.push((sentAt - origin) * 1000);
   }
 
-  /** Whether this exchange is a measured request (not warm-up, not abandoned). */
-  get recording(): boolean {
-    return this.record;
-  }
-
-  /** Where latency counts from, performance.now() ms. */
-  get startedFrom(): number {
-    return this.origin;
-  }
-
   /** Stops recording this exchange: the phase is over and it was already counted as a timeout. */
   abandon(): void {
+    this.record = false;
+  }
+
+  /**
+   * Still out at the phase's deadline: a measured request is a timeout and enters the percentiles at its lower
+   * bound (its time to `now`); a warm-up one is shown apart, so a hanging target is not silence, but is not a
+   * measured error. Either way it stops recording.
+   */
+  timeOut(now: number): void {
+    if (this.record) {
+      this.recorder.error('timeout');
+      this.recorder.censor(this.origin, now);
+    } else this.recorder.warmupTimeouts++;
     this.record = false;
   }
 

@@ -182,15 +182,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
       for (let i = queueHead; i < queue.length; i++) unsent(queue[i]!);
       for (let i = next; i < schedule.total; i++) unsent(i);
       for (const slot of slots) {
-        if (slot.active) {
-          if (slot.exchange.recording) {
-            recorder.error('timeout');
-            recorder.censor(slot.exchange.startedFrom, now);
-          } else {
-            // A warm-up request still out: shown, so a hanging target is not silence, but not a measured error.
-            recorder.warmupTimeouts++;
-          }
-        }
+        if (slot.active) slot.exchange.timeOut(now);
         slot.exchange.abandon();
       }
       end();
