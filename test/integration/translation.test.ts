@@ -72,13 +72,7 @@ describe('translation edge cases', () => {
     await upstream.close();
   });
 
-  const post = (path: string, body: Record<string, unknown>) =>
-    fetch(`${gateway.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
+  const post = (path: string, body: Record<string, unknown>) => gateway.post(path, body);
   const hi = [{ role: 'user', content: 'hi' }];
 
   it('a usage chunk without `choices` still ends the stream well, on both endpoints', async () => {

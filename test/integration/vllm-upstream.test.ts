@@ -164,13 +164,7 @@ describe('a self-hosted (vLLM) upstream', () => {
     await upstream.close();
   });
 
-  const post = (path: string, body: Record<string, unknown>) =>
-    fetch(`${gateway.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
+  const post = (path: string, body: Record<string, unknown>) => gateway.post(path, body);
   const messages = [{ role: 'user', content: 'Hi' }];
   const recordOf = (model: string, endpoint: string) =>
     waitFor(

@@ -18,6 +18,8 @@ function needsEmbeddings(config: ReturnType<typeof parseConfig>): boolean {
 export interface TestGateway extends Gateway {
   /** Every record the gateway produced, in order. */
   readonly records: RequestRecord[];
+  /** POSTs `body` as JSON to `path` (10 s timeout). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
 /**
@@ -49,5 +51,12 @@ export async function startTestGateway(
     ...options,
     ...(embeddings === undefined ? {} : { embeddings }),
   });
-  return Object.assign(gateway, { records });
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  return Object.assign(gateway, { records, post });
 }
