@@ -14,8 +14,7 @@ export class ConfigError extends Error {
   }
 }
 
-// `$${` is a literal `${` (as in Compose files); the escape is matched first so that what follows it is kept.
-const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` inside string values only, after YAML parsing, so a secret
@@ -26,8 +25,7 @@ const ENV_REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  */
 export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_match, name: string | undefined, fallback: string | undefined) => {
-      if (name === undefined) return '${';
+    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
       const found = env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;

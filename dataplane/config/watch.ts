@@ -46,12 +46,12 @@ export function watchConfigFile(path: string, onChange: () => void, debounceMs =
   };
 
   const watcher = watchDir(dirname(path), (file) => {
-    if (file !== null && file !== name) {
-      const now = resolved(path);
-      if (now === target) return;
+    // The link may have been replaced under its own name (rm + ln -s) as well as through another name.
+    const now = resolved(path);
+    if (now !== target) {
       target = now;
       followTarget();
-    }
+    } else if (file !== null && file !== name) return;
     changed();
   });
   followTarget();

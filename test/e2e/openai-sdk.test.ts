@@ -421,6 +421,9 @@ describe('openai SDK through the gateway', () => {
     const model = await client.models.retrieve(id);
     assert.equal(model.id, id);
     assert.equal(model.object, 'model');
+    // A query (Azure-style clients add one) is not part of the id.
+    const withQuery = await client.models.retrieve(id, { query: { 'api-version': '2024-10-21' } });
+    assert.equal(withQuery.id, id);
     await assert.rejects(client.models.retrieve('no-such-model'), (error: unknown) => {
       return error instanceof OpenAI.NotFoundError && /no-such-model/.test(error.message);
     });

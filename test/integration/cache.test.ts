@@ -550,4 +550,18 @@ describe('cache in process (the embedded default without Redis)', () => {
       assert.equal(exact.cache, 'exact');
     });
   });
+
+  it('PII in the application’s tool definitions (the same for every user) does not keep prompts out', async () => {
+    await withGateway({}, async (gateway) => {
+      const tools = [
+        {
+          type: 'function',
+          function: { name: 'escalate', description: 'Hands the case to support@acme-corp.com.' },
+        },
+      ];
+      await ask(gateway, 'How do I reset my password?', { body: { tools } });
+      const paraphrase = await ask(gateway, 'How can I reset my password?', { body: { tools } });
+      assert.equal(paraphrase.cache, 'semantic');
+    });
+  });
 });

@@ -42,7 +42,7 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
           body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
           identity: ctx.identity,
           cacheControl: ctx.headers['cache-control'],
-          piiFindings: ctx.analysis?.pii.length,
+          piiFindings: conversationPii(ctx.analysis?.pii),
           signal: ctx.signal,
         }),
       );
@@ -203,4 +203,19 @@ async function* storedWhenComplete(
       }),
     );
   }
+}
+
+/** Where the application's own definitions sit (tools, functions, structured-output schemas). */
+const DEFINITION_PATH = /^\/(?:tools|functions|response_format|output_format)(?:\/|$)/;
+
+/**
+ * PII findings of the conversation, which keep a request out of the semantic cache (its answer may hold the
+ * user's data). Findings in the application's tool and schema definitions do not: they are the same for every
+ * user (a support address in a tool description), and counting them would keep all of that app's traffic out.
+ */
+function conversationPii(findings: readonly { path: string }[] | undefined): number | undefined {
+  if (findings === undefined) return undefined;
+  let count = 0;
+  for (const finding of findings) if (!DEFINITION_PATH.test(finding.path)) count++;
+  return count;
 }

@@ -21,7 +21,10 @@ export function listModelsStage(): Stage {
       let body: object;
       if (ctx.path.startsWith(PREFIX)) {
         // Ids may hold slashes (`meta-llama/Llama-3.1-8B`): the SDKs send them percent-encoded, or not.
-        const id = decoded(ctx.path.slice(PREFIX.length));
+        // The path may carry a query (`?api-version=…` from Azure-style clients): the id ends before it.
+        const rest = ctx.path.slice(PREFIX.length);
+        const query = rest.indexOf('?');
+        const id = decoded(query === -1 ? rest : rest.slice(0, query));
         const model = ctx.runtime.models.get(id);
         if (!visible(model)) {
           const shown = id.length > 200 ? `${id.slice(0, 200)}…` : id;

@@ -74,22 +74,11 @@ describe('config schema', () => {
     );
   });
 
-  it('an empty variable is named as empty; $${ is a literal ${', () => {
+  it('an empty variable is named as empty', () => {
     assert.throws(
       () => parseConfig({ providers: { oa: { type: 'openai', api_key: '${EMPTY}' } } }, { EMPTY: '' }),
       /providers\.oa\.api_key: environment variable EMPTY is empty/,
     );
-    const config = parseConfig(
-      {
-        providers: {
-          oa: { type: 'openai', api_key: 'a$${KEY}b${KEY}', base_url: 'http://127.0.0.1:9/v1' },
-          simulator: { type: 'simulator' },
-        },
-      },
-      { KEY: 'k' },
-    );
-    const oa = config.providers.oa;
-    assert.equal(oa?.type === 'openai' ? oa.api_key : undefined, 'a${KEY}bk');
   });
 
   it('a __proto__ key is refused with its path, not taken as the prototype (a team of that name would vanish)', async () => {

@@ -58,6 +58,18 @@ describe('watchConfigFile', () => {
       const afterSwap = fired;
       await writeFile(join(root, 'conf', 'v2', 'gateway.yaml'), 'a: 22\n');
       await firedAfter(() => fired, afterSwap);
+      // Replaced in place under its own name (rm, then ln -s), back to v1: v1 is followed again.
+      await rm(path);
+      await symlink(join(root, 'conf', 'v1', 'gateway.yaml'), path);
+      await firedAfter(() => fired, afterSwap + 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const afterReplace = fired;
+      await writeFile(join(root, 'conf', 'v1', 'gateway.yaml'), 'a: 12\n');
+      await firedAfter(() => fired, afterReplace);
+      // Back to v2 through a rename, so that the old target (v1) is the one no longer followed below.
+      await symlink(join(root, 'conf', 'v2', 'gateway.yaml'), join(root, 'etc', 'gateway.yaml.next'));
+      await rename(join(root, 'etc', 'gateway.yaml.next'), path);
+      await new Promise((resolve) => setTimeout(resolve, 100));
       // The old target is no longer followed.
       await new Promise((resolve) => setTimeout(resolve, 50));
       const settled = fired;
