@@ -100,7 +100,6 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     measuring = true;
     recorder.windowStart = startedAt;
     recorder.windowEnd = startedAt + options.durationMs;
-    windowRequests = slots.filter((slot) => slot.active).length;
     stopTimer = setTimeout(() => {
       stopped = true;
       maybeDone();

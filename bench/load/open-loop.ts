@@ -128,7 +128,6 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
         startedAt = dueTime(schedule, index);
         options.hooks.onMeasureStart();
         measuring = true;
-        windowRequests = inFlight;
         recorder.windowStart = startedAt;
         recorder.windowEnd = dueTime(schedule, schedule.total);
       }
