@@ -1,6 +1,6 @@
-// Is a non-streamed 2xx body really a chat completion? Used by the generator on every answer and by the
-// start-up probe. Cost: one JSON.parse of the body (the mock's answers are about 0.5 KiB, a few µs), paid on
-// the generator's thread after the response's last byte, so it adds to the generator's CPU, never to the
+// Is a non-streamed 2xx body really a chat completion? Used by the start-up probe, and by the generator for
+// an answer that lacks the expected content bytes (exchange.ts checks those first, without parsing). Cost: one
+// JSON.parse of the body, paid on the generator's thread after the response's last byte, never in the
 // measured latency.
 
 /** Bodies larger than this are not kept whole; the answer counts as `bad_body`. */

@@ -17,6 +17,8 @@ export interface RequestSpec {
   expectedContent?: string | undefined;
 }
 
+const BRACE = 123; // "{"
+
 export class Exchange implements ExchangeSink {
   private origin = 0;
   private headersAt = Number.NaN;
@@ -28,11 +30,19 @@ export class Exchange implements ExchangeSink {
   private body: Uint8Array[] = [];
   private bodyBytes = 0;
 
+  /** `"content":"<the expected answer>"` as bytes: what a body passed through byte for byte holds. */
+  private readonly contentMark: Buffer | undefined;
+
   constructor(
     private readonly spec: RequestSpec,
     private readonly recorder: Recorder,
     private readonly onFinish: (exchange: Exchange, now: number) => void,
-  ) {}
+  ) {
+    this.contentMark =
+      spec.expectedContent === undefined
+        ? undefined
+        : Buffer.from(`"content":${JSON.stringify(spec.expectedContent)}`);
+  }
 
   /**
    * Arms the exchange. `origin` is where latency counts from; `sentAt` is when it actually leaves; `record`
@@ -114,10 +124,14 @@ export class Exchange implements ExchangeSink {
     if (this.status < 200 || this.status >= 300) return `http_${this.status}`;
     if (!this.spec.stream) {
       if (this.bodyBytes > MAX_CHECKED_BODY) return 'bad_body';
-      return checkCompletionBody(
-        Buffer.concat(this.body, this.bodyBytes).toString('utf8'),
-        this.spec.expectedContent,
-      );
+      const body =
+        this.body.length === 1 ? Buffer.from(this.body[0]!) : Buffer.concat(this.body, this.bodyBytes);
+      // Fast path (one native search, ≈ 0.5 µs; a JSON.parse costs ≈ 2 µs, paid by the generator on every
+      // answer): a JSON object holding the expected content field, as every target passes the mock's answer
+      // through. Anything else is parsed, to tell a broken body from a wrong answer.
+      if (this.contentMark !== undefined && body[0] === BRACE && body.indexOf(this.contentMark) !== -1)
+        return undefined;
+      return checkCompletionBody(body.toString('utf8'), this.spec.expectedContent);
     }
     if (this.counter.badEvents > 0) return 'bad_chunk';
     if (!this.counter.doneSeen) return 'stream_no_done';

@@ -1,8 +1,10 @@
 // Counts SSE `data:` lines in a response body as it streams in, and notices `data: [DONE]`, without
-// decoding or parsing JSON: the generator checks framing, chunk count and that every event is a completion
-// chunk (a JSON object holding "chat.completion.chunk"), cheaply. One `data:` line per event is assumed, as
-// OpenAI-style servers send. Cost: one native Buffer.indexOf per event line over bytes the counter skipped
-// anyway, plus a copy only for a line split across two socket reads (rare).
+// decoding or parsing JSON: the generator checks framing, chunk count and that events are completion chunks,
+// cheaply: every event must be a JSON object, and the first of each answer must hold "chat.completion.chunk"
+// (one native search, ≈ 0.2 µs; searching every event cost ≈ 4 µs per 20-chunk answer). An error object later
+// in a stream still fails the answer: a server that sends one ends without [DONE], or sends another number of
+// chunks. One `data:` line per event is assumed, as OpenAI-style servers send. A copy is made only for a line
+// split across two socket reads (rare).
 
 const DATA = [100, 97, 116, 97, 58]; // "data:"
 const DONE = [91, 68, 79, 78, 69, 93]; // "[DONE]"
@@ -32,6 +34,8 @@ export class SseCounter {
   badEvents = 0;
   /** Start of a JSON line that a socket read cut in two. */
   private carry: Buffer = EMPTY;
+  /** JSON events of this answer seen so far (only the first is searched for the chunk marker). */
+  private checked = 0;
   private mode = Mode.Prefix;
   private matched = 0;
   private valueStarted = false;
@@ -47,6 +51,7 @@ export class SseCounter {
     this.trailingGarbage = false;
     this.badEvents = 0;
     this.carry = EMPTY;
+    this.checked = 0;
     this.mode = Mode.Prefix;
     this.matched = 0;
     this.valueStarted = false;
@@ -70,7 +75,7 @@ export class SseCounter {
         const line =
           this.carry.length === 0 ? buf.subarray(i, end) : Buffer.concat([this.carry, buf.subarray(i, end)]);
         this.carry = EMPTY;
-        if (line[0] !== BRACE || line.indexOf(CHUNK_MARK) === -1) this.badEvents++;
+        if (line[0] !== BRACE || (this.checked++ === 0 && line.indexOf(CHUNK_MARK) === -1)) this.badEvents++;
         i = end;
         this.mode = Mode.Prefix;
         continue;

@@ -250,14 +250,25 @@ describe('response checks', () => {
   });
 
   it('count stream events that are not completion chunks, even split across reads', () => {
-    const counter = new SseCounter();
     const good = 'data: {"id":"c","object":"chat.completion.chunk","choices":[]}\n\n';
-    const text = `${good}data: {"error":"rate limited"}\n\n${good}data: [DONE]\n\n`;
-    const bytes = Buffer.from(text);
-    for (let i = 0; i < bytes.length; i += 7) counter.push(bytes.subarray(i, i + 7));
-    assert.equal(counter.jsonEvents, 3);
-    assert.equal(counter.badEvents, 1);
-    assert.equal(counter.doneSeen, true);
+    const feed = (text: string): SseCounter => {
+      const counter = new SseCounter();
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += 7) counter.push(bytes.subarray(i, i + 7));
+      return counter;
+    };
+    // The first event is searched for the chunk marker: an error object there is a bad event.
+    const errorFirst = feed(`data: {"error":"rate limited"}\n\n${good}data: [DONE]\n\n`);
+    assert.equal(errorFirst.jsonEvents, 2);
+    assert.equal(errorFirst.badEvents, 1);
+    // Later events must be JSON objects; text is a bad event. (An error object later in a stream fails the
+    // answer by its chunk count or its missing [DONE], checked by the exchange.)
+    const textLater = feed(`${good}data: oops\n\n${good}data: [DONE]\n\n`);
+    assert.equal(textLater.badEvents, 1);
+    assert.equal(textLater.doneSeen, true);
+    const clean = feed(`${good}${good}data: [DONE]\n\n`);
+    assert.equal(clean.badEvents, 0);
+    assert.equal(clean.jsonEvents, 2);
   });
 });
 
