@@ -46,6 +46,8 @@ export interface AggregateRow {
   /** Open loop: whether the median rate reached 97 % of the offered rate; null for closed loop. */
   sustained: boolean | null;
   errorRate: number;
+  /** The highest error rate of a single repeat: one bad repeat must not hide in the pooled rate. */
+  worstErrorRate: number;
   errorKinds: Record<string, number>;
   upstreamCallsPerRequest: number | null;
   /** Repeats whose window was flagged busy (after the re-measure). */
@@ -172,6 +174,7 @@ export function aggregateRow(
     sustained:
       ms[0]!.offeredRps === null ? null : isSustained(spread(ms.map((m) => m.rps)).median, ms[0]!.offeredRps),
     errorRate: requests === 0 ? 0 : errors / requests,
+    worstErrorRate: Math.max(0, ...ms.map((m) => (m.ok + m.errors === 0 ? 0 : m.errors / (m.ok + m.errors)))),
     errorKinds,
     upstreamCallsPerRequest: calls.length === 0 ? null : median(calls),
     busyRepeats: ms.filter((m) => m.machine.busy).length,

@@ -1,6 +1,7 @@
 // The issue's acceptance targets, checked against the aggregated rows. A missing target or scenario gives
 // 'n/a', never a pass; so does a row that cannot be trusted (busy repeats, errors or a missed rate on the
 // baseline), and a row of ours with errors or a missed rate fails, with the reason shown.
+import type { Percentile } from '../stats/percentiles.js';
 import type { AggregateRow } from './aggregate.js';
 import type { TargetName } from '../targets/target.js';
 
@@ -28,9 +29,15 @@ export const MAX_ERROR_RATE = 0.01;
 type Finder = (scenario: string, target: TargetName) => AggregateRow | undefined;
 
 /** What disqualifies a row from a verdict, or undefined when it is sound. */
-export function rowProblem(row: AggregateRow): string | undefined {
+export function rowProblem(row: AggregateRow, percentile?: Percentile): string | undefined {
   const out: string[] = [];
-  if (row.errorRate > MAX_ERROR_RATE) out.push(`${(row.errorRate * 100).toFixed(2)} % errors`);
+  // Judged per repeat: a repeat with 2.5 % errors must not pass because the others had none.
+  const worst = row.worstErrorRate;
+  if (worst > MAX_ERROR_RATE) out.push(`${(worst * 100).toFixed(2)} % errors in a repeat`);
+  // A percentile that reaches into requests that never completed is only a lower bound: a difference built
+  // on it (target minus direct) says nothing.
+  if (percentile !== undefined && row.lowerBound.includes(percentile))
+    out.push(`${percentile} is a lower bound (requests never completed)`);
   if (row.sustained === false) out.push('not sustained');
   if (row.busyRepeats > 0) out.push(`busy in ${row.busyRepeats}/${row.repeats} repeats`);
   return out.length === 0 ? undefined : out.join(', ');
@@ -44,17 +51,22 @@ function judge(
   pass: boolean | null,
   ours: AggregateRow | undefined,
   baseline: AggregateRow | undefined,
+  percentile?: Percentile,
 ): { status: Headline['status']; reason?: string } {
   if (pass === null || ours === undefined) return { status: 'n/a' };
   const reasons: string[] = [];
   let status: Headline['status'] = pass ? 'pass' : 'fail';
-  const own = rowProblem(ours);
+  const own = rowProblem(ours, percentile);
   if (own !== undefined) {
     reasons.push(`${ours.target}: ${own}`);
-    const untrusted = ours.busyRepeats > 0 && ours.errorRate <= MAX_ERROR_RATE && ours.sustained !== false;
+    const untrusted =
+      ours.busyRepeats > 0 &&
+      ours.worstErrorRate <= MAX_ERROR_RATE &&
+      ours.sustained !== false &&
+      (percentile === undefined || !ours.lowerBound.includes(percentile));
     status = untrusted ? (status === 'fail' ? 'fail' : 'n/a') : 'fail';
   }
-  const base = baseline === undefined ? undefined : rowProblem(baseline);
+  const base = baseline === undefined ? undefined : rowProblem(baseline, percentile);
   if (base !== undefined) {
     reasons.push(`${baseline!.target}: ${base}`);
     if (status === 'pass') status = 'n/a';
@@ -92,6 +104,7 @@ function maxCheck(
   maxUs: number,
   unit: 'ms' | 'µs',
   baseline: TargetName | undefined,
+  percentile?: Percentile,
 ): Headline {
   const spreadOf = (name: TargetName) => {
     const row = find(scenario, name);
@@ -115,6 +128,7 @@ function maxCheck(
       value === null ? null : value <= maxUs,
       row,
       baseline === undefined ? undefined : find(scenario, baseline),
+      percentile,
     ),
     errors: percent(row),
     floor: floor === null ? '–' : show(floor.median),
@@ -135,6 +149,7 @@ export function headlines(rows: readonly AggregateRow[]): Headline[] {
       1000,
       'ms',
       'direct',
+      'p99',
     ),
     maxCheck(
       find,
@@ -145,6 +160,7 @@ export function headlines(rows: readonly AggregateRow[]): Headline[] {
       3000,
       'ms',
       'direct',
+      'p99',
     ),
     maxCheck(
       find,

@@ -184,6 +184,36 @@ describe('headline verdicts', () => {
     assert.equal(h.errors, '20.00 %');
   });
 
+  it('judge errors per repeat: one repeat with 2.5 % errors fails though the pooled rate is under 1 %', () => {
+    const h = check(
+      [1, 2, 3].map((r) =>
+        m('gateway', r, r === 1 ? { ok: 1_950, errors: 50, errorKinds: { http_500: 50 } } : {}),
+      ),
+      'open loop 2k/s: p99 − direct p99 (paired per repeat), pass',
+    );
+    assert.equal(h.status, 'fail');
+    assert.match(h.reason ?? '', /2\.50 % errors in a repeat/);
+  });
+
+  it('never pass a p99 difference whose baseline p99 is only a lower bound (requests that never completed)', () => {
+    const censoredLat = {
+      ...summarize(Float64Array.from([500, 600, 800])),
+      censored: 30,
+      lowerBound: ['p99' as const],
+    };
+    const censoredDirect = [1, 2, 3].map((r) => m('direct', r, { latencyUs: censoredLat }));
+    const rows = aggregate(
+      [...censoredDirect, ...[1, 2, 3].map((r) => m('gateway', r))],
+      ['open-2k'],
+      ['direct', 'gateway'],
+    );
+    const h = headlines(rows).find((x) =>
+      x.check.startsWith('open loop 2k/s: p99 − direct p99 (paired per repeat), pass'),
+    )!;
+    assert.equal(h.status, 'n/a');
+    assert.match(h.reason ?? '', /direct: p99 is a lower bound/);
+  });
+
   it('never pass a row whose repeats were flagged busy', () => {
     const busy = { foreignCores: 1, stealCores: 0, machineBusy: 1, busy: true, reason: 'other processes' };
     const h = check(
