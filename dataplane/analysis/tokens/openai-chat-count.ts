@@ -22,7 +22,7 @@ const FUNCTION_CALL_FRAMING = 3;
 const FORCED_CALL_FRAMING = 4;
 const CHOICE_NONE = 1;
 
-function functionDefinitions(body: JsonObject, tally: Tally): FunctionDefinition[] {
+function functionDefinitions(body: JsonObject, tally: Tally, deps: ChatCountDeps): FunctionDefinition[] {
   const defs: FunctionDefinition[] = [];
   const fromEntry = (entry: unknown) => {
     if (!isObject(entry) || typeof entry.name !== 'string') return tally.inexact();
@@ -30,9 +30,13 @@ function functionDefinitions(body: JsonObject, tally: Tally): FunctionDefinition
   };
   for (const fn of asArray(body.functions)) fromEntry(fn);
   for (const tool of asArray(body.tools)) {
-    // Non-function tools (custom, built-in) have no documented rendering.
+    // Non-function tools (custom, built-in) have no documented rendering: a custom tool's definition (name,
+    // description, grammar) is counted as its JSON, so that a budget does not take a long one for nothing.
     if (isObject(tool) && tool.type === 'function') fromEntry(tool.function);
-    else tally.inexact();
+    else {
+      tally.inexact();
+      if (isObject(tool) && isObject(tool.custom)) tally.add(deps.countText(JSON.stringify(tool.custom)));
+    }
   }
   return defs;
 }
@@ -95,7 +99,7 @@ function addCall(fn: unknown, deps: ChatCountDeps, tally: Tally): void {
 export function countChatPrompt(body: unknown, deps: ChatCountDeps): Counted {
   const tally = new Tally();
   if (!isObject(body)) return { tokens: 0, exact: false };
-  const defs = functionDefinitions(body, tally);
+  const defs = functionDefinitions(body, tally, deps);
   const perMessage = deps.legacyFraming ? 4 : 3;
   const perName = deps.legacyFraming ? -1 : 1;
   // tool_call_id → function name, so tool results can be framed like the function messages they replace.

@@ -69,8 +69,13 @@ async function* openAIFrames(
       let text = (delta.content ?? '') + (delta.refusal ?? '');
       if (typeof extra.reasoning_content === 'string') text += extra.reasoning_content;
       if (typeof extra.reasoning === 'string') text += extra.reasoning;
-      for (const call of delta.tool_calls ?? [])
+      for (const call of delta.tool_calls ?? []) {
         text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
+        // A custom tool's call streams its free-form input.
+        const custom = (call as { custom?: { name?: unknown; input?: unknown } }).custom;
+        if (typeof custom?.name === 'string') text += custom.name;
+        if (typeof custom?.input === 'string') text += custom.input;
+      }
       countDelta(ctx, text);
     }
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));

@@ -45,8 +45,13 @@ export function answerTokens(body: ChatCompletion): number {
     if (typeof message.refusal === 'string') text += message.refusal;
     if (typeof message.reasoning_content === 'string') text += message.reasoning_content;
     if (typeof message.reasoning === 'string') text += message.reasoning;
-    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : [])
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
       text += `${call?.function?.name ?? ''}${call?.function?.arguments ?? ''}`;
+      // A custom tool's call: its free-form input.
+      const custom = (call as { custom?: { name?: unknown; input?: unknown } } | null)?.custom;
+      if (typeof custom?.name === 'string') text += custom.name;
+      if (typeof custom?.input === 'string') text += custom.input;
+    }
     if (text.length > 0) tokens += Math.max(1, Math.ceil(textTokens(text)));
   }
   return tokens;

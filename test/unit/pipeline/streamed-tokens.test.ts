@@ -48,4 +48,9 @@ describe('answerTokens', () => {
     assert.equal(answerTokens(answer({ reasoning: 'x'.repeat(400) })), 101);
     assert.equal(answerTokens(answer({ reasoning_content: null, reasoning: null })), 1);
   });
+
+  it('counts a custom tool call’s input', () => {
+    const call = { id: 'c1', type: 'custom', custom: { name: 'python', input: 'x'.repeat(400) } };
+    assert.ok(answerTokens(answer({ content: null, tool_calls: [call] })) >= 100);
+  });
 });

@@ -60,6 +60,23 @@ describe('createTokenCounter: providers', () => {
     assert.equal(asMessages.exact, true);
   });
 
+  it('counts a custom tool’s definition and a custom call’s input (inexact: no documented rendering)', () => {
+    const description = 'Runs the given Python code and returns what it printed. '.repeat(40);
+    const base = counter.count(chat({ messages: hello }));
+    const withTool = counter.count(
+      chat({ messages: hello, tools: [{ type: 'custom', custom: { name: 'python', description } }] }),
+    );
+    assert.equal(withTool.exact, false);
+    assert.ok(withTool.prompt - base.prompt > 300, `${withTool.prompt - base.prompt} tokens for the tool`);
+    const call = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'custom', custom: { name: 'python', input: 'print(1)\n'.repeat(50) } }],
+    };
+    const withCall = counter.count(chat({ messages: [...hello, call] }));
+    assert.ok(withCall.prompt - base.prompt > 50, `${withCall.prompt - base.prompt} tokens for the call`);
+  });
+
   it('uses cl100k for gpt-4 and gpt-3.5', () => {
     const text = 'Tokenization differs between encodings: ünïcödé, 数字 12345.';
     const old = counter.count(chat({ messages: [{ role: 'user', content: text }] }, 'gpt-4-0613'));
