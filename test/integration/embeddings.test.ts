@@ -118,6 +118,8 @@ describe('/v1/embeddings', () => {
       );
       // The analysis' exact count stands in for the upstream's unusable one.
       assert.equal(record.prompt_tokens, 2, model);
+      // Analysed for tokens and PII only: no complexity is reported for an embeddings input.
+      assert.equal(record.complexity_class, null);
       assert.ok(record.cost_nano_usd > 0, `${model}: cost ${record.cost_nano_usd}`);
     }
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();

@@ -111,8 +111,9 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     pii_findings: piiCounts(analysis?.pii),
     injection_score: analysis?.injection.score ?? null,
     injection_signals: analysis?.injection.signals ?? [],
-    complexity_score: analysis?.complexity.score ?? null,
-    complexity_class: analysis?.complexity.class ?? null,
+    // An embeddings input is analysed for its tokens and PII only: it has no complexity to report.
+    complexity_score: ctx.endpoint === 'embeddings' ? null : (analysis?.complexity.score ?? null),
+    complexity_class: ctx.endpoint === 'embeddings' ? null : (analysis?.complexity.class ?? null),
     cost_nano_usd: route === undefined ? 0 : costNanoUsd(usage, route.config.pricing),
     cache_status: ctx.cache?.status ?? 'none',
     cache_similarity: ctx.cache?.similarity ?? null,

@@ -7,6 +7,6 @@ import { createUuidV7 } from '../../ids/uuidv7.js';
  */
 export function anthropicMessageId(upstreamId: string): string {
   if (upstreamId.startsWith('msg_') && upstreamId.length > 'msg_'.length) return upstreamId;
-  if (upstreamId !== '') return `msg_${upstreamId}`;
+  if (upstreamId !== '' && upstreamId !== 'msg_') return `msg_${upstreamId}`;
   return `msg_${createUuidV7()().replaceAll('-', '')}`;
 }

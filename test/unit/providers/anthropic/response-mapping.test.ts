@@ -281,6 +281,8 @@ describe('chatCompletionToMessage: stops and malformed bodies', () => {
   it('an empty upstream id gets a generated message id', () => {
     const id = chatCompletionToMessage({ ...completion(), id: '' }, 'm').id;
     assert.match(id, /^msg_[0-9a-f]{32}$/);
+    // A bare prefix is no id either (not msg_msg_).
+    assert.match(chatCompletionToMessage({ ...completion(), id: 'msg_' }, 'm').id, /^msg_[0-9a-f]{32}$/);
   });
 
   it('bodies without id, choices or content are upstream_invalid_response', () => {
