@@ -14,8 +14,11 @@ export interface JsonSseDialect<T> {
   sentinel?: string;
   /** An event that ends the stream after it has been passed on (Anthropic's message_stop). */
   isLast?: (data: T) => boolean;
-  /** Throws for in-stream error events and malformed events. */
-  check(data: T, raw: string): void;
+  /**
+   * Throws for in-stream error events and malformed events. May return the event in the dialect's own shape
+   * (a field a compatible server left out): that is passed on instead, re-serialised.
+   */
+  check(data: T, raw: string): T | undefined;
 }
 
 export async function* jsonSseEvents<T>(
@@ -38,8 +41,8 @@ export async function* jsonSseEvents<T>(
           cause: error,
         });
       }
-      dialect.check(data, event.data);
-      yield { data, raw: event.data };
+      const reshaped = dialect.check(data, event.data);
+      yield reshaped === undefined ? { data, raw: event.data } : { data: reshaped, raw: undefined };
       if (dialect.isLast?.(data) === true) {
         done = true;
         break;

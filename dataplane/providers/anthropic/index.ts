@@ -100,6 +100,7 @@ function anthropicEvents(
         );
       }
       if (data.type === 'error') throw anthropicStreamError(data.error);
+      return undefined;
     },
   });
 }
