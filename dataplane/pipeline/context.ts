@@ -1,5 +1,5 @@
 // The per-request context that flows through the pipeline stages.
-import type { ChatRequest } from '../api/openai-chat.js';
+import type { ChatRequestBody } from '../api/openai-chat.js';
 import type { MessagesRequest } from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest } from '../api/embeddings.js';
 import type { Analysis } from '../analysis/types.js';
@@ -15,7 +15,7 @@ export type Endpoint =
   'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
 
 export type RequestInput =
-  | { readonly endpoint: 'chat'; readonly body: ChatRequest }
+  | { readonly endpoint: 'chat'; readonly body: ChatRequestBody }
   | { readonly endpoint: 'messages'; readonly body: MessagesRequest }
   | { readonly endpoint: 'embeddings'; readonly body: EmbeddingsRequest };
 

@@ -1,7 +1,7 @@
 // The completion limit sent upstream is cut to the model's `max_output_tokens`: that bound is what the limits
 // stage reserved against the budgets (analysis/tokens/completion-bound.ts), so an upstream told a larger limit
 // (or none) could bill far past the reservation, and a non-streamed answer cannot be cut once it is made.
-import type { ChatRequest } from '../../api/openai-chat.js';
+import type { ChatRequestBody } from '../../api/openai-chat.js';
 import type { MessagesRequest } from '../../api/anthropic-messages.js';
 import type { Provider } from '../../providers/types.js';
 
@@ -14,10 +14,10 @@ const over = (value: number | null | undefined, cap: number): value is number =>
  * (its own default_max_tokens, capped).
  */
 export function capChatCompletion(
-  body: ChatRequest,
+  body: ChatRequestBody,
   cap: number | undefined,
   provider: Provider,
-): ChatRequest {
+): ChatRequestBody {
   if (cap === undefined) return body;
   const hasLimit = typeof body.max_completion_tokens === 'number' || typeof body.max_tokens === 'number';
   if (!hasLimit) {
