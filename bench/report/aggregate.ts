@@ -16,8 +16,13 @@ export interface AggregateRow {
   p90: Spread;
   p99: Spread;
   p999: Spread;
-  /** Percentiles that reach into censored samples (requests that never completed) in some repeat: "≥". */
+  /**
+   * Percentiles that reach into censored samples (requests that never completed) in at least half the repeats,
+   * so that the median shown is (likely) a lower bound: "≥".
+   */
   lowerBound: Percentile[];
+  /** Percentiles that are a lower bound in any repeat: a verdict built on one of them is not trusted. */
+  lowerBoundAny: Percentile[];
   /** Measured requests that never completed, all repeats (included in the percentiles at the deadline). */
   censored: number;
   /** False when a repeat had fewer than 1000 samples, making p99.9 the max in disguise. */
@@ -127,6 +132,8 @@ export function isSustained(rps: number, offeredRps: number): boolean {
 const nullable = (values: (number | null)[]): Spread | null =>
   values.every((v) => v === null) ? null : spread(values.map((v) => v ?? Number.NaN));
 
+const PERCENTILES: readonly Percentile[] = ['p50', 'p90', 'p99', 'p999'];
+
 export function aggregateRow(
   all: readonly Measurement[],
   scenario: string,
@@ -153,7 +160,10 @@ export function aggregateRow(
     p90: spread(ms.map((m) => m.latencyUs.p90)),
     p99: spread(ms.map((m) => m.latencyUs.p99)),
     p999: spread(ms.map((m) => m.latencyUs.p999)),
-    lowerBound: [...new Set(ms.flatMap((m) => m.latencyUs.lowerBound ?? []))],
+    lowerBound: PERCENTILES.filter(
+      (p) => 2 * ms.filter((m) => (m.latencyUs.lowerBound ?? []).includes(p)).length >= ms.length,
+    ),
+    lowerBoundAny: [...new Set(ms.flatMap((m) => m.latencyUs.lowerBound ?? []))],
     censored: ms.reduce((n, m) => n + (m.latencyUs.censored ?? 0), 0),
     p999Reliable: ms.every((m) => m.latencyUs.count >= 1000),
     headersP50: spread(ms.map((m) => m.headersUs.p50)),

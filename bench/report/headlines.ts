@@ -36,7 +36,7 @@ export function rowProblem(row: AggregateRow, percentile?: Percentile): string |
   if (worst > MAX_ERROR_RATE) out.push(`${(worst * 100).toFixed(2)} % errors in a repeat`);
   // A percentile that reaches into requests that never completed is only a lower bound: a difference built
   // on it (target minus direct) says nothing.
-  if (percentile !== undefined && row.lowerBound.includes(percentile))
+  if (percentile !== undefined && row.lowerBoundAny.includes(percentile))
     out.push(`${percentile} is a lower bound (requests never completed)`);
   if (row.sustained === false) out.push('not sustained');
   if (row.busyRepeats > 0) out.push(`busy in ${row.busyRepeats}/${row.repeats} repeats`);
@@ -63,7 +63,7 @@ function judge(
       ours.busyRepeats > 0 &&
       ours.worstErrorRate <= MAX_ERROR_RATE &&
       ours.sustained !== false &&
-      (percentile === undefined || !ours.lowerBound.includes(percentile));
+      (percentile === undefined || !ours.lowerBoundAny.includes(percentile));
     status = untrusted ? (status === 'fail' ? 'fail' : 'n/a') : 'fail';
   }
   const base = baseline === undefined ? undefined : rowProblem(baseline, percentile);

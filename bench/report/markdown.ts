@@ -86,7 +86,7 @@ export function renderMarkdown(results: RunResults): string {
     'Median over repeats; ± is half the spread (max−min) of the repeats relative to the median. Latency in ms, ' +
       'from the send (closed loop) or from the scheduled send time (open loop). Requests that never completed ' +
       '(timed out or never sent) enter the percentiles at the time to the deadline; a percentile that reaches ' +
-      'into them is a lower bound, shown "≥". req/s is successful completions inside the window ÷ its length. ' +
+      'into them is a lower bound, shown "≥" when so in at least half the repeats. req/s is successful completions inside the window ÷ its length. ' +
       '"p99 − direct p99" is the difference of the two p99s within each repeat, median over repeats (not the ' +
       'p99 of the added latency). CPU is the target process (all threads) per completed request. RSS is the ' +
       "highest sample in any repeat's window (max over repeats). Errors are measured requests only.",

@@ -214,6 +214,24 @@ describe('headline verdicts', () => {
     assert.match(h.reason ?? '', /direct: p99 is a lower bound/);
   });
 
+  it('mark a median "≥" only when most repeats were censored; distrust a verdict when any was', () => {
+    const censoredLat = {
+      ...summarize(Float64Array.from([500, 600, 800])),
+      censored: 30,
+      lowerBound: ['p99' as const],
+    };
+    const ms = [1, 2, 3].map((r) => m('gateway', r, r === 1 ? { latencyUs: censoredLat } : {}));
+    const rows = aggregate([...direct, ...ms], ['open-2k'], ['direct', 'gateway']);
+    const row = rows.find((x) => x.target === 'gateway')!;
+    assert.deepEqual(row.lowerBound, []);
+    assert.deepEqual(row.lowerBoundAny, ['p99']);
+    const h = headlines(rows).find((x) =>
+      x.check.startsWith('open loop 2k/s: p99 − direct p99 (paired per repeat), pass'),
+    )!;
+    assert.equal(h.status, 'fail');
+    assert.match(h.reason ?? '', /p99 is a lower bound/);
+  });
+
   it('never pass a row whose repeats were flagged busy', () => {
     const busy = { foreignCores: 1, stealCores: 0, machineBusy: 1, busy: true, reason: 'other processes' };
     const h = check(
