@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { beginSse, sendJson, startScriptedServer, type ScriptedServer } from '../support/scripted-server.js';
+import { waitFor } from '../support/wait.js';
 
 const usage = { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 };
 const completion = (model: string) => ({
@@ -144,12 +145,24 @@ describe('translation edge cases', () => {
     const ok = await post('/v1/chat/completions', { model: 'gpt-x', messages, tools });
     assert.equal(ok.status, 200);
     assert.deepEqual(upstream.lastRequestFor('gpt-x').body.messages, messages);
-    const refused = await post('/v1/chat/completions', { model: 'claude-x', messages });
+    const refused = await gateway.post(
+      '/v1/chat/completions',
+      { model: 'claude-x', messages },
+      { 'x-request-id': 'custom-call-to-claude' },
+    );
     assert.equal(refused.status, 400);
     assert.equal(
       ((await refused.json()) as { error: { param: string } }).error.param,
       'messages[1].tool_calls[0].type',
     );
+    // Refused, and recorded like any other request (no upstream call, nothing billed).
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.client_request_id === 'custom-call-to-claude'),
+      'the record of the refused request',
+    );
+    assert.equal(record.status, 400);
+    assert.equal(record.error_code, 'unsupported_operation');
+    assert.equal(record.prompt_tokens, 0);
   });
 
   it('more than 4 stop_sequences: a 400 naming stop_sequences for OpenAI, all of them for a self-hosted server', async () => {
