@@ -91,6 +91,16 @@ export interface Reconciliation {
   reservedUntil?: readonly (number | null)[];
 }
 
+/**
+ * How far a count of whole units (requests, tokens) read off a window kept in Unix milliseconds may be off by
+ * floating-point rounding: a timestamp near 1.8e12 holds ms to ≈ 2.4e-4, so 8 tokens at 0.6 ms each (100 000
+ * tpm) read as 7.9999 remaining-side (floored to 7) or 8.0001 used-side (ceiled to 9) without it. Bounded by
+ * half a unit: beyond that (limits of billions a minute) the count is approximate anyway.
+ */
+export function unitEpsilon(now: number, intervalMs: number): number {
+  return Math.min(0.5, (Math.abs(now) * 8 * Number.EPSILON) / intervalMs);
+}
+
 /** Milliseconds of window a tpm reconciliation moves its state by: bounded as Reconciliation.reservedUntil says. */
 export function gcraAdjustMs(deltaMs: number, reservedUntil: number | null | undefined, now: number): number {
   if (deltaMs >= 0 || reservedUntil === null || reservedUntil === undefined) return deltaMs;

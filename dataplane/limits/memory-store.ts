@@ -4,6 +4,7 @@
 // user ids are the caller's to choose, so state per user must not grow without bound.
 import {
   gcraAdjustMs,
+  unitEpsilon,
   type BudgetCheck,
   type ConcurrencyCheck,
   type GcraState,
@@ -89,7 +90,7 @@ export function createMemoryStore(): MemoryLimitStore {
           const tat = Math.max(tats.get(c.key) ?? now, now);
           const newTat = tat + c.cost * interval;
           if (newTat - c.periodMs > now) {
-            const used = Math.ceil((tat - now) / interval);
+            const used = Math.ceil((tat - now) / interval - unitEpsilon(now, interval));
             return Promise.resolve({
               ok: false,
               failed: i,
@@ -100,7 +101,7 @@ export function createMemoryStore(): MemoryLimitStore {
           }
           newTats[i] = newTat;
           gcra[i] = {
-            remaining: Math.floor((c.periodMs - (newTat - now)) / interval),
+            remaining: Math.floor((c.periodMs - (newTat - now)) / interval + unitEpsilon(now, interval)),
             resetMs: Math.ceil(newTat - now),
           };
         } else if (c.kind === 'concurrency') {

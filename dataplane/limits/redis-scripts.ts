@@ -45,6 +45,11 @@ import { BUDGET_RETENTION_MS } from './checks.js';
 export const LIMITS_SCRIPT = `
 local retention = ${BUDGET_RETENTION_MS}
 
+-- Rounding allowance when whole units are read off a window kept in Unix ms (see unitEpsilon in checks.ts).
+local function eps(now, interval)
+  return math.min(0.5, math.abs(now) * 8 * 2.220446049250313e-16 / interval)
+end
+
 local function message(err)
   if type(err) == 'table' then return tostring(err.err) end
   return tostring(err)
@@ -181,10 +186,10 @@ local function admit(k, n, packed, id)
       if tat < now then tat = now end
       local nt = tat + cost * interval
       if nt - period > now then
-        return { 0, i, math.ceil(nt - period - now), math.ceil((tat - now) / interval), limit }
+        return { 0, i, math.ceil(nt - period - now), math.ceil((tat - now) / interval - eps(now, interval)), limit }
       end
       newtat[i] = nt
-      reply[#reply + 1] = math.floor((period - (nt - now)) / interval)
+      reply[#reply + 1] = math.floor((period - (nt - now)) / interval + eps(now, interval))
       reply[#reply + 1] = math.ceil(nt - now)
     elseif kind == 'c' then
       local count = redis.call('ZCARD', key)

@@ -117,6 +117,19 @@ export function limiterCases(newStore: StoreFactory): void {
     assert.equal(third.headers['x-ratelimit-remaining-tokens'], '0');
   });
 
+  it('tpm: remaining tokens are exact when a token is not a whole number of ms (100000 tpm: 0.6 ms)', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const s = [scope('a', { tpm: 100_000 })];
+    // 3, 8, 151, 203 and 2048 tokens read one too few before (8 × 0.6 = 4.800000000000001).
+    let left = 100_000;
+    for (const [i, tokens] of [3, 8, 151, 203, 2048].entries()) {
+      const ticket = await limiter.admit(request(`r${i}`, s, tokens, 0));
+      left -= tokens;
+      assert.equal(ticket.headers['x-ratelimit-remaining-tokens'], String(left), `after ${tokens} tokens`);
+    }
+  });
+
   it('tpm: a late reconciliation gives back only what of its reservation is still inside the window', async () => {
     const time = { now: Date.UTC(YEAR, 0, 1) };
     const { limiter } = limiterAt(time, newStore());
