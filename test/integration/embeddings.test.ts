@@ -89,7 +89,8 @@ describe('/v1/embeddings', () => {
     const answer = await embed({ model: 'small', input: Array.from({ length: 2049 }, () => 'x') });
     assert.equal(answer.status, 400);
     assert.equal(answer.body.error!.code, 'invalid_request');
-    assert.match(answer.body.error!.param ?? '', /^input/);
+    assert.equal(answer.body.error!.param, 'input');
+    assert.match(answer.body.error!.message, /2049 items; at most 2048/);
     assert.equal(upstream.requests.length, before);
     assert.equal(
       (await embed({ model: 'sim-embed', input: Array.from({ length: 2048 }, () => 'x') })).status,
