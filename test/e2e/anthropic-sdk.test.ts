@@ -798,10 +798,11 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
         const one = await anthropic.models.retrieve('claude-text');
         assert.equal(one.id, 'claude-text');
         assert.equal(one.type, 'model');
-        await assert.rejects(
-          anthropic.models.retrieve('no-such-model'),
-          (error: unknown) => error instanceof Anthropic.NotFoundError,
-        );
+        // Anthropic's error envelope and type, as /v1/messages answers an unknown model.
+        const error = await thrown(() => anthropic.models.retrieve('no-such-model'));
+        assert.ok(error instanceof Anthropic.NotFoundError, String(error));
+        assert.equal(error.type, 'not_found_error');
+        assert.equal((error.error as { type?: string }).type, 'error');
       },
     );
   });

@@ -58,7 +58,12 @@ function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): vo
   if (error.code === 'internal_error') {
     logger.error('internal error', { request_id: ctx.id, err: error.cause ?? error });
   }
-  const body = ctx.endpoint === 'messages' ? anthropicErrorBody(error) : error.toBody();
+  // Anthropic's envelope on /v1/messages, and on /v1/models for Anthropic's SDKs (which send anthropic-version
+  // and answer there in Anthropic's model shape).
+  const anthropic =
+    ctx.endpoint === 'messages' ||
+    (ctx.endpoint === 'models' && ctx.headers['anthropic-version'] !== undefined);
+  const body = anthropic ? anthropicErrorBody(error) : error.toBody();
   ctx.status = error.status;
   ctx.timings.firstByte = performance.now();
   // An unread oversized body leaves the connection unusable; the server closes it after the 413.
