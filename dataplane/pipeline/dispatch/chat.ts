@@ -1,5 +1,5 @@
 // /v1/chat/completions: call the provider and turn its result into the client's JSON or SSE frames.
-import { answerTokens, countDelta } from './streamed-tokens.js';
+import { answerTokens, countDelta, generatedText } from './streamed-tokens.js';
 import {
   nonFunctionToolParam,
   type ChatChunk,
@@ -63,21 +63,7 @@ async function* openAIFrames(
       if (!clientWantsUsage && item.data.choices.length === 0) continue;
     }
     const delta = item.data.choices[0]?.delta;
-    if (delta !== undefined) {
-      // Reasoning deltas (vLLM's and DeepSeek's reasoning_content, OpenRouter's reasoning) are output too.
-      const extra = delta as { reasoning_content?: unknown; reasoning?: unknown };
-      let text = (delta.content ?? '') + (delta.refusal ?? '');
-      if (typeof extra.reasoning_content === 'string') text += extra.reasoning_content;
-      if (typeof extra.reasoning === 'string') text += extra.reasoning;
-      for (const call of delta.tool_calls ?? []) {
-        text += (call.function?.name ?? '') + (call.function?.arguments ?? '');
-        // A custom tool's call streams its free-form input.
-        const custom = (call as { custom?: { name?: unknown; input?: unknown } }).custom;
-        if (typeof custom?.name === 'string') text += custom.name;
-        if (typeof custom?.input === 'string') text += custom.input;
-      }
-      countDelta(ctx, text);
-    }
+    if (delta !== undefined) countDelta(ctx, generatedText(delta));
     yield openAIFrame(item.raw ?? JSON.stringify(item.data));
   }
   // A client that asked for usage counts on a last chunk carrying it (OpenAI's documented promise); an upstream

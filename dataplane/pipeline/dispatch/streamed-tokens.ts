@@ -41,18 +41,44 @@ export function answerTokens(body: ChatCompletion): number {
   for (const choice of Array.isArray(body.choices) ? body.choices : []) {
     const message = choice?.message;
     if (message === undefined || message === null) continue;
-    let text = typeof message.content === 'string' ? message.content : '';
-    if (typeof message.refusal === 'string') text += message.refusal;
-    if (typeof message.reasoning_content === 'string') text += message.reasoning_content;
-    if (typeof message.reasoning === 'string') text += message.reasoning;
-    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
-      text += `${call?.function?.name ?? ''}${call?.function?.arguments ?? ''}`;
-      // A custom tool's call: its free-form input.
-      const custom = (call as { custom?: { name?: unknown; input?: unknown } } | null)?.custom;
-      if (typeof custom?.name === 'string') text += custom.name;
-      if (typeof custom?.input === 'string') text += custom.input;
-    }
+    const text = generatedText(message);
     if (text.length > 0) tokens += Math.max(1, Math.ceil(textTokens(text)));
   }
   return tokens;
+}
+
+/** What the fields of a chat message or stream delta that carry generated text may hold (untrusted). */
+interface GeneratedParts {
+  content?: unknown;
+  refusal?: unknown;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+  tool_calls?: unknown;
+}
+
+/**
+ * The text a model generated in one chat message or stream delta, which a completion estimate counts: content,
+ * refusal, reasoning (vLLM's and DeepSeek's `reasoning_content`, newer vLLM's and OpenRouter's `reasoning`), and
+ * tool calls' names and arguments (a custom tool's free-form input). Used per streamed delta (dispatch/chat.ts)
+ * and per answer (answerTokens), so that both count the same fields.
+ */
+export function generatedText(part: GeneratedParts): string {
+  let text = '';
+  if (typeof part.content === 'string') text += part.content;
+  if (typeof part.refusal === 'string') text += part.refusal;
+  if (typeof part.reasoning_content === 'string') text += part.reasoning_content;
+  if (typeof part.reasoning === 'string') text += part.reasoning;
+  if (!Array.isArray(part.tool_calls)) return text;
+  for (const call of part.tool_calls as unknown[]) {
+    if (typeof call !== 'object' || call === null) continue;
+    const { function: fn, custom } = call as {
+      function?: { name?: unknown; arguments?: unknown } | null;
+      custom?: { name?: unknown; input?: unknown } | null;
+    };
+    if (typeof fn?.name === 'string') text += fn.name;
+    if (typeof fn?.arguments === 'string') text += fn.arguments;
+    if (typeof custom?.name === 'string') text += custom.name;
+    if (typeof custom?.input === 'string') text += custom.input;
+  }
+  return text;
 }
