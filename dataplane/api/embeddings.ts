@@ -1,5 +1,6 @@
 // OpenAI Embeddings request schema and response shape.
 import { z } from 'zod';
+import { embeddingInputs } from './embedding-inputs.js';
 
 /** OpenAI's bound on the inputs of one embeddings request. */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -21,12 +22,12 @@ export const embeddingsRequestSchema = z
   .superRefine((request, ctx) => {
     // Checked after the union, so that the message names the count (inside the union, a length bound is
     // reported as the last alternative's type mismatch). One array of token ids is one input, of any length.
-    const input = request.input;
-    if (Array.isArray(input) && typeof input[0] !== 'number' && input.length > MAX_EMBEDDING_INPUTS) {
+    const inputs = embeddingInputs(request.input).length;
+    if (inputs > MAX_EMBEDDING_INPUTS) {
       ctx.addIssue({
         code: 'custom',
         path: ['input'],
-        message: `'input' has ${input.length} items; at most ${MAX_EMBEDDING_INPUTS} are allowed per request.`,
+        message: `'input' has ${inputs} items; at most ${MAX_EMBEDDING_INPUTS} are allowed per request.`,
       });
     }
   });

@@ -3,6 +3,7 @@
 // then what is billed: the prompt (counted by the analysis, else estimated from the body's size) and the
 // completion tokens estimated as the deltas passed (dispatch/streamed-tokens.ts). Used by the limits stage (to
 // reconcile) and by the record stage (so the record does not depend on whether any limit applies).
+import { embeddingInputs } from '../api/embedding-inputs.js';
 import { NO_USAGE, type GatewayContext, type TokenUsage } from './context.js';
 
 /**
@@ -38,11 +39,9 @@ export function promptTokensOf(ctx: GatewayContext): number {
 }
 
 function embeddingInputTokens(input: unknown): number {
-  const one = (item: unknown): number =>
-    typeof item === 'string' ? Math.ceil(Buffer.byteLength(item) / 4) : Array.isArray(item) ? item.length : 0;
-  if (!Array.isArray(input) || input.every((item) => typeof item === 'number')) return one(input);
   let tokens = 0;
-  for (const item of input) tokens += one(item);
+  for (const item of embeddingInputs(input))
+    tokens += typeof item === 'string' ? Math.ceil(Buffer.byteLength(item) / 4) : item.length;
   return tokens;
 }
 

@@ -2,6 +2,7 @@
 // estimate otherwise, plus the completion-token upper bound that budgets reserve.
 import type { ChatRequest } from '../../api/openai-chat.js';
 import type { MessagesRequest } from '../../api/anthropic-messages.js';
+import { embeddingInputs } from '../../api/embedding-inputs.js';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
 import type { AnalysisRequest, ProviderKind, TokenAnalysis } from '../types.js';
 import { countMessagesPrompt } from './anthropic-count.js';
@@ -112,19 +113,17 @@ export function createTokenCounter(): TokenCounter {
     const encoding = openai ? model.encoding : 'o200k_base';
     const billable = openai && model.known;
     const countText = textCounter(encoding, 1);
-    const input = (request.body as { input?: unknown }).input;
     let tokens = 0;
     let exact = true;
-    const add = (item: unknown): void => {
-      if (typeof item === 'string') {
-        const counted = countText(item);
-        tokens += counted.tokens;
-        exact &&= counted.exact;
-      } else if (Array.isArray(item)) tokens += item.length;
-    };
-    // One token array (numbers) is one input; an array of strings or of token arrays is several.
-    if (Array.isArray(input) && input.some((item) => typeof item !== 'number')) input.forEach(add);
-    else add(input);
+    for (const item of embeddingInputs((request.body as { input?: unknown }).input)) {
+      if (typeof item !== 'string') {
+        tokens += item.length;
+        continue;
+      }
+      const counted = countText(item);
+      tokens += counted.tokens;
+      exact &&= counted.exact;
+    }
     return {
       prompt: tokens,
       encoding: billable ? encoding : `estimate:${encoding}`,

@@ -10,6 +10,7 @@ import type {
   ToolCall,
   Usage,
 } from '../../api/openai-chat.js';
+import { embeddingInputs } from '../../api/embedding-inputs.js';
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
@@ -175,15 +176,11 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
         );
       }
       await beforeFirstByte(call, 0);
-      // One array of token ids is one input (already tokenized text), as OpenAI reads it.
-      const input = request.input;
-      const inputs =
-        typeof input === 'string' || input.every((item) => typeof item === 'number') ? [input] : input;
       const dims = request.dimensions ?? 256;
       let tokens = 0;
-      const data = inputs.map((input, index) => {
+      const data = embeddingInputs(request.input).map((input, index) => {
         const text = typeof input === 'string' ? input : JSON.stringify(input);
-        tokens += typeof input === 'string' ? countTokens(input) : Array.isArray(input) ? input.length : 1;
+        tokens += typeof input === 'string' ? countTokens(input) : input.length;
         const vector = pseudoEmbedding(text, dims);
         // base64 is what the official SDKs ask for by default: float32 little-endian bytes, as OpenAI sends.
         const embedding =
