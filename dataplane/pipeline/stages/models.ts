@@ -2,9 +2,9 @@
 // caller may use), in OpenAI's shape, or in Anthropic's when the request carries `anthropic-version` (what
 // Anthropic's SDKs send), so that both SDKs' `models.list()` and `models.retrieve()` work.
 import { canSee } from '../../auth/index.js';
-import { GatewayError } from '../../errors/gateway-error.js';
 import type { RoutableModel } from '../../config/runtime.js';
 import type { Stage } from '../compose.js';
+import { modelNotFound } from '../model-not-found.js';
 
 const PREFIX = '/v1/models/';
 
@@ -26,14 +26,7 @@ export function listModelsStage(): Stage {
         const query = rest.indexOf('?');
         const id = decoded(query === -1 ? rest : rest.slice(0, query));
         const model = ctx.runtime.models.get(id);
-        if (!visible(model)) {
-          const shown = id.length > 200 ? `${id.slice(0, 200)}…` : id;
-          throw new GatewayError(
-            'model_not_found',
-            `The model '${shown}' does not exist or you do not have access to it.`,
-            { param: 'model' },
-          );
-        }
+        if (!visible(model)) throw modelNotFound(id);
         body = shape(model);
       } else {
         const data = [...ctx.runtime.models.values()].filter(visible).map(shape);

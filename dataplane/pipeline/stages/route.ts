@@ -2,11 +2,7 @@
 import { authorizeModel } from '../../auth/index.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
-
-/** An unknown id is the client's text, of any length: the message quotes at most 200 characters of it. */
-function shortened(id: string): string {
-  return id.length > 200 ? `${id.slice(0, 200)}…` : id;
-}
+import { modelNotFound } from '../model-not-found.js';
 
 export function routeStage(): Stage {
   return {
@@ -15,13 +11,7 @@ export function routeStage(): Stage {
       const input = ctx.input;
       if (input === undefined) return next();
       const model = ctx.runtime.models.get(input.body.model);
-      if (model === undefined) {
-        throw new GatewayError(
-          'model_not_found',
-          `The model '${shortened(input.body.model)}' does not exist or you do not have access to it.`,
-          { param: 'model' },
-        );
-      }
+      if (model === undefined) throw modelNotFound(input.body.model);
       const wantsEmbeddings = input.endpoint === 'embeddings';
       // Analysing an embeddings model's input as a chat is meaningless, so the same rule applies there.
       if (wantsEmbeddings !== (model.config.kind === 'embeddings')) {
