@@ -132,6 +132,15 @@ export function extractDefinitionSegments(endpoint: AnalysisEndpoint, body: unkn
   return out;
 }
 
+/**
+ * Whether a finding's path is in the application's definitions (what extractDefinitionSegments reads besides
+ * names): the same for every user of the app, unlike the conversation.
+ */
+export function isDefinitionPath(path: string): boolean {
+  return DEFINITION_PATH.test(path);
+}
+const DEFINITION_PATH = /^\/(?:tools|functions|response_format|output_format)(?:\/|$)/;
+
 /** An embeddings request's texts (token arrays have none to read), at `/input` or `/input/<index>`. */
 export function extractEmbeddingSegments(body: unknown): TextSegment[] {
   const input = isObject(body) ? body.input : undefined;

@@ -1,6 +1,7 @@
 // Exact and semantic cache: serves a hit (JSON as stored, or replayed as SSE when the request streams),
 // and on a miss taps the answer on its way to the client and stores it once it completed. Sets
 // x-gateway-cache (miss | exact | semantic) and x-gateway-cache-similarity. Never fails a request.
+import { isDefinitionPath } from '../../analysis/extract.js';
 import type { AnthropicMessage } from '../../api/anthropic-messages.js';
 import type { ChatCompletion } from '../../api/openai-chat.js';
 import {
@@ -205,9 +206,6 @@ async function* storedWhenComplete(
   }
 }
 
-/** Where the application's own definitions sit (tools, functions, structured-output schemas). */
-const DEFINITION_PATH = /^\/(?:tools|functions|response_format|output_format)(?:\/|$)/;
-
 /**
  * PII findings of the conversation, which keep a request out of the semantic cache (its answer may hold the
  * user's data). Findings in the application's tool and schema definitions do not: they are the same for every
@@ -216,6 +214,6 @@ const DEFINITION_PATH = /^\/(?:tools|functions|response_format|output_format)(?:
 function conversationPii(findings: readonly { path: string }[] | undefined): number | undefined {
   if (findings === undefined) return undefined;
   let count = 0;
-  for (const finding of findings) if (!DEFINITION_PATH.test(finding.path)) count++;
+  for (const finding of findings) if (!isDefinitionPath(finding.path)) count++;
   return count;
 }
