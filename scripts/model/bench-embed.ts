@@ -1,6 +1,7 @@
 // Speed and quality of the provisioned fp32 and int8 models, through the gateway's own loader
-// (dataplane/cache/embeddings/model.ts). Each thread count runs in its own child process (the loader
-// configures onnxruntime once per process), with fp32 and int8 measured in alternating rounds. Usage:
+// (dataplane/cache/embeddings/model.ts). Each thread count runs in its own child process (one process per
+// configuration keeps onnxruntime's shared threads apart), with fp32 and int8 measured in alternating rounds.
+// Usage:
 //   node --import tsx scripts/model/bench-embed.ts [--models-dir DIR] [--data FILE] [--quality-n 1000]
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';

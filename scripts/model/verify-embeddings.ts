@@ -1,6 +1,8 @@
-// Loads a provisioned folder through the real @xenova/transformers pipeline (the way the gateway will) and
-// checks the embeddings it produces. Any sign of the silent WASM fallback is a failure: it means
-// onnxruntime-node rejected our graph, and the gateway would run far slower than intended.
+// Loads a provisioned folder through the gateway's own embedding loader (transformers.js' tokenizer and model
+// lookup, the graph on onnxruntime-node's CPU provider) and checks the embeddings it produces. A graph that
+// onnxruntime-node rejects fails here, at provisioning, not in the gateway's embeddings worker.
+import { loadEmbeddingModel, onnxruntimeVersion } from '../../dataplane/cache/embeddings/model.js';
+import type { EmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import { MODEL_ID } from './paths.js';
 
 /**
@@ -53,80 +55,38 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-/** The slice of transformers.js' feature-extraction pipeline used here. */
-type Extractor = ((
-  texts: string | string[],
-  options: { pooling: 'mean'; normalize: boolean },
-) => Promise<EmbeddingTensor>) & { dispose(): Promise<void> };
-
-/**
- * Loads `onnx/model.onnx` (or `onnx/model_quantized.onnx`) through transformers.js and makes sure the session
- * is on onnxruntime-node, not the WASM fallback.
- */
-async function loadExtractor(modelsDir: string, quantized: boolean): Promise<Extractor> {
-  const { env, pipeline } = await import('@xenova/transformers');
-  env.localModelPath = modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`;
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
+/** Loads `onnx/model.onnx` (or `onnx/model_quantized.onnx`) the way the gateway's embeddings worker does. */
+async function loadExtractor(modelsDir: string, quantized: boolean): Promise<EmbeddingModel> {
   const file = quantized ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
-
-  // transformers.js reports a failed onnxruntime-node session only through console.warn before retrying on
-  // WASM, so capture warnings while the session is created.
-  const warnings: string[] = [];
-  const originalWarn = console.warn;
-  console.warn = (...args: unknown[]): void => {
-    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
-  };
-  let extractor: Extractor;
   try {
-    extractor = (await pipeline('feature-extraction', MODEL_ID, { quantized })) as unknown as Extractor;
+    return await loadEmbeddingModel({
+      model: MODEL_ID,
+      modelsDir,
+      allowRemote: false,
+      quantized,
+      intraOpThreads: 1,
+      maxTokens: 256,
+    });
   } catch (error) {
-    // When the WASM retry fails too, its error hides onnxruntime-node's (the real cause) in the warnings.
-    const cause = warnings.length > 0 ? ` (${warnings.join(' | ')})` : '';
-    throw new VerificationError(
-      `transformers.js could not load ${file}: ${(error as Error).message}${cause}`,
-      {
-        cause: error,
-      },
-    );
-  } finally {
-    console.warn = originalWarn;
-  }
-  try {
-    const fallback = warnings.find((w) => /wasm|went wrong/i.test(w));
-    if (fallback !== undefined) {
-      throw new VerificationError(
-        `onnxruntime-node rejected ${file} (WASM fallback): ${warnings.join(' | ')}`,
-      );
-    }
-    for (const warning of warnings) originalWarn(`  transformers.js warning: ${warning}`);
-    // The node backend's handler class; the WASM one is OnnxruntimeWebAssemblySessionHandler.
-    const handler = sessionHandlerOf(extractor);
-    if (handler !== 'OnnxruntimeSessionHandler') {
-      throw new VerificationError(`${file}: session is not on onnxruntime-node (handler: ${handler})`);
-    }
-    return extractor;
-  } catch (error) {
-    await extractor.dispose();
-    throw error;
+    throw new VerificationError(`could not load ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
-function sessionHandlerOf(extractor: Extractor): string {
-  const session = (extractor as unknown as { model: { session: { handler?: object } } }).model.session;
-  return session.handler?.constructor.name ?? 'unknown';
-}
+/** Where the sessions run, recorded in provenance.json. */
+const sessionHandler = async (): Promise<string> => `onnxruntime-node ${await onnxruntimeVersion()} (cpu)`;
 
 const embedWith =
-  (extractor: Extractor) =>
-  (text: string): Promise<EmbeddingTensor> =>
-    extractor(text, { pooling: 'mean', normalize: true });
+  (model: EmbeddingModel) =>
+  async (text: string): Promise<EmbeddingTensor> => ({
+    data: await model.embed([text]),
+    dims: [1, model.dims],
+  });
 
 /** Runs the checks against `<modelsDir>/Xenova/all-MiniLM-L6-v2`; throws VerificationError on any failure. */
 export async function verifyEmbeddings(modelsDir: string): Promise<VerificationResult> {
   const extractor = await loadExtractor(modelsDir, false);
   try {
-    const sessionHandler = sessionHandlerOf(extractor);
+    const handler = await sessionHandler();
     const embed = embedWith(extractor);
     const reference = await embed(REFERENCE_SENTENCE);
     const firstValues = Array.from(reference.data.subarray(0, 3), round);
@@ -141,7 +101,7 @@ export async function verifyEmbeddings(modelsDir: string): Promise<VerificationR
       norm: round(norm),
       paraphraseCosine: round(cosine(a.data, b.data)),
       unrelatedCosine: round(cosine(a.data, c.data)),
-      sessionHandler,
+      sessionHandler: handler,
     };
 
     const problems: string[] = [];
@@ -163,7 +123,7 @@ export async function verifyEmbeddings(modelsDir: string): Promise<VerificationR
     if (problems.length > 0) throw new VerificationError(`embedding check failed: ${problems.join('; ')}`);
     return result;
   } finally {
-    await extractor.dispose();
+    await extractor.close();
   }
 }
 
@@ -232,7 +192,7 @@ export async function verifyQuantized(modelsDir: string): Promise<QuantizedVerif
     reference = [];
     for (const text of QUALITY_SENTENCES) reference.push(await embed(text));
   } finally {
-    await fp32.dispose();
+    await fp32.close();
   }
   const int8 = await loadExtractor(modelsDir, true);
   try {
@@ -252,7 +212,7 @@ export async function verifyQuantized(modelsDir: string): Promise<QuantizedVerif
       worstSentence: QUALITY_SENTENCES[cosines.indexOf(minCosine)]!,
       paraphraseCosine: round(cosine(a.data, b.data)),
       unrelatedCosine: round(cosine(a.data, c.data)),
-      sessionHandler: sessionHandlerOf(int8),
+      sessionHandler: await sessionHandler(),
     };
     const problems: string[] = [];
     cosines.forEach((x, i) => {
@@ -269,6 +229,6 @@ export async function verifyQuantized(modelsDir: string): Promise<QuantizedVerif
     if (problems.length > 0) throw new VerificationError(`int8 model check failed: ${problems.join('; ')}`);
     return result;
   } finally {
-    await int8.dispose();
+    await int8.close();
   }
 }

@@ -1,20 +1,27 @@
 // The embedding model loader (dataplane/cache/embeddings/model.ts) on the provisioned all-MiniLM-L6-v2:
-// its vectors are transformers.js' own feature-extraction output (mean pooling, normalised) for a batch of
-// texts of different lengths, and the configured onnxruntime thread count is the one the session runs.
+// its fp32 vectors are sentence-transformers' for a padded batch of texts of different lengths, the int8
+// ones stay close to them and do not depend on batch-mates, and the configured onnxruntime thread count is
+// the one the session runs.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import type { EmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
+import {
+  minCosineFor,
+  REFERENCE_FIRST_VALUES,
+  REFERENCE_SENTENCE,
+  REFERENCE_TOLERANCE,
+} from '../../scripts/model/verify-embeddings.js';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
-const load = (intraOpThreads: number): Promise<EmbeddingModel> =>
+const load = (intraOpThreads: number, quantized = true): Promise<EmbeddingModel> =>
   loadEmbeddingModel({
     model: MODEL,
     modelsDir: defaultModelsDir(),
     allowRemote: false,
-    quantized: true,
+    quantized,
     intraOpThreads,
     maxTokens: 256,
   });
@@ -22,36 +29,38 @@ const load = (intraOpThreads: number): Promise<EmbeddingModel> =>
 const threads = (): number => readdirSync('/proc/self/task').length;
 
 describe('embedding model loader', () => {
-  it("gives transformers.js' pipeline vectors for a padded batch", async () => {
+  it("gives sentence-transformers' vectors for a padded batch, and each text the same alone", async () => {
+    const texts = ['Hi', 'How do I enable two-factor authentication on my account?', REFERENCE_SENTENCE];
+    const fp32 = await load(1, false);
+    const exact = await fp32.embed(texts);
+    await fp32.close();
+    assert.equal(fp32.dims, 384);
+    assert.equal(exact.length, texts.length * 384);
+    // The reference sentence sits last, behind padding for the longest text: its first values are
+    // sentence-transformers' own (an independent float64 forward pass agrees), so tokenizer, attention mask,
+    // session and pooling all line up.
+    const reference = exact.subarray(2 * 384, 3 * 384);
+    REFERENCE_FIRST_VALUES.forEach((expected, i) =>
+      assert.ok(
+        Math.abs(reference[i]! - expected) <= REFERENCE_TOLERANCE,
+        `value[${i}] = ${reference[i]}, expected ${expected}`,
+      ),
+    );
     const model = await load(1);
-    const texts = [
-      'Hi',
-      'How do I enable two-factor authentication on my account?',
-      'This is an example sentence',
-    ];
     const ours = await model.embed(texts);
-    assert.equal(model.dims, 384);
-    assert.equal(ours.length, texts.length * 384);
-    const { pipeline, env } = await import('@xenova/transformers');
-    env.localModelPath = `${defaultModelsDir()}/`;
-    env.allowRemoteModels = false;
-    const extractor = (await pipeline('feature-extraction', MODEL, { quantized: true })) as unknown as (
-      t: string[],
-      o: { pooling: 'mean'; normalize: boolean },
-    ) => Promise<{ data: Float32Array; dims: number[] }>;
-    const theirs = await extractor(texts, { pooling: 'mean', normalize: true });
-    assert.deepEqual(theirs.dims, [3, 384]);
-    let worst = 0;
-    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs.data[i]!));
-    assert.ok(worst < 1e-6, `largest difference ${worst}`);
-    // A text embeds the same alone as inside a padded batch: the int8 model quantizes each token on its own
-    // (with one scale per batch, 'Hi' next to a long text came out at cosine 0.984 to itself alone).
     for (const [i, text] of texts.entries()) {
-      const alone = await model.embed([text]);
+      const row = ours.subarray(i * 384, (i + 1) * 384);
       // Both unit length, so the dot product is the cosine.
-      const cosine = dot(alone, ours.subarray(i * 384, (i + 1) * 384));
+      assert.ok(Math.abs(dot(row, row) - 1) < 1e-4, `${JSON.stringify(text)}: not unit length`);
+      const toFp32 = dot(row, exact.subarray(i * 384, (i + 1) * 384));
+      assert.ok(toFp32 >= minCosineFor(text), `${JSON.stringify(text)}: cosine ${toFp32} to fp32`);
+      // A text embeds the same alone as inside a padded batch: the int8 model quantizes each token on its own
+      // (with one scale per batch, 'Hi' next to a long text came out at cosine 0.984 to itself alone).
+      const alone = await model.embed([text]);
+      const cosine = dot(alone, row);
       assert.ok(cosine > 0.999, `${JSON.stringify(text)}: cosine ${cosine} alone vs in the batch`);
     }
+    await model.close();
   });
 
   // /proc/self/task lists a Linux process's threads; elsewhere there is nothing to count.

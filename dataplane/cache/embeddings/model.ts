@@ -1,14 +1,16 @@
-// Loads a sentence-embedding model with transformers.js (feature-extraction, mean pooling, L2-normalised) on
-// onnxruntime-node's CPU provider. Runs inside an embeddings worker thread and in the bench's eval script.
-// transformers.js silently retries a failed session on its WASM backend; that would be a different, slower
-// engine behind the same name, so the session factory is wrapped to refuse anything but the CPU provider.
-// The wrapper also loads the session from the model's file rather than from the bytes transformers.js
-// passes: onnxruntime-node 1.14 ignores the session options given with a buffer (measured: with
-// `intraOpNumThreads: 1` a session from bytes still ran two threads, 2 ms of CPU per ms), so the thread
-// count set in config only holds for a session made from a path.
+// Loads a sentence-embedding model: transformers.js reads the model folder (local, or the Hugging Face hub) and
+// tokenizes; the ONNX graph runs on onnxruntime-node's CPU provider in a session made here; mean pooling and
+// L2 normalisation follow (mean-pool.ts). Runs inside an embeddings worker thread and in the bench's eval
+// script and the provisioning check.
+// The session is made here, not by transformers.js' pipeline, for three reasons: transformers.js 2.17 runs
+// its sessions through onnxruntime 1.14 only (its tensor shapes predate 1.2x), onnxruntime-node 1.14's binding
+// is not context-aware (one thread per process may load it: no second embeddings worker), and it cannot turn
+// off the spinning of idle intra-op threads. onnxruntime-node 1.30 can both; there is no WASM fallback to
+// guard against either, since nothing here retries on another engine.
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { meanPoolNormalize } from './mean-pool.js';
 
 export interface EmbeddingModelOptions {
@@ -20,7 +22,7 @@ export interface EmbeddingModelOptions {
   allowRemote: boolean;
   /** Use `onnx/model_quantized.onnx` instead of `onnx/model.onnx`. */
   quantized: boolean;
-  /** onnxruntime intra-op threads per session. */
+  /** onnxruntime intra-op threads per session (idle ones sleep: spinning is turned off). */
   intraOpThreads: number;
   /** Longest input in tokens; longer text is cut (the model saw at most this many in training). */
   maxTokens: number;
@@ -30,6 +32,8 @@ export interface EmbeddingModel {
   readonly dims: number;
   /** One L2-normalised vector per text, packed row after row. */
   embed(texts: readonly string[]): Promise<Float32Array>;
+  /** Releases the onnxruntime session (the bench and the provisioning check load several models). */
+  close(): Promise<void>;
 }
 
 /**
@@ -51,55 +55,6 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return fromEnv !== undefined && fromEnv !== ''
     ? fromEnv
     : join(homedir(), '.cache', 'ai-gateway', 'models');
-}
-
-interface Tensor<T> {
-  data: T;
-  dims: number[];
-}
-interface Encoded {
-  input_ids: Tensor<BigInt64Array>;
-  attention_mask: Tensor<BigInt64Array>;
-}
-/** The parts of transformers.js' feature-extraction pipeline used here: its tokenizer and its model. */
-interface Extractor {
-  tokenizer: ((texts: string[], options: { padding: true; truncation: true }) => Encoded) & {
-    model_max_length: number;
-  };
-  model: (inputs: Encoded) => Promise<{ last_hidden_state: Tensor<Float32Array> }>;
-}
-interface SessionFactory {
-  create(...args: unknown[]): Promise<unknown>;
-}
-
-const LOADING = Symbol.for('ai-gateway.embedding-model.loading');
-type SharedFactory = SessionFactory & { [LOADING]?: Promise<unknown> };
-
-/**
- * Runs `load` with `factory.create` replaced by `wrap(original)` and puts the original back after. The
- * factory is onnxruntime's one class for the whole process, so loads take turns (chained on the factory
- * itself): two loads with different thread counts never see each other's wrapper, nor wrap it again.
- */
-export async function withCreate<T>(
-  factory: SharedFactory,
-  wrap: (original: SessionFactory['create']) => SessionFactory['create'],
-  load: () => Promise<T>,
-): Promise<T> {
-  const turn = (factory[LOADING] ?? Promise.resolve()).then(async () => {
-    const original = factory.create;
-    factory.create = wrap(original.bind(factory));
-    try {
-      return await load();
-    } finally {
-      factory.create = original;
-    }
-  });
-  // The next load waits for this one's outcome, not its value (which would stay referenced from here).
-  factory[LOADING] = turn.then(
-    () => undefined,
-    () => undefined,
-  );
-  return turn;
 }
 
 /**
@@ -133,69 +88,76 @@ export async function modelPath(
   return { path, done };
 }
 
-export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promise<EmbeddingModel> {
-  // The CommonJS module arrives as `default` or as named exports depending on the loader; either way the
-  // InferenceSession class is the one object transformers.js calls, so patching it reaches its sessions.
-  const ort = (await import('onnxruntime-node')) as unknown as {
-    default?: { InferenceSession: SessionFactory };
-    InferenceSession?: SessionFactory;
-  };
-  const factory = (ort.default?.InferenceSession ?? ort.InferenceSession)!;
-  const expectedFile = join(
-    resolve(options.modelsDir),
-    options.model,
-    'onnx',
-    options.quantized ? 'model_quantized.onnx' : 'model.onnx',
-  );
-  // transformers.js answers a failed session by retrying on WASM, and logs the failure only as a warning; the
-  // first failure is kept so that the refusal of that retry carries the real cause.
-  let failure: unknown;
-  const cpuSessionFromFile =
-    (original: SessionFactory['create']) =>
-    async (buffer: unknown, sessionOptions?: { executionProviders?: unknown[] }) => {
-      const providers = sessionOptions?.executionProviders ?? [];
-      if (!providers.includes('cpu')) {
-        const cause = failure instanceof Error ? `: ${failure.message}` : '';
-        throw new Error(
-          `the embedding model does not load on onnxruntime-node (CPU)${cause}; refusing the WASM fallback`,
-          { cause: failure },
-        );
-      }
-      if (!(buffer instanceof Uint8Array)) {
-        failure = new Error('transformers.js passed the model as something other than bytes');
-        throw failure;
-      }
-      try {
-        const file = await modelPath(buffer, expectedFile);
-        try {
-          return await original(file.path, {
-            executionProviders: ['cpu'],
-            intraOpNumThreads: options.intraOpThreads,
-            interOpNumThreads: 1,
-            graphOptimizationLevel: 'all',
-          });
-        } finally {
-          await file.done();
-        }
-      } catch (error) {
-        failure = error;
-        throw error;
-      }
-    };
+/**
+ * What transformers.js' tokenizer returns for `{ padding: true, truncation: true, return_tensor: false }`: one
+ * padded row of ids per text. (Its tensors would wrap onnxruntime 1.14's tensor class and lose their data
+ * under 1.30, whose tensors keep it behind a getter.)
+ */
+interface Encoded {
+  input_ids: number[][];
+  attention_mask: number[][];
+  token_type_ids?: number[][];
+}
+type Tokenizer = ((
+  texts: string[],
+  options: { padding: true; truncation: true; return_tensor: false },
+) => Encoded) & {
+  model_max_length: number;
+};
 
+/** Rows of equal length packed into one int64 buffer, row after row. */
+function packRows(rows: readonly (readonly number[])[], width: number): BigInt64Array {
+  const packed = new BigInt64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    for (let i = 0; i < width; i++) packed[r * width + i] = BigInt(row[i]!);
+  });
+  return packed;
+}
+
+/** The version of the onnxruntime-node package that runs the sessions, for logs and provenance. */
+export async function onnxruntimeVersion(): Promise<string> {
+  const ort = await import('onnxruntime-node');
+  return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+}
+
+/** transformers.js' hub module (its package has no export map, so the file is addressed directly). */
+const HUB_MODULE = '@xenova/transformers/src/utils/hub.js';
+
+export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promise<EmbeddingModel> {
+  const ort = await import('onnxruntime-node');
   const transformers = await import('@xenova/transformers');
+  // Not re-exported by the package's entry; its hub module is where the pipeline finds model files.
+  const hub = (await import(HUB_MODULE)) as {
+    getModelFile(model: string, file: string, fatal: boolean, options: object): Promise<Uint8Array>;
+  };
   const env = transformers.env;
   env.localModelPath = resolve(options.modelsDir) + '/';
   env.cacheDir = resolve(options.modelsDir);
   env.allowLocalModels = true;
   env.allowRemoteModels = options.allowRemote;
-  let extractor: Extractor;
+  const fileInRepo = options.quantized ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  const expectedFile = join(resolve(options.modelsDir), options.model, fileInRepo);
+  let tokenizer: Tokenizer;
+  let session: InferenceSession;
   try {
-    extractor = await withCreate(factory, cpuSessionFromFile, async () => {
-      return (await transformers.pipeline('feature-extraction', options.model, {
-        quantized: options.quantized,
-      })) as unknown as Extractor;
-    });
+    tokenizer = (await transformers.AutoTokenizer.from_pretrained(options.model)) as unknown as Tokenizer;
+    // Local folder first, then (when allowed) the hub, with transformers.js' own cache: the same lookup its
+    // pipeline makes for the model file.
+    const bytes = await hub.getModelFile(options.model, fileInRepo, true, {});
+    const file = await modelPath(bytes, expectedFile);
+    try {
+      session = await ort.InferenceSession.create(file.path, {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: options.intraOpThreads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        // Idle intra-op threads would otherwise spin for a while after each run, taking a core from the event
+        // loop, Redis and the analysis workers on a small machine.
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      });
+    } finally {
+      await file.done();
+    }
   } catch (error) {
     const where = join(resolve(options.modelsDir), options.model);
     throw new Error(
@@ -205,19 +167,33 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
       { cause: error },
     );
   }
-  extractor.tokenizer.model_max_length = options.maxTokens;
-  // What transformers.js' pipeline does for `{ pooling: 'mean', normalize: true }`, with the pooling in
-  // mean-pool.ts (the pipeline's own took as long as the int8 model; see there).
+  tokenizer.model_max_length = options.maxTokens;
+  const output = session.outputNames.includes('last_hidden_state')
+    ? 'last_hidden_state'
+    : session.outputNames[0]!;
   const embed = async (texts: string[]): Promise<{ data: Float32Array; dims: number }> => {
-    const inputs = extractor.tokenizer(texts, { padding: true, truncation: true });
-    const { last_hidden_state: states } = await extractor.model(inputs);
+    const inputs = tokenizer(texts, { padding: true, truncation: true, return_tensor: false });
+    const width = inputs.input_ids[0]!.length;
+    const shape = [texts.length, width];
+    const mask = packRows(inputs.attention_mask, width);
+    const feeds: Record<string, Tensor> = {};
+    for (const name of session.inputNames) {
+      if (name === 'input_ids')
+        feeds[name] = new ort.Tensor('int64', packRows(inputs.input_ids, width), shape);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, shape);
+      else if (name === 'token_type_ids') {
+        const types = inputs.token_type_ids;
+        const packed = types === undefined ? new BigInt64Array(mask.length) : packRows(types, width);
+        feeds[name] = new ort.Tensor('int64', packed, shape);
+      } else throw new Error(`the embedding model asks for an input this loader does not know: ${name}`);
+    }
+    const states = (await session.run(feeds))[output]!;
     const [batch, tokens, dims] = states.dims as [number, number, number];
-    const data = meanPoolNormalize(states.data, inputs.attention_mask.data, batch, tokens, dims);
+    const data = meanPoolNormalize(states.data as Float32Array, mask, batch, tokens, dims);
     // A text that filled every position was (or may have been) cut by the tokenizer: its row is zeroed, the
     // embedder's sign that the model did not read all of it (an embedding of the beginning would match any
     // text that begins the same way).
     if (tokens >= options.maxTokens) {
-      const mask = inputs.attention_mask.data;
       for (let b = 0; b < batch; b++) {
         let kept = 0;
         for (let t = 0; t < tokens; t++) kept += Number(mask[b * tokens + t]);
@@ -233,5 +209,6 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
       if (texts.length === 0) return new Float32Array(0);
       return (await embed([...texts])).data;
     },
+    close: () => session.release(),
   };
 }

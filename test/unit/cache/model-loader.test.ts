@@ -1,13 +1,13 @@
 // The embedding loader's helpers (dataplane/cache/embeddings/model.ts): where the session is loaded from (the
 // provisioned file when it holds the bytes transformers.js read, otherwise a private temporary copy that
-// `done` removes), and how loads take turns on onnxruntime's one session factory.
+// `done` removes) and where the models folder is.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { modelPath, resolveModelsDir, withCreate } from '../../../dataplane/cache/embeddings/model.js';
+import { modelPath, resolveModelsDir } from '../../../dataplane/cache/embeddings/model.js';
 
 describe('modelPath', () => {
   it('uses the provisioned file only when its bytes are the ones read, else a temporary copy', async () => {
@@ -35,54 +35,6 @@ describe('modelPath', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('withCreate', () => {
-  /** A stand-in for onnxruntime's InferenceSession class: create() says which wrapper answered. */
-  const makeFactory = () => ({
-    create: (...args: unknown[]) => Promise.resolve(`original ${String(args[0])}`),
-  });
-  const tagged =
-    (tag: string) =>
-    (original: (...args: unknown[]) => Promise<unknown>) =>
-    async (...args: unknown[]) =>
-      `${tag}(${String(await original(...args))})`;
-
-  it('runs concurrent loads one after the other, each with its own wrapper, and puts the original back', async () => {
-    const factory = makeFactory();
-    const original = factory.create;
-    const order: string[] = [];
-    let releaseFirst!: () => void;
-    const first = withCreate(factory, tagged('a'), async () => {
-      order.push('a starts');
-      await new Promise<void>((resolve) => (releaseFirst = resolve));
-      const made = await factory.create('x');
-      order.push('a ends');
-      return made;
-    });
-    const second = withCreate(factory, tagged('b'), async () => {
-      order.push('b starts');
-      return factory.create('y');
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(order, ['a starts'], 'the second load waits for the first');
-    releaseFirst();
-    assert.equal(await first, 'a(original x)');
-    assert.equal(await second, 'b(original y)', 'not wrapped twice');
-    assert.deepEqual(order, ['a starts', 'a ends', 'b starts']);
-    assert.equal(factory.create, original);
-  });
-
-  it('restores the original after a failed load, and the next load still runs', async () => {
-    const factory = makeFactory();
-    const original = factory.create;
-    await assert.rejects(
-      withCreate(factory, tagged('a'), () => Promise.reject(new Error('no model'))),
-      /no model/,
-    );
-    assert.equal(factory.create, original);
-    assert.equal(await withCreate(factory, tagged('b'), () => factory.create('z')), 'b(original z)');
   });
 });
 
