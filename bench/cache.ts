@@ -2,7 +2,8 @@
 // measured on the ResponseCache with the real model and Redis 8, sustained semantic lookups per second with
 // micro-batching, and end to end through a gateway: exact hit vs an upstream call, and what a semantic miss
 // adds to the uncached path. Prints Markdown; numbers go to bench/README.md.
-// Usage: REDIS_URL=redis://127.0.0.1:6379 node --import tsx bench/cache.ts [--fp32] [--threads N] [--seconds N]
+// Usage: REDIS_URL=redis://127.0.0.1:6379 node --import tsx bench/cache.ts [--fp32] [--workers N] [--threads N]
+//   [--seconds N]   (--workers: embeddings worker threads, --threads: onnxruntime threads in each)
 // Without REDIS_URL the in-process backend is measured (and said so).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,8 @@ const quantized = !args.includes('--fp32');
 const secondsAt = args.indexOf('--seconds');
 const threadsAt = args.indexOf('--threads');
 const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
+const workersAt = args.indexOf('--workers');
+const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : 1;
 const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 5;
 const redisUrl = process.env.REDIS_URL;
 
@@ -91,7 +94,7 @@ async function main() {
     ...(redisUrl === undefined
       ? {}
       : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),
-    embeddings: { quantized, intra_op_threads: threads },
+    embeddings: { quantized, workers, intra_op_threads: threads },
   });
   const service = await startEmbeddingService(config.embeddings, { metrics, logger });
   const backend =
@@ -193,7 +196,7 @@ async function main() {
     cache: cacheOn
       ? {
           enabled: true,
-          embeddings: { quantized, intra_op_threads: threads },
+          embeddings: { quantized, workers, intra_op_threads: threads },
           ...(redisUrl === undefined
             ? {}
             : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),
@@ -233,7 +236,7 @@ async function main() {
   upstream.close();
 
   const lines = [
-    `## Cache performance (${redisUrl === undefined ? 'in-process backend' : 'Redis 8 backend'}, all-MiniLM-L6-v2 ${quantized ? 'int8' : 'fp32'}, ${threads} onnxruntime thread${threads === 1 ? '' : 's'}, batches up to 32)`,
+    `## Cache performance (${redisUrl === undefined ? 'in-process backend' : 'Redis 8 backend'}, all-MiniLM-L6-v2 ${quantized ? 'int8' : 'fp32'}, ${workers} embeddings worker${workers === 1 ? '' : 's'} × ${threads} onnxruntime thread${threads === 1 ? '' : 's'}, batches up to 32)`,
     '',
     '| measure | p50 | p90 | p99 |',
     '|---|---:|---:|---:|',

@@ -43,7 +43,7 @@ export interface GatewayOptions {
   uws?: Uws;
   /** A warehouse client shared by several gateways of one process (chDB: one data directory per process). */
   analyticsClient?: AnalyticsClient;
-  /** An embeddings service shared by several gateways of one process (one onnxruntime thread per process). */
+  /** An embeddings service shared by several gateways of one process (tests: the model loads once). */
   embeddings?: EmbeddingService;
 }
 

@@ -1,8 +1,15 @@
 // Config of the response cache (`cache:`): exact and semantic layers, their policy, the Redis backend and the
 // embedding model. Stores and the embedder are built at start; thresholds, TTLs and policy apply on reload.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const unit = z.number().min(0).max(1);
+
+/**
+ * Two embeddings workers where there are two cores: measured on two vCPUs (bench/README.md, cache), 484–501
+ * lookups/s at 64 concurrent against 312–325 with one, one lookup alone as fast.
+ */
+const WORKERS_DEFAULT = Math.min(2, availableParallelism());
 
 export const embeddingsConfigSchema = z.strictObject({
   /** Hugging Face model id; looked up in `models_dir` first (see `npm run model:provision`). */
@@ -14,11 +21,13 @@ export const embeddingsConfigSchema = z.strictObject({
   /** The int8 model (onnx/model_quantized.onnx): about 2× faster, similarity within 0.01 of fp32 on average. */
   quantized: z.boolean().default(true),
   /**
-   * onnxruntime threads inside the one embeddings worker. One worker per process, because onnxruntime-node's
-   * native binding registers in a single thread of a process (a second thread fails to load it). 1 by
-   * default: a second thread embeds a batch up to ≈ 1.9× as fast on an idle box (1.2–1.3× more cache
-   * lookups/s in bench/cache.ts), but onnxruntime's idle threads spin,
-   * taking CPU from the event loop and Redis on a small machine.
+   * Embeddings worker threads, each with its own session of the model (≈ 25 MB int8); default 2 (1 on one
+   * core). Concurrent lookups keep them all busy with micro-batches; one lookup alone uses one of them.
+   */
+  workers: z.number().int().positive().max(64).default(WORKERS_DEFAULT),
+  /**
+   * onnxruntime threads inside each worker's session. Idle ones sleep (spinning is off), but one text gets no
+   * faster from a second thread; more workers are the better way to use more cores.
    */
   intra_op_threads: z.number().int().positive().default(1),
   /** Most texts embedded in one model call; concurrent lookups wait for a free worker and share a call. */

@@ -7,8 +7,8 @@ import { startEmbeddingService, type EmbeddingService } from '../../dataplane/ca
 import { createGatewayMetrics } from '../../dataplane/observability/gateway-metrics.js';
 import { createLogger } from '../../dataplane/observability/logger.js';
 
-// onnxruntime-node loads in one thread per process, so the gateways of a test file share one embeddings
-// service, started by the first gateway whose cache needs it and kept until the process exits.
+// Loading the model takes about a second per embeddings worker, so the gateways of a test file share one
+// embeddings service, started by the first gateway whose cache needs it and kept until the process exits.
 let sharedEmbeddings: Promise<EmbeddingService> | undefined;
 
 function needsEmbeddings(config: ReturnType<typeof parseConfig>): boolean {

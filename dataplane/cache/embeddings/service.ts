@@ -1,11 +1,9 @@
-// The embeddings service: one worker thread holding the model, fed by the micro-batching embedder.
-// onnxruntime-node's native binding registers with Node once per process (it is not context-aware: a second
-// worker thread that loads it gets "Module did not self-register"), so there is exactly one such thread per
-// process, living as long as the process. A process running several gateways (tests) creates the service
-// once and hands it to each of them, as it does with the one chDB client.
+// The embeddings service: `workers` threads, each holding its own session of the model, fed by the
+// micro-batching embedder. The threads live as long as the service; a process running several gateways
+// (tests) creates the service once and hands it to each of them, as it does with the one chDB client.
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
-import { createWorkerPool, sibling } from '../../workers/pool.js';
+import { createWorkerPool, sibling, type WorkerPool } from '../../workers/pool.js';
 import type { EmbedResult, EmbedTask } from '../../workers/tasks/embed.js';
 import { createEmbedder, type Embedder } from '../embedder.js';
 import type { EmbeddingsConfig } from '../schema.js';
@@ -18,7 +16,27 @@ export interface EmbeddingService {
   close(): Promise<void>;
 }
 
-/** Starts the worker and waits until the model has loaded and embedded once; rejects when it cannot. */
+/**
+ * Returns once every worker thread has loaded the model and embedded a text. Each thread loads its own copy
+ * when it starts; a lookup sent to a thread still loading would wait for it (a second or more), long enough
+ * for a concurrent identical request to find the first one's answer already stored. Tasks go to the least busy
+ * thread, so one round of `workers` tasks normally reaches them all; rounds repeat until it has.
+ */
+async function warmUp(
+  pool: WorkerPool<EmbedTask, EmbedResult>,
+  workers: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const answered = new Set<number>();
+  for (let round = 0; answered.size < workers; round++) {
+    if (round === 100) throw new Error(`only ${answered.size} of ${workers} embeddings workers answered`);
+    const texts = Array.from({ length: workers }, (_, i) => `warm up ${round}.${i}`);
+    const results = await Promise.all(texts.map((text) => pool.run({ texts: [text] }, signal)));
+    for (const result of results) answered.add(result.thread);
+  }
+}
+
+/** Starts the workers and waits until each has loaded the model and embedded once; rejects when one cannot. */
 export async function startEmbeddingService(
   config: EmbeddingsConfig,
   deps: { metrics: GatewayMetrics; logger: Logger; env?: NodeJS.ProcessEnv },
@@ -26,13 +44,13 @@ export async function startEmbeddingService(
   const pool = createWorkerPool<EmbedTask, EmbedResult>({
     name: 'embeddings',
     module: sibling(import.meta.url, '../../workers/tasks/embed.js'),
-    threads: 1,
+    threads: config.workers,
     // Tasks are micro-batches, so this bounds batches, not texts (the embedder bounds texts).
     maxQueue: 16,
     // Two batches handed over at once: the thread starts the second as soon as the first is done, instead of
     // idling while the main thread receives the result and sends the next one (the model runs synchronously).
     concurrentTasksPerWorker: 2,
-    // The thread holds the model and cannot be replaced within the process (see above): it never idles out.
+    // A thread holds a loaded model (a second or so to load again): it never idles out.
     idleTimeoutMs: 2 ** 31 - 1,
     workerData: {
       model: config.model,
@@ -47,7 +65,7 @@ export async function startEmbeddingService(
   });
   const embedder = createEmbedder({
     pool,
-    concurrency: 2,
+    concurrency: 2 * config.workers,
     maxBatch: config.max_batch,
     maxQueue: config.max_queue,
     maxInputChars: config.max_input_chars,
@@ -56,7 +74,7 @@ export async function startEmbeddingService(
   });
   try {
     // A download from the hub may take long; a provisioned model loads in about a second.
-    await embedder.embed('warm up', AbortSignal.timeout(300_000));
+    await warmUp(pool, config.workers, AbortSignal.timeout(300_000));
   } catch (error) {
     await pool.close();
     // The pool wraps a worker's failure; the worker's own message says what is wrong.

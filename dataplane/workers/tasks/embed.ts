@@ -1,7 +1,7 @@
 // Worker-thread entry of the embeddings pool: the model loads once per thread when it starts; each task
 // embeds one micro-batch of texts and returns the vectors packed in one Float32Array.
 import { performance } from 'node:perf_hooks';
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import { loadEmbeddingModel, type EmbeddingModelOptions } from '../../cache/embeddings/model.js';
 import type { TaskEnvelope } from '../task-envelope.js';
 
@@ -13,6 +13,8 @@ export interface EmbedResult {
   readonly dims: number;
   /** texts.length × dims floats, row after row. */
   readonly data: Float32Array;
+  /** The worker thread that ran it (the service's start waits until every thread has answered once). */
+  readonly thread: number;
 }
 
 const model = loadEmbeddingModel(workerData as EmbeddingModelOptions);
@@ -24,5 +26,5 @@ export default async function embed(task: EmbedTask): Promise<TaskEnvelope<Embed
   const start = performance.now();
   const data = await loaded.embed(task.texts);
   // Structured clone copies the vectors back: 1.5 KB per text, cheaper than arranging a transfer.
-  return { value: { dims: loaded.dims, data }, runMs: performance.now() - start };
+  return { value: { dims: loaded.dims, data, thread: threadId }, runMs: performance.now() - start };
 }
