@@ -365,11 +365,18 @@ describe('cache TTL, coalescing and Redis outages', () => {
       async (gateway) => {
         const first = await ask(gateway, 'How many legs does a spider have?');
         assert.equal((await ask(gateway, 'How many legs does a spider have?')).cache, 'exact');
-        const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
-        assert.equal(sets.length, 1);
-        const vset = sets[0]!;
-        const before = (await redisCommand(redisUrl(), ['VRANDMEMBER', vset, '10'])) as string[];
-        assert.equal(before.length, 1);
+        // The first answer's semantic entry is stored after it was written, on the gateway's own connection:
+        // wait until this connection sees it.
+        const [vset, before] = await waitFor(async () => {
+          const sets = (await redisCommand(redisUrl(), ['KEYS', `${keyPrefix}v:*`])) as string[];
+          if (sets.length === 0) return false;
+          const members = (await redisCommand(redisUrl(), ['VRANDMEMBER', sets[0]!, '10'])) as string[];
+          return members.length > 0 && ([sets, members] as const);
+        }, 'the first answer in a vector set').then(([sets, members]) => {
+          assert.equal(sets.length, 1);
+          assert.equal(members.length, 1);
+          return [sets[0]!, members] as const;
+        });
         // Keep the set past its element's TTL: only the lookup's lazy removal can take the element out.
         await redisCommand(redisUrl(), ['PERSIST', vset]);
         await sleep(2_100);
