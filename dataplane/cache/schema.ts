@@ -6,8 +6,8 @@ import { z } from 'zod';
 const unit = z.number().min(0).max(1);
 
 /**
- * Two embeddings workers where there are two cores: measured on two vCPUs (bench/README.md, cache), 484–501
- * lookups/s at 64 concurrent against 312–325 with one, one lookup alone as fast.
+ * Two embeddings workers where there are two cores: measured on two vCPUs (bench/README.md, cache), 463–501
+ * lookups/s at 64 concurrent against 312–325 with one, one lookup alone about as fast.
  */
 const WORKERS_DEFAULT = Math.min(2, availableParallelism());
 

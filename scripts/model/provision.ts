@@ -277,7 +277,7 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
     await put('onnx/model.onnx', onnxBytes);
     await put('onnx/model_quantized.onnx', quantizedBytes);
 
-    log('verifying with @xenova/transformers (onnxruntime-node, CPU)');
+    log("verifying through the gateway's embedding loader (onnxruntime-node, CPU)");
     const { verification, quantizedVerification } = await verifyBoth(staging, log);
 
     const provenance: Provenance = {
