@@ -4,6 +4,9 @@
 // the one the session runs.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
@@ -80,4 +83,40 @@ describe('embedding model loader', () => {
       assert.equal(afterThree - afterOne, 2);
     },
   );
+
+  it('names the folder it looked in and the provisioning command when the model is missing', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'models-'));
+    // The tokenizer is there but not the graph: the file lookup goes to transformers.js' hub code, which must
+    // not reach out when remote download is off.
+    const partial = await mkdtemp(join(tmpdir(), 'models-'));
+    const source = join(defaultModelsDir(), MODEL);
+    await mkdir(join(partial, MODEL), { recursive: true });
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+      await copyFile(join(source, file), join(partial, MODEL, file));
+    try {
+      for (const modelsDir of [empty, partial]) {
+        await assert.rejects(
+          loadEmbeddingModel({
+            model: MODEL,
+            modelsDir,
+            allowRemote: false,
+            quantized: true,
+            intraOpThreads: 1,
+            maxTokens: 256,
+          }),
+          (error: Error) => {
+            assert.match(
+              error.message,
+              new RegExp(`looked in ${join(modelsDir, MODEL)}; remote download is off`),
+            );
+            assert.match(error.message, /npm run model:provision/);
+            return true;
+          },
+        );
+      }
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+      await rm(partial, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,7 +1,11 @@
 // The embeddings service with two workers (the default on two cores): each thread holds its own session of the
 // provisioned model, concurrent texts are spread over them in micro-batches, and whichever session embeds a
-// text, in whatever batch, the vector is the one the model gives that text alone.
+// text, in whatever batch, the vector is the one the model gives that text alone; without a model it refuses to
+// start and says why.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
@@ -51,5 +55,18 @@ describe('embeddings service with two workers', () => {
     const sum = Number(/gateway_cache_embed_batch_size_sum(?:\{[^}]*\})? (\d+)/.exec(exposition)?.[1]);
     assert.equal(sum, texts.length, 'every text embedded once');
     assert.ok(count < texts.length, `${count} model calls for ${texts.length} texts: not batched`);
+  });
+
+  it("refuses to start, with the loader's reason, when the workers cannot load the model", async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'models-'));
+    try {
+      const config = embeddingsConfigSchema.parse({ workers: 2, allow_remote: false, models_dir: empty });
+      await assert.rejects(
+        startEmbeddingService(config, { metrics: createGatewayMetrics(), logger: createLogger('error') }),
+        /the embedding model Xenova\/all-MiniLM-L6-v2 does not load: .*looked in .*remote download is off/,
+      );
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -141,10 +141,16 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
   let session: InferenceSession;
   try {
     tokenizer = (await transformers.AutoTokenizer.from_pretrained(options.model)) as unknown as Tokenizer;
-    // Local folder first, then (when allowed) the hub, with transformers.js' own cache: the same lookup its
-    // pipeline makes for the model file.
-    const bytes = await hub.getModelFile(options.model, fileInRepo, true, {});
-    const file = await modelPath(bytes, expectedFile);
+    // A provisioned file is opened by onnxruntime itself: reading its bytes here first would hold another
+    // copy (58 MB for the int8 model) in every worker while the session loads. Otherwise transformers.js
+    // fetches it from the hub (with its own cache), and onnxruntime reads a private copy of those bytes.
+    const provisioned = await stat(expectedFile).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    const file = provisioned
+      ? { path: expectedFile, done: async () => undefined }
+      : await modelPath(await hub.getModelFile(options.model, fileInRepo, true, {}), expectedFile);
     try {
       session = await ort.InferenceSession.create(file.path, {
         executionProviders: ['cpu'],
