@@ -67,6 +67,9 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     throw new Error(`worker max_queue must be an integer ≥ 0, got ${options.maxQueue}`);
   }
   const { metrics, logger, name } = options;
+  // Tasks the threads hold at once: one each, or concurrentTasksPerWorker each (the embeddings pool hands
+  // every thread two batches). The bound of tasks in the pool is that plus the queue.
+  const running = threads * (options.concurrentTasksPerWorker ?? 1);
   // One piscina for either mode; a batching pool sends T[] and receives SettledTask<R>[].
   const piscina = new Piscina<unknown, unknown>({
     filename: fileURLToPath(options.module),
@@ -78,7 +81,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     maxThreads: threads,
     // The bound is enforced below by our own count (piscina's own limit also counts threads it considers
     // still starting, which makes it loose); piscina's is only a backstop.
-    maxQueue: options.maxQueue + threads,
+    maxQueue: options.maxQueue + running,
     idleTimeout: options.idleTimeoutMs,
     // Our own run/wait measurement is cheaper than piscina's per-task histograms.
     recordTiming: false,
@@ -88,7 +91,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     logger.error('worker thread failed; piscina replaces it', { pool: name, err: error });
   });
 
-  const capacity = threads + options.maxQueue;
+  const capacity = running + options.maxQueue;
   let pending = 0;
   const overloaded = () => {
     metrics.workerRejected.inc({ pool: name });

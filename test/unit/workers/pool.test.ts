@@ -38,12 +38,18 @@ describe('worker pool', () => {
   after(async () => {
     for (const pool of pools) await pool.close();
   });
-  function pool(threads: number, maxQueue: number, batch?: { maxItems: number }) {
+  function pool(
+    threads: number,
+    maxQueue: number,
+    batch?: { maxItems: number },
+    concurrentTasksPerWorker?: number,
+  ) {
     const metrics = createGatewayMetrics();
     const created = createWorkerPool<ControlledTask, unknown>({
       name: 'test',
       module: batch === undefined ? module : batchModule,
       ...(batch === undefined ? {} : { batch }),
+      ...(concurrentTasksPerWorker === undefined ? {} : { concurrentTasksPerWorker }),
       threads,
       maxQueue,
       idleTimeoutMs: 60_000,
@@ -94,6 +100,22 @@ describe('worker pool', () => {
     assert.equal(metrics.workerRejected.get({ pool: 'test' }), 1);
     g.release();
     assert.deepEqual(await Promise.all([running, queued]), ['a', 'b']);
+  });
+
+  it('counts every task a thread holds at once before calling itself full (concurrentTasksPerWorker)', async () => {
+    // Two threads holding two tasks each and no queue: four tasks are accepted, the fifth is not (with one
+    // per thread counted, the third was refused while two threads had room for it).
+    const { pool: p, metrics } = pool(2, 0, undefined, 2);
+    const g = gate();
+    const held = [1, 2, 3, 4].map((value) => p.run({ op: 'block', gate: g.buffer, value }));
+    await g.started(2);
+    await assert.rejects(
+      p.run({ op: 'echo', value: 5 }),
+      (error: unknown) => isGatewayError(error) && error.code === 'overloaded',
+    );
+    assert.equal(metrics.workerRejected.get({ pool: 'test' }), 1);
+    g.release();
+    assert.deepEqual(await Promise.all(held), [1, 2, 3, 4]);
   });
 
   it('drops an aborted queued task and stops an aborted running one', async () => {
