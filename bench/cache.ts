@@ -28,7 +28,8 @@ const secondsAt = args.indexOf('--seconds');
 const threadsAt = args.indexOf('--threads');
 const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
 const workersAt = args.indexOf('--workers');
-const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : 1;
+// Absent: the config's default (2 on two or more cores).
+const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : undefined;
 const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 5;
 const redisUrl = process.env.REDIS_URL;
 
@@ -94,7 +95,7 @@ async function main() {
     ...(redisUrl === undefined
       ? {}
       : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),
-    embeddings: { quantized, workers, intra_op_threads: threads },
+    embeddings: { quantized, ...(workers === undefined ? {} : { workers }), intra_op_threads: threads },
   });
   const service = await startEmbeddingService(config.embeddings, { metrics, logger });
   const backend =
@@ -196,7 +197,7 @@ async function main() {
     cache: cacheOn
       ? {
           enabled: true,
-          embeddings: { quantized, workers, intra_op_threads: threads },
+          embeddings: { quantized, ...(workers === undefined ? {} : { workers }), intra_op_threads: threads },
           ...(redisUrl === undefined
             ? {}
             : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),
@@ -236,7 +237,7 @@ async function main() {
   upstream.close();
 
   const lines = [
-    `## Cache performance (${redisUrl === undefined ? 'in-process backend' : 'Redis 8 backend'}, all-MiniLM-L6-v2 ${quantized ? 'int8' : 'fp32'}, ${workers} embeddings worker${workers === 1 ? '' : 's'} × ${threads} onnxruntime thread${threads === 1 ? '' : 's'}, batches up to 32)`,
+    `## Cache performance (${redisUrl === undefined ? 'in-process backend' : 'Redis 8 backend'}, all-MiniLM-L6-v2 ${quantized ? 'int8' : 'fp32'}, ${config.embeddings.workers} embeddings worker${config.embeddings.workers === 1 ? '' : 's'} × ${threads} onnxruntime thread${threads === 1 ? '' : 's'}, batches up to 32)`,
     '',
     '| measure | p50 | p90 | p99 |',
     '|---|---:|---:|---:|',

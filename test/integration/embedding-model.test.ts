@@ -4,7 +4,7 @@
 // the one the session runs.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,6 +17,7 @@ import {
   REFERENCE_SENTENCE,
   REFERENCE_TOLERANCE,
 } from '../../scripts/model/verify-embeddings.js';
+import { GraphBuilder, TensorType } from '../../scripts/model/onnx/graph-builder.js';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
 const load = (intraOpThreads: number, quantized = true): Promise<EmbeddingModel> =>
@@ -73,12 +74,13 @@ describe('embedding model loader', () => {
     async () => {
       // The first load starts libuv's and onnxruntime's shared threads; later loads add only the session's
       // intra-op pool, which has one thread fewer than configured (the calling thread is the other one).
-      await load(1);
+      const models = [await load(1)];
       const start = threads();
-      await load(1);
+      models.push(await load(1));
       const afterOne = threads();
-      await load(3);
+      models.push(await load(3));
       const afterThree = threads();
+      for (const model of models) await model.close();
       assert.equal(afterOne - start, 0);
       assert.equal(afterThree - afterOne, 2);
     },
@@ -117,6 +119,42 @@ describe('embedding model loader', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
       await rm(partial, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a model whose output is not one state per token (it would be pooled along the wrong axis)', async () => {
+    // A graph with the right inputs whose output is [batch, tokens]: the ids as floats.
+    const dir = await mkdtemp(join(tmpdir(), 'models-'));
+    const folder = join(dir, MODEL);
+    await mkdir(join(folder, 'onnx'), { recursive: true });
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+      await copyFile(join(defaultModelsDir(), MODEL, file), join(folder, file));
+    const g = new GraphBuilder();
+    const ids = g.reserve('input_ids');
+    const out = g.opNamed('Cast', [ids], 'last_hidden_state', { to: TensorType.FLOAT });
+    const dims = ['batch_size', 'sequence_length'];
+    await writeFile(
+      join(folder, 'onnx', 'model_quantized.onnx'),
+      g.encode(
+        [{ name: ids, elemType: TensorType.INT64, dims }],
+        [{ name: out, elemType: TensorType.FLOAT, dims }],
+        { irVersion: 8, opsetVersion: 13, producerName: 'test' },
+      ),
+    );
+    try {
+      await assert.rejects(
+        loadEmbeddingModel({
+          model: MODEL,
+          modelsDir: dir,
+          allowRemote: false,
+          quantized: true,
+          intraOpThreads: 1,
+          maxTokens: 256,
+        }),
+        /does not run: its output last_hidden_state has shape \[1, \d+\], not \[batch, tokens, dims\]/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

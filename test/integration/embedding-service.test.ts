@@ -37,7 +37,7 @@ describe('embeddings service with two workers', () => {
     await alone?.close();
   });
 
-  it('embeds concurrent texts in batches over both sessions, each as the model embeds it alone', async () => {
+  it('embeds concurrent texts in batches, each as the model embeds it alone', async () => {
     const texts = Array.from(
       { length: 48 },
       (_, i) =>

@@ -58,9 +58,9 @@ export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * A path holding exactly these model bytes: the provisioned file when it is the one transformers.js read
- * (same size, then compared byte for byte, once per load), else a private temporary copy (a model downloaded
- * from the hub), removed by `done`.
+ * A path holding exactly these model bytes (a model transformers.js fetched from the hub): the file at
+ * `expected` when it holds them (its hub cache writes there; same size, then compared byte for byte), else a
+ * private temporary copy, removed by `done`.
  */
 export async function modelPath(
   bytes: Uint8Array,
@@ -194,6 +194,12 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
       } else throw new Error(`the embedding model asks for an input this loader does not know: ${name}`);
     }
     const states = (await session.run(feeds))[output]!;
+    // A model whose output is already pooled ([batch, dims]) would be averaged along the wrong axis.
+    if (states.dims.length !== 3) {
+      throw new Error(
+        `its output ${output} has shape [${states.dims.join(', ')}], not [batch, tokens, dims]`,
+      );
+    }
     const [batch, tokens, dims] = states.dims as [number, number, number];
     const data = meanPoolNormalize(states.data as Float32Array, mask, batch, tokens, dims);
     // A text that filled every position was (or may have been) cut by the tokenizer: its row is zeroed, the
@@ -208,7 +214,15 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     }
     return { data, dims };
   };
-  const { dims } = await embed(['probe']);
+  let dims: number;
+  try {
+    dims = (await embed(['probe'])).dims;
+  } catch (error) {
+    await session.release();
+    throw new Error(`embedding model ${options.model} does not run: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   return {
     dims,
     async embed(texts) {

@@ -18,16 +18,20 @@ export interface EmbeddingService {
 
 /**
  * Returns once every worker thread has loaded the model and embedded a text. Each thread loads its own copy
- * when it starts; a lookup sent to a thread still loading would wait for it (a second or more), long enough
- * for a concurrent identical request to find the first one's answer already stored. Tasks go to the least busy
- * thread, so one round of `workers` tasks normally reaches them all; rounds repeat until it has.
+ * at its first task; a lookup sent to a thread still loading would wait for it (a second or more), long
+ * enough for a concurrent identical request to find the first one's answer already stored. Tasks with a
+ * signal go to idle threads, so one round of `workers` tasks normally reaches them all; rounds repeat until
+ * it has.
  */
 async function warmUp(
   pool: WorkerPool<EmbedTask, EmbedResult>,
   workers: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const answered = new Set<number>();
+  // One thread loads first: with remote download on, it fetches the model into the cache folder the others
+  // then read (transformers.js writes that cache in place, so a concurrent reader could see half a file).
+  const first = await pool.run({ texts: ['warm up'] }, signal);
+  const answered = new Set<number>([first.thread]);
   for (let round = 0; answered.size < workers; round++) {
     if (round === 100) throw new Error(`only ${answered.size} of ${workers} embeddings workers answered`);
     const texts = Array.from({ length: workers }, (_, i) => `warm up ${round}.${i}`);

@@ -1,7 +1,9 @@
 // Assembles a BERT encoder (HF BertModel without the pooler) as an ONNX graph from safetensors weights.
-// Opset 13 is used with LayerNorm and GELU decomposed into primitive ops: onnxruntime-node 1.14 runs every
-// one of them on the CPU provider (and its optimiser re-fuses the LayerNorm pattern), so transformers.js
-// never needs its WASM fallback. The inputs/output match what transformers.js feeds a BERT feature extractor.
+// Opset 13 is used with LayerNorm and GELU decomposed into primitive ops, which onnxruntime-node's CPU
+// provider runs in every version in use (1.14, under transformers.js' own pipeline, and 1.30, the gateway's
+// sessions; 1.30's optimiser fuses the GELU but not this LayerNorm form, whose squared deviation is a Mul, and
+// fusing it by writing Pow measured no faster). The inputs/output match what transformers.js feeds a BERT
+// feature extractor.
 // The int8 variant differs only in the Linear layers: each token's activations are quantized to uint8 with
 // their own scale (QuantizeLinear per row), multiplied with int8 weights by MatMulInteger, which onnxruntime's
 // CPU provider runs with MLAS u8×s8 kernels (AVX512-VNNI where available), and scaled back (see Int8Scheme).
