@@ -70,7 +70,11 @@ const NOT_NAMES: ReadonlySet<string> = new Set(
 interface Entity {
   readonly name: string;
   readonly acronym: boolean;
+  /** Letters and digits in one word ("R8", "A12", "mp3", "ec2"): a model, part or version, in any case. */
+  readonly identifier?: boolean;
 }
+
+const DIGIT_RE = /\d/;
 
 const UPPER_RE = /^\p{Lu}/u;
 
@@ -102,6 +106,9 @@ function entitiesOf(a: Analysis): Entity[] {
     if (t.kind !== 'word' && t.kind !== 'code') continue;
     const name = canonical(t.norm);
     if (KNOWN_ENTITIES.has(name) || KNOWN_ENTITIES.has(t.norm)) found.push({ name, acronym: false });
+    // Words start with a letter, so a digit makes them identifiers, named however the user cases them.
+    else if (t.kind === 'word' && DIGIT_RE.test(t.norm))
+      found.push({ name: t.norm, acronym: false, identifier: true });
     else if (
       trustCase &&
       t.kind === 'word' &&
@@ -126,6 +133,8 @@ function oneEditApart(a: string, b: string): boolean {
 
 /** "ML" written out as "machine learning": consecutive words of `b` whose initials spell `acronym`. */
 function spelledOut(b: Analysis, acronym: string): boolean {
+  // Letters only: "R8" is not "R" followed by an "8…" ("R2 8: …" spelled it out).
+  if (DIGIT_RE.test(acronym)) return false;
   const { tokens } = b;
   for (let i = 0; i + acronym.length <= tokens.length; i++) {
     let j = 0;
@@ -140,10 +149,15 @@ function spelledOut(b: Analysis, acronym: string): boolean {
  * expanded acronym, or (for unknown names of five letters or more) a word sharing its stem ("Japan" and
  * "Japanese"). Known names match exactly only, since "Java" must not match "JavaScript".
  */
-function mentions(b: Analysis, name: string, acronym: boolean): boolean {
-  if (b.words.has(name) || b.words.has(`${name}s`) || b.words.has(`${name}'s`)) return true;
+function mentions(b: Analysis, name: string, acronym: boolean, identifier = false): boolean {
+  // The same identifier or its plural ("A100s"). Written apart ("GPT 4") its digits are a number, which the
+  // number check (run first) compares.
+  if (identifier) return b.words.has(name) || b.words.has(`${name}s`) || b.literals.includes(name);
+  // Plural and singular need a stem of two letters or more: "X" and "XS" are two models, not one and many.
+  const pluralOk = name.length >= 2;
+  if (b.words.has(name) || (pluralOk && b.words.has(`${name}s`)) || b.words.has(`${name}'s`)) return true;
   if (b.flat.includes(` ${name} `) || b.literals.includes(name)) return true;
-  if (name.endsWith('s') && b.words.has(name.slice(0, -1))) return true;
+  if (name.endsWith('s') && name.length >= 3 && b.words.has(name.slice(0, -1))) return true;
   if (acronym && name.length <= 5 && spelledOut(b, name)) return true;
   if (KNOWN_ENTITIES.has(name)) {
     const related = RELATED.get(name);
@@ -170,11 +184,11 @@ export interface EntityIssue {
 
 export function entityIssue(a: Analysis, b: Analysis): EntityIssue | undefined {
   const onlyA = entitiesOf(a)
-    .filter((e) => !mentions(b, e.name, e.acronym))
+    .filter((e) => !mentions(b, e.name, e.acronym, e.identifier))
     .map((e) => e.name);
   if (onlyA.length === 0) return undefined;
   const onlyB = entitiesOf(b)
-    .filter((e) => !mentions(a, e.name, e.acronym))
+    .filter((e) => !mentions(a, e.name, e.acronym, e.identifier))
     .map((e) => e.name);
   if (onlyB.length === 0) return undefined;
   const isLanguage = (e: string): boolean => KNOWN_ENTITIES.get(e)?.category === 'language';

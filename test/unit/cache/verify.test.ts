@@ -174,6 +174,25 @@ describe('verifyMatch: named entities', () => {
     rejects('entity', "What does the word 'impediment' mean?", "What does the word 'inarticulate' mean?");
   });
 
+  it('rejects one model, part or version name for another, letters and digits in any case', () => {
+    // Found by black-box QA: all of these were served each other's answers.
+    rejects(
+      'entity',
+      'Explain the key features introduced in iPhone X',
+      'Explain the key features introduced in iPhone XS',
+    );
+    rejects('entity', 'R8 8: describe the router configuration', 'R2 8: describe the router configuration');
+    rejects('entity', 'How do I configure VLAN A12?', 'How do I configure VLAN B12?');
+    rejects('entity', 'convert mp3 to wav', 'convert mp4 to wav');
+    rejects('entity', 'Store files in S3', 'Store files in EC2');
+  });
+
+  it('accepts the same identifier pluralised or cased differently', () => {
+    accepts('How do I enable IPv6 on my router?', 'How can I turn on ipv6 on my router?');
+    accepts('How many A100s fit in one server?', 'How many A100 fit in one server?');
+    accepts('How do I create VMs on Azure?', 'How do I create a VM on Azure?');
+  });
+
   it('accepts aliases, case, demonyms, acronyms, typos and an added or dropped name', () => {
     accepts('How do I set up Kubernetes on AWS?', 'Steps to set up k8s on aws?');
     accepts('Explain how JS closures work', 'How do closures work in JavaScript?');
