@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from './config/load.js';
 import { startGateway } from './gateway.js';
 import { createLogger } from './observability/logger.js';
+import { readCommandLine, USAGE } from './runtime/command-line.js';
 import { loadNativeUws } from './server/uws.js';
 
 /** The example config shipped in the repo, found from the source tree or from dist/. */
@@ -21,6 +22,16 @@ function defaultConfigPath(): string {
 async function main(): Promise<void> {
   const env = process.env;
   const logger = createLogger('info');
+  const commandLine = readCommandLine(process.argv.slice(2));
+  if (commandLine.kind === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (commandLine.kind === 'error') {
+    logger.error('refusing to start', { err: new Error(commandLine.message) });
+    process.exitCode = 2;
+    return;
+  }
   let uws;
   let configPath: string;
   let config;
