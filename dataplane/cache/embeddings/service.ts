@@ -1,6 +1,8 @@
 // The embeddings service: `workers` threads, each holding its own session of the model, fed by the
 // micro-batching embedder. The threads live as long as the service; a process running several gateways
 // (tests) creates the service once and hands it to each of them, as it does with the one chDB client.
+import { setMaxListeners } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { createWorkerPool, sibling, type WorkerPool } from '../../workers/pool.js';
@@ -28,6 +30,8 @@ async function warmUp(
   workers: number,
   signal: AbortSignal,
 ): Promise<void> {
+  // Every task of a round listens on the one deadline signal (Node warns past ten listeners).
+  setMaxListeners(Math.max(10, workers + 1), signal);
   // One thread loads first: with remote download on, it fetches the model into the cache folder the others
   // then read (transformers.js writes that cache in place, so a concurrent reader could see half a file).
   const first = await pool.run({ texts: ['warm up'] }, signal);
@@ -45,6 +49,13 @@ export async function startEmbeddingService(
   config: EmbeddingsConfig,
   deps: { metrics: GatewayMetrics; logger: Logger; env?: NodeJS.ProcessEnv },
 ): Promise<EmbeddingService> {
+  if (config.workers > availableParallelism()) {
+    // Each worker runs one model call at a time on one core: more workers than cores only add memory.
+    deps.logger.warn('more embeddings workers than cores', {
+      workers: config.workers,
+      cores: availableParallelism(),
+    });
+  }
   const pool = createWorkerPool<EmbedTask, EmbedResult>({
     name: 'embeddings',
     module: sibling(import.meta.url, '../../workers/tasks/embed.js'),
