@@ -21,8 +21,9 @@ export const embeddingsConfigSchema = z.strictObject({
   /** The int8 model (onnx/model_quantized.onnx): about 2× faster, similarity within 0.01 of fp32 on average. */
   quantized: z.boolean().default(true),
   /**
-   * Embeddings worker threads, each with its own session of the model (≈ 25 MB int8); default 2 (1 on one
-   * core). Concurrent lookups keep them all busy with micro-batches; one lookup alone uses one of them.
+   * Embeddings worker threads, each with its own session of the model (≈ 150 MB with its arena, measured for
+   * the int8 MiniLM); default 2 (1 on one core). Concurrent lookups keep them all busy with micro-batches;
+   * one lookup alone uses one of them.
    */
   workers: z.number().int().positive().max(64).default(WORKERS_DEFAULT),
   /**
