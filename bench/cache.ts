@@ -30,6 +30,8 @@ const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
 const workersAt = args.indexOf('--workers');
 // Absent: the config's default (2 on two or more cores).
 const workers = workersAt >= 0 ? Number(args[workersAt + 1]) : undefined;
+// The cache's own embeddings and the end-to-end gateway's run the same model settings.
+const embeddings = { quantized, ...(workers === undefined ? {} : { workers }), intra_op_threads: threads };
 const seconds = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 5;
 const redisUrl = process.env.REDIS_URL;
 
@@ -95,7 +97,7 @@ async function main() {
     ...(redisUrl === undefined
       ? {}
       : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),
-    embeddings: { quantized, ...(workers === undefined ? {} : { workers }), intra_op_threads: threads },
+    embeddings,
   });
   const service = await startEmbeddingService(config.embeddings, { metrics, logger });
   const backend =
@@ -197,7 +199,7 @@ async function main() {
     cache: cacheOn
       ? {
           enabled: true,
-          embeddings: { quantized, ...(workers === undefined ? {} : { workers }), intra_op_threads: threads },
+          embeddings,
           ...(redisUrl === undefined
             ? {}
             : { redis: { url: redisUrl, key_prefix: `gwc-bench-${randomBytes(3).toString('hex')}:` } }),

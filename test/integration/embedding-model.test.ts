@@ -20,15 +20,27 @@ import {
 import { GraphBuilder, TensorType } from '../../scripts/model/onnx/graph-builder.js';
 
 const MODEL = 'Xenova/all-MiniLM-L6-v2';
-const load = (intraOpThreads: number, quantized = true): Promise<EmbeddingModel> =>
+const load = (
+  intraOpThreads: number,
+  quantized = true,
+  modelsDir = defaultModelsDir(),
+): Promise<EmbeddingModel> =>
   loadEmbeddingModel({
     model: MODEL,
-    modelsDir: defaultModelsDir(),
+    modelsDir,
     allowRemote: false,
     quantized,
     intraOpThreads,
     maxTokens: 256,
   });
+/** A models folder in `dir` holding the provisioned model's tokenizer and config but no graph. */
+async function tokenizerOnly(dir: string): Promise<string> {
+  const folder = join(dir, MODEL);
+  await mkdir(folder, { recursive: true });
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+    await copyFile(join(defaultModelsDir(), MODEL, file), join(folder, file));
+  return folder;
+}
 /** OS threads of this process. */
 const threads = (): number => readdirSync('/proc/self/task').length;
 
@@ -91,30 +103,17 @@ describe('embedding model loader', () => {
     // The tokenizer is there but not the graph: the file lookup goes to transformers.js' hub code, which must
     // not reach out when remote download is off.
     const partial = await mkdtemp(join(tmpdir(), 'models-'));
-    const source = join(defaultModelsDir(), MODEL);
-    await mkdir(join(partial, MODEL), { recursive: true });
-    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
-      await copyFile(join(source, file), join(partial, MODEL, file));
+    await tokenizerOnly(partial);
     try {
       for (const modelsDir of [empty, partial]) {
-        await assert.rejects(
-          loadEmbeddingModel({
-            model: MODEL,
-            modelsDir,
-            allowRemote: false,
-            quantized: true,
-            intraOpThreads: 1,
-            maxTokens: 256,
-          }),
-          (error: Error) => {
-            assert.match(
-              error.message,
-              new RegExp(`looked in ${join(modelsDir, MODEL)}; remote download is off`),
-            );
-            assert.match(error.message, /npm run model:provision/);
-            return true;
-          },
-        );
+        await assert.rejects(load(1, true, modelsDir), (error: Error) => {
+          assert.match(
+            error.message,
+            new RegExp(`looked in ${join(modelsDir, MODEL)}; remote download is off`),
+          );
+          assert.match(error.message, /npm run model:provision/);
+          return true;
+        });
       }
     } finally {
       await rm(empty, { recursive: true, force: true });
@@ -125,10 +124,8 @@ describe('embedding model loader', () => {
   it('refuses a model whose output is not one state per token (it would be pooled along the wrong axis)', async () => {
     // A graph with the right inputs whose output is [batch, tokens]: the ids as floats.
     const dir = await mkdtemp(join(tmpdir(), 'models-'));
-    const folder = join(dir, MODEL);
-    await mkdir(join(folder, 'onnx'), { recursive: true });
-    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
-      await copyFile(join(defaultModelsDir(), MODEL, file), join(folder, file));
+    const folder = await tokenizerOnly(dir);
+    await mkdir(join(folder, 'onnx'));
     const g = new GraphBuilder();
     const ids = g.reserve('input_ids');
     const out = g.opNamed('Cast', [ids], 'last_hidden_state', { to: TensorType.FLOAT });
@@ -143,14 +140,7 @@ describe('embedding model loader', () => {
     );
     try {
       await assert.rejects(
-        loadEmbeddingModel({
-          model: MODEL,
-          modelsDir: dir,
-          allowRemote: false,
-          quantized: true,
-          intraOpThreads: 1,
-          maxTokens: 256,
-        }),
+        load(1, true, dir),
         /does not run: its output last_hidden_state has shape \[1, \d+\], not \[batch, tokens, dims\]/,
       );
     } finally {
