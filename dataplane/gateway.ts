@@ -27,6 +27,8 @@ import type { Abortable } from './net/abortable.js';
 
 /** uSockets' LIBUS_LISTEN_EXCLUSIVE_PORT (ListenOptions in uWS's types): bind without SO_REUSEPORT. */
 const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+/** A replica whose wall clock is further than this from the limits' Redis clock is logged (once per change). */
+const CLOCK_WARNING_MS = 1000;
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -148,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   // The limit store lives as long as the gateway (counters must survive reloads); changing it needs a restart.
   const redisConfig = options.config.limits.redis;
+  let lastClockWarning = 0;
   const redisStore =
     redisConfig === undefined
       ? undefined
@@ -158,7 +161,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           connectTimeoutMs: redisConfig.connect_timeout_ms,
           reconcileDelayMs: redisConfig.reconcile_delay_ms,
           onError: () => undefined,
+          onClockSync: (offsetMs, uncertaintyMs) => {
+            metrics.limitClockOffset.set(offsetMs / 1000);
+            // Harmless for the limits (they count in Redis' time), but a sign of a clock that is not
+            // synchronised: logs, tokens' exp/nbf and records carry this replica's own time.
+            if (
+              Math.abs(offsetMs) > CLOCK_WARNING_MS &&
+              Math.abs(offsetMs - lastClockWarning) > CLOCK_WARNING_MS
+            ) {
+              lastClockWarning = offsetMs;
+              logger.warn(
+                "this replica's clock differs from the limits' Redis clock; limits use Redis' time",
+                {
+                  offset_ms: Math.round(offsetMs),
+                  uncertainty_ms: Math.round(uncertaintyMs * 1000) / 1000,
+                },
+              );
+            }
+          },
         });
+  // Bounded (connect + command timeout): with Redis away the limits start on this clock and follow its policy.
+  if (redisStore !== undefined && !(await redisStore.start()))
+    logger.warn("the limits' Redis did not answer at start; counting in this replica's clock until it does");
   const limitStore = redisStore ?? createMemoryStore();
   const limiter = createLimiter({
     store: limitStore,

@@ -101,6 +101,30 @@ export function unitEpsilon(now: number, intervalMs: number): number {
   return Math.min(0.5, (Math.abs(now) * 8 * Number.EPSILON) / intervalMs);
 }
 
+/**
+ * A running request's hold on its concurrency slots and budget reservations: renewed while the request runs,
+ * so that only the holds of requests nobody will reconcile (a crashed replica) expire.
+ */
+export interface Lease {
+  readonly checks: readonly Check[];
+  readonly requestId: string;
+  /** As in Reconciliation: what the admission granted, which makes the reservation's amount. */
+  readonly grantedTokens: number | null;
+  readonly grantedCost: number | null;
+  /** The new expiry, epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** What an admission reserved for a budget check: min(asked, the grant of its unit), as the store computed it. */
+export function reservedAmount(
+  c: BudgetCheck,
+  grantedTokens: number | null,
+  grantedCost: number | null,
+): number {
+  const granted = c.unit === 'tokens' ? grantedTokens : grantedCost;
+  return granted === null ? Math.round(c.amount) : Math.min(Math.round(c.amount), granted);
+}
+
 /** Milliseconds of window a tpm reconciliation moves its state by: bounded as Reconciliation.reservedUntil says. */
 export function gcraAdjustMs(deltaMs: number, reservedUntil: number | null | undefined, now: number): number {
   if (deltaMs >= 0 || reservedUntil === null || reservedUntil === undefined) return deltaMs;
@@ -148,6 +172,17 @@ export interface LimitStore {
     admittedAt: number,
     reservationTtlMs: number,
   ): Promise<void>;
+  /**
+   * The store's own time, where replicas share one (Redis' clock): what admissions, reconciliations and budget
+   * periods are counted in. Absent: this process's wall clock.
+   */
+  now?: () => number;
+  /**
+   * Moves the expiry of the leases' concurrency slots and budget reservations to their `expiresAt` (never
+   * earlier), where they still exist: one that expired and was cleared meanwhile stays gone (its amount was
+   * given back). Rate windows hold nothing per request.
+   */
+  renew(leases: readonly Lease[]): Promise<void>;
   /** Used + reserved of budget counters. */
   budgetUsage(keys: readonly string[]): Promise<{ used: number; reserved: number }[]>;
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import {
   type GcraCheck,
   type Check,
   type GcraState,
+  type Lease,
   type LimitStore,
 } from './checks.js';
 import { formatReset } from './headers.js';
@@ -57,7 +58,10 @@ export interface Ticket {
 }
 
 export interface LimiterMetrics {
-  backendError(phase: 'admit' | 'reconcile' | 'release' | 'usage', policy: 'open' | 'closed' | 'retry'): void;
+  backendError(
+    phase: 'admit' | 'reconcile' | 'release' | 'renew' | 'usage',
+    policy: 'open' | 'closed' | 'retry',
+  ): void;
   rejected(kind: string): void;
 }
 
@@ -66,6 +70,12 @@ export interface Limiter {
   reconcile(ticket: Ticket, requestId: string, actual: { tokens: number; costNano: number }): Promise<void>;
   /** Resolves when every reconciliation started so far has finished (shutdown). */
   drain(): Promise<void>;
+  /**
+   * Renews the concurrency slots and budget reservations of the requests still running once a third of
+   * `reservation_ttl_s` has passed since their last renewal, so that only the holds of requests nobody will
+   * reconcile (a crashed replica) expire. Runs every min(TTL / 3, 60 s); exposed for tests.
+   */
+  renewLeases(): Promise<void>;
   /** Budget use per scope and period, for /v1/budgets and /admin/usage. */
   usage(scopes: readonly LimitScope[]): Promise<BudgetReport[]>;
 }
@@ -94,6 +104,11 @@ interface ScopeKeys {
   budgets: { windowId: string; tokens: string; cost: string }[];
 }
 
+/**
+ * Longest a request's holds are renewed: past it they are left to expire, so that a request whose
+ * reconciliation never comes (a bug) cannot hold a slot or a reservation forever.
+ */
+const MAX_LEASE_MS = 24 * 3600 * 1000;
 /** How long shutdown waits for releases of unanswered admissions still retrying. */
 const RELEASE_DRAIN_MS = 2000;
 /** How long shutdown waits for reconciliations still retrying (their reservations expire after that). */
@@ -117,7 +132,8 @@ export function createLimiter(deps: {
   now?: () => number;
 }): Limiter {
   const { store, config, logger, metrics } = deps;
-  const now = deps.now ?? Date.now;
+  // A fake clock (tests) wins; otherwise the store's shared time, so that replicas agree on windows and periods.
+  const now = deps.now ?? store.now ?? Date.now;
   const clock = createPeriodClock(config.timezone);
   const ttlMs = config.reservation_ttl_s * 1000;
   const reconcileHorizonMs = Math.min(ttlMs / 2, MAX_RECONCILE_RETRY_MS);
@@ -127,6 +143,14 @@ export function createLimiter(deps: {
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
   const releasing = new Set<Promise<void>>();
+  /** Running requests' holds, by ticket (removed when its reconciliation starts). */
+  const leases = new Map<Ticket, { lease: Lease; admittedAt: number }>();
+  let renewing: Promise<void> | undefined;
+  const renewTimer = setInterval(
+    () => void renewLeases(),
+    Math.min(60_000, Math.max(1000, Math.floor(ttlMs / 3))),
+  );
+  renewTimer.unref();
   const logBackend = (message: string, error: unknown) => {
     // One line a second at most: an outage must be visible, not flood the log.
     const t = now();
@@ -322,7 +346,36 @@ export function createLimiter(deps: {
     );
   }
 
+  function renewLeases(): Promise<void> {
+    renewing ??= (async () => {
+      const t = now();
+      const due: { ticket: Ticket; lease: Lease }[] = [];
+      for (const [ticket, held] of leases) {
+        if (t - held.admittedAt > MAX_LEASE_MS) leases.delete(ticket);
+        else if (held.lease.expiresAt - t <= (ttlMs * 2) / 3)
+          due.push({ ticket, lease: { ...held.lease, expiresAt: t + ttlMs } });
+      }
+      if (due.length === 0) return;
+      try {
+        await store.renew(due.map((d) => d.lease));
+      } catch (error) {
+        // Tried again at the next tick: two more before a hold renewed on time would expire.
+        metrics.backendError('renew', 'retry');
+        logBackend('renewal of running requests’ limit holds failed', error);
+        return;
+      }
+      for (const { ticket, lease } of due) {
+        const held = leases.get(ticket);
+        if (held !== undefined) held.lease = lease;
+      }
+    })().finally(() => {
+      renewing = undefined;
+    });
+    return renewing;
+  }
+
   return {
+    renewLeases,
     async admit(request) {
       const t = now();
       const { checks, owners } = checksFor(request, t);
@@ -377,7 +430,7 @@ export function createLimiter(deps: {
         );
         allowance = allowance === null ? byCost : Math.min(allowance, byCost);
       }
-      return {
+      const ticket: Ticket = {
         checks,
         reservedTokens,
         grantedTokens: admission.grantedTokens,
@@ -390,9 +443,24 @@ export function createLimiter(deps: {
           return c.kind === 'gcra' && c.unit === 'tokens' && state ? t + state.resetMs : null;
         }),
       };
+      // Rate windows hold nothing per request; the store's renew() skips them.
+      if (checks.some((c) => c.kind !== 'gcra')) {
+        leases.set(ticket, {
+          admittedAt: t,
+          lease: {
+            checks,
+            requestId: request.requestId,
+            grantedTokens: admission.grantedTokens,
+            grantedCost: admission.grantedCost,
+            expiresAt: t + ttlMs,
+          },
+        });
+      }
+      return ticket;
     },
 
     reconcile(ticket, requestId, actual) {
+      leases.delete(ticket);
       if (ticket.degraded || ticket.checks.length === 0) return Promise.resolve();
       const task = reconcileWithRetries(ticket, requestId, actual).finally(() => pending.delete(task));
       pending.add(task);
@@ -400,6 +468,7 @@ export function createLimiter(deps: {
     },
 
     async drain() {
+      clearInterval(renewTimer);
       // Reconciliations retrying through an outage get a bounded time; their reservations expire after.
       const deadline = sleep(RECONCILE_DRAIN_MS, undefined, { ref: false }).then(() => 'timeout' as const);
       while (pending.size > 0) {

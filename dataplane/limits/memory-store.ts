@@ -171,6 +171,22 @@ export function createMemoryStore(): MemoryLimitStore {
       }
       return Promise.resolve();
     },
+    renew(leases) {
+      for (const lease of leases) {
+        for (const c of lease.checks) {
+          if (c.kind === 'concurrency') {
+            const set = inflight.get(c.key);
+            const expiresAt = set?.get(lease.requestId);
+            if (expiresAt !== undefined && expiresAt < lease.expiresAt)
+              set!.set(lease.requestId, lease.expiresAt);
+          } else if (c.kind === 'budget') {
+            const r = budgets.get(c.key)?.reservations.get(lease.requestId);
+            if (r !== undefined && r.expiresAt < lease.expiresAt) r.expiresAt = lease.expiresAt;
+          }
+        }
+      }
+      return Promise.resolve();
+    },
     release(checks, requestId) {
       // In process an admission always has its answer; the release serves the limiter's store-agnostic path.
       for (const c of checks) if (c.kind !== 'gcra') giveBack(c, requestId);

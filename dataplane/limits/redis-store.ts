@@ -13,9 +13,11 @@ import {
   type GcraState,
   type LimitStore,
   type Reconciliation,
+  reservedAmount,
 } from './checks.js';
 import { createLimitCalls } from './redis-calls.js';
 import { LIMITS_SCRIPT } from './redis-scripts.js';
+import { createSharedClock } from './shared-clock.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -29,12 +31,26 @@ export interface RedisStoreOptions {
    */
   reconcileDelayMs: number;
   onError: (error: Error) => void;
+  /** This process's clock (tests skew it); the store's `now()` follows Redis' TIME on top of it. */
+  localNow?: () => number;
+  /** After each synchronisation with Redis' clock: server minus this process's wall clock, and the error bound. */
+  onClockSync?: (offsetMs: number, uncertaintyMs: number) => void;
 }
 
 export interface RedisLimitStore extends LimitStore {
   /** True while connected (readiness). */
   ready(): boolean;
+  /** Redis' time now (see shared-clock.ts): what every replica's limits are counted in. */
+  now(): number;
+  /**
+   * Waits for the first reading of Redis' clock, at most `connectTimeoutMs` plus `commandTimeoutMs`; on
+   * failure the store counts in this process's clock until a later reading (each reconnect, every 10 s) succeeds.
+   */
+  start(): Promise<boolean>;
 }
+
+/** How often Redis' clock is read again (the local clock's drift in between is far below a millisecond). */
+const CLOCK_SYNC_INTERVAL_MS = 10_000;
 
 export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
   const redis = createRedisClient({
@@ -68,6 +84,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
   // traffic, the readiness check itself sends a PING to find out.
   let failing = false;
   let probing = false;
+  const clock = createSharedClock({
+    readTime: async () => {
+      const [seconds, micros] = await redis.time();
+      return Number(seconds) * 1000 + Number(micros) / 1000;
+    },
+    ...(options.localNow === undefined ? {} : { localNow: options.localNow }),
+  });
+  const synchronise = async () => {
+    const ok = await clock.sync();
+    if (ok) options.onClockSync?.(clock.offsetMs(), clock.uncertaintyMs());
+    return ok;
+  };
+  // Every (re)connection may be to another server (a failover): read its clock before trusting the old one.
+  redis.on('ready', () => void synchronise());
+  const resync = setInterval(() => {
+    if (redis.status === 'ready') void synchronise();
+  }, CLOCK_SYNC_INTERVAL_MS);
+  resync.unref();
   const calls = createLimitCalls({
     run: scriptRunner(redis, LIMITS_SCRIPT),
     beforeCall: async () => {
@@ -80,6 +114,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
   });
 
   return {
+    now: clock.now,
+    async start() {
+      const deadline = sleep(options.connectTimeoutMs + options.commandTimeoutMs, false, { ref: false });
+      if (redis.status !== 'ready') {
+        const connected = await Promise.race([firstReady.then(() => true), deadline]);
+        if (!connected) return false;
+      }
+      return clock.synchronised() || (await Promise.race([synchronise(), deadline]));
+    },
     ready: () => {
       if (redis.status !== 'ready') return false;
       if (failing && !probing) {
@@ -152,9 +195,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
             c.unit === 'tokens' ? ` g ${c.limit} ${c.periodMs} ${actual.reservedUntil?.[i] ?? -1}` : ' r';
         else if (c.kind === 'concurrency') packed += ' c';
         else {
-          // What the admission reserved for this budget: min(asked, granted), as the script computed it.
-          const granted = c.unit === 'tokens' ? actual.grantedTokens : actual.grantedCost;
-          const amount = granted === null ? Math.round(c.amount) : Math.min(Math.round(c.amount), granted);
+          const amount = reservedAmount(c, actual.grantedTokens, actual.grantedCost);
           packed += `${c.unit === 'tokens' ? ' b t ' : ' b c '}${amount} ${c.endsAt}`;
         }
       }
@@ -172,6 +213,26 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       }
       return calls.reconcile({ keys, packed, id: requestId });
     },
+    async renew(leases) {
+      // Plain commands, no script: each hold is renewed on its own, and XX GT makes a renewal a no-op for a
+      // hold that is gone (expired and given back, or reconciled meanwhile) or already renewed further.
+      const pipeline = redis.pipeline();
+      for (const lease of leases) {
+        for (const c of lease.checks) {
+          if (c.kind === 'concurrency') {
+            pipeline.zadd(c.key, 'XX', 'GT', lease.expiresAt, lease.requestId);
+            // The set itself expires a TTL after its last admission: it must outlive the renewed slot.
+            pipeline.pexpireat(c.key, lease.expiresAt, 'GT');
+          } else if (c.kind === 'budget') {
+            const amount = reservedAmount(c, lease.grantedTokens, lease.grantedCost);
+            pipeline.zadd(`${c.key}:r`, 'XX', 'GT', lease.expiresAt, `${amount}:${lease.requestId}`);
+          }
+        }
+      }
+      if (pipeline.length === 0) return;
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [error] of replies) if (error !== null) throw error;
+    },
     async budgetUsage(keys) {
       // What this replica has reconciled is visible to its own next read.
       await calls.flush();
@@ -186,6 +247,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       });
     },
     async close() {
+      clearInterval(resync);
       await calls.flush();
       await redis.quit().catch(() => redis.disconnect());
     },

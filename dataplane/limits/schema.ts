@@ -64,7 +64,10 @@ export const limitsConfigSchema = z.strictObject({
       error: (issue) => `unknown time zone "${String(issue.input)}" (an IANA name such as Europe/Berlin)`,
     })
     .default('UTC'),
-  /** A reservation of a request that never reconciled (crashed replica) expires after this, seconds. */
+  /**
+   * A reservation of a request that never reconciled (crashed replica) expires after this, seconds; running
+   * requests' holds are renewed (limiter.ts renewLeases), so it need not exceed the longest request.
+   */
   reservation_ttl_s: z.number().int().positive().default(900),
   /** Limits for every identity, including anonymous. */
   global: limitSpecSchema.optional(),

@@ -20,6 +20,8 @@ export interface GatewayMetrics {
   readonly analysisFindings: Counter;
   readonly limitRejections: Counter;
   readonly limitBackendErrors: Counter;
+  /** Redis' clock minus this replica's wall clock (limits count in Redis' time; see limits/shared-clock.ts). */
+  readonly limitClockOffset: Gauge;
   readonly cacheLookups: Counter;
   readonly cacheVerifyRejections: Counter;
   readonly cacheStores: Counter;
@@ -130,6 +132,12 @@ export function createGatewayMetrics(): GatewayMetrics {
         'gateway_limit_backend_errors_total',
         'Limit backend (Redis) failures, by phase and the policy applied.',
         ['phase', 'policy'],
+      ),
+    ),
+    limitClockOffset: registry.register(
+      new Gauge(
+        'gateway_limits_clock_offset_seconds',
+        "The limits' Redis clock minus this replica's wall clock (limits count in Redis' time).",
       ),
     ),
     cacheLookups: registry.register(

@@ -281,6 +281,38 @@ export function limiterCases(newStore: StoreFactory): void {
     assert.deepEqual(await usage(), [[65, 0]]);
   });
 
+  it('a request running past reservation_ttl_s keeps its slot and reservation: renewed while it runs', async () => {
+    const time = { now: Date.UTC(YEAR, 0, 1) };
+    const { limiter } = limiterAt(time, newStore());
+    const slot = [scope('c', { concurrency: 1 })];
+    const budget = [scope('b', { tokens: { day: 150 } })];
+    // A stream granted less than it asked (150 of 200 tokens): the renewal must find that reservation.
+    const long = await limiter.admit(request('long', [...slot, ...budget], 10, 190, true));
+    assert.equal(long.completionAllowance, 140);
+    time.now += 600_000;
+    await limiter.renewLeases();
+    // 20 minutes in: past the first expiry (15 minutes), within the renewed one.
+    time.now += 600_000;
+    await assert.rejects(limiter.admit(request('r2', slot, 10, 20)), /in flight/);
+    await assert.rejects(limiter.admit(request('r3', budget, 10, 20)), /Daily token budget exceeded/);
+    await limiter.reconcile(long, 'long', { tokens: 120, costNano: 0 });
+    assert.deepEqual(
+      (await limiter.usage(budget)).map((u) => [u.used, u.reserved]),
+      [[120, 0]],
+    );
+    // A request whose reconciliation never comes (a bug, not a crash: its replica keeps renewing) holds its
+    // slot for at most a day, then lets it expire.
+    await limiter.admit(request('stuck', slot, 10, 20));
+    const admitted = time.now;
+    while (time.now - admitted < 26 * 3600_000) {
+      time.now += 600_000;
+      await limiter.renewLeases();
+      if (time.now - admitted === 12 * 3600_000)
+        await assert.rejects(limiter.admit(request('r4', slot, 10, 20)), /in flight/);
+    }
+    await limiter.admit(request('r5', slot, 10, 20));
+  });
+
   it('release by request id: frees the slot and the reservation whatever was granted, once; unknown ids change nothing', async () => {
     const time = { now: Date.UTC(YEAR, 0, 1) };
     const store = newStore();

@@ -81,6 +81,26 @@ describe('limiter on the in-process store', () => {
     assert.equal(errors.at(-1), 'reconcile/open');
   });
 
+  it("counts in the store's clock when it has one (Redis' time, shared by replicas), unless given a clock", async () => {
+    const store = createMemoryStore();
+    const seen: number[] = [];
+    const timed = {
+      ...store,
+      now: () => Date.UTC(2031, 4, 5, 12),
+      admit: async (...args: Parameters<typeof store.admit>) => {
+        seen.push(args[2]);
+        return store.admit(...args);
+      },
+    };
+    const scopes = [scope('a', { tokens: { day: 1000 } })];
+    await testLimiter(timed).admit(request('r1', scopes));
+    // The budget's day comes from that clock too.
+    const [report] = await testLimiter(timed).usage(scopes);
+    assert.equal(report?.period_id, '2031-05-05');
+    assert.equal(report?.used + report!.reserved, 100);
+    await testLimiter(timed, { now: () => Date.UTC(2032, 0, 1) }).admit(request('r2', scopes));
+    assert.deepEqual(seen, [Date.UTC(2031, 4, 5, 12), Date.UTC(2032, 0, 1)]);
+  });
   it('refuses an unknown time zone at load (it failed only at the first budget check)', () => {
     assert.equal(
       limitsConfigSchema.safeParse({ timezone: 'Mars/Base' }).error?.issues[0]?.message,
