@@ -125,6 +125,14 @@ export function reservedAmount(
   return granted === null ? Math.round(c.amount) : Math.min(Math.round(c.amount), granted);
 }
 
+/**
+ * How long a reconciliation of a request that holds only rate windows is retried through an outage: a tpm
+ * window recovers within its minute anyway. The Redis store marks such a reconciliation as applied for
+ * RATE_ONLY_MARK_MS (longer than any retry), so that a repeat of an attempt that timed out but ran counts nothing.
+ */
+export const RATE_ONLY_RETRY_MS = 10_000;
+export const RATE_ONLY_MARK_MS = 30_000;
+
 /** Milliseconds of window a tpm reconciliation moves its state by: bounded as Reconciliation.reservedUntil says. */
 export function gcraAdjustMs(deltaMs: number, reservedUntil: number | null | undefined, now: number): number {
   if (deltaMs >= 0 || reservedUntil === null || reservedUntil === undefined) return deltaMs;

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import {
   OutcomeUnknownError,
   PermanentLimitError,
+  RATE_ONLY_RETRY_MS,
   type BudgetCheck,
   type GcraCheck,
   type Check,
@@ -279,13 +280,13 @@ export function createLimiter(deps: {
     // Usage must not be lost to an outage: retried in the background for up to half the reservation TTL (at
     // most 5 minutes), while the request's slot and reservation are still there to be found; each repeat is
     // applied only if no earlier attempt was (see Reconciliation.retry). Past that, the reservation expires.
-    // A request with rate limits only holds nothing a repeat could look for, so an attempt that timed out and
-    // ran later is applied again by each repeat: those keep the short retry (4 attempts within ~0.7 s).
+    // A request with rate limits only holds nothing that outlives its window: retried while a tpm window
+    // could still use the correction (the store marks it applied, so a repeat of an attempt that ran is a no-op).
     const holds = ticket.checks.some((c) => c.kind !== 'gcra');
     await withRetries(
       'reconcile',
       'limit reconciliation failed',
-      holds ? { horizonMs: reconcileHorizonMs } : { attempts: 4 },
+      { horizonMs: holds ? reconcileHorizonMs : Math.min(reconcileHorizonMs, RATE_ONLY_RETRY_MS) },
       (attempt) =>
         store.reconcile(
           ticket.checks,

@@ -21,7 +21,8 @@ import { BUDGET_RETENTION_MS } from './checks.js';
  * g limit period_ms reserved_until_ms|-1 (tpm: give back, at most what of the reservation lies ahead of now, or
  * charge the difference) | r (rpm: nothing to give back) | c (concurrency) | b unit(t|c) reserved_amount
  * ends_at_ms | x expires_at_ms (release: the budget reservation of this request id with that expiry, whatever
- * its amount, and no usage); and
+ * its amount, and no usage) | m px (a request holding nothing but tpm windows: its key is a marker, set for px ms
+ * when the reconciliation is applied, by which a repeat knows it was); and
  * its request id.
  * Reconciliations run first, so what they give back is free for the admissions of the same call.
  * Reply: {admissions, failed_reconciliations}. Per admission {1, granted_tokens|-1, granted_cost|-1, then
@@ -90,6 +91,11 @@ local function pending(k, packed, id)
       if redis.call('ZSCORE', rkey, amount .. ':' .. id) or redis.call('ZSCORE', rkey, id) then return true end
     elseif kind == 'x' then
       arg()
+    elseif kind == 'm' then
+      -- A request with rate windows only: the marker its first applied attempt left says it was applied.
+      arg()
+      held = held or false
+      if redis.call('EXISTS', KEYS[i]) == 0 then return true end
     end
   end
   return held == nil
@@ -134,6 +140,8 @@ local function reconcile(k, packed, id)
       end
       local delta = unit == 't' and tokens or cost
       if redis.call('HINCRBY', key, 'used', delta) == delta then redis.call('PEXPIREAT', key, endsAt + retention) end
+    elseif kind == 'm' then
+      redis.call('SET', key, '1', 'PX', tonumber(arg()))
     elseif kind == 'x' then
       -- Release of an admission the gateway never heard back from: its reservation, if it was made, has the
       -- score the admission gave it (its expiry) and ends with the request id; its amount is not known here.

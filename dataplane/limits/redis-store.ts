@@ -13,6 +13,7 @@ import {
   type GcraState,
   type LimitStore,
   type Reconciliation,
+  RATE_ONLY_MARK_MS,
   reservedAmount,
 } from './checks.js';
 import { createLimitCalls } from './redis-calls.js';
@@ -187,7 +188,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
     },
     reconcile(checks, requestId, now, actual: Reconciliation) {
       const keys: string[] = [];
-      let packed = `${checks.length} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)} ${actual.retry === true ? 1 : 0}`;
+      // A request holding nothing a repeat could look for (rate windows only) leaves a marker when its
+      // reconciliation is applied, if it has a tpm window to move (an rpm window's reconciliation is empty).
+      let marked = false;
+      for (const c of checks) {
+        if (c.kind !== 'gcra') {
+          marked = false;
+          break;
+        }
+        if (c.unit === 'tokens') marked = true;
+      }
+      let packed = `${checks.length + (marked ? 1 : 0)} ${now} ${Math.round(actual.tokens)} ${Math.round(actual.cost)} ${Math.round(actual.reservedTokens)} ${actual.retry === true ? 1 : 0}`;
       for (const [i, c] of checks.entries()) {
         keys.push(c.key);
         if (c.kind === 'gcra')
@@ -198,6 +209,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
           const amount = reservedAmount(c, actual.grantedTokens, actual.grantedCost);
           packed += `${c.unit === 'tokens' ? ' b t ' : ' b c '}${amount} ${c.endsAt}`;
         }
+      }
+      if (marked) {
+        keys.push(`rm:${requestId}`);
+        packed += ` m ${RATE_ONLY_MARK_MS}`;
       }
       return calls.reconcile({ keys, packed, id: requestId });
     },

@@ -257,6 +257,35 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:rep`])), 0);
   });
 
+  it('a repeated reconciliation of a request with tpm windows only applies once (a marker says it was)', async () => {
+    const { store, prefix } = await storeWith(0);
+    const tpm: Check = {
+      kind: 'gcra',
+      key: 'tpm:rep',
+      limit: 6000,
+      periodMs: 60_000,
+      cost: 100,
+      unit: 'tokens',
+      scope: 'app:a',
+    };
+    const tat = async () => Number(await redisCommand(redis.url, ['GET', `${prefix}tpm:rep`]));
+    const now = Date.now();
+    assert.equal((await store.admit([tpm], 'r1', now, TTL)).ok, true);
+    const admitted = await tat();
+    // 100 tokens reserved, 12 used: 88 tokens (10 ms each at 6000 a minute) given back, once.
+    await store.reconcile([tpm], 'r1', now, actual(12, 100));
+    assert.equal(admitted - (await tat()), 880);
+    await store.reconcile([tpm], 'r1', now, { ...actual(12, 100), retry: true });
+    assert.equal(admitted - (await tat()), 880);
+    // The repeat of an attempt that never ran: applied.
+    assert.equal((await store.admit([tpm], 'r2', now, TTL)).ok, true);
+    const second = await tat();
+    await store.reconcile([tpm], 'r2', now, { ...actual(50, 100), retry: true });
+    assert.equal(second - (await tat()), 500);
+    const ttl = Number(await redisCommand(redis.url, ['PTTL', `${prefix}rm:r1`]));
+    assert.ok(ttl > 0 && ttl <= 30_000, `marker PTTL ${ttl}`);
+  });
+
   it('a reconciliation retried through a stall counts the usage once and frees the slot', async () => {
     const { store } = await storeWith(0);
     const limiter = testLimiter(store);

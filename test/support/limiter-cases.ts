@@ -16,11 +16,19 @@ type StoreFactory = () => LimitStore;
 /** A limiter over `store` that logs nothing and reports what it counts to the given metrics (default none). */
 export function testLimiter(
   store: LimitStore,
-  options: { now?: () => number; timezone?: string; metrics?: Partial<LimiterMetrics> } = {},
+  options: {
+    now?: () => number;
+    timezone?: string;
+    reservationTtlS?: number;
+    metrics?: Partial<LimiterMetrics>;
+  } = {},
 ) {
   return createLimiter({
     store,
-    config: limitsConfigSchema.parse(options.timezone === undefined ? {} : { timezone: options.timezone }),
+    config: limitsConfigSchema.parse({
+      ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+      ...(options.reservationTtlS === undefined ? {} : { reservation_ttl_s: options.reservationTtlS }),
+    }),
     logger: createLogger('error', () => undefined),
     metrics: { backendError: () => undefined, rejected: () => undefined, ...options.metrics },
     ...(options.now === undefined ? {} : { now: options.now }),

@@ -61,7 +61,7 @@ describe('limiter on the in-process store', () => {
     assert.equal(store.entries(), 1);
   });
 
-  it('a request with rate limits only keeps the short retry: a repeat could not tell it was applied', async () => {
+  it('a request with rate limits only is retried for at most 10 s (half the reservation TTL if shorter)', async () => {
     const store = createMemoryStore();
     let calls = 0;
     const failing = {
@@ -73,11 +73,13 @@ describe('limiter on the in-process store', () => {
     };
     const errors: string[] = [];
     const limiter = testLimiter(failing, {
+      reservationTtlS: 1,
       metrics: { backendError: (phase, policy) => errors.push(`${phase}/${policy}`) },
     });
     const ticket = await limiter.admit(request('r1', [scope('a', { rpm: 10, tpm: 1000 })]));
     await limiter.reconcile(ticket, 'r1', { tokens: 50, costNano: 0 });
-    assert.equal(calls, 4);
+    // Within 500 ms: at once, after 100 ms and after 200 more (the next wait, 400 ms, would pass it).
+    assert.equal(calls, 3);
     assert.equal(errors.at(-1), 'reconcile/open');
   });
 
