@@ -15,7 +15,10 @@ export interface SharedClockOptions {
 }
 
 export interface SharedClock {
-  /** The server's time now, as last synchronised; this process's wall clock until the first one succeeds. */
+  /**
+   * The server's time now in whole milliseconds, as last synchronised; this process's wall clock until the
+   * first synchronisation succeeds.
+   */
   now(): number;
   /** Server time minus this process's wall clock, milliseconds (0 until synchronised). */
   offsetMs(): number;
@@ -75,7 +78,9 @@ export function createSharedClock(options: SharedClockOptions): SharedClock {
   };
 
   return {
-    now: () => localNow() + shift,
+    // Whole milliseconds, as Date.now() gives: the scripts keep times as integers (a fraction would travel as a
+    // longer string and be stored in Lua's %.14g float form).
+    now: () => Math.round(localNow() + shift),
     offsetMs: () => (synced ? shift - wallShift : 0),
     uncertaintyMs: () => (synced ? rtt / 2 : Number.POSITIVE_INFINITY),
     synchronised: () => synced,
