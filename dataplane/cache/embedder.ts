@@ -22,6 +22,12 @@ export interface EmbedderOptions {
 
 export interface Embedder {
   embed(text: string, signal?: Abortable): Promise<Float32Array>;
+  /**
+   * Starts embedding `text` ahead of its lookup if a worker is free and nothing waits: a later embed() of the
+   * same text joins it (or finds it in the LRU). Never queues behind real lookups, so it only uses idle time.
+   * True when it started a model call.
+   */
+  prefetch(text: string): boolean;
 }
 
 export class EmbedderBusyError extends Error {
@@ -58,6 +64,8 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   const lru = new Map<string, Float32Array>();
   // Texts waiting, each with everyone waiting for it (identical texts share one slot).
   const queue = new Map<string, Waiter[]>();
+  // Texts in a model call now: an identical text asked meanwhile joins the call instead of queueing again.
+  const embedding = new Map<string, Waiter[]>();
   let running = 0;
 
   function remember(text: string, vector: Float32Array) {
@@ -74,7 +82,10 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
         batch.push(entry);
         if (batch.length === options.maxBatch) break;
       }
-      for (const [text] of batch) queue.delete(text);
+      for (const [text, waiters] of batch) {
+        queue.delete(text);
+        embedding.set(text, waiters);
+      }
       running += 1;
       options.metrics?.cacheEmbedBatch.observe(batch.length);
       options.pool
@@ -83,12 +94,16 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
           (result) => {
             batch.forEach(([text, waiters], i) => {
               const vector = result.data.slice(i * result.dims, (i + 1) * result.dims);
+              embedding.delete(text);
               remember(text, vector);
               for (const w of waiters) settle(w, vector);
             });
           },
           (error: unknown) => {
-            for (const [, waiters] of batch) for (const w of waiters) w.reject(error);
+            for (const [text, waiters] of batch) {
+              embedding.delete(text);
+              for (const w of waiters) w.reject(error);
+            }
           },
         )
         .finally(() => {
@@ -98,43 +113,58 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
     }
   }
 
+  const embed = (text: string, signal?: Abortable): Promise<Float32Array> => {
+    if (text.length > options.maxInputChars) {
+      return Promise.reject(
+        new TextTooLongError(`the text is longer than ${options.maxInputChars} characters`),
+      );
+    }
+    const known = lru.get(text);
+    if (known !== undefined) {
+      lru.delete(text);
+      lru.set(text, known);
+      return new Promise((resolve, reject) => settle({ resolve, reject }, known));
+    }
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    const inCall = embedding.get(text);
+    if (inCall !== undefined) {
+      // Already in a model call: nothing to cancel (the call runs on), so a leaving client simply stops
+      // mattering to it, as it does for texts already sent.
+      return new Promise<Float32Array>((resolve, reject) => inCall.push({ resolve, reject }));
+    }
+    const waiting = queue.get(text);
+    if (waiting === undefined && queue.size >= options.maxQueue) {
+      return Promise.reject(new EmbedderBusyError('the embedding queue is full'));
+    }
+    return new Promise<Float32Array>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (waiting === undefined) queue.set(text, [waiter]);
+      else waiting.push(waiter);
+      // A client that leaves stops waiting; its text stays queued if others wait for it too.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const list = queue.get(text);
+          if (list === undefined) return;
+          const i = list.indexOf(waiter);
+          if (i >= 0) list.splice(i, 1);
+          if (list.length === 0) queue.delete(text);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      pump();
+    });
+  };
+
   return {
-    embed(text, signal) {
-      if (text.length > options.maxInputChars) {
-        return Promise.reject(
-          new TextTooLongError(`the text is longer than ${options.maxInputChars} characters`),
-        );
-      }
-      const known = lru.get(text);
-      if (known !== undefined) {
-        lru.delete(text);
-        lru.set(text, known);
-        return new Promise((resolve, reject) => settle({ resolve, reject }, known));
-      }
-      if (signal?.aborted === true) return Promise.reject(signal.reason);
-      const waiting = queue.get(text);
-      if (waiting === undefined && queue.size >= options.maxQueue) {
-        return Promise.reject(new EmbedderBusyError('the embedding queue is full'));
-      }
-      return new Promise<Float32Array>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject };
-        if (waiting === undefined) queue.set(text, [waiter]);
-        else waiting.push(waiter);
-        // A client that leaves stops waiting; its text stays queued if others wait for it too.
-        signal?.addEventListener(
-          'abort',
-          () => {
-            const list = queue.get(text);
-            if (list === undefined) return;
-            const i = list.indexOf(waiter);
-            if (i >= 0) list.splice(i, 1);
-            if (list.length === 0) queue.delete(text);
-            reject(signal.reason);
-          },
-          { once: true },
-        );
-        pump();
-      });
+    embed,
+    prefetch(text) {
+      if (running >= options.concurrency || queue.size > 0) return false;
+      if (text.length > options.maxInputChars || lru.has(text) || embedding.has(text)) return false;
+      // Its failure is the lookup's to report, when the lookup asks again.
+      embed(text).catch(() => undefined);
+      return true;
     },
   };
 }

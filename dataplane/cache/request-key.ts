@@ -41,16 +41,28 @@ export function requestKeys(endpoint: CacheableEndpoint, modelId: string, body: 
   const kept: Record<string, unknown> = {};
   for (const key of Object.keys(body)) if (!skip.has(key) && body[key] !== undefined) kept[key] = body[key];
   const exact = hash(endpoint, modelId, canonicalJson(kept));
-  const messages = body.messages;
-  if (!Array.isArray(messages) || messages.length === 0) return { exact };
-  const last = messages[messages.length - 1] as { role?: unknown; content?: unknown } | null;
-  if (last === null || typeof last !== 'object' || last.role !== 'user') return { exact };
-  const text = userText(last.content);
-  if (text === undefined || text.trim() === '') return { exact };
+  const last = lastUserTurn(body);
+  if (last === undefined) return { exact };
+  const { messages, turn, text } = last;
   // The fingerprint is the request with the last turn's text taken out: its role, position and every other
   // field (the OpenAI `name` of who is speaking changes the answer) stay.
-  const context = { ...kept, messages: [...messages.slice(0, -1), { ...last, content: null }] };
+  const context = { ...kept, messages: [...messages.slice(0, -1), { ...turn, content: null }] };
   return { exact, semantic: { text, fingerprint: hash(endpoint, modelId, canonicalJson(context)) } };
+}
+
+/** The text the semantic layer embeds for this body (its last turn's, if a user's text), without any hashing. */
+export function semanticText(body: Body): string | undefined {
+  return lastUserTurn(body)?.text;
+}
+
+function lastUserTurn(body: Body): { messages: unknown[]; turn: object; text: string } | undefined {
+  const messages = body.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return undefined;
+  const turn = messages[messages.length - 1] as { role?: unknown; content?: unknown } | null;
+  if (turn === null || typeof turn !== 'object' || turn.role !== 'user') return undefined;
+  const text = userText(turn.content);
+  if (text === undefined || text.trim() === '') return undefined;
+  return { messages, turn, text };
 }
 
 /**

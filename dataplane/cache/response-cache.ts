@@ -8,7 +8,7 @@ import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import { TextTooLongError, type Embedder } from './embedder.js';
 import { createPolicy, type CachePolicy, type PolicyInput } from './policy.js';
-import { requestKeys, type RequestKeys } from './request-key.js';
+import { requestKeys, semanticText, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
 import { cacheTenant } from './tenant.js';
 import { verifyMatch } from './verify/index.js';
@@ -46,6 +46,12 @@ export interface Lookup {
 }
 
 export interface ResponseCache {
+  /**
+   * Starts the embedding a semantic lookup of this request would need, while the stages before the lookup
+   * (analysis, limits) run: the lookup then finds it done or under way. Only on an idle embedder (see
+   * Embedder.prefetch), so a request refused by its limits or answered by the exact layer costs idle time only.
+   */
+  prefetch(config: CacheConfig, input: Omit<PolicyInput, 'piiFindings'>): void;
   /** undefined when the policy keeps this request away from the cache. */
   lookup(config: CacheConfig, input: LookupInput): Promise<Lookup | undefined>;
   /** Stores an answer after a miss; fire and forget (errors are counted, never thrown). */
@@ -166,6 +172,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     backend,
     purge: (filter) => backend.purge(filter),
     sweep: () => backend.sweep(),
+    prefetch(config, input) {
+      if (embedder === undefined) return;
+      // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
+      // layer has been embedded for nothing, in memory only.
+      const policy = policyFor(config)({ ...input, piiFindings: undefined });
+      if (!policy.lookup || !policy.semantic || !backend.ready()) return;
+      const text = semanticText(input.body);
+      if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
+    },
     async lookup(config, input) {
       const policy = policyFor(config)(input);
       if (!policy.lookup && !policy.store) {

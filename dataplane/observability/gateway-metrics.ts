@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   readonly cacheStores: Counter;
   readonly cacheBackendErrors: Counter;
   readonly cacheEmbedBatch: Histogram;
+  /** Embeddings started ahead of their lookup on an idle embedder (cache-prefetch stage). */
+  readonly cacheEmbedPrefetches: Counter;
   readonly cacheLookupSeconds: Histogram;
   /** What a request waited on a stage's own work (see STAGE_BUCKETS), by stage. */
   readonly stageSeconds: Histogram;
@@ -161,6 +163,12 @@ export function createGatewayMetrics(): GatewayMetrics {
       new Counter('gateway_cache_backend_errors_total', 'Cache backend or embedder failures, by operation.', [
         'op',
       ]),
+    ),
+    cacheEmbedPrefetches: registry.register(
+      new Counter(
+        'gateway_cache_embed_prefetches_total',
+        'Embeddings started ahead of their semantic lookup, while the analysis and limits ran (idle embedder only).',
+      ),
     ),
     cacheEmbedBatch: registry.register(
       new Histogram(

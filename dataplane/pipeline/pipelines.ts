@@ -1,5 +1,5 @@
-// The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → analyze → limits →
-// cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
+// The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → cache-prefetch →
+// analyze → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.
 import type { BodySink } from '../../analytics/bodies/record.js';
@@ -16,6 +16,7 @@ import { analysisReportStage, analyzeStage, type AnalysisPool } from './stages/a
 import { authStage } from './stages/auth.js';
 import { limitsStage } from './stages/limits.js';
 import { scanStage } from './stages/pass-through.js';
+import { cachePrefetchStage } from './stages/cache-prefetch.js';
 import { cacheStage } from './stages/cache.js';
 import { cachePurgeStage } from './stages/cache-admin.js';
 import type { ResponseCache } from '../cache/response-cache.js';
@@ -74,6 +75,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     authStage(options.metrics),
     parseStage(),
     routeStage(),
+    cachePrefetchStage({ cache: options.cache }),
     analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
     limitsStage({ limiter: options.limiter, metrics: options.metrics }),
     cacheStage({ cache: options.cache, metrics: options.metrics }),

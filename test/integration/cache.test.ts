@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCountingUpstream, type CountingUpstream } from '../support/counting-upstream.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sharedEmbeddingsMetrics, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
 import { redisCommand, redisUrl, startPrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
@@ -174,6 +174,32 @@ describe('cache on Redis 8 with the real embedding model', () => {
       'semantic record',
     );
     assert.ok(Math.abs(record.cache_similarity! - similarity) < 1e-3);
+  });
+
+  it("starts a prompt's embedding before the analysis runs, and the lookup uses that one model call", async () => {
+    const value = (text: string, name: string) =>
+      Number(new RegExp(`\\n${name} (\\S+)`).exec(`\n${text}`)?.[1] ?? 0);
+    const read = async () => ({
+      prefetched: value(
+        await (await fetch(`${gateway.url}/metrics`)).text(),
+        'gateway_cache_embed_prefetches_total',
+      ),
+      // Texts the model embedded, on the embeddings service this file's gateways share.
+      embedded: value(sharedEmbeddingsMetrics.registry.render(), 'gateway_cache_embed_batch_size_sum'),
+    });
+    const before = await read();
+    for (const prompt of [
+      'Which metal has the highest melting point?',
+      'Name three rivers that flow into the Black Sea.',
+      'What does a sommelier do?',
+    ]) {
+      assert.equal((await ask(gateway, prompt)).cache, 'miss');
+    }
+    const after = await read();
+    // One at a time, so the embedder was idle each time: every prompt was prefetched, and embedded once (the
+    // lookup joined the model call or found its vector; storing the answer reuses the lookup's).
+    assert.equal(after.prefetched - before.prefetched, 3);
+    assert.equal(after.embedded - before.embedded, 3);
   });
 
   it('rejects a look-alike with the opposite meaning (enable vs disable 2FA) in verification', async () => {

@@ -10,6 +10,8 @@ import { createLogger } from '../../dataplane/observability/logger.js';
 // Loading the model takes about a second per embeddings worker, so the gateways of a test file share one
 // embeddings service, started by the first gateway whose cache needs it and kept until the process exits.
 let sharedEmbeddings: Promise<EmbeddingService> | undefined;
+/** The shared embeddings service's metrics (model calls, batch sizes): not any one gateway's. */
+export const sharedEmbeddingsMetrics = createGatewayMetrics();
 
 function needsEmbeddings(config: ReturnType<typeof parseConfig>): boolean {
   return config.cache.enabled && config.cache.semantic.enabled;
@@ -39,7 +41,7 @@ export async function startTestGateway(
   );
   if (needsEmbeddings(config)) {
     sharedEmbeddings ??= startEmbeddingService(config.cache.embeddings, {
-      metrics: createGatewayMetrics(),
+      metrics: sharedEmbeddingsMetrics,
       logger: createLogger('error'),
     });
   }

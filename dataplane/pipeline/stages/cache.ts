@@ -26,23 +26,13 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
   return {
     name: 'cache',
     async run(ctx, next) {
-      const input = ctx.input;
-      const route = ctx.route;
+      const request = cacheRequest(ctx);
+      if (cache === undefined || request === undefined) return next();
+      const { endpoint, body, route } = request;
       const config = ctx.runtime.config.cache;
-      if (cache === undefined || !config.enabled || input === undefined || route === undefined) return next();
-      if (input.endpoint === 'embeddings') return next();
-      const endpoint: CacheableEndpoint = input.endpoint;
-      const body = input.body as unknown as Readonly<Record<string, unknown>>;
-      // Betas a Messages request asks for are forwarded to Anthropic and change its answer: they are part of
-      // the key (as a field no body has), so answers with and without one are kept apart, coalescing too.
-      const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
       const lookup = await timed(observeWait, () =>
         cache.lookup(config, {
-          endpoint,
-          modelId: route.id,
-          body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
-          identity: ctx.identity,
-          cacheControl: ctx.headers['cache-control'],
+          ...request.policyInput,
           piiFindings: conversationPii(ctx.analysis?.pii),
           signal: ctx.signal,
         }),
@@ -88,6 +78,34 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
         // Failed before an answer: whoever waits for this request's answer calls upstream itself.
         if (!stored) lookup.release?.(undefined);
       }
+    },
+  };
+}
+
+/**
+ * What the cache sees of a request: its endpoint, body and route, and the policy's input (without the PII
+ * count, which the analysis gives later); undefined when the cache does not apply (off, embeddings).
+ */
+export function cacheRequest(ctx: GatewayContext) {
+  const input = ctx.input;
+  const route = ctx.route;
+  if (!ctx.runtime.config.cache.enabled || input === undefined || route === undefined) return undefined;
+  if (input.endpoint === 'embeddings') return undefined;
+  const endpoint: CacheableEndpoint = input.endpoint;
+  const body = input.body as unknown as Readonly<Record<string, unknown>>;
+  // Betas a Messages request asks for are forwarded to Anthropic and change its answer: they are part of
+  // the key (as a field no body has), so answers with and without one are kept apart, coalescing too.
+  const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
+  return {
+    endpoint,
+    body,
+    route,
+    policyInput: {
+      endpoint,
+      modelId: route.id,
+      body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
+      identity: ctx.identity,
+      cacheControl: ctx.headers['cache-control'],
     },
   };
 }

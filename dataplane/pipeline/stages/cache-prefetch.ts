@@ -1,0 +1,19 @@
+// Starts the embedding a semantic cache lookup will need before the analysis and limit stages run, so the
+// embeddings worker works while the request waits for the analysis worker and Redis; the cache stage's lookup
+// then finds it done or joins it. Only when the embedder is idle (ResponseCache.prefetch): under load, or for
+// a request its limits then refuse, it costs nothing a lookup would not have spent.
+import type { ResponseCache } from '../../cache/response-cache.js';
+import type { Stage } from '../compose.js';
+import { cacheRequest } from './cache.js';
+
+export function cachePrefetchStage(deps: { cache: ResponseCache | undefined }): Stage {
+  const { cache } = deps;
+  return {
+    name: 'cache-prefetch',
+    run(ctx, next) {
+      const request = cache === undefined ? undefined : cacheRequest(ctx);
+      if (request !== undefined) cache!.prefetch(ctx.runtime.config.cache, request.policyInput);
+      return next();
+    },
+  };
+}
