@@ -151,6 +151,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // The limit store lives as long as the gateway (counters must survive reloads); changing it needs a restart.
   const redisConfig = options.config.limits.redis;
   let lastClockWarning = 0;
+  /** The last reading of Redis' clock failed (logged once until one succeeds). */
+  let clockUnread = false;
   const redisStore =
     redisConfig === undefined
       ? undefined
@@ -161,7 +163,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           connectTimeoutMs: redisConfig.connect_timeout_ms,
           reconcileDelayMs: redisConfig.reconcile_delay_ms,
           onError: () => undefined,
+          onClockSyncFailed: () => {
+            if (clockUnread) return;
+            clockUnread = true;
+            logger.warn(
+              "the limits' Redis did not answer TIME; limits keep the last offset read (with none, their fault policy)",
+            );
+          },
           onClockSync: (offsetMs, uncertaintyMs) => {
+            clockUnread = false;
             metrics.limitClockOffset.set(offsetMs / 1000);
             // Harmless for the limits (they count in Redis' time), but a sign of a clock that is not
             // synchronised: logs, tokens' exp/nbf and records carry this replica's own time.
@@ -182,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         });
   // Bounded (connect + command timeout): with Redis away the limits start on this clock and follow its policy.
   if (redisStore !== undefined && !(await redisStore.start()))
-    logger.warn("the limits' Redis did not answer at start; counting in this replica's clock until it does");
+    logger.warn("the limits' Redis did not answer at start; limits follow their fault policy until it does");
   const limitStore = redisStore ?? createMemoryStore();
   const limiter = createLimiter({
     store: limitStore,

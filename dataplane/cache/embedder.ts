@@ -10,8 +10,10 @@ import type { Abortable } from '../net/abortable.js';
 
 export interface EmbedderOptions {
   pool: WorkerPool<EmbedTask, EmbedResult>;
-  /** Model calls in flight at once: the pool's thread count. */
+  /** Model calls in flight at once (a worker may be handed its next batch while it runs one). */
   concurrency: number;
+  /** Worker threads: a prefetch needs a worker with nothing running (fewer calls in flight than this). */
+  workers: number;
   maxBatch: number;
   /** Texts waiting; beyond, embed() rejects with EmbedderBusyError (the lookup becomes a miss). */
   maxQueue: number;
@@ -160,7 +162,10 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
   return {
     embed,
     prefetch(text) {
-      if (running >= options.concurrency || queue.size > 0) return false;
+      // A worker's second slot is for lookups: a prefetch must not make a real lookup wait behind it.
+      if (running >= options.workers || queue.size > 0) return false;
+      // Without the LRU a vector finished before its lookup asks would be lost: nothing to gain.
+      if (options.lruEntries === 0) return false;
       if (text.length > options.maxInputChars || lru.has(text) || embedding.has(text)) return false;
       // Its failure is the lookup's to report, when the lookup asks again.
       embed(text).catch(() => undefined);

@@ -186,6 +186,11 @@ export interface LimitStore {
    */
   now?: () => number;
   /**
+   * Undefined when `now` can be read; otherwise resolves when it can (a Redis store between a connection and
+   * the first reading of that server's clock), within a bound. Read before every `now()` that goes to the store.
+   */
+  clockReady?: () => Promise<void> | undefined;
+  /**
    * Moves the expiry of the leases' concurrency slots and budget reservations to their `expiresAt` (never
    * earlier), where they still exist: one that expired and was cleared meanwhile stays gone (its amount was
    * given back). Rate windows hold nothing per request.

@@ -72,9 +72,9 @@ export interface Limiter {
   /** Resolves when every reconciliation started so far has finished (shutdown). */
   drain(): Promise<void>;
   /**
-   * Renews the concurrency slots and budget reservations of the requests still running once a third of
-   * `reservation_ttl_s` has passed since their last renewal, so that only the holds of requests nobody will
-   * reconcile (a crashed replica) expire. Runs every min(TTL / 3, 60 s); exposed for tests.
+   * Renews the concurrency slots and budget reservations of the requests still running once a tick (a sixth
+   * of `reservation_ttl_s`, 1 s to 60 s) has passed since their last renewal, so that only the holds of
+   * requests nobody will reconcile (a crashed replica) expire. Runs every tick; exposed for tests.
    */
   renewLeases(): Promise<void>;
   /** Budget use per scope and period, for /v1/budgets and /admin/usage. */
@@ -144,13 +144,13 @@ export function createLimiter(deps: {
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
   const releasing = new Set<Promise<void>>();
-  /** Running requests' holds, by ticket (removed when its reconciliation starts). */
+  /** Running requests' holds, by ticket (removed when its reconciliation is over). */
   const leases = new Map<Ticket, { lease: Lease; admittedAt: number }>();
   let renewing: Promise<void> | undefined;
-  const renewTimer = setInterval(
-    () => void renewLeases(),
-    Math.min(60_000, Math.max(1000, Math.floor(ttlMs / 3))),
-  );
+  // Every sixth of the TTL (1 s to 60 s): a hold is renewed once it is a tick old, so a renewal that fails has
+  // at least three more ticks before the hold would expire (TTL ≥ 6 s).
+  const renewEveryMs = Math.min(60_000, Math.max(1000, Math.floor(ttlMs / 6)));
+  const renewTimer = setInterval(() => void renewLeases(), renewEveryMs);
   renewTimer.unref();
   const logBackend = (message: string, error: unknown) => {
     // One line a second at most: an outage must be visible, not flood the log.
@@ -287,13 +287,15 @@ export function createLimiter(deps: {
       'reconcile',
       'limit reconciliation failed',
       { horizonMs: holds ? reconcileHorizonMs : Math.min(reconcileHorizonMs, RATE_ONLY_RETRY_MS) },
-      (attempt) =>
-        store.reconcile(
+      async (attempt) => {
+        await store.clockReady?.();
+        return store.reconcile(
           ticket.checks,
           requestId,
           now(),
           attempt === 0 ? payload : { ...payload, retry: true },
-        ),
+        );
+      },
     );
   }
 
@@ -353,14 +355,14 @@ export function createLimiter(deps: {
       const due: { ticket: Ticket; lease: Lease }[] = [];
       for (const [ticket, held] of leases) {
         if (t - held.admittedAt > MAX_LEASE_MS) leases.delete(ticket);
-        else if (held.lease.expiresAt - t <= (ttlMs * 2) / 3)
+        else if (held.lease.expiresAt - t <= ttlMs - renewEveryMs)
           due.push({ ticket, lease: { ...held.lease, expiresAt: t + ttlMs } });
       }
       if (due.length === 0) return;
       try {
         await store.renew(due.map((d) => d.lease));
       } catch (error) {
-        // Tried again at the next tick: two more before a hold renewed on time would expire.
+        // Tried again at the next tick (see renewEveryMs).
         metrics.backendError('renew', 'retry');
         logBackend('renewal of running requests’ limit holds failed', error);
         return;
@@ -378,6 +380,8 @@ export function createLimiter(deps: {
   return {
     renewLeases,
     async admit(request) {
+      const waiting = store.clockReady?.();
+      if (waiting !== undefined) await waiting;
       const t = now();
       const { checks, owners } = checksFor(request, t);
       const reservedTokens = request.promptTokens + request.completionUpperBound;
@@ -461,9 +465,13 @@ export function createLimiter(deps: {
     },
 
     reconcile(ticket, requestId, actual) {
-      leases.delete(ticket);
       if (ticket.degraded || ticket.checks.length === 0) return Promise.resolve();
-      const task = reconcileWithRetries(ticket, requestId, actual).finally(() => pending.delete(task));
+      // Renewed until the reconciliation is over: one retrying through an outage must still find its holds
+      // (a renewal after it was applied is a no-op: the holds are gone).
+      const task = reconcileWithRetries(ticket, requestId, actual).finally(() => {
+        pending.delete(task);
+        leases.delete(ticket);
+      });
       pending.add(task);
       return task;
     },
@@ -486,6 +494,7 @@ export function createLimiter(deps: {
         ]);
     },
     async usage(scopes) {
+      await store.clockReady?.();
       const t = now();
       const rows: Omit<BudgetReport, 'used' | 'reserved'>[] = [];
       const keys: string[] = [];

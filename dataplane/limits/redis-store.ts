@@ -32,10 +32,13 @@ export interface RedisStoreOptions {
    */
   reconcileDelayMs: number;
   onError: (error: Error) => void;
-  /** This process's clock (tests skew it); the store's `now()` follows Redis' TIME on top of it. */
+  /** This process's clocks (tests skew them): the store's `now()` follows Redis' TIME on top of `localNow`. */
   localNow?: () => number;
+  wallNow?: () => number;
   /** After each synchronisation with Redis' clock: server minus this process's wall clock, and the error bound. */
   onClockSync?: (offsetMs: number, uncertaintyMs: number) => void;
+  /** A synchronisation got no answer to TIME: the previous offset (or this process's clock) stays in use. */
+  onClockSyncFailed?: () => void;
 }
 
 export interface RedisLimitStore extends LimitStore {
@@ -44,8 +47,9 @@ export interface RedisLimitStore extends LimitStore {
   /** Redis' time now (see shared-clock.ts): what every replica's limits are counted in. */
   now(): number;
   /**
-   * Waits for the first reading of Redis' clock, at most `connectTimeoutMs` plus `commandTimeoutMs`; on
-   * failure the store counts in this process's clock until a later reading (each reconnect, every 10 s) succeeds.
+   * Waits for the first reading of Redis' clock, at most `connectTimeoutMs` plus `commandTimeoutMs`; false if
+   * it did not come (admissions are refused before they are sent until a later reading, at each reconnect and
+   * every 10 s, succeeds).
    */
   start(): Promise<boolean>;
 }
@@ -91,14 +95,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       return Number(seconds) * 1000 + Number(micros) / 1000;
     },
     ...(options.localNow === undefined ? {} : { localNow: options.localNow }),
+    ...(options.wallNow === undefined ? {} : { wallNow: options.wallNow }),
   });
   const synchronise = async () => {
     const ok = await clock.sync();
     if (ok) options.onClockSync?.(clock.offsetMs(), clock.uncertaintyMs());
+    else options.onClockSyncFailed?.();
     return ok;
   };
-  // Every (re)connection may be to another server (a failover): read its clock before trusting the old one.
-  redis.on('ready', () => void synchronise());
+  // Every (re)connection may be to another server (a failover): until its clock has been read, admissions
+  // wait (clockReady) rather than write times from this replica's clock or the old server's, which a rate
+  // window would keep (GCRA stores the latest arrival time) and hold against every replica.
+  let reading: Promise<boolean> | undefined;
+  redis.on('ready', () => {
+    const sync = synchronise().finally(() => {
+      if (reading === sync) reading = undefined;
+    });
+    reading = sync;
+  });
   const resync = setInterval(() => {
     if (redis.status === 'ready') void synchronise();
   }, CLOCK_SYNC_INTERVAL_MS);
@@ -116,6 +130,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
 
   return {
     now: clock.now,
+    clockReady() {
+      if (started && reading === undefined) return undefined;
+      return (async () => {
+        if (!started) await startup();
+        // Bounded: a Redis that does not answer TIME is counted in the last offset (or this clock) meanwhile.
+        if (reading !== undefined)
+          await Promise.race([reading, sleep(options.commandTimeoutMs, false, { ref: false })]);
+      })();
+    },
     async start() {
       const deadline = sleep(options.connectTimeoutMs + options.commandTimeoutMs, false, { ref: false });
       if (redis.status !== 'ready') {
@@ -141,6 +164,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       return !failing;
     },
     async admit(checks, requestId, now, ttlMs) {
+      // Never written in a clock other than this server's (see `reading`): refused before it is sent, so it
+      // takes the limits' fault policy and needs no release.
+      if (!clock.synchronised() || reading !== undefined)
+        throw new Error("the limits' Redis clock has not been read on this connection yet");
       const keys: string[] = [];
       let packed = `${now} ${ttlMs}`;
       for (const c of checks) {

@@ -9,6 +9,8 @@ export interface SharedClockOptions {
   readTime: () => Promise<number>;
   /** This process's clock, milliseconds; monotonic by default, so that a step of the wall clock changes nothing. */
   localNow?: () => number;
+  /** This process's wall clock (default Date.now): what `now()` gives before the first synchronisation. */
+  wallNow?: () => number;
   /** Reads per synchronisation; the one with the shortest round trip is kept (the least queueing in it). */
   samples?: number;
   onError?: (error: unknown) => void;
@@ -22,7 +24,7 @@ export interface SharedClock {
   now(): number;
   /** Server time minus this process's wall clock, milliseconds (0 until synchronised). */
   offsetMs(): number;
-  /** The round trip of the read the offset came from, milliseconds (the offset's error is at most half of it). */
+  /** Half the round trip of the read the offset came from, milliseconds: the offset's error is at most this. */
   uncertaintyMs(): number;
   synchronised(): boolean;
   /**
@@ -36,10 +38,11 @@ const defaultLocalNow = () => performance.timeOrigin + performance.now();
 
 export function createSharedClock(options: SharedClockOptions): SharedClock {
   const localNow = options.localNow ?? defaultLocalNow;
+  const wallNow = options.wallNow ?? Date.now;
   const samples = options.samples ?? 3;
   // Server time = local + shift. Before the first synchronisation the local clock is taken as the server's,
   // shifted onto the wall clock (the monotonic default's origin was fixed at process start).
-  let shift = Date.now() - localNow();
+  let shift = wallNow() - localNow();
   let wallShift = shift;
   let rtt = Number.POSITIVE_INFINITY;
   let synced = false;
@@ -64,7 +67,7 @@ export function createSharedClock(options: SharedClockOptions): SharedClock {
     if (best === undefined) return false;
     shift = best.shift;
     rtt = best.rtt;
-    wallShift = Date.now() - localNow();
+    wallShift = wallNow() - localNow();
     synced = true;
     return true;
   };

@@ -45,7 +45,9 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       onError: () => undefined,
     });
     stores.push(store);
-    await waitFor(async () => store.ready(), 'the store to connect');
+    // Connected and Redis' clock read: admissions are refused until then.
+    assert.equal(await store.start(), true);
+    assert.equal(store.ready(), true);
     return { store, prefix };
   }
 

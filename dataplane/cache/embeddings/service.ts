@@ -81,6 +81,7 @@ export async function startEmbeddingService(
   const embedder = createEmbedder({
     pool,
     concurrency: 2 * config.workers,
+    workers: config.workers,
     maxBatch: config.max_batch,
     maxQueue: config.max_queue,
     maxInputChars: config.max_input_chars,

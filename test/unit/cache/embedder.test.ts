@@ -34,14 +34,18 @@ function scriptedPool() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-function embedderOn(pool: WorkerPool<EmbedTask, EmbedResult>, overrides: { maxQueue?: number } = {}) {
+function embedderOn(
+  pool: WorkerPool<EmbedTask, EmbedResult>,
+  overrides: { maxQueue?: number; concurrency?: number; lruEntries?: number } = {},
+) {
   return createEmbedder({
     pool,
-    concurrency: 1,
+    concurrency: overrides.concurrency ?? 1,
+    workers: 1,
     maxBatch: 8,
     maxQueue: overrides.maxQueue ?? 100,
     maxInputChars: 20,
-    lruEntries: 4,
+    lruEntries: overrides.lruEntries ?? 4,
   });
 }
 
@@ -116,6 +120,26 @@ describe('embedder', () => {
     assert.equal(calls.length, 3);
     calls[2]!.finish();
     assert.equal((await retried)[0], 5);
+  });
+
+  it("prefetch takes no worker's second slot, and does nothing without an LRU", async () => {
+    // One worker that is handed two calls at once (as the service does): its second slot is for lookups.
+    const { pool, calls } = scriptedPool();
+    const embedder = embedderOn(pool, { concurrency: 2 });
+    const running = embedder.embed('alpha');
+    assert.equal(embedder.prefetch('beta'), false);
+    const second = embedder.embed('gamma');
+    assert.equal(calls.length, 2, 'the lookup went at once, into the second slot');
+    calls[0]!.finish();
+    calls[1]!.finish();
+    await Promise.all([running, second]);
+    await tick();
+    assert.equal(embedder.prefetch('delta'), true);
+    calls[2]!.finish();
+    // lru_entries 0: a vector finished before its lookup asks would be thrown away.
+    const bare = scriptedPool();
+    assert.equal(embedderOn(bare.pool, { lruEntries: 0 }).prefetch('alpha'), false);
+    assert.equal(bare.calls.length, 0);
   });
 
   it('prefetch does not jump a queue of lookups', async () => {
