@@ -166,10 +166,14 @@ export async function loadEmbeddingModel(options: EmbeddingModelOptions): Promis
     }
   } catch (error) {
     const where = join(resolve(options.modelsDir), options.model);
+    // transformers.js words a missing local file in terms of its own settings (local_files_only,
+    // env.allowRemoteModels): name the file instead.
+    const message = (error as Error).message;
+    const missing = /file was not found locally at "([^"]+)"/.exec(message)?.[1];
     throw new Error(
       `embedding model ${options.model} is not available (looked in ${where}` +
         `${options.allowRemote ? ' and on the Hugging Face hub' : '; remote download is off'}); ` +
-        `run \`npm run model:provision\`: ${(error as Error).message}`,
+        `run \`npm run model:provision\`: ${missing === undefined ? message : `${missing} is missing`}`,
       { cause: error },
     );
   }

@@ -95,7 +95,11 @@ export async function startEmbeddingService(
     await pool.close();
     // The pool wraps a worker's failure; the worker's own message says what is wrong.
     const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-    throw new Error(`the embedding model ${config.model} does not load: ${reason}`, { cause: error });
+    // The loader's own message already names the model and where it looked; others get the model's name here.
+    const message = reason.startsWith(`embedding model ${config.model} `)
+      ? `the ${reason}`
+      : `the embedding model ${config.model} does not load: ${reason}`;
+    throw new Error(message, { cause: error });
   }
   return { model: config.model, embedder, close: () => pool.close() };
 }
