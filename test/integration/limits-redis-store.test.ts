@@ -3,11 +3,12 @@
 // queue is full, when this replica reads its budgets, and on close; a failed call fails what it carried.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PermanentLimitError, type Check, type Reconciliation } from '../../dataplane/limits/checks.js';
-import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
+import type { RedisLimitStore } from '../../dataplane/limits/redis-store.js';
 import { request, scope, testLimiter } from '../support/limiter-cases.js';
-import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { redisCommand } from '../support/redis.js';
+import { limitStoresOnPrivateRedis } from '../support/redis-stores.js';
 import { waitFor } from '../support/wait.js';
 
 const DAY_END = Date.UTC(2100, 0, 1);
@@ -23,28 +24,16 @@ const actual = (tokens: number, reservedTokens = 0): Reconciliation => ({
 const noActual = actual(0);
 
 describe('Redis limit store: reconciliations ride the next admission', () => {
-  let redis: PrivateRedis;
-  const stores: RedisLimitStore[] = [];
-
-  before(async () => {
-    redis = await startPrivateRedis();
-  });
-  after(async () => {
-    for (const s of stores) await s.close();
-    await redis.stop();
-  });
+  const suite = limitStoresOnPrivateRedis();
 
   async function storeWith(reconcileDelayMs: number): Promise<{ store: RedisLimitStore; prefix: string }> {
     const prefix = `t${randomBytes(4).toString('hex')}:`;
-    const store = createRedisStore({
-      url: redis.url,
+    const store = suite.store({
       keyPrefix: prefix,
       commandTimeoutMs: 500,
       connectTimeoutMs: 500,
       reconcileDelayMs,
-      onError: () => undefined,
     });
-    stores.push(store);
     // Connected and Redis' clock read: admissions are refused until then.
     assert.equal(await store.start(), true);
     assert.equal(store.ready(), true);
@@ -70,12 +59,12 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
   });
 
   const scriptCalls = async (): Promise<number> => {
-    const info = (await redisCommand(redis.url, ['INFO', 'commandstats'])) as string;
+    const info = (await redisCommand(suite.redis.url, ['INFO', 'commandstats'])) as string;
     const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
     return calls('evalsha') + calls('eval');
   };
   const counters = async (key: string): Promise<{ used: number; reserved: number }> => {
-    const [used, reserved] = (await redisCommand(redis.url, ['HMGET', key, 'used', 'reserved'])) as (
+    const [used, reserved] = (await redisCommand(suite.redis.url, ['HMGET', key, 'used', 'reserved'])) as (
       string | null
     )[];
     return { used: Number(used ?? 0), reserved: Number(reserved ?? 0) };
@@ -97,7 +86,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     // The script is loaded (a stalled EVALSHA of a script Redis does not know yet would not run anyway).
     const warm = await limiter.admit(request('warm', scopes));
     await limiter.reconcile(warm, 'warm', { tokens: 0, costNano: 0 });
-    redis.pause();
+    suite.redis.pause();
     let ticket;
     try {
       // The script call is written to the socket, then times out: the limits fail open.
@@ -105,7 +94,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       // The socket is still open, but the call went unanswered: not ready.
       assert.equal(store.ready(), false);
     } finally {
-      redis.resume();
+      suite.redis.resume();
     }
     await waitFor(() => store.ready(), 'ready again once Redis answers');
     assert.equal(ticket.degraded, true);
@@ -229,7 +218,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
     const reconciliation = store.reconcile(checks, 'r1', Date.now(), actual(30, 100));
     // A key of the wrong type makes the concurrency check raise inside the script.
-    await redisCommand(redis.url, ['SET', `${prefix}cc:i`, 'not a sorted set']);
+    await redisCommand(suite.redis.url, ['SET', `${prefix}cc:i`, 'not a sorted set']);
     const [broken, fine] = await Promise.allSettled([
       store.admit([concurrency('cc:i', 5)], 'r2', Date.now(), TTL),
       store.admit(checks, 'r3', Date.now(), TTL),
@@ -256,7 +245,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     assert.equal((await store.admit(checks, 'r2', Date.now(), TTL)).ok, true);
     await store.reconcile(checks, 'r2', Date.now(), { ...actual(20), retry: true });
     assert.deepEqual(await counters(`${prefix}bt:rep`), { used: 32, reserved: 0 });
-    assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:rep`])), 0);
+    assert.equal(Number(await redisCommand(suite.redis.url, ['ZCARD', `${prefix}cc:rep`])), 0);
   });
 
   it('a repeated reconciliation of a request with tpm windows only applies once (a marker says it was)', async () => {
@@ -270,7 +259,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       unit: 'tokens',
       scope: 'app:a',
     };
-    const tat = async () => Number(await redisCommand(redis.url, ['GET', `${prefix}tpm:rep`]));
+    const tat = async () => Number(await redisCommand(suite.redis.url, ['GET', `${prefix}tpm:rep`]));
     const now = Date.now();
     assert.equal((await store.admit([tpm], 'r1', now, TTL)).ok, true);
     const admitted = await tat();
@@ -284,7 +273,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const second = await tat();
     await store.reconcile([tpm], 'r2', now, { ...actual(50, 100), retry: true });
     assert.equal(second - (await tat()), 500);
-    const ttl = Number(await redisCommand(redis.url, ['PTTL', `${prefix}rm:r1`]));
+    const ttl = Number(await redisCommand(suite.redis.url, ['PTTL', `${prefix}rm:r1`]));
     assert.ok(ttl > 0 && ttl <= 30_000, `marker PTTL ${ttl}`);
   });
 
@@ -295,14 +284,14 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const warm = await limiter.admit(request('warm', scopes));
     await limiter.reconcile(warm, 'warm', { tokens: 0, costNano: 0 });
     const ticket = await limiter.admit(request('p1', scopes, 10, 90));
-    redis.pause();
+    suite.redis.pause();
     let reconciled: Promise<void>;
     try {
       // Each attempt is written to the socket and times out (500 ms); Redis runs them all when it wakes.
       reconciled = limiter.reconcile(ticket, 'p1', { tokens: 12, costNano: 0 });
       await new Promise((resolve) => setTimeout(resolve, 2500));
     } finally {
-      redis.resume();
+      suite.redis.resume();
     }
     await reconciled;
     const [usage] = await limiter.usage(scopes);
@@ -319,33 +308,33 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     const ticket = await limiter.admit(request('q1', scopes, 10, 90));
     // What Redis holds for the request, written back after the restart as persistence would have kept it.
     const saved: (string | number)[][] = [];
-    for (const key of (await redisCommand(redis.url, ['KEYS', `${prefix}*`])) as string[]) {
-      const type = await redisCommand(redis.url, ['TYPE', key]);
+    for (const key of (await redisCommand(suite.redis.url, ['KEYS', `${prefix}*`])) as string[]) {
+      const type = await redisCommand(suite.redis.url, ['TYPE', key]);
       if (type === 'zset') {
-        const flat = (await redisCommand(redis.url, ['ZRANGE', key, 0, -1, 'WITHSCORES'])) as string[];
+        const flat = (await redisCommand(suite.redis.url, ['ZRANGE', key, 0, -1, 'WITHSCORES'])) as string[];
         const pairs: string[] = [];
         for (let i = 0; i < flat.length; i += 2) pairs.push(flat[i + 1]!, flat[i]!);
         saved.push(['ZADD', key, ...pairs]);
       } else if (type === 'hash') {
-        saved.push(['HSET', key, ...((await redisCommand(redis.url, ['HGETALL', key])) as string[])]);
+        saved.push(['HSET', key, ...((await redisCommand(suite.redis.url, ['HGETALL', key])) as string[])]);
       } else {
-        saved.push(['SET', key, (await redisCommand(redis.url, ['GET', key])) as string]);
+        saved.push(['SET', key, (await redisCommand(suite.redis.url, ['GET', key])) as string]);
       }
     }
-    await redis.kill();
+    await suite.redis.kill();
     const reconciled = limiter.reconcile(ticket, 'q1', { tokens: 15, costNano: 0 });
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    await redis.restart();
-    for (const command of saved) await redisCommand(redis.url, command);
+    await suite.redis.restart();
+    for (const command of saved) await redisCommand(suite.redis.url, command);
     await reconciled;
     const [usage] = await limiter.usage(scopes);
     assert.deepEqual([usage!.used, usage!.reserved], [15, 0]);
-    assert.equal(Number(await redisCommand(redis.url, ['ZCARD', `${prefix}cc:app:restart`])), 0);
+    assert.equal(Number(await redisCommand(suite.redis.url, ['ZCARD', `${prefix}cc:app:restart`])), 0);
   });
 
   it('a reconciliation that fails inside the script is reported as permanent (retrying could count it twice)', async () => {
     const { store, prefix } = await storeWith(0);
-    await redisCommand(redis.url, ['SET', `${prefix}cc:j`, 'not a sorted set']);
+    await redisCommand(suite.redis.url, ['SET', `${prefix}cc:j`, 'not a sorted set']);
     await assert.rejects(
       store.reconcile([concurrency('cc:j', 5)], 'r1', Date.now(), noActual),
       (error: unknown) => error instanceof PermanentLimitError && /WRONGTYPE/.test(error.message),
@@ -355,7 +344,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
   it('budget counters expire after their period, also when a reconciliation recreates them', async () => {
     const { store, prefix } = await storeWith(0);
     const checks = [budget('bt:k', 1000, 100)];
-    const pttl = async (key: string) => Number(await redisCommand(redis.url, ['PTTL', key]));
+    const pttl = async (key: string) => Number(await redisCommand(suite.redis.url, ['PTTL', key]));
     const expected = DAY_END + 35 * 24 * 3600 * 1000 - Date.now();
     assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
     for (const key of [`${prefix}bt:k`, `${prefix}bt:k:r`]) {
@@ -363,7 +352,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       assert.ok(Math.abs(left - expected) < 60_000, `${key}: ${left} ms left, ${expected} expected`);
     }
     // The counters gone (evicted, flushed): the reconciliation that writes them again gives them an expiry.
-    await redisCommand(redis.url, ['DEL', `${prefix}bt:k`, `${prefix}bt:k:r`]);
+    await redisCommand(suite.redis.url, ['DEL', `${prefix}bt:k`, `${prefix}bt:k:r`]);
     await store.reconcile(checks, 'r1', Date.now(), actual(20, 100));
     assert.deepEqual(await counters(`${prefix}bt:k`), { used: 20, reserved: 0 });
     assert.ok(Math.abs((await pttl(`${prefix}bt:k`)) - expected) < 60_000);
@@ -378,9 +367,9 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       ['old-running', now + TTL],
       ['old-crashed', now - 1000],
     ] as const) {
-      await redisCommand(redis.url, ['HSET', `${key}:a`, id, '100']);
-      await redisCommand(redis.url, ['ZADD', `${key}:r`, expires, id]);
-      await redisCommand(redis.url, ['HINCRBY', key, 'reserved', '100']);
+      await redisCommand(suite.redis.url, ['HSET', `${key}:a`, id, '100']);
+      await redisCommand(suite.redis.url, ['ZADD', `${key}:r`, expires, id]);
+      await redisCommand(suite.redis.url, ['HINCRBY', key, 'reserved', '100']);
     }
     const checks = [budget('bt:l', 1000, 100)];
     // The admission finds the expired one and gives its 100 back.
@@ -389,14 +378,14 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
     await store.reconcile(checks, 'old-running', now, actual(70, 100));
     await store.reconcile(checks, 'new', now, actual(10, 100));
     assert.deepEqual(await counters(key), { used: 80, reserved: 0 });
-    assert.equal(await redisCommand(redis.url, ['EXISTS', `${key}:a`]), 0);
+    assert.equal(await redisCommand(suite.redis.url, ['EXISTS', `${key}:a`]), 0);
   });
 
   it('a failing reconciliation in the middle of a call fails alone; the ones around it are applied', async () => {
     const { store, prefix } = await storeWith(60_000);
     const checks = [budget('bt:m', 1000, 100)];
     for (const id of ['r1', 'r2']) assert.equal((await store.admit(checks, id, Date.now(), TTL)).ok, true);
-    await redisCommand(redis.url, ['SET', `${prefix}cc:m`, 'not a sorted set']);
+    await redisCommand(suite.redis.url, ['SET', `${prefix}cc:m`, 'not a sorted set']);
     const results = Promise.allSettled([
       store.reconcile(checks, 'r1', Date.now(), actual(10, 100)),
       store.reconcile([concurrency('cc:m', 5)], 'x', Date.now(), noActual),
@@ -431,16 +420,16 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
   it('a reservations set written without an expiry gets one from the next admission', async () => {
     const { store, prefix } = await storeWith(0);
     // As after a lost write: the hash says something is reserved, the set is gone.
-    await redisCommand(redis.url, ['HSET', `${prefix}bt:p`, 'used', '0', 'reserved', '50']);
+    await redisCommand(suite.redis.url, ['HSET', `${prefix}bt:p`, 'used', '0', 'reserved', '50']);
     assert.equal((await store.admit([budget('bt:p', 1000, 100)], 'r1', Date.now(), TTL)).ok, true);
-    assert.ok(Number(await redisCommand(redis.url, ['PTTL', `${prefix}bt:p:r`])) > 0);
+    assert.ok(Number(await redisCommand(suite.redis.url, ['PTTL', `${prefix}bt:p:r`])) > 0);
   });
 
   it('Redis away: the reconciliations a failed call carried fail with it (the limiter retries them)', async () => {
     const { store } = await storeWith(60_000);
     const checks = [concurrency('cc:e', 10)];
     assert.equal((await store.admit(checks, 'r1', Date.now(), TTL)).ok, true);
-    await redis.kill();
+    await suite.redis.kill();
     try {
       const reconciliation = store.reconcile(checks, 'r1', Date.now(), noActual);
       await assert.rejects(store.admit(checks, 'r2', Date.now(), TTL));
@@ -450,7 +439,7 @@ describe('Redis limit store: reconciliations ride the next admission', () => {
       await assert.rejects(store.budgetUsage(['bt:e']));
       await assert.rejects(waiting);
     } finally {
-      await redis.restart();
+      await suite.redis.restart();
     }
   });
 });

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isGatewayError } from '../../dataplane/errors/gateway-error.js';
-import { createRedisStore, type RedisLimitStore } from '../../dataplane/limits/redis-store.js';
 import { request, scope, testLimiter } from '../support/limiter-cases.js';
-import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { redisCommand, startPrivateRedis } from '../support/redis.js';
+import { limitStoresOnPrivateRedis } from '../support/redis-stores.js';
 
 const DAY = 86_400_000;
 
@@ -37,32 +37,13 @@ async function slowProxy(port: number, delayMs: number) {
 }
 
 describe('limits across replicas with skewed clocks', () => {
-  let redis: PrivateRedis;
-  const stores: RedisLimitStore[] = [];
-  before(async () => {
-    redis = await startPrivateRedis();
-  });
-  after(async () => {
-    for (const store of stores) await store.close();
-    await redis.stop();
-  });
+  const suite = limitStoresOnPrivateRedis();
 
   /** Two replicas on one Redis and one key prefix; the second's wall clock runs `skewMs` ahead. */
   async function replicas(skewMs: number) {
     const prefix = `t${randomBytes(4).toString('hex')}:`;
-    const make = (localNow?: () => number) => {
-      const store = createRedisStore({
-        url: redis.url,
-        keyPrefix: prefix,
-        commandTimeoutMs: 1000,
-        connectTimeoutMs: 1000,
-        reconcileDelayMs: 2,
-        onError: () => undefined,
-        ...(localNow === undefined ? {} : { localNow, wallNow: localNow }),
-      });
-      stores.push(store);
-      return store;
-    };
+    const make = (localNow?: () => number) =>
+      suite.store({ keyPrefix: prefix, ...(localNow === undefined ? {} : { localNow, wallNow: localNow }) });
     const right = make();
     const ahead = make(() => Date.now() + skewMs);
     // Before it reads Redis' clock it runs on its own.
@@ -112,17 +93,14 @@ describe('limits across replicas with skewed clocks', () => {
     const proxy = await slowProxy(Number(new URL(own.url).port), 20);
     try {
       await own.kill();
-      const store = createRedisStore({
+      const store = suite.store({
         url: `redis://127.0.0.1:${proxy.port}`,
         keyPrefix: 'late:',
         commandTimeoutMs: 500,
         connectTimeoutMs: 500,
-        reconcileDelayMs: 2,
-        onError: () => undefined,
         localNow: () => Date.now() + DAY,
         wallNow: () => Date.now() + DAY,
       });
-      stores.push(store);
       assert.equal(await store.start(), false);
       const limiter = testLimiter(store);
       const s = [scope('late', { rpm: 1000, on_backend_error: { rate: 'open' } })];
