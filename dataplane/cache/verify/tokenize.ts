@@ -34,7 +34,8 @@ const TOKEN_RE = new RegExp(
   [
     String.raw`[\p{L}_][\p{L}\p{M}\d_$'’]*(?:\+\+|#)?(?:\.[\p{L}_$][\p{L}\p{M}\d_$]*)*(?:\(\))?`,
     String.raw`\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?`,
-    String.raw`\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)*`,
+    // A minus sign directly before a number that does not follow a word or a number ("to -5", not "10-20").
+    String.raw`(?<![\p{L}\d.,])[-−]?(?:\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)*)`,
     String.raw`[.!?:\n,]`,
     String.raw`(?<![\w-])(?:--[A-Za-z][\w-]*|-[a-z][\w-]*|-[A-Z][a-z]?(?!\w))`,
     String.raw`°[CFcf]?|[$€£¥₹%]`,
@@ -42,10 +43,17 @@ const TOKEN_RE = new RegExp(
   'gu',
 );
 const DATE_RE = /[-/:]|^\d{1,2}\.\d{1,2}\.\d{2,4}$/;
+// A name joined to its number by a hyphen ("GPT-4", "COVID-19") is the same identifier written without it
+// ("GPT4", "COVID19"): one token either way, so neither the number check nor the entity check tells them
+// apart. Only letters directly before, and a whole number directly after (not "GPT-4.1" vs "GPT4": the
+// decimal stays a number, read as a version).
+const JOINED_NUMBER_RE = /(?<=\p{L})-(?=\d+(?![\d.,:/-]))/gu;
 const CAMEL_RE = /^[a-z]+[A-Z]/;
 
-/** 1,000 → 1000 and 05 → 5; decimals keep their digits ("3.10" is a version, not 3.1). */
+/** 1,000 → 1000, 05 → 5 and −5 → -5; decimals keep their digits ("3.10" is a version, not 3.1). */
 function canonicalNumber(raw: string): string {
+  const c = raw.charCodeAt(0);
+  if (c === 0x2d || c === 0x2212) return `-${canonicalNumber(raw.slice(1))}`;
   const s = raw.includes(',') ? raw.replaceAll(',', '') : raw;
   const dot = s.indexOf('.');
   const int = (dot < 0 ? s : s.slice(0, dot)).replace(/^0+(?=\d)/, '');
@@ -75,7 +83,8 @@ export function analyse(text: string): Analysis {
       literals.push((m[1] ?? m[2] ?? m[3] ?? m[4]!).trim().toLowerCase().replace(/\s+/g, ' '));
   const tokens: Token[] = [];
   let sentenceStart = true;
-  for (const match of text.match(TOKEN_RE) ?? []) {
+  const joined = text.includes('-') ? text.replace(JOINED_NUMBER_RE, '') : text;
+  for (const match of joined.match(TOKEN_RE) ?? []) {
     // A closing quote is not part of the word: 'good morning' gives "morning", not "morning'".
     const raw = /['’]$/.test(match) ? match.replace(/['’]+$/, '') : match;
     const c = raw.charCodeAt(0);
@@ -92,7 +101,11 @@ export function analyse(text: string): Analysis {
     }
     let kind: TokenKind = 'word';
     let norm: string;
-    if (c >= 0x30 && c <= 0x39) {
+    const d = raw.charCodeAt(1);
+    if ((c === 0x2d || c === 0x2212) && d >= 0x30 && d <= 0x39) {
+      kind = 'number';
+      norm = canonicalNumber(raw);
+    } else if (c >= 0x30 && c <= 0x39) {
       if (DATE_RE.test(raw)) {
         kind = 'date';
         norm = raw.replace(/\b0+(?=\d)/g, '');

@@ -117,6 +117,14 @@ describe('verifyMatch: numbers', () => {
     rejects('number', 'Write a poem with three lines', 'Write a poem with four lines');
   });
 
+  it('rejects a number and its negative, but reads a range or a flag as before', () => {
+    rejects('number', 'Convert -40 F to Celsius', 'Convert 40 F to Celsius');
+    rejects('number', 'Set the offset to −5 dB', 'Set the offset to 5 dB');
+    accepts('Set the offset to -5 dB', 'Set the offset to −5 dB');
+    rejects('number', 'Read pages 10-20 of the report', 'Read pages 10-21 of the report');
+    accepts('Read pages 10-20 of the report', 'Read pages 10 to 20 of the report');
+  });
+
   it('treats written-out, grouped and shorthand numbers as equal', () => {
     accepts('Give me two reasons to learn Rust', 'Give me 2 reasons to learn Rust');
     accepts('What is 1,000 divided by 8?', "What's 1000 divided by 8?");
@@ -185,6 +193,13 @@ describe('verifyMatch: named entities', () => {
     rejects('entity', 'How do I configure VLAN A12?', 'How do I configure VLAN B12?');
     rejects('entity', 'convert mp3 to wav', 'convert mp4 to wav');
     rejects('entity', 'Store files in S3', 'Store files in EC2');
+  });
+
+  it('reads a name joined to its number by a hyphen as the same identifier, not a number', () => {
+    accepts('What is new in GPT-4?', 'What is new in GPT4?');
+    accepts('COVID-19 symptoms in children', 'covid19 symptoms in children');
+    rejects('entity', 'What is new in GPT-4?', 'What is new in GPT-5?');
+    rejects('entity', 'Install Windows-10 on a laptop', 'Install Windows-11 on a laptop');
   });
 
   it('accepts the same identifier pluralised or cased differently', () => {
