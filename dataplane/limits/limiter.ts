@@ -140,7 +140,7 @@ export function createLimiter(deps: {
   const reconcileHorizonMs = Math.min(ttlMs / 2, MAX_RECONCILE_RETRY_MS);
   /** Set when shutdown stops waiting for retries. */
   let stopRetrying = false;
-  let lastBackendLog = 0;
+  let lastBackendLog = Number.NEGATIVE_INFINITY;
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
   const releasing = new Set<Promise<void>>();
@@ -153,8 +153,9 @@ export function createLimiter(deps: {
   const renewTimer = setInterval(() => void renewLeases(), renewEveryMs);
   renewTimer.unref();
   const logBackend = (message: string, error: unknown) => {
-    // One line a second at most: an outage must be visible, not flood the log.
-    const t = now();
+    // One line a second at most: an outage must be visible, not flood the log. Real elapsed time: the limits'
+    // clock can step back (to Redis' time from a replica clock that runs ahead) and would silence the log.
+    const t = performance.now();
     if (t - lastBackendLog < 1000) return;
     lastBackendLog = t;
     logger.error(message, { err: error });

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermanentLimitError } from '../../../dataplane/limits/checks.js';
 import { createMemoryStore } from '../../../dataplane/limits/memory-store.js';
+import { createLimiter } from '../../../dataplane/limits/limiter.js';
 import { limitSpecSchema, limitsConfigSchema } from '../../../dataplane/limits/schema.js';
+import { createLogger } from '../../../dataplane/observability/logger.js';
 import { createPeriodClock } from '../../../dataplane/limits/periods.js';
 import { formatReset } from '../../../dataplane/limits/headers.js';
 import { limiterCases, request, scope, testLimiter } from '../../support/limiter-cases.js';
@@ -103,6 +105,30 @@ describe('limiter on the in-process store', () => {
     await testLimiter(timed, { now: () => Date.UTC(2032, 0, 1) }).admit(request('r2', scopes));
     assert.deepEqual(seen, [Date.UTC(2031, 4, 5, 12), Date.UTC(2032, 0, 1)]);
   });
+  it('logs backend failures once a second even when the limits clock steps back (a replica clock ahead of Redis)', async () => {
+    const store = createMemoryStore();
+    let clock = Date.now() + 86_400_000;
+    const failing = {
+      ...store,
+      now: () => clock,
+      admit: () => Promise.reject(new Error('connection lost')),
+    };
+    const lines: string[] = [];
+    const limiter = createLimiter({
+      store: failing,
+      config: limitsConfigSchema.parse({}),
+      logger: createLogger('error', (line) => lines.push(line)),
+      metrics: { backendError: () => undefined, rejected: () => undefined },
+    });
+    const scopes = [scope('a', { rpm: 10 })];
+    assert.equal((await limiter.admit(request('r1', scopes))).degraded, true);
+    // Redis' clock read: a day back.
+    clock = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    assert.equal((await limiter.admit(request('r2', scopes))).degraded, true);
+    assert.equal(lines.filter((l) => l.includes('limit backend unavailable')).length, 2);
+  });
+
   it('refuses an unknown time zone at load (it failed only at the first budget check)', () => {
     assert.equal(
       limitsConfigSchema.safeParse({ timezone: 'Mars/Base' }).error?.issues[0]?.message,
