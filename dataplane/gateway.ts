@@ -190,7 +190,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             }
           },
         });
-  // Bounded (connect + command timeout): with Redis away the limits start on this clock and follow its policy.
+  // Bounded (connect + command timeout): with Redis away the limits follow their fault policy until its clock
+  // has been read (redis-store.ts).
   if (redisStore !== undefined && !(await redisStore.start()))
     logger.warn("the limits' Redis did not answer at start; limits follow their fault policy until it does");
   const limitStore = redisStore ?? createMemoryStore();

@@ -1,5 +1,6 @@
 // The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → cache-prefetch →
-// analyze → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is the one error handler.
+// analyze → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is
+// the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.
 import type { BodySink } from '../../analytics/bodies/record.js';

@@ -1,7 +1,8 @@
 // Starts the embedding a semantic cache lookup will need before the analysis and limit stages run, so the
 // embeddings worker works while the request waits for the analysis worker and Redis; the cache stage's lookup
-// then finds it done or joins it. Only when the embedder is idle (ResponseCache.prefetch): under load, or for
-// a request its limits then refuse, it costs nothing a lookup would not have spent.
+// then finds it done or joins it. Only when an embeddings worker is idle (ResponseCache.prefetch): under load
+// nothing is started, and a request that its limits then refuse, or that the exact layer answers, costs idle
+// time only.
 import type { ResponseCache } from '../../cache/response-cache.js';
 import type { Stage } from '../compose.js';
 import { cacheRequest } from './cache.js';
