@@ -2,7 +2,8 @@
 // when a worker is free; while all are busy, texts queue and the next free worker takes up to `maxBatch`
 // of them in one model call. Low load pays no batching delay, high load gets large batches (the model's
 // cost per text falls steeply with batch size). An LRU keeps recent vectors (repeated prompts skip the
-// model), and identical texts waiting together are embedded once.
+// model), identical texts are embedded once (waiting together, or asked again while their call runs), and a
+// lookup's text may be started early on an idle worker (prefetch).
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { EmbedResult, EmbedTask } from '../workers/tasks/embed.js';
