@@ -152,7 +152,13 @@ function spelledOut(b: Analysis, acronym: string): boolean {
 function mentions(b: Analysis, name: string, acronym: boolean, identifier = false): boolean {
   // The same identifier or its plural ("A100s"). Written apart ("GPT 4") its digits are a number, which the
   // number check (run first) compares.
-  if (identifier) return b.words.has(name) || b.words.has(`${name}s`) || b.literals.includes(name);
+  if (identifier)
+    return (
+      b.words.has(name) ||
+      b.words.has(`${name}s`) ||
+      (name.endsWith('s') && b.words.has(name.slice(0, -1))) ||
+      b.literals.includes(name)
+    );
   // Plural and singular need a stem of two letters or more: "X" and "XS" are two models, not one and many.
   const pluralOk = name.length >= 2;
   if (b.words.has(name) || (pluralOk && b.words.has(`${name}s`)) || b.words.has(`${name}'s`)) return true;
@@ -183,14 +189,15 @@ export interface EntityIssue {
 }
 
 export function entityIssue(a: Analysis, b: Analysis): EntityIssue | undefined {
-  const onlyA = entitiesOf(a)
-    .filter((e) => !mentions(b, e.name, e.acronym, e.identifier))
-    .map((e) => e.name);
-  if (onlyA.length === 0) return undefined;
-  const onlyB = entitiesOf(b)
-    .filter((e) => !mentions(a, e.name, e.acronym, e.identifier))
-    .map((e) => e.name);
-  if (onlyB.length === 0) return undefined;
+  const missingA = entitiesOf(a).filter((e) => !mentions(b, e.name, e.acronym, e.identifier));
+  const missingB = entitiesOf(b).filter((e) => !mentions(a, e.name, e.acronym, e.identifier));
+  const onlyA = missingA.map((e) => e.name);
+  const onlyB = missingB.map((e) => e.name);
+  // A name may be added or dropped ("in Paris" as context), but a model, part or version may not: "A100 vs
+  // H100 for training" asks for a comparison that "A100 for training" does not.
+  if (missingA.some((e) => e.identifier === true) || missingB.some((e) => e.identifier === true))
+    return { reason: 'entity', detail: `${onlyA.join(',') || '∅'} vs ${onlyB.join(',') || '∅'}` };
+  if (onlyA.length === 0 || onlyB.length === 0) return undefined;
   const isLanguage = (e: string): boolean => KNOWN_ENTITIES.get(e)?.category === 'language';
   const reason = onlyA.some(isLanguage) && onlyB.some(isLanguage) ? 'language' : 'entity';
   return { reason, detail: `${onlyA.join(',')} vs ${onlyB.join(',')}` };

@@ -202,6 +202,13 @@ describe('verifyMatch: named entities', () => {
     rejects('entity', 'Install Windows-10 on a laptop', 'Install Windows-11 on a laptop');
   });
 
+  it('rejects a model, part or version present in one prompt only (names may be added; these may not)', () => {
+    rejects('entity', 'Is the A100 or the H100 better for training?', 'Is the A100 better for training?');
+    rejects('entity', 'Compare R8 and R2 router settings', 'Compare R8 router settings');
+    // A plain name added as context still passes.
+    accepts('How do I cook rice?', 'How do I cook rice in Paris?');
+  });
+
   it('accepts the same identifier pluralised or cased differently', () => {
     accepts('How do I enable IPv6 on my router?', 'How can I turn on ipv6 on my router?');
     accepts('How many A100s fit in one server?', 'How many A100 fit in one server?');
