@@ -43,7 +43,6 @@ export function createSharedClock(options: SharedClockOptions): SharedClock {
   // Server time = local + shift. Before the first synchronisation the local clock is taken as the server's,
   // shifted onto the wall clock (the monotonic default's origin was fixed at process start).
   let shift = wallNow() - localNow();
-  let wallShift = shift;
   let rtt = Number.POSITIVE_INFINITY;
   let synced = false;
   let inFlight: Promise<boolean> | undefined;
@@ -67,7 +66,6 @@ export function createSharedClock(options: SharedClockOptions): SharedClock {
     if (best === undefined) return false;
     shift = best.shift;
     rtt = best.rtt;
-    wallShift = wallNow() - localNow();
     synced = true;
     return true;
   };
@@ -84,7 +82,7 @@ export function createSharedClock(options: SharedClockOptions): SharedClock {
     // Whole milliseconds, as Date.now() gives: the scripts keep times as integers (a fraction would travel as a
     // longer string and be stored in Lua's %.14g float form).
     now: () => Math.round(localNow() + shift),
-    offsetMs: () => (synced ? shift - wallShift : 0),
+    offsetMs: () => (synced ? localNow() + shift - wallNow() : 0),
     uncertaintyMs: () => (synced ? rtt / 2 : Number.POSITIVE_INFINITY),
     synchronised: () => synced,
     sync,
