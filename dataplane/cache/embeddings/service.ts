@@ -19,6 +19,13 @@ export interface EmbeddingService {
 }
 
 /**
+ * Batches handed to a worker thread at once: it starts the second as soon as the first is done, instead of
+ * idling while the main thread receives the result and sends the next one (the model runs synchronously). The
+ * pool holds that many per thread, and the embedder keeps that many per thread in flight.
+ */
+const BATCHES_PER_WORKER = 2;
+
+/**
  * Returns once every worker thread has loaded the model and embedded a text. Each thread loads its own copy
  * at its first task; a lookup sent to a thread still loading would wait for it (a second or more), long
  * enough for a concurrent identical request to find the first one's answer already stored. Tasks with a
@@ -62,9 +69,7 @@ export async function startEmbeddingService(
     threads: config.workers,
     // Tasks are micro-batches, so this bounds batches, not texts (the embedder bounds texts).
     maxQueue: 16,
-    // Two batches handed over at once: the thread starts the second as soon as the first is done, instead of
-    // idling while the main thread receives the result and sends the next one (the model runs synchronously).
-    concurrentTasksPerWorker: 2,
+    concurrentTasksPerWorker: BATCHES_PER_WORKER,
     // A thread holds a loaded model (a second or so to load again): it never idles out.
     idleTimeoutMs: 2 ** 31 - 1,
     workerData: {
@@ -80,7 +85,7 @@ export async function startEmbeddingService(
   });
   const embedder = createEmbedder({
     pool,
-    concurrency: 2 * config.workers,
+    concurrency: BATCHES_PER_WORKER * config.workers,
     workers: config.workers,
     maxBatch: config.max_batch,
     maxQueue: config.max_queue,
