@@ -46,7 +46,7 @@ export const embeddingsConfigSchema = z.strictObject({
 export const semanticConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Cosine similarity a neighbour needs to be served; per-app overrides in `cache.apps`. */
-  threshold: unit.default(0.965),
+  threshold: unit.default(0.97),
   /** Deterministic check that rejects look-alikes (negation, antonyms, numbers, entities...). */
   verify: z.boolean().default(true),
   /** Serve semantic hits for requests whose analysis found PII. */

@@ -25,9 +25,11 @@ export { defaultModelsDir } from './paths.js';
 export const SAFETENSORS_SHA256 = '53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db';
 /**
  * 2: adds onnx/model_quantized.onnx; a version-1 folder (fp32 only) is rebuilt. 3: the int8 model quantizes
- * activations per token (batch-independent vectors); a version-2 folder is rebuilt.
+ * activations per token (batch-independent vectors); a version-2 folder is rebuilt. 4: int8 weights within ±63,
+ * so that the u8×s8 products are exact (and the vectors the same) on CPUs without VNNI; a version-3 folder is
+ * rebuilt.
  */
-export const PROVENANCE_VERSION = 3;
+export const PROVENANCE_VERSION = 4;
 /**
  * sentence-transformers truncates this model at max_seq_length 256 (sentence_bert_config.json), while the
  * tokenizer config says 512. transformers.js truncates at model_max_length, so 256 is written to make its

@@ -13,6 +13,7 @@ import {
   buildBertOnnx,
   DEFAULT_INT8_SCHEME,
   quantizeSymmetricInt8,
+  U8S8_EXACT_WEIGHT_LEVELS,
   type BertConfig,
 } from '../../scripts/model/onnx/bert-graph.js';
 import { GraphBuilder, MS_DOMAIN, TensorType } from '../../scripts/model/onnx/graph-builder.js';
@@ -266,6 +267,59 @@ describe('int8 quantization', () => {
   });
 });
 
+describe('u8×s8 products on this CPU (onnxruntime MatMulInteger)', () => {
+  // Without VNNI (AVX2, AVX-512 without VNNI) MLAS adds two u8·s8 products into a saturating int16: with int8
+  // weights up to ±127 the sums below come out wrong there (255·127·2 > 32 767), and the model's vectors
+  // with them. The default scheme's weights stay within ±63, where every CPU path computes the exact sums.
+  const k = 64;
+  const patterns: Array<(i: number, row: number) => number> = [
+    () => 255,
+    () => 0,
+    (i) => (i % 2 === 0 ? 255 : 0),
+    (i, row) => (i * 37 + row * 101) % 256,
+  ];
+
+  async function matMulInteger(a: Uint8Array, b: Int8Array, rows: number, cols: number): Promise<number[]> {
+    const g = new GraphBuilder();
+    const x = g.reserve('a');
+    const y = g.op('MatMulInteger', [x, g.i8('b', [k, cols], b), g.u8('zp', [], Uint8Array.of(128))], 'y');
+    const bytes = g.encode(
+      [{ name: x, elemType: TensorType.UINT8, dims: [rows, k] }],
+      [{ name: y, elemType: TensorType.INT32, dims: [rows, cols] }],
+      { irVersion: 8, opsetVersion: 13, producerName: 'test' },
+    );
+    const loaded = await import('onnxruntime-node');
+    const ort = (loaded.default as typeof loaded.default | undefined) ?? loaded;
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({ [x]: new ort.Tensor('uint8', a, [rows, k]) });
+    return Array.from(out[y]!.data as Int32Array);
+  }
+
+  it(`are exact for any uint8 activation and weights within ±${U8S8_EXACT_WEIGHT_LEVELS}`, async () => {
+    const levels = U8S8_EXACT_WEIGHT_LEVELS;
+    const weightColumns: Array<(i: number) => number> = [
+      () => levels,
+      () => -levels,
+      (i) => (i % 2 === 0 ? levels : -levels),
+      (i) => ((i * 53) % (2 * levels + 1)) - levels,
+    ];
+    const rows = patterns.length;
+    const cols = weightColumns.length;
+    const a = Uint8Array.from({ length: rows * k }, (_, j) =>
+      patterns[Math.floor(j / k)]!(j % k, Math.floor(j / k)),
+    );
+    const b = Int8Array.from({ length: k * cols }, (_, j) => weightColumns[j % cols]!(Math.floor(j / cols)));
+    const expected: number[] = [];
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        for (let i = 0; i < k; i++) sum += (a[r * k + i]! - 128) * b[i * cols + c]!;
+        expected.push(sum);
+      }
+    assert.deepEqual(await matMulInteger(a, b, rows, cols), expected);
+  });
+});
+
 describe('int8 BERT graph, per-token activations (DEFAULT_INT8_SCHEME), on onnxruntime-node', () => {
   // A two-layer BERT small enough to build in milliseconds, with deterministic pseudo-random weights.
   const config: BertConfig = {
@@ -355,6 +409,24 @@ describe('int8 BERT graph, per-token activations (DEFAULT_INT8_SCHEME), on onnxr
   const long = [1, 7, 13, 22, 5, 31, 2];
   const short = [1, 9, 2];
 
+  it(`keeps every int8 weight within ±${U8S8_EXACT_WEIGHT_LEVELS}`, () => {
+    const model = onnxProto.onnx.ModelProto.decode(buildBertOnnx(weights, config, DEFAULT_INT8_SCHEME));
+    const int8 = (model.graph as Onnx.GraphProto).initializer.filter((t) => t.dataType === TensorType.INT8);
+    assert.equal(int8.length, config.numLayers * 6);
+    for (const t of int8) {
+      const raw = Uint8Array.from(t.rawData!);
+      const values = new Int8Array(raw.buffer);
+      assert.ok(
+        values.every((v) => Math.abs(v) <= U8S8_EXACT_WEIGHT_LEVELS),
+        `${t.name!}`,
+      );
+      assert.ok(
+        values.some((v) => Math.abs(v) === U8S8_EXACT_WEIGHT_LEVELS),
+        `${t.name!} uses the range`,
+      );
+    }
+  });
+
   it('stays close to the fp32 graph on every token', async () => {
     const fp32 = await run(buildBertOnnx(weights, config), [long, short]);
     const int8 = await run(buildBertOnnx(weights, config, DEFAULT_INT8_SCHEME), [long, short]);
@@ -379,12 +451,12 @@ describe('int8 BERT graph, per-token activations (DEFAULT_INT8_SCHEME), on onnxr
 });
 
 describe('provenance', () => {
-  it('sends a folder of an older layout (v1: no int8 model, v2: one activation scale per tensor) or without the int8 model back to a rebuild', async () => {
+  it('sends a folder of an older layout (v1: no int8 model, v2: one activation scale per tensor, v3: 8-bit weights) or without the int8 model back to a rebuild', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'model-provision-'));
     try {
       assert.equal(await provenanceProblem(join(dir, 'missing')), 'not provisioned');
       const write = (p: object): Promise<void> => writeFile(join(dir, 'provenance.json'), JSON.stringify(p));
-      for (const provenanceVersion of [1, 2]) {
+      for (const provenanceVersion of [1, 2, 3]) {
         await write({ provenanceVersion, modelId: 'Xenova/all-MiniLM-L6-v2', files: {} });
         assert.match((await provenanceProblem(dir))!, /another version/);
       }

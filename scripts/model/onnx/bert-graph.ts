@@ -56,7 +56,8 @@ function transposeLinear(weight: Float32Array, outFeatures: number, inFeatures: 
  *   cosine to fp32 over the 20 check sentences 0.9956 vs 0.9926) at ≈ 5% less throughput for 32 texts and
  *   ≈ 0.4 ms more for one.
  * Weights are quantized symmetrically (zero point 0), per output column or per tensor. Per column is the
- * default: per tensor is no faster and much less accurate (see scripts/model/README.md).
+ * default: per tensor is no faster and much less accurate (see scripts/model/README.md). The default keeps
+ * them within ±63 (U8S8_EXACT_WEIGHT_LEVELS) so that the products are exact on every CPU.
  */
 export interface Int8Scheme {
   readonly op: 'DynamicQuantizeMatMul' | 'MatMulInteger' | 'PerTokenMatMulInteger';
@@ -69,15 +70,35 @@ export interface Int8Scheme {
    * LN_SPAN·|γ_c| bounds the LayerNorm output and w_c = max|W[c, :]|. The value is α; absent: off.
    */
   readonly smoothAlpha?: number;
+  /**
+   * Levels either side of zero for the per-token activations (PerTokenMatMulInteger) and for the weights:
+   * 127 (8 bits) or 63 (7 bits); absent: 127. See U8S8_EXACT_WEIGHT_LEVELS for why the default weights use 63.
+   */
+  readonly activationLevels?: 127 | 63;
+  readonly weightLevels?: 127 | 63;
 }
 
 /** |LayerNorm output| ≤ |β| + LN_SPAN·|γ| for normalised values within ±LN_SPAN (a calibration-free bound). */
 const LN_SPAN = 4;
 
+/**
+ * MLAS runs u8×s8 products with VNNI (`vpdpbusd`, exact int32 sums) where the CPU has it, and otherwise (AVX2,
+ * AVX-512 without VNNI) with `vpmaddubsw`, which adds two u8·s8 products into a *saturating* int16 before
+ * widening. Two products of a uint8 up to 255 and an int8 up to ±127 reach ±64 770, past int16's 32 767, so
+ * the same model gave different (and worse) vectors on CPUs without VNNI: measured on an AVX2-only EPYC, mean
+ * cos(int8, fp32) 0.9972 and worst 0.9760 over 1,000 QQP questions, against 0.9979 / 0.9840 on AVX512-VNNI.
+ * With weights in ±63 two products stay within ±32 130: no saturation on any path, the same integer sums
+ * (hence the same vectors) on every CPU. Measured on the AVX2 CPU, 7-bit weights: mean 0.9970, worst 0.9818;
+ * 7-bit activations instead (levels ±63 around 64): mean 0.9953, worst 0.9574 (the activations' outlier
+ * channels need the bit more than per-column weights do).
+ */
+export const U8S8_EXACT_WEIGHT_LEVELS = 63;
+
 export const DEFAULT_INT8_SCHEME: Int8Scheme = {
   op: 'PerTokenMatMulInteger',
   perColumn: true,
   smoothAlpha: 0.5,
+  weightLevels: U8S8_EXACT_WEIGHT_LEVELS,
 };
 
 export interface QuantizedWeight {
@@ -88,14 +109,15 @@ export interface QuantizedWeight {
 }
 
 /**
- * Symmetric int8 quantization of a MatMul weight stored [rows = in, cols = out]: scale = max|w| / 127 over
- * each column (or the whole tensor), q = round(w / scale) in [-127, 127].
+ * Symmetric int8 quantization of a MatMul weight stored [rows = in, cols = out]: scale = max|w| / levels over
+ * each column (or the whole tensor), q = round(w / scale) in [-levels, levels].
  */
 export function quantizeSymmetricInt8(
   w: Float32Array,
   rows: number,
   cols: number,
   perColumn: boolean,
+  levels: 127 | 63 = 127,
 ): QuantizedWeight {
   if (w.length !== rows * cols) throw new Error(`${w.length} values for [${rows}, ${cols}]`);
   const maxAbs = new Float32Array(perColumn ? cols : 1);
@@ -106,12 +128,12 @@ export function quantizeSymmetricInt8(
       if (a > maxAbs[k]!) maxAbs[k] = a;
     }
   }
-  const scales = maxAbs.map((m) => (m > 0 ? m / 127 : 1));
+  const scales = maxAbs.map((m) => (m > 0 ? m / levels : 1));
   const q = new Int8Array(w.length);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = Math.round(w[r * cols + c]! / scales[perColumn ? c : 0]!);
-      q[r * cols + c] = Math.max(-127, Math.min(127, v));
+      q[r * cols + c] = Math.max(-levels, Math.min(levels, v));
     }
   }
   return { q, scales };
@@ -178,7 +200,13 @@ class BertGraph {
     hint: string,
   ): string {
     const { op, perColumn } = this.int8!;
-    const { q, scales } = quantizeSymmetricInt8(wT, inFeatures, outFeatures, perColumn);
+    const { q, scales } = quantizeSymmetricInt8(
+      wT,
+      inFeatures,
+      outFeatures,
+      perColumn,
+      this.int8!.weightLevels ?? 127,
+    );
     const qName = this.g.i8(`${prefix}.weight_q`, [inFeatures, outFeatures], q);
     const scaleName = this.g.f32(`${prefix}.weight_scale`, perColumn ? [outFeatures] : [], scales);
     const bName = this.g.f32(`${prefix}.bias`, [outFeatures], b);
@@ -200,8 +228,9 @@ class BertGraph {
   }
 
   /**
-   * The int8 Linear with one activation scale per token (row): y = ((xq - 128)·q)·s_row·s_col + b, where
-   * xq = round(x / s_row) + 128 and s_row = max|x_row| / 127. Built so each full-size pass is one op:
+   * The int8 Linear with one activation scale per token (row): y = ((xq - Z)·q)·s_row·s_col + b, where
+   * xq = round(x / s_row) + Z and s_row = max|x_row| / L (L = activationLevels, 127 by default, Z = L + 1).
+   * Built so each full-size pass is one op:
    * QuantizeLinear and DequantizeLinear per axis 0 over the rows flattened to [tokens, in] (measured on
    * onnxruntime-node 1.14, int8, 32 texts of 30 tokens: ≈ 5% slower than DynamicQuantizeMatMul; written with
    * Div/Round/Add/Cast and two Muls instead it was ≈ 35% slower, and one product for Q, K and V together
@@ -220,6 +249,8 @@ class BertGraph {
     const rowMax = this.g.op('ReduceMax', [x], `${hint}_rowmax`, { axes: [-1], keepdims: 1 });
     const rowMin = this.g.op('ReduceMin', [x], `${hint}_rowmin`, { axes: [-1], keepdims: 1 });
     const maxAbs = this.g.op('Max', [rowMax, this.g.op('Neg', [rowMin], `${hint}_negmin`)], `${hint}_maxabs`);
+    const levels = this.int8!.activationLevels ?? 127;
+    const zeroPoint = levels + 1;
     // Scales as a [tokens] vector, the layout QuantizeLinear/DequantizeLinear take per axis 0. A row of zeros
     // keeps a non-zero scale (its quantized values are all the zero point anyway).
     const scale = this.g.op(
@@ -233,25 +264,25 @@ class BertGraph {
           ],
           `${hint}_maxabs_1d`,
         ),
-        this.g.scalar('inv127', 1 / 127),
+        this.g.scalar(`inv${levels}`, 1 / levels),
       ],
       `${hint}_xscale`,
     );
-    // Per-axis QuantizeLinear wants a zero point per row too: 128 for every token, made once.
-    const zp128 = this.shared('zp128', () => this.g.u8('zp128', [], Uint8Array.of(128)));
+    // Per-axis QuantizeLinear wants a zero point per row too: the same for every token, made once.
+    const zp = this.shared('zp', () => this.g.u8(`zp${zeroPoint}`, [], Uint8Array.of(zeroPoint)));
     const zero = this.shared('row_zero', () =>
-      this.g.op('Expand', [zp128, this.g.op('Shape', [scale], 'row_count')], 'row_zero'),
+      this.g.op('Expand', [zp, this.g.op('Shape', [scale], 'row_count')], 'row_zero'),
     );
     const rows = this.g.op(
       'Reshape',
       [x, this.g.i64(`shape_rows_${inFeatures}`, [2], [-1, inFeatures])],
       `${hint}_rows`,
     );
-    // round(x / scale) + 128 in one pass.
+    // round(x / scale) + zero point in one pass.
     const xq = this.g.op('QuantizeLinear', [rows, scale, zero], `${hint}_xq`, { axis: 0 });
-    // (xq - 128)·q in MLAS's u8×s8 kernel, then the row scales (per axis 0, one pass), the column scales
+    // (xq - zero point)·q in MLAS's u8×s8 kernel, then the row scales (per axis 0, one pass), the column scales
     // and the bias.
-    const acc = this.g.op('MatMulInteger', [xq, qName, zp128], `${hint}_acc`);
+    const acc = this.g.op('MatMulInteger', [xq, qName, zp], `${hint}_acc`);
     const rowScaled = this.g.op('DequantizeLinear', [acc, scale], `${hint}_rowscaled`, { axis: 0 });
     const biased = this.g.op(
       'Add',

@@ -38,7 +38,7 @@ const input = (body: Record<string, unknown>, extra: Partial<Parameters<typeof p
 describe('cache policy', () => {
   it('caches deterministic single answers of configured models, with the default threshold', () => {
     const p = input({});
-    assert.deepEqual([p.lookup, p.store, p.semantic, p.threshold], [true, true, true, 0.965]);
+    assert.deepEqual([p.lookup, p.store, p.semantic, p.threshold], [true, true, true, 0.97]);
   });
 
   it('takes the per-app threshold and per-app switch', () => {
