@@ -42,6 +42,11 @@ export interface TokenAnalysis {
   exact: boolean;
   /** Most completion tokens the call can produce (max_tokens, else the model's limit), for budget reservation. */
   completion_upper_bound: number;
+  /**
+   * Parts of the prompt whose tokens `prompt` leaves out (audio, PDF and other files: media not decoded here).
+   * When non-zero, `prompt` is only a lower bound, and budgets reserve the model's context window instead.
+   */
+  uncounted_parts: number;
 }
 
 export type ComplexityClass = 'simple' | 'medium' | 'complex';

@@ -34,6 +34,8 @@ export interface AdmitRequest {
   scopes: readonly LimitScope[];
   promptTokens: number;
   completionUpperBound: number;
+  /** promptTokens is the model's context window (the prompt holds audio or files it cannot count). */
+  promptIsContextWindow?: boolean;
   pricing: Pricing;
   /** Streams may be admitted with less than the full reservation and are cut at the allowance. */
   partialAllowed: boolean;
@@ -393,7 +395,7 @@ export function createLimiter(deps: {
         const needs = c.kind === 'gcra' ? c.cost : c.kind === 'budget' ? c.minAmount : 0;
         if (needs > c.limit && c.kind !== 'concurrency') {
           metrics.rejected(c.kind === 'gcra' ? c.unit : `budget_${c.unit}`);
-          throw tooLarge(c, owners[i]!, request.completionUpperBound > 0);
+          throw tooLarge(c, owners[i]!, request);
         }
       }
       let admission;
@@ -575,8 +577,14 @@ function amountText(check: GcraCheck | BudgetCheck, amount: number): string {
  * 429 without retry-after: the request alone takes more than the limit's whole capacity. `generates`: the
  * reservation includes a completion bound (an embeddings request has none, nor a max_tokens to lower).
  */
-function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, generates: boolean): GatewayError {
+function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, request: AdmitRequest): GatewayError {
   const needs = check.kind === 'gcra' ? check.cost : check.minAmount;
+  const generates = request.completionUpperBound > 0;
+  const reserves = request.promptIsContextWindow
+    ? "the model's context window, as the prompt holds audio or files whose tokens are not counted ahead, and max_tokens"
+    : generates
+      ? 'prompt and max_tokens'
+      : 'its input';
   const what =
     check.kind === 'gcra'
       ? `the limit of ${check.limit} ${check.unit} per minute`
@@ -584,8 +592,12 @@ function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, generates: 
   return new GatewayError(
     check.kind === 'gcra' ? 'rate_limited' : 'budget_exceeded',
     `Request too large for ${scope.label}: it reserves ${amountText(check, needs)} ` +
-      `(${generates ? 'prompt and max_tokens' : 'its input'}), more than ${what}, so it can never be admitted. ` +
-      (generates ? 'Lower max_tokens or shorten the prompt.' : 'Send less input per request.'),
+      `(${reserves}), more than ${what}, so it can never be admitted. ` +
+      (request.promptIsContextWindow
+        ? 'Raise the limit above the context window, or send the content as text.'
+        : generates
+          ? 'Lower max_tokens or shorten the prompt.'
+          : 'Send less input per request.'),
   );
 }
 

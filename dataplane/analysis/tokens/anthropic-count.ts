@@ -65,10 +65,11 @@ function addBlocks(content: unknown, deps: MessagesCountDeps, tally: Tally): voi
         tally.fixed(PER_TOOL_CALL);
         break;
       case 'document': {
-        // Plain-text documents are counted; PDFs (1.5-3k tokens a page) are not decoded here.
+        // Plain-text and content documents are counted; PDFs (1.5-3k tokens a page) are not decoded here.
         const source = isObject(block.source) ? block.source : {};
         if (source.type === 'text') tally.add(deps.countText(asString(source.data) ?? ''));
-        else addBlocks(source.content, deps, tally);
+        else if (source.type === 'content') addBlocks(source.content, deps, tally);
+        else tally.notCounted();
         break;
       }
       default:
@@ -101,5 +102,5 @@ export function countMessagesPrompt(body: unknown, deps: MessagesCountDeps): Cou
       tally.add(deps.countText(JSON.stringify(schema ?? rest)));
     }
   }
-  return { tokens: tally.tokens, exact: false };
+  return tally.result(false);
 }

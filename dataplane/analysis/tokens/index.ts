@@ -129,6 +129,7 @@ export function createTokenCounter(): TokenCounter {
       encoding: billable ? encoding : `estimate:${encoding}`,
       exact: billable && exact,
       completion_upper_bound: 0,
+      uncounted_parts: 0,
     };
   }
 
@@ -145,6 +146,7 @@ export function createTokenCounter(): TokenCounter {
         encoding: p.label,
         exact: p.billable && counted.exact,
         completion_upper_bound: completionUpperBound(request, prompt),
+        uncounted_parts: counted.uncounted ?? 0,
       };
     },
   };

@@ -84,8 +84,8 @@ function addContent(content: unknown, pad: boolean, deps: ChatCountDeps, tally: 
       const detail = image.detail === 'low' || image.detail === 'high' ? image.detail : 'auto';
       return tally.add(deps.image(image.url, detail));
     }
-    // Audio and file parts: their cost depends on media we do not decode here.
-    tally.inexact();
+    // Audio and file parts: their cost depends on media we do not decode here (PDF pages, audio length).
+    tally.notCounted();
   });
 }
 
@@ -161,7 +161,7 @@ export function countChatPrompt(body: unknown, deps: ChatCountDeps): Counted {
     forcedChoiceTokens(body.tool_choice ?? body.function_call, deps, tally);
   }
   addResponseFormat(body.response_format, deps, tally);
-  return { tokens: tally.tokens, exact: tally.exact };
+  return tally.result();
 }
 
 /** Structured-output schemas are injected too, in an undocumented rendering: counted as their JSON. */

@@ -41,8 +41,28 @@ describe('createTokenCounter: providers', () => {
         encoding: 'o200k_base',
         exact: true,
         completion_upper_bound: 50,
+        uncounted_parts: 0,
       });
     }
+  });
+
+  it('counts the parts it cannot decode (audio, files) as uncounted, the text around them as usual', () => {
+    const text = { type: 'text', text: 'Summarise these.' };
+    const file = {
+      type: 'file',
+      file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0x' },
+    };
+    const audio = { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } };
+    const image = { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } };
+    const alone = counter.count(chat({ messages: [{ role: 'user', content: [text] }] }));
+    const media = counter.count(chat({ messages: [{ role: 'user', content: [text, file, audio, image] }] }));
+    assert.equal(alone.uncounted_parts, 0);
+    assert.equal(media.uncounted_parts, 2);
+    assert.equal(media.exact, false);
+    // The image (unknown size: its worst case) is in the count; the file and the audio are not.
+    const withImage = counter.count(chat({ messages: [{ role: 'user', content: [text, image] }] }));
+    assert.equal(media.prompt, withImage.prompt);
+    assert.ok(withImage.prompt > alone.prompt);
   });
 
   it('counts a Messages body for an OpenAI model as the chat request it is sent as (exact)', () => {
@@ -123,6 +143,36 @@ describe('createTokenCounter: Anthropic Messages estimate', () => {
     assert.equal(result.encoding, `estimate:o200k_base*${CLAUDE_TOKEN_FACTOR}`);
     assert.ok(result.prompt >= 12 && result.prompt <= 18, `${result.prompt}`);
     assert.equal(result.completion_upper_bound, 1024);
+  });
+
+  it('counts text and content documents, and leaves PDFs uncounted', () => {
+    const doc = (source: object) => ({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Read it.' },
+            { type: 'document', source },
+          ],
+        },
+      ],
+    });
+    const pdf = counter.count(
+      messages(doc({ type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' })),
+    );
+    const text = counter.count(
+      messages(doc({ type: 'text', media_type: 'text/plain', data: 'word '.repeat(50) })),
+    );
+    const content = counter.count(
+      messages(doc({ type: 'content', content: [{ type: 'text', text: 'word '.repeat(50) }] })),
+    );
+    assert.equal(pdf.uncounted_parts, 1);
+    assert.equal(text.uncounted_parts, 0);
+    assert.equal(content.uncounted_parts, 0);
+    assert.ok(
+      text.prompt > pdf.prompt + 40 && content.prompt > pdf.prompt + 40,
+      `${text.prompt} ${pdf.prompt}`,
+    );
   });
 
   it('scales text by the Claude factor', () => {
