@@ -1,7 +1,7 @@
 // The gateway as a process: reload on file change and on SIGHUP, a bad new config rejected with its path
 // while the running config stays, and SIGTERM draining in-flight requests before exit.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -174,5 +174,26 @@ describe('gateway process', () => {
       spawnGateway({ GATEWAY_CONFIG: path, PORT: port }),
       /refusing to start.*cannot listen/,
     );
+  });
+
+  it('loads the embedded ClickHouse engine only when records go to it', async () => {
+    // chDB's library costs ≈ 160 MB of resident memory once loaded: a gateway that records nothing (or records
+    // to a ClickHouse server) must not carry it.
+    const enginesLoaded = async (gw: GatewayProcess) =>
+      (await readFile(`/proc/${gw.child.pid!}/maps`, 'utf8')).includes('libchdb');
+    const off = await spawnGateway({
+      GATEWAY_CONFIG: await writeConfig('gw-no-chdb-', configWith(['alpha'])),
+    });
+    processes.push(off);
+    assert.deepEqual(await modelIds(off.url), ['alpha']);
+    assert.equal(await enginesLoaded(off), false);
+    const dataDir = await mkdtemp(join(tmpdir(), 'gw-chdb-'));
+    const embedded = configWith(['alpha']).replace(
+      'analytics: { enabled: false }',
+      `analytics: { data_dir: ${JSON.stringify(join(dataDir, 'chdb'))}, spool_dir: ${JSON.stringify(join(dataDir, 'spool'))} }`,
+    );
+    const on = await spawnGateway({ GATEWAY_CONFIG: await writeConfig('gw-chdb-', embedded) });
+    processes.push(on);
+    assert.equal(await enginesLoaded(on), true);
   });
 });
