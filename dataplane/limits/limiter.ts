@@ -574,14 +574,15 @@ function amountText(check: GcraCheck | BudgetCheck, amount: number): string {
 }
 
 /**
- * 429 without retry-after: the request alone takes more than the limit's whole capacity. `generates`: the
- * reservation includes a completion bound (an embeddings request has none, nor a max_tokens to lower).
+ * 429 without retry-after: the request alone takes more than the limit's whole capacity. The advice depends on
+ * what the reservation is made of: a completion bound (an embeddings request has none, nor a max_tokens to
+ * lower), or the model's context window (a prompt with audio or files, which no max_tokens shrinks).
  */
 function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, request: AdmitRequest): GatewayError {
   const needs = check.kind === 'gcra' ? check.cost : check.minAmount;
   const generates = request.completionUpperBound > 0;
   const reserves = request.promptIsContextWindow
-    ? "the model's context window, as the prompt holds audio or files whose tokens are not counted ahead, and max_tokens"
+    ? "the model's context window, as the prompt holds audio or files whose tokens are not counted ahead"
     : generates
       ? 'prompt and max_tokens'
       : 'its input';
@@ -594,7 +595,7 @@ function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, request: Ad
     `Request too large for ${scope.label}: it reserves ${amountText(check, needs)} ` +
       `(${reserves}), more than ${what}, so it can never be admitted. ` +
       (request.promptIsContextWindow
-        ? 'Raise the limit above the context window, or send the content as text.'
+        ? `Raise the limit to at least ${amountText(check, needs)}, or send the content as text.`
         : generates
           ? 'Lower max_tokens or shorten the prompt.'
           : 'Send less input per request.'),

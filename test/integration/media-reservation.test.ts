@@ -30,6 +30,7 @@ describe('budgets reserve the context window for prompts with audio or files', (
   let gateway: TestGateway;
   const roomy = newKey();
   const tight = newKey();
+  const unbounded = newKey();
 
   before(async () => {
     gateway = await startTestGateway({
@@ -50,6 +51,10 @@ describe('budgets reserve the context window for prompts with audio or files', (
           apps: {
             roomy: { keys: [{ id: 'roomy-1', sha256: roomy.sha256 }], limits: { tokens: { day: 5_000 } } },
             tight: { keys: [{ id: 'tight-1', sha256: tight.sha256 }], limits: { tokens: { day: 1_500 } } },
+            unbounded: {
+              keys: [{ id: 'unbounded-1', sha256: unbounded.sha256 }],
+              limits: { tokens: { day: 1_500 } },
+            },
           },
         },
       },
@@ -57,16 +62,32 @@ describe('budgets reserve the context window for prompts with audio or files', (
   });
   after(() => gateway.shutdown(0));
 
-  const chat = (key: string, model: string, parts: object[]) =>
+  const chat = (key: string, model: string, parts: object[], options: object = { max_tokens: 50 }) =>
     fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: bearer(key),
       body: JSON.stringify({
         model,
-        max_tokens: 50,
+        ...options,
         messages: [{ role: 'user', content: [{ type: 'text', text: 'Summarise this.' }, ...parts] }],
       }),
     });
+  /** The reservation seen while the request runs (the simulator waits 300 ms before answering). */
+  const reservedWhileRunning = async (key: string, scope: string, response: Promise<Response>) => {
+    const during = await waitFor(async () => {
+      const row = await dayBudget(key, scope);
+      return row.reserved > 0 ? row : undefined;
+    }, 'the reservation of the running request');
+    const answered = await response;
+    assert.equal(answered.status, 200);
+    const usage = ((await answered.json()) as { usage: { prompt_tokens: number; completion_tokens: number } })
+      .usage;
+    const settled = await waitFor(async () => {
+      const row = await dayBudget(key, scope);
+      return row.reserved === 0 ? row : undefined;
+    }, 'the reservation to be reconciled');
+    return { reserved: during.reserved, usage, settled };
+  };
   const dayBudget = async (key: string, scope: string): Promise<BudgetRow> => {
     const body = (await (await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(key) })).json()) as {
       data: BudgetRow[];
@@ -92,22 +113,24 @@ describe('budgets reserve the context window for prompts with audio or files', (
   });
 
   it('holds the context window while the call runs, then charges the reported usage', async () => {
-    const pending = chat(roomy.key, 'sim-windowed', [pdf]);
-    const during = await waitFor(async () => {
-      const row = await dayBudget(roomy.key, 'app:acme/roomy');
-      return row.reserved > 0 ? row : undefined;
-    }, 'the reservation of the running request');
-    // The context window for the prompt, plus max_tokens: not the few tokens of its text.
-    assert.equal(during.reserved, CONTEXT_WINDOW + 50);
-    const response = await pending;
-    assert.equal(response.status, 200);
-    const usage = ((await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number } })
-      .usage;
-    const settled = await waitFor(async () => {
-      const row = await dayBudget(roomy.key, 'app:acme/roomy');
-      return row.reserved === 0 ? row : undefined;
-    }, 'the reservation to be reconciled');
-    assert.equal(settled.used, usage.prompt_tokens + usage.completion_tokens);
+    const before = (await dayBudget(roomy.key, 'app:acme/roomy')).used;
+    const run = await reservedWhileRunning(
+      roomy.key,
+      'app:acme/roomy',
+      chat(roomy.key, 'sim-windowed', [pdf]),
+    );
+    // Prompt and completion share the window: the whole of it, not the few tokens of the text.
+    assert.equal(run.reserved, CONTEXT_WINDOW);
+    assert.equal(run.settled.used - before, run.usage.prompt_tokens + run.usage.completion_tokens);
+  });
+
+  it('reserves the window once without max_tokens (the completion bound is what it leaves)', async () => {
+    const open = await reservedWhileRunning(
+      roomy.key,
+      'app:acme/roomy',
+      chat(roomy.key, 'sim-windowed', [pdf], {}),
+    );
+    assert.equal(open.reserved, CONTEXT_WINDOW);
   });
 
   it('refuses a prompt with a file when the window can never fit, and says why', async () => {
@@ -116,7 +139,8 @@ describe('budgets reserve the context window for prompts with audio or files', (
     const error = ((await refused.json()) as ErrorBody).error;
     assert.equal(error.code, 'budget_exceeded');
     assert.match(error.message, /context window, as the prompt holds audio or files/);
-    assert.match(error.message, /Raise the limit above the context window, or send the content as text\.$/);
+    assert.match(error.message, /it reserves 2000 tokens \(the model's context window/);
+    assert.match(error.message, /Raise the limit to at least 2000 tokens, or send the content as text\.$/);
     // The same text without the file is counted exactly and fits.
     const plain = await chat(tight.key, 'sim-windowed', []);
     assert.equal(plain.status, 200);
@@ -124,14 +148,8 @@ describe('budgets reserve the context window for prompts with audio or files', (
   });
 
   it('without a configured context window, reserves the counted text only', async () => {
-    const pending = chat(tight.key, 'sim-unbounded', [pdf]);
-    const during = await waitFor(async () => {
-      const row = await dayBudget(tight.key, 'app:acme/tight');
-      return row.reserved > 0 ? row : undefined;
-    }, 'the reservation of the running request');
-    assert.ok(during.reserved < 100, `reserved ${during.reserved}`);
-    const response = await pending;
-    assert.equal(response.status, 200);
-    await response.text();
+    const scope = 'app:acme/unbounded';
+    const run = await reservedWhileRunning(unbounded.key, scope, chat(unbounded.key, 'sim-unbounded', [pdf]));
+    assert.ok(run.reserved > 50 && run.reserved < 100, `reserved ${run.reserved}`);
   });
 });

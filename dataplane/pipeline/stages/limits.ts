@@ -8,6 +8,7 @@ import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import { completionUpperBound } from '../../analysis/tokens/completion-bound.js';
 import { analysisRequestOf } from '../analysis-request.js';
+import { choicesOf, promptReservation } from '../prompt-reservation.js';
 import { abandonedAfterUpstream, promptTokensOf, settleUsage } from '../settled-usage.js';
 import type { GatewayContext } from '../context.js';
 
@@ -30,7 +31,13 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
           ? 0
           : (ctx.analysis?.tokens.completion_upper_bound ??
             completionUpperBound(analysisRequestOf(ctx), promptTokens));
-      const reservedPrompt = promptReservation(ctx, promptTokens);
+      const reservedPrompt = promptReservation({
+        counted: promptTokens,
+        completionBound: upper,
+        uncountedParts: ctx.analysis?.tokens.uncounted_parts ?? 0,
+        contextWindow: route.config.context_window,
+        choices: input.endpoint === 'chat' ? choicesOf(input.body) : 1,
+      });
       const ticket = await timed(observeWait, () =>
         limiter.admit({
           requestId: ctx.id,
@@ -75,18 +82,6 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
       }
     },
   };
-}
-
-/**
- * What the admission reserves for the prompt. A prompt with parts the analysis cannot count (audio, PDF and
- * other files) is counted low, and such a request could run far past a budget it was admitted to; the only
- * sure bound of its prompt is the model's context window, reserved when the config states one (as an image
- * of unknown size takes its worst case). Reconciliation then charges what the provider reports.
- */
-function promptReservation(ctx: GatewayContext, counted: number): number {
-  const window = ctx.route?.config.context_window;
-  if (window === undefined || (ctx.analysis?.tokens.uncounted_parts ?? 0) === 0) return counted;
-  return Math.max(counted, window);
 }
 
 /** Passes frames on until the budget's allowance is reached; reconciles when the stream is over either way. */
