@@ -34,7 +34,7 @@ export interface AdmitRequest {
   scopes: readonly LimitScope[];
   promptTokens: number;
   completionUpperBound: number;
-  /** promptTokens is the model's context window (the prompt holds audio or files it cannot count). */
+  /** promptTokens comes from the model's context window (the prompt holds audio or files it cannot count). */
   promptIsContextWindow?: boolean;
   pricing: Pricing;
   /** Streams may be admitted with less than the full reservation and are cut at the allowance. */

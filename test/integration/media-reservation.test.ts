@@ -31,6 +31,7 @@ describe('budgets reserve the context window for prompts with audio or files', (
   const roomy = newKey();
   const tight = newKey();
   const unbounded = newKey();
+  const edge = newKey();
 
   before(async () => {
     gateway = await startTestGateway({
@@ -51,6 +52,8 @@ describe('budgets reserve the context window for prompts with audio or files', (
           apps: {
             roomy: { keys: [{ id: 'roomy-1', sha256: roomy.sha256 }], limits: { tokens: { day: 5_000 } } },
             tight: { keys: [{ id: 'tight-1', sha256: tight.sha256 }], limits: { tokens: { day: 1_500 } } },
+            // Room for the prompt's share of the window and part of the completion, not for all of it.
+            edge: { keys: [{ id: 'edge-1', sha256: edge.sha256 }], limits: { tokens: { day: 1_980 } } },
             unbounded: {
               keys: [{ id: 'unbounded-1', sha256: unbounded.sha256 }],
               limits: { tokens: { day: 1_500 } },
@@ -145,6 +148,16 @@ describe('budgets reserve the context window for prompts with audio or files', (
     const plain = await chat(tight.key, 'sim-windowed', []);
     assert.equal(plain.status, 200);
     await plain.text();
+  });
+
+  it('starts a stream with such a prompt only with its whole reservation (no partial admission)', async () => {
+    const refused = await chat(edge.key, 'sim-windowed', [pdf], { max_tokens: 50, stream: true });
+    assert.equal(refused.status, 429);
+    assert.match(((await refused.json()) as ErrorBody).error.message, /it reserves 2000 tokens/);
+    // A text-only stream may start with what is left, as before.
+    const text = await chat(edge.key, 'sim-windowed', [], { max_tokens: 50, stream: true });
+    assert.equal(text.status, 200);
+    await text.text();
   });
 
   it('without a configured context window, reserves the counted text only', async () => {

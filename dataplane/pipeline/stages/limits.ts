@@ -46,7 +46,10 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
           ...(reservedPrompt > promptTokens ? { promptIsContextWindow: true } : {}),
           completionUpperBound: upper,
           pricing: route.config.pricing,
-          partialAllowed: stream,
+          // A stream normally starts with what is left and is cut at its allowance; with a prompt of unknown
+          // size that allowance would rest on a guess of the prompt, so such a stream needs its whole
+          // reservation, like a non-streamed request.
+          partialAllowed: stream && reservedPrompt === promptTokens,
         }),
       );
       Object.assign(ctx.responseHeaders, ticket.headers);
