@@ -117,7 +117,13 @@ async function main() {
           sweepMaxMembers: 10,
           onError: () => undefined,
         });
-  const cache = createResponseCache({ backend, embedder: service.embedder, metrics, logger });
+  const cache = createResponseCache({
+    backend,
+    embedder: service.embedder,
+    space: service.space,
+    metrics,
+    logger,
+  });
   await new Promise((r) => setTimeout(r, 300));
   const input = (content: string): LookupInput => ({
     endpoint: 'chat',

@@ -65,12 +65,19 @@ export interface ResponseCacheOptions {
   backend: CacheBackend;
   /** Absent when the semantic layer was off at start: semantic lookups are skipped. */
   embedder: Embedder | undefined;
+  /**
+   * The embedder's vector space (embeddings/space.ts). Semantic partitions carry it, so vectors stored by
+   * another model or build (a restart on a new model, replicas mid-upgrade) are never compared with ours.
+   */
+  space?: string | undefined;
   metrics: GatewayMetrics;
   logger: Logger;
 }
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const { backend, embedder, metrics, logger } = options;
+  const spaceOf = (fingerprint: string) =>
+    options.space === undefined ? fingerprint : `${options.space}.${fingerprint}`;
   // A policy compiles a model matcher: one per config object, rebuilt when a reload brings a new one.
   const policies = new WeakMap<CacheConfig, ReturnType<typeof createPolicy>>();
   const policyFor = (config: CacheConfig) => {
@@ -229,7 +236,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const release =
         config.coalesce && policy.store && !inflight.has(flightKey) ? lead(flightKey) : undefined;
       if (semantic !== undefined) {
-        const partition = { tenant, model: input.modelId, fingerprint: semantic.fingerprint };
+        const partition = { tenant, model: input.modelId, fingerprint: spaceOf(semantic.fingerprint) };
         const found = await semanticLookup(config, policy, partition, semantic.text, input.signal);
         observe(found.hit === undefined ? 'miss' : 'semantic', start);
         if (found.hit !== undefined) {
@@ -257,7 +264,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       const semantic = keys.semantic;
       if (!policy.semantic || semantic === undefined || embedder === undefined) return;
-      const partition = { tenant, model: modelId, fingerprint: semantic.fingerprint };
+      const partition = { tenant, model: modelId, fingerprint: spaceOf(semantic.fingerprint) };
       const vector = lookup.vector;
       const add = (v: Float32Array) =>
         backend.add(partition, keys.exact, v, semantic.text, answer, ttl).then(

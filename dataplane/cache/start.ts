@@ -60,7 +60,13 @@ export async function startResponseCache(
           sweepMaxMembers: semantic.sweep.max_members,
           onError: () => metrics.cacheBackendErrors.inc({ op: 'connection' }),
         });
-  const cache = createResponseCache({ backend, embedder: service?.embedder, metrics, logger });
+  const cache = createResponseCache({
+    backend,
+    embedder: service?.embedder,
+    space: service?.space,
+    metrics,
+    logger,
+  });
   const sweeping = semantic.enabled
     ? setInterval(() => {
         cache.sweep().then(

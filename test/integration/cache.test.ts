@@ -379,6 +379,37 @@ describe('cache on Redis 8 with the real embedding model', () => {
   });
 });
 
+describe('cache entries of another embedding model', () => {
+  it("are never compared with this model's queries; the exact layer still serves them", async () => {
+    const keyPrefix = prefix();
+    const upstream = await startCountingUpstream();
+    const cache = { redis: { url: redisUrl(), key_prefix: keyPrefix }, semantic: { threshold: 0.85 } };
+    const gateways: TestGateway[] = [];
+    try {
+      const old = await startTestGateway(gatewayDoc(upstream, cache), { embeddingSpace: 'aaaaaaaa' });
+      gateways.push(old);
+      assert.equal((await ask(old, 'How do I change my email address?')).cache, 'miss');
+      // Wait until its semantic entry is stored: the paraphrase then hits on the same space.
+      await waitFor(
+        async () => (await ask(old, 'How can I change my email address?')).cache === 'semantic',
+        'the semantic entry',
+      );
+      const upgraded = await startTestGateway(gatewayDoc(upstream, cache), { embeddingSpace: 'bbbbbbbb' });
+      gateways.push(upgraded);
+      const paraphrase = await ask(upgraded, 'How should I change my email address?');
+      assert.equal(paraphrase.cache, 'miss');
+      assert.equal((await ask(upgraded, 'How do I change my email address?')).cache, 'exact');
+      // A replica still on the old build finds the old vectors.
+      const sameSpace = await startTestGateway(gatewayDoc(upstream, cache), { embeddingSpace: 'aaaaaaaa' });
+      gateways.push(sameSpace);
+      assert.equal((await ask(sameSpace, 'What is the way to change my email address?')).cache, 'semantic');
+    } finally {
+      for (const gateway of gateways) await gateway.shutdown(1000);
+      await upstream.close();
+    }
+  });
+});
+
 describe('cache TTL, coalescing and Redis outages', () => {
   it('expires entries after their TTL; a lookup that meets an expired element removes it (VREM)', async () => {
     const keyPrefix = prefix();

@@ -30,7 +30,7 @@ export interface TestGateway extends Gateway {
  */
 export async function startTestGateway(
   document: Record<string, unknown> = {},
-  options: { analyticsClient?: AnalyticsClient } = {},
+  options: { analyticsClient?: AnalyticsClient; embeddingSpace?: string } = {},
 ): Promise<TestGateway> {
   const records: RequestRecord[] = [];
   const sink: RecordSink = (record) => records.push(record);
@@ -45,12 +45,16 @@ export async function startTestGateway(
       logger: createLogger('error'),
     });
   }
-  const embeddings = needsEmbeddings(config) ? await sharedEmbeddings : undefined;
+  const shared = needsEmbeddings(config) ? await sharedEmbeddings : undefined;
+  // The shared service under another identity stands for a gateway on another model build (embeddings/space.ts).
+  const { embeddingSpace, ...gatewayOptions } = options;
+  const embeddings =
+    shared === undefined || embeddingSpace === undefined ? shared : { ...shared, space: embeddingSpace };
   const gateway = await startGateway({
     config,
     port: 0,
     sinks: [sink],
-    ...options,
+    ...gatewayOptions,
     ...(embeddings === undefined ? {} : { embeddings }),
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

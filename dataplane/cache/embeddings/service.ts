@@ -10,10 +10,13 @@ import type { EmbedResult, EmbedTask } from '../../workers/tasks/embed.js';
 import { createEmbedder, type Embedder } from '../embedder.js';
 import type { EmbeddingsConfig } from '../schema.js';
 import { resolveModelsDir, type EmbeddingModelOptions } from './model.js';
+import { embeddingSpace } from './space.js';
 
 export interface EmbeddingService {
   /** The model id it runs. */
   readonly model: string;
+  /** Identity of the vectors it produces (model, fp32/int8, the graph's build): see space.ts. */
+  readonly space: string;
   readonly embedder: Embedder;
   close(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startEmbeddingService(
       cores: availableParallelism(),
     });
   }
+  const modelsDir = resolveModelsDir(config.models_dir, deps.env);
   const pool = createWorkerPool<EmbedTask, EmbedResult>({
     name: 'embeddings',
     module: sibling(import.meta.url, '../../workers/tasks/embed.js'),
@@ -74,7 +78,7 @@ export async function startEmbeddingService(
     idleTimeoutMs: 2 ** 31 - 1,
     workerData: {
       model: config.model,
-      modelsDir: resolveModelsDir(config.models_dir, deps.env),
+      modelsDir,
       allowRemote: config.allow_remote,
       quantized: config.quantized,
       intraOpThreads: config.intra_op_threads,
@@ -106,5 +110,6 @@ export async function startEmbeddingService(
       : `the embedding model ${config.model} does not load: ${reason}`;
     throw new Error(message, { cause: error });
   }
-  return { model: config.model, embedder, close: () => pool.close() };
+  const space = embeddingSpace({ model: config.model, quantized: config.quantized, modelsDir });
+  return { model: config.model, space, embedder, close: () => pool.close() };
 }
