@@ -88,9 +88,9 @@ const LN_SPAN = 4;
  * the same model gave different (and worse) vectors on CPUs without VNNI: measured on an AVX2-only EPYC, mean
  * cos(int8, fp32) 0.9972 and worst 0.9760 over 1,000 QQP questions, against 0.9979 / 0.9840 on AVX512-VNNI.
  * With weights in ±63 two products stay within ±32 130: no saturation on any path, the same integer sums
- * (hence the same vectors) on every CPU. Measured on the AVX2 CPU, 7-bit weights: mean 0.9970, worst 0.9818;
- * 7-bit activations instead (levels ±63 around 64): mean 0.9953, worst 0.9574 (the activations' outlier
- * channels need the bit more than per-column weights do).
+ * on every CPU (the vectors then differ at most by float rounding). Measured on the AVX2 CPU, 7-bit weights:
+ * mean 0.9970, worst 0.9818; 7-bit activations instead (levels ±63 around 64): mean 0.9953, worst 0.9574
+ * (the activations' outlier channels need the bit more than per-column weights do).
  */
 export const U8S8_EXACT_WEIGHT_LEVELS = 63;
 
