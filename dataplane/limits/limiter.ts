@@ -146,8 +146,11 @@ export function createLimiter(deps: {
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
   const releasing = new Set<Promise<void>>();
-  /** Running requests' holds, by ticket (removed when its reconciliation is over). */
-  const leases = new Map<Ticket, { lease: Lease; admittedAt: number }>();
+  /**
+   * Running requests' holds, by ticket (removed when its reconciliation is over): what a renewal needs beyond
+   * the ticket (its checks and grants), and until when the holds last.
+   */
+  const leases = new Map<Ticket, { requestId: string; admittedAt: number; expiresAt: number }>();
   let renewing: Promise<void> | undefined;
   // Every sixth of the TTL (1 s to 60 s): a hold is renewed once it is a tick old, so a renewal that fails has
   // at least three more ticks before the hold would expire (TTL ≥ 6 s).
@@ -358,8 +361,17 @@ export function createLimiter(deps: {
       const due: { ticket: Ticket; lease: Lease }[] = [];
       for (const [ticket, held] of leases) {
         if (t - held.admittedAt > MAX_LEASE_MS) leases.delete(ticket);
-        else if (held.lease.expiresAt - t <= ttlMs - renewEveryMs)
-          due.push({ ticket, lease: { ...held.lease, expiresAt: t + ttlMs } });
+        else if (held.expiresAt - t <= ttlMs - renewEveryMs) {
+          const { checks, grantedTokens, grantedCost } = ticket;
+          const lease = {
+            checks,
+            requestId: held.requestId,
+            grantedTokens,
+            grantedCost,
+            expiresAt: t + ttlMs,
+          };
+          due.push({ ticket, lease });
+        }
       }
       if (due.length === 0) return;
       try {
@@ -372,7 +384,7 @@ export function createLimiter(deps: {
       }
       for (const { ticket, lease } of due) {
         const held = leases.get(ticket);
-        if (held !== undefined) held.lease = lease;
+        if (held !== undefined) held.expiresAt = lease.expiresAt;
       }
     })().finally(() => {
       renewing = undefined;
@@ -453,16 +465,7 @@ export function createLimiter(deps: {
       };
       // Rate windows hold nothing per request; the store's renew() skips them.
       if (checks.some((c) => c.kind !== 'gcra')) {
-        leases.set(ticket, {
-          admittedAt: t,
-          lease: {
-            checks,
-            requestId: request.requestId,
-            grantedTokens: admission.grantedTokens,
-            grantedCost: admission.grantedCost,
-            expiresAt: t + ttlMs,
-          },
-        });
+        leases.set(ticket, { requestId: request.requestId, admittedAt: t, expiresAt: t + ttlMs });
       }
       return ticket;
     },

@@ -38,18 +38,20 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
         contextWindow: route.config.context_window,
         choices: input.endpoint === 'chat' ? choicesOf(input.body) : 1,
       });
+      // The prompt's share of the context window was reserved instead of its count (audio or files in it).
+      const windowBound = reservedPrompt > promptTokens;
       const ticket = await timed(observeWait, () =>
         limiter.admit({
           requestId: ctx.id,
           scopes,
           promptTokens: reservedPrompt,
-          ...(reservedPrompt > promptTokens ? { promptIsContextWindow: true } : {}),
+          ...(windowBound ? { promptIsContextWindow: true } : {}),
           completionUpperBound: upper,
           pricing: route.config.pricing,
           // A stream normally starts with what is left and is cut at its allowance; with a prompt of unknown
           // size that allowance would rest on a guess of the prompt, so such a stream needs its whole
           // reservation, like a non-streamed request.
-          partialAllowed: stream && reservedPrompt === promptTokens,
+          partialAllowed: stream && !windowBound,
         }),
       );
       Object.assign(ctx.responseHeaders, ticket.headers);
