@@ -111,22 +111,23 @@ async function stream(
   ctx.status = plan.status;
   ctx.timings.firstByte = performance.now();
   ctx.streamStarted = true;
-  exchange.beginStream(
-    plan.status,
-    headers(ctx, 'text/event-stream; charset=utf-8', {
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    }),
-  );
   try {
+    let drained = exchange.beginStream(
+      plan.status,
+      headers(ctx, 'text/event-stream; charset=utf-8', {
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      }),
+      step.done === true ? '' : step.value,
+    );
     while (step.done !== true) {
-      const drained = exchange.write(step.value);
       if (drained !== undefined) await drained;
       if (exchange.aborted) {
         await frames.return?.();
         return;
       }
       step = await frames.next();
+      if (step.done !== true) drained = exchange.write(step.value);
     }
     ctx.timings.upstreamEnd = performance.now();
   } catch (error) {
