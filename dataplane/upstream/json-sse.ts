@@ -4,7 +4,7 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { StreamItem } from '../providers/types.js';
 import { upstreamFailure, type UpstreamResponse } from './http-client.js';
-import { parseSse } from './sse-parser.js';
+import { SseDecoder } from './sse-parser.js';
 import type { Abortable } from '../net/abortable.js';
 
 export interface JsonSseDialect<T> {
@@ -27,26 +27,34 @@ export async function* jsonSseEvents<T>(
   dialect: JsonSseDialect<T>,
 ): AsyncGenerator<StreamItem<T>> {
   let done = false;
+  const sse = new SseDecoder();
+  const body = response.body;
   try {
-    for await (const event of parseSse(response.body)) {
-      if (event.data === dialect.sentinel) {
-        done = true;
-        break;
+    // The events of one upstream read are handled in one loop: a hand-off between generators per event cost
+    // more than the parsing.
+    read: for (;;) {
+      const chunk = await body.read();
+      for (const event of chunk === undefined ? sse.end() : sse.push(chunk)) {
+        if (event.data === dialect.sentinel) {
+          done = true;
+          break read;
+        }
+        let data: T;
+        try {
+          data = JSON.parse(event.data) as T;
+        } catch (error) {
+          throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
+            cause: error,
+          });
+        }
+        const reshaped = dialect.check(data, event.data);
+        yield reshaped === undefined ? { data, raw: event.data } : { data: reshaped, raw: undefined };
+        if (dialect.isLast?.(data) === true) {
+          done = true;
+          break read;
+        }
       }
-      let data: T;
-      try {
-        data = JSON.parse(event.data) as T;
-      } catch (error) {
-        throw new GatewayError('upstream_invalid_response', 'The upstream stream sent invalid JSON.', {
-          cause: error,
-        });
-      }
-      const reshaped = dialect.check(data, event.data);
-      yield reshaped === undefined ? { data, raw: event.data } : { data: reshaped, raw: undefined };
-      if (dialect.isLast?.(data) === true) {
-        done = true;
-        break;
-      }
+      if (chunk === undefined) break;
     }
   } catch (error) {
     throw upstreamFailure(error, 'body', signal);

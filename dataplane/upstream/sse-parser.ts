@@ -7,13 +7,21 @@ export interface SseEvent {
   data: string;
 }
 
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder('utf-8');
-  let buffer = '';
-  let event: string | undefined;
-  let data: string[] = [];
-  for await (const chunk of body) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+/**
+ * The parser's state between network chunks. Synchronous: a chunk's events come back together, so a reader
+ * handles one upstream read in one loop rather than paying an async generator's hand-off per event.
+ */
+export class SseDecoder {
+  private readonly decoder = new TextDecoder('utf-8');
+  private buffer = '';
+  private event: string | undefined;
+  private data: string[] = [];
+
+  /** The events this chunk of the body completes (often none, often several). */
+  push(chunk: Uint8Array | string): SseEvent[] {
+    const events: SseEvent[] = [];
+    const buffer =
+      this.buffer + (typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
     let start = 0;
     for (;;) {
       const lf = buffer.indexOf('\n', start);
@@ -34,9 +42,11 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>): Async
       const line = buffer.slice(start, end);
       start = next;
       if (line === '') {
-        if (data.length > 0) yield { event, data: data.length === 1 ? data[0]! : data.join('\n') };
-        event = undefined;
-        data = [];
+        const data = this.data;
+        if (data.length > 0)
+          events.push({ event: this.event, data: data.length === 1 ? data[0]! : data.join('\n') });
+        this.event = undefined;
+        this.data = [];
         continue;
       }
       if (line.charCodeAt(0) === 58 /* ':' */) continue;
@@ -44,15 +54,30 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>): Async
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.charCodeAt(0) === 32) value = value.slice(1);
-      if (field === 'data') data.push(value);
-      else if (field === 'event') event = value;
+      if (field === 'data') this.data.push(value);
+      else if (field === 'event') this.event = value;
     }
-    buffer = start === 0 ? buffer : buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    return events;
   }
-  buffer += decoder.decode();
-  // A final event without its blank line is incomplete by the SSE rules and is dropped, except a trailing
-  // data line, which some servers send without the last newline.
-  const tail = buffer.replace(/\r?\n?$/, '');
-  if (tail.startsWith('data:')) data.push(tail.slice(5).replace(/^ /, ''));
-  if (data.length > 0) yield { event, data: data.join('\n') };
+
+  /**
+   * The body ended. A final event without its blank line is incomplete by the SSE rules and is dropped, except
+   * a trailing data line, which some servers send without the last newline.
+   */
+  end(): SseEvent[] {
+    const buffer = this.buffer + this.decoder.decode();
+    this.buffer = '';
+    const data = this.data;
+    this.data = [];
+    const tail = buffer.replace(/\r?\n?$/, '');
+    if (tail.startsWith('data:')) data.push(tail.slice(5).replace(/^ /, ''));
+    return data.length > 0 ? [{ event: this.event, data: data.join('\n') }] : [];
+  }
+}
+
+export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+  const decoder = new SseDecoder();
+  for await (const chunk of body) yield* decoder.push(chunk);
+  yield* decoder.end();
 }

@@ -1,7 +1,7 @@
 // The SSE parser follows the WHATWG rules whatever the network chunking.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSse, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
+import { parseSse, SseDecoder, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
 
 async function parse(chunks: (string | Uint8Array)[]): Promise<SseEvent[]> {
   const out: SseEvent[] = [];
@@ -53,5 +53,19 @@ describe('parseSse', () => {
       events.map((e) => e.data),
       ['x', 'last'],
     );
+  });
+});
+
+describe('SseDecoder', () => {
+  it('returns the events each chunk completes, together, and keeps the rest for the next chunk', () => {
+    const sse = new SseDecoder();
+    assert.deepEqual(sse.push('data: 1\n\ndata: 2\n\nda'), [
+      { event: undefined, data: '1' },
+      { event: undefined, data: '2' },
+    ]);
+    assert.deepEqual(sse.push('ta: 3\n'), []);
+    assert.deepEqual(sse.push('\nevent: x\ndata: 4'), [{ event: undefined, data: '3' }]);
+    assert.deepEqual(sse.end(), [{ event: 'x', data: '4' }]);
+    assert.deepEqual(sse.end(), [], 'nothing is left after the end');
   });
 });
