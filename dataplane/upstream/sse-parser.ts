@@ -69,10 +69,12 @@ export class SseDecoder {
     const buffer = this.buffer + this.decoder.decode();
     this.buffer = '';
     const data = this.data;
+    const event = this.event;
     this.data = [];
+    this.event = undefined;
     const tail = buffer.replace(/\r?\n?$/, '');
     if (tail.startsWith('data:')) data.push(tail.slice(5).replace(/^ /, ''));
-    return data.length > 0 ? [{ event: this.event, data: data.join('\n') }] : [];
+    return data.length > 0 ? [{ event, data: data.join('\n') }] : [];
   }
 }
 

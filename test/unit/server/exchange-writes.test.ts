@@ -14,10 +14,18 @@ class RecordingResponse {
   accept = true;
   private block: string[] | undefined;
   private writable: ((offset: number) => boolean) | undefined;
+  private aborted: (() => void) | undefined;
 
-  onAborted(): this {
+  onAborted(handler: () => void): this {
+    this.aborted = handler;
     return this;
   }
+  /** The client went away: uWS calls the abort handler, and `res` may not be touched after it. */
+  abort(): void {
+    this.aborted!();
+    this.gone = true;
+  }
+  gone = false;
   onWritable(handler: (offset: number) => boolean): this {
     this.writable = handler;
     return this;
@@ -58,6 +66,7 @@ class RecordingResponse {
     return result;
   }
   private record(call: string): void {
+    assert.ok(!this.gone, `${call} after the client went away`);
     assert.ok(this.block !== undefined, `${call} outside cork`);
     this.block.push(call);
   }
@@ -97,13 +106,47 @@ describe('streamed writes', () => {
     assert.equal(exchange.bytesOut, 'a;b;c;d;e;f;'.length);
   });
 
-  it('sends a turn that gathers 16 K characters without waiting for its end', () => {
+  it('sends a turn that gathers 12 K characters without waiting for its end', () => {
     const res = new RecordingResponse();
     const exchange = exchangeOver(res);
     void exchange.beginStream(200, {}, 'first');
     const piece = 'x'.repeat(4096);
-    for (let i = 0; i < 4; i++) void exchange.write(piece);
-    assert.deepEqual(res.sends.slice(1), [[`write ${piece.repeat(4)}`]]);
+    for (let i = 0; i < 3; i++) void exchange.write(piece);
+    assert.deepEqual(res.sends.slice(1), [[`write ${piece.repeat(3)}`]]);
+  });
+
+  it('counts the bytes handed to uWS, not those dropped when the client leaves', async () => {
+    const res = new RecordingResponse();
+    const exchange = exchangeOver(res);
+    void exchange.beginStream(200, {}, 'é;');
+    void exchange.write('held;');
+    res.abort();
+    assert.equal(exchange.bytesOut, Buffer.byteLength('é;'));
+    await turnEnd();
+    assert.equal(res.sends.length, 1, 'what waited for the turn is not sent to a client that left');
+    assert.equal(exchange.write('later;'), undefined);
+    exchange.end();
+    assert.equal(res.sends.length, 1);
+  });
+
+  it('lets a writer waiting for the socket go when the client leaves', async () => {
+    const res = new RecordingResponse();
+    const exchange = exchangeOver(res);
+    res.accept = false;
+    const full = exchange.beginStream(200, {}, 'a;');
+    assert.ok(full instanceof Promise);
+    res.abort();
+    await full;
+    assert.equal(exchange.aborted, true);
+  });
+
+  it('ignores an empty write, which uWS would take for the end of a chunked body', async () => {
+    const res = new RecordingResponse();
+    const exchange = exchangeOver(res);
+    void exchange.beginStream(200, {}, 'a;');
+    await turnEnd();
+    assert.equal(exchange.write(''), undefined);
+    assert.equal(res.sends.length, 1);
   });
 
   it('resumes the writer only when the socket drained, and sends again at once after that', async () => {
