@@ -23,6 +23,25 @@ export interface RecordStageOptions {
 export function recordStage(options: RecordStageOptions): Stage {
   const { metrics, logger, sinks } = options;
   const bodySinks = options.bodySinks ?? [];
+  const deliver = (ctx: GatewayContext) => {
+    const record = toRecord(ctx);
+    for (const sink of sinks) {
+      try {
+        sink(record);
+      } catch (error) {
+        logger.error('record sink failed', { request_id: record.request_id, err: error });
+      }
+    }
+    if (ctx.bodies === undefined || bodySinks.length === 0) return;
+    const body = toBodyRecord(ctx, record);
+    for (const sink of bodySinks) {
+      try {
+        sink(body);
+      } catch (error) {
+        logger.error('body sink failed', { request_id: record.request_id, err: error });
+      }
+    }
+  };
   return {
     name: 'record',
     async run(ctx, next) {
@@ -35,25 +54,9 @@ export function recordStage(options: RecordStageOptions): Stage {
         if (ctx.response !== undefined && ctx.timings.upstreamHeaders !== undefined)
           settleUsage(ctx, !endedEarly(ctx), promptTokensOf(ctx));
         else if (abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
-        const record = toRecord(ctx);
-        observe(metrics, ctx, record);
-        for (const sink of sinks) {
-          try {
-            sink(record);
-          } catch (error) {
-            logger.error('record sink failed', { request_id: record.request_id, err: error });
-          }
-        }
-        if (ctx.bodies !== undefined && bodySinks.length > 0) {
-          const body = toBodyRecord(ctx, record);
-          for (const sink of bodySinks) {
-            try {
-              sink(body);
-            } catch (error) {
-              logger.error('body sink failed', { request_id: record.request_id, err: error });
-            }
-          }
-        }
+        observe(metrics, ctx);
+        // Nothing listens (analytics off, no access log): the metrics have counted it, no record is built.
+        if (sinks.length > 0 || (ctx.bodies !== undefined && bodySinks.length > 0)) deliver(ctx);
       }
     },
   };
@@ -61,6 +64,19 @@ export function recordStage(options: RecordStageOptions): Stage {
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+
+// The fields the metrics share with the record, computed one way for both.
+const statusOf = (ctx: GatewayContext) =>
+  ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status;
+const errorCodeOf = (ctx: GatewayContext) =>
+  ctx.exchange.aborted ? 'client_aborted' : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null);
+const latencyOf = (ctx: GatewayContext) => round3((ctx.timings.end ?? performance.now()) - ctx.timings.start);
+const ttfbOf = (ctx: GatewayContext) =>
+  ctx.timings.firstByte === undefined ? null : round3(ctx.timings.firstByte - ctx.timings.start);
+const upstreamTtfbOf = ({ timings: t }: GatewayContext) =>
+  t.upstreamStart !== undefined && t.upstreamHeaders !== undefined
+    ? round3(t.upstreamHeaders - t.upstreamStart)
+    : null;
 
 export function toRecord(ctx: GatewayContext): RequestRecord {
   const t = ctx.timings;
@@ -92,10 +108,8 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     route_reason: route === undefined ? null : 'static',
     deployment: route?.provider.id ?? null,
     region: route === undefined ? null : (ctx.runtime.config.providers[route.provider.id]?.region ?? null),
-    status: ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status,
-    error_code: ctx.exchange.aborted
-      ? 'client_aborted'
-      : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null),
+    status: statusOf(ctx),
+    error_code: errorCodeOf(ctx),
     error_message: ctx.exchange.aborted
       ? 'The client closed the connection before the answer was complete.'
       : (ctx.error?.message ?? null),
@@ -118,13 +132,10 @@ export function toRecord(ctx: GatewayContext): RequestRecord {
     cache_status: ctx.cache?.status ?? 'none',
     cache_similarity: ctx.cache?.similarity ?? null,
     cost_avoided_nano_usd: ctx.cache?.costAvoidedNano ?? 0,
-    latency_ms: round3(latency),
+    latency_ms: latencyOf(ctx),
     upstream_latency_ms: upstreamLatency === null ? null : round3(upstreamLatency),
-    upstream_ttfb_ms:
-      t.upstreamStart !== undefined && t.upstreamHeaders !== undefined
-        ? round3(t.upstreamHeaders - t.upstreamStart)
-        : null,
-    ttfb_ms: t.firstByte === undefined ? null : round3(t.firstByte - t.start),
+    upstream_ttfb_ms: upstreamTtfbOf(ctx),
+    ttfb_ms: ttfbOf(ctx),
     gateway_overhead_ms: upstreamLatency === null ? null : round3(Math.max(0, latency - upstreamLatency)),
     bytes_in: ctx.exchange.bytesIn,
     bytes_out: ctx.exchange.bytesOut,
@@ -188,19 +199,22 @@ function piiCounts(findings: readonly PiiFinding[] | undefined): Record<string, 
   return counts;
 }
 
-function observe(metrics: GatewayMetrics, ctx: GatewayContext, record: RequestRecord): void {
+function observe(metrics: GatewayMetrics, ctx: GatewayContext): void {
   const route = ctx.endpoint;
-  const model = record.model_requested !== null && ctx.route !== undefined ? record.model_requested : '';
-  const status = String(record.status);
+  // The record's model_requested, for requests that reached a route.
+  const requested = ctx.input?.body.model ?? null;
+  const model = requested !== null && ctx.route !== undefined ? requested : '';
+  const status = String(statusOf(ctx));
   metrics.requests.inc({ route, model, status });
-  metrics.duration.observe(record.latency_ms / 1000, { route, model, status });
-  if (record.error_code !== null)
-    metrics.errors.inc({ route, model, code: metrics.errorCodeLabel(record.error_code) });
-  if (record.client_aborted) metrics.clientAborts.inc({ route });
-  if (record.ttfb_ms !== null) metrics.clientFirstByte.observe(record.ttfb_ms / 1000, { route, model });
-  if (record.upstream_ttfb_ms !== null)
-    metrics.upstreamFirstByte.observe(record.upstream_ttfb_ms / 1000, { route, model });
-  if (record.prompt_tokens > 0) metrics.tokens.inc({ model, kind: 'prompt' }, record.prompt_tokens);
-  if (record.completion_tokens > 0)
-    metrics.tokens.inc({ model, kind: 'completion' }, record.completion_tokens);
+  metrics.duration.observe(latencyOf(ctx) / 1000, { route, model, status });
+  const errorCode = errorCodeOf(ctx);
+  if (errorCode !== null) metrics.errors.inc({ route, model, code: metrics.errorCodeLabel(errorCode) });
+  if (ctx.exchange.aborted) metrics.clientAborts.inc({ route });
+  const ttfb = ttfbOf(ctx);
+  if (ttfb !== null) metrics.clientFirstByte.observe(ttfb / 1000, { route, model });
+  const upstreamTtfb = upstreamTtfbOf(ctx);
+  if (upstreamTtfb !== null) metrics.upstreamFirstByte.observe(upstreamTtfb / 1000, { route, model });
+  const usage = ctx.usage ?? NO_USAGE;
+  if (usage.prompt > 0) metrics.tokens.inc({ model, kind: 'prompt' }, usage.prompt);
+  if (usage.completion > 0) metrics.tokens.inc({ model, kind: 'completion' }, usage.completion);
 }
