@@ -172,17 +172,14 @@ export class HttpExchange {
       this.wake();
       return true;
     });
-    this.bytesOut += Buffer.byteLength(first);
-    this.turnOpen = true;
-    setImmediate(HttpExchange.closeTurn, this);
-    let ok = true;
+    this.openTurn();
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       for (const name in headers) this.res.writeHeader(name, headers[name]!);
       // An empty write would be taken for the end of a chunked body.
-      if (first !== '') ok = this.res.write(first);
+      if (first !== '') this.writeChunk(first);
     });
-    return this.afterSend(ok);
+    return this.waitIfBlocked();
   }
 
   /**
@@ -195,25 +192,16 @@ export class HttpExchange {
   write(chunk: string): Promise<void> | undefined {
     if (this.aborted || this.finished) return undefined;
     // An empty write would be taken for the end of a chunked body.
-    if (chunk === '') return this.blocked ? this.drained() : undefined;
-    if (this.blocked) {
-      this.pending += chunk;
-      return this.drained();
-    }
-    if (this.turnOpen) {
+    if (chunk === '') return this.waitIfBlocked();
+    if (this.blocked || this.turnOpen) {
       this.pending += chunk;
       // A source that never waits on I/O (a replayed answer) keeps the turn open: send once enough gathered.
-      if (this.pending.length >= TURN_FLUSH_CHARS) this.flush();
-      return this.blocked ? this.drained() : undefined;
+      if (!this.blocked && this.pending.length >= TURN_FLUSH_CHARS) this.flush();
+      return this.waitIfBlocked();
     }
-    this.turnOpen = true;
-    setImmediate(HttpExchange.closeTurn, this);
-    this.bytesOut += Buffer.byteLength(chunk);
-    let ok = true;
-    this.res.cork(() => {
-      ok = this.res.write(chunk);
-    });
-    return this.afterSend(ok);
+    this.openTurn();
+    this.res.cork(() => this.writeChunk(chunk));
+    return this.waitIfBlocked();
   }
 
   /** Ends a streamed response, with the chunks still waiting for the end of the turn. */
@@ -234,6 +222,12 @@ export class HttpExchange {
     return new Uint8Array(this.res.getRemoteAddress());
   }
 
+  /** A chunk is sent in this turn: the ones after it wait for its end (closeTurn). */
+  private openTurn(): void {
+    this.turnOpen = true;
+    setImmediate(HttpExchange.closeTurn, this);
+  }
+
   /** The turn's waiting chunks go out now (unless the socket is still full: then when it drains). */
   private static closeTurn(exchange: HttpExchange): void {
     exchange.turnOpen = false;
@@ -244,20 +238,17 @@ export class HttpExchange {
     if (this.pending === '' || this.aborted || this.finished) return;
     const chunk = this.pending;
     this.pending = '';
+    this.res.cork(() => this.writeChunk(chunk));
+  }
+
+  /** Hands a chunk to uWS (inside a cork); uWS keeping some of it unsent blocks further sends. */
+  private writeChunk(chunk: string): void {
     this.bytesOut += Buffer.byteLength(chunk);
-    let ok = true;
-    this.res.cork(() => {
-      ok = this.res.write(chunk);
-    });
-    this.blocked = !ok;
+    this.blocked = !this.res.write(chunk);
   }
 
-  private afterSend(ok: boolean): Promise<void> | undefined {
-    this.blocked = !ok;
-    return ok ? undefined : this.drained();
-  }
-
-  private drained(): Promise<void> {
+  private waitIfBlocked(): Promise<void> | undefined {
+    if (!this.blocked) return undefined;
     return new Promise<void>((resolve) => {
       this.waiter = resolve;
     });
