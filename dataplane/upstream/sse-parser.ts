@@ -77,9 +77,3 @@ export class SseDecoder {
     return data.length > 0 ? [{ event, data: data.join('\n') }] : [];
   }
 }
-
-export async function* parseSse(body: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
-  const decoder = new SseDecoder();
-  for await (const chunk of body) yield* decoder.push(chunk);
-  yield* decoder.end();
-}

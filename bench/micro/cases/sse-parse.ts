@@ -1,6 +1,6 @@
 // SSE framing: the gateway's upstream SSE parser over a 20-chunk OpenAI stream, delivered in network-sized
 // pieces that cut events in the middle, as sockets do.
-import type { parseSse as ParseSse } from '../../../dataplane/upstream/sse-parser.js';
+import type { SseDecoder } from '../../../dataplane/upstream/sse-parser.js';
 import type { MicroCase } from './case.js';
 
 function upstreamStream(chunks: number): string {
@@ -28,13 +28,24 @@ function pieces(text: string, size: number): Uint8Array[] {
 
 export const sseParseCase: MicroCase = {
   id: 'sse-parse-20',
-  title: 'parseSse: 20-chunk OpenAI stream in 512-byte pieces',
+  title: 'SSE parsing: 20-chunk OpenAI stream in 512-byte pieces',
   module: 'dataplane/upstream/sse-parser.ts',
   prepare(module) {
-    if (typeof module.parseSse !== 'function') return undefined;
-    const parseSse = module.parseSse as typeof ParseSse;
     const input = pieces(upstreamStream(20), 512);
-    // The parser reads a socket body, which is an async iterable of buffers.
+    // Since 2d766b1 the parser is a synchronous decoder fed with each network read; before, an async generator
+    // over the socket body (an async iterable of buffers).
+    if (typeof module.SseDecoder === 'function') {
+      const Decoder = module.SseDecoder as typeof SseDecoder;
+      return () => {
+        const sse = new Decoder();
+        let n = 0;
+        for (const piece of input) for (const event of sse.push(piece)) n += event.data.length;
+        for (const event of sse.end()) n += event.data.length;
+        return Promise.resolve(n);
+      };
+    }
+    if (typeof module.parseSse !== 'function') return undefined;
+    const parseSse = module.parseSse as (body: AsyncIterable<Uint8Array>) => AsyncGenerator<{ data: string }>;
     async function* body(): AsyncGenerator<Uint8Array> {
       for (const piece of input) yield piece;
     }

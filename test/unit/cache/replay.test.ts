@@ -19,27 +19,23 @@ import {
   cacheableMessage,
 } from '../../../dataplane/cache/accumulate.js';
 import { chunkText, replayChatFrames, replayMessagesFrames } from '../../../dataplane/cache/replay.js';
-import { parseSse, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
+import { SseDecoder, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
 
-async function parseFrames(frames: string[]): Promise<SseEvent[]> {
-  const out: SseEvent[] = [];
-  for await (const event of parseSse(
-    (async function* () {
-      yield* frames;
-    })(),
-  ))
-    out.push(event);
+function parseFrames(frames: string[]): SseEvent[] {
+  const sse = new SseDecoder();
+  const out = frames.flatMap((frame) => sse.push(frame));
+  out.push(...sse.end());
   return out;
 }
 
 async function chatChunksOf(frames: string[]): Promise<ChatChunk[]> {
-  const events = await parseFrames(frames);
+  const events = parseFrames(frames);
   assert.equal(events.at(-1)?.data, '[DONE]');
   return events.slice(0, -1).map((event) => JSON.parse(event.data) as ChatChunk);
 }
 
 async function anthropicEventsOf(frames: string[]): Promise<AnthropicStreamEvent[]> {
-  return (await parseFrames(frames)).map((event) => {
+  return parseFrames(frames).map((event) => {
     const data = JSON.parse(event.data) as AnthropicStreamEvent;
     assert.equal(event.event, data.type);
     return data;

@@ -1,24 +1,20 @@
 // The SSE parser follows the WHATWG rules whatever the network chunking.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSse, SseDecoder, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
+import { SseDecoder, type SseEvent } from '../../../dataplane/upstream/sse-parser.js';
 
-async function parse(chunks: (string | Uint8Array)[]): Promise<SseEvent[]> {
+/** The events of a body delivered in these chunks, and of its end. */
+function parse(chunks: (string | Uint8Array)[]): SseEvent[] {
+  const sse = new SseDecoder();
   const out: SseEvent[] = [];
-  for await (const event of parseSse(
-    (async function* () {
-      yield* chunks;
-    })(),
-  ))
-    out.push(event);
+  for (const chunk of chunks) out.push(...sse.push(chunk));
+  out.push(...sse.end());
   return out;
 }
 
-describe('parseSse', () => {
-  it('parses data and event fields, ignoring comments', async () => {
-    const events = await parse([
-      ': keep-alive\n\nevent: ping\ndata: {}\n\ndata: {"a":1}\n\ndata: [DONE]\n\n',
-    ]);
+describe('SSE parsing', () => {
+  it('parses data and event fields, ignoring comments', () => {
+    const events = parse([': keep-alive\n\nevent: ping\ndata: {}\n\ndata: {"a":1}\n\ndata: [DONE]\n\n']);
     assert.deepEqual(events, [
       { event: 'ping', data: '{}' },
       { event: undefined, data: '{"a":1}' },
@@ -26,29 +22,29 @@ describe('parseSse', () => {
     ]);
   });
 
-  it('handles CRLF and CR line endings, also split between chunks', async () => {
-    const events = await parse(['data: one\r', '\n\r\ndata: two\r\rdata: three\n', '\n']);
+  it('handles CRLF and CR line endings, also split between chunks', () => {
+    const events = parse(['data: one\r', '\n\r\ndata: two\r\rdata: three\n', '\n']);
     assert.deepEqual(
       events.map((e) => e.data),
       ['one', 'two', 'three'],
     );
   });
 
-  it('joins multi-line data with \\n', async () => {
-    const events = await parse(['data: a\ndata: b\n\n']);
+  it('joins multi-line data with \\n', () => {
+    const events = parse(['data: a\ndata: b\n\n']);
     assert.equal(events[0]?.data, 'a\nb');
   });
 
-  it('decodes UTF-8 characters split across chunks', async () => {
+  it('decodes UTF-8 characters split across chunks', () => {
     const bytes = new TextEncoder().encode('data: héllo 🌍 世界\n\n');
     const chunks: Uint8Array[] = [];
     for (let i = 0; i < bytes.length; i++) chunks.push(bytes.subarray(i, i + 1));
-    const events = await parse(chunks);
+    const events = parse(chunks);
     assert.equal(events[0]?.data, 'héllo 🌍 世界');
   });
 
-  it('keeps a final data line that lacks its blank line', async () => {
-    const events = await parse(['data: x\n\ndata: last']);
+  it('keeps a final data line that lacks its blank line', () => {
+    const events = parse(['data: x\n\ndata: last']);
     assert.deepEqual(
       events.map((e) => e.data),
       ['x', 'last'],
