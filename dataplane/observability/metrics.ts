@@ -17,65 +17,106 @@ function labelText(names: readonly string[], values: readonly string[], extra = 
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
-function keyOf(names: readonly string[], labels: Labels): { key: string; values: string[] } {
-  const values = names.map((n) => labels[n] ?? '');
-  return { key: values.join('\u0001'), values };
+/**
+ * The series of one metric, found by walking one Map per label name: a hit allocates nothing (no values array,
+ * no joined key string), which is what every request's half-dozen observations do once their label sets exist.
+ * `all` keeps creation order for the exposition.
+ */
+class SeriesTable<S extends { values: string[] }> {
+  private readonly root = new Map<string, unknown>();
+  private only: S | undefined;
+  readonly all: S[] = [];
+  constructor(
+    private readonly names: readonly string[],
+    private readonly create: (values: string[]) => S,
+  ) {}
+
+  find(labels: Labels): S | undefined {
+    if (this.names.length === 0) return this.only;
+    let node: unknown = this.root;
+    for (const name of this.names) {
+      node = (node as Map<string, unknown>).get(labels[name] ?? '');
+      if (node === undefined) return undefined;
+    }
+    return node as S;
+  }
+
+  get(labels: Labels): S {
+    const found = this.find(labels);
+    if (found !== undefined) return found;
+    const s = this.create(this.names.map((n) => labels[n] ?? ''));
+    this.all.push(s);
+    if (this.names.length === 0) {
+      this.only = s;
+      return s;
+    }
+    let node = this.root;
+    const last = this.names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = s.values[i]!;
+      let next = node.get(value) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(value, next);
+      }
+      node = next;
+    }
+    node.set(s.values[last]!, s);
+    return s;
+  }
 }
 
 export class Counter implements Metric {
-  private readonly series = new Map<string, { values: string[]; value: number }>();
+  private readonly series: SeriesTable<{ values: string[]; value: number }>;
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[] = [],
-  ) {}
+  ) {
+    this.series = new SeriesTable(labelNames, (values) => ({ values, value: 0 }));
+  }
 
   inc(labels: Labels = {}, by = 1): void {
     // Whatever reaches a counter from an upstream's answer (a count sent as "5") must not turn the exposition
     // into text Prometheus refuses (`555`, `1e31e3`), which would lose every series of the scrape.
     if (typeof by !== 'number' || !Number.isFinite(by)) return;
-    const { key, values } = keyOf(this.labelNames, labels);
-    const found = this.series.get(key);
-    if (found === undefined) this.series.set(key, { values, value: by });
-    else found.value += by;
+    this.series.get(labels).value += by;
   }
 
   get(labels: Labels = {}): number {
-    return this.series.get(keyOf(this.labelNames, labels).key)?.value ?? 0;
+    return this.series.find(labels)?.value ?? 0;
   }
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const s of this.series.values())
+    for (const s of this.series.all)
       out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
     return out;
   }
 }
 
 export class Gauge implements Metric {
-  private readonly series = new Map<string, { values: string[]; value: number }>();
+  private readonly series: SeriesTable<{ values: string[]; value: number }>;
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[] = [],
     /** Read at scrape time: one value, or one value per label set. */
     private readonly collect?: () => number | readonly (readonly [Labels, number])[],
-  ) {}
+  ) {
+    this.series = new SeriesTable(labelNames, (values) => ({ values, value: 0 }));
+  }
 
   set(value: number, labels: Labels = {}): void {
-    const { key, values } = keyOf(this.labelNames, labels);
-    this.series.set(key, { values, value });
+    this.series.get(labels).value = value;
   }
 
   add(delta: number, labels: Labels = {}): void {
-    const { key, values } = keyOf(this.labelNames, labels);
-    const found = this.series.get(key);
-    if (found === undefined) this.series.set(key, { values, value: delta });
-    else found.value += delta;
+    this.series.get(labels).value += delta;
   }
 
   get(labels: Labels = {}): number {
-    return this.series.get(keyOf(this.labelNames, labels).key)?.value ?? 0;
+    return this.series.find(labels)?.value ?? 0;
   }
 
   render(): string {
@@ -85,7 +126,7 @@ export class Gauge implements Metric {
       else for (const [labels, value] of collected) this.set(value, labels);
     }
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
-    for (const s of this.series.values())
+    for (const s of this.series.all)
       out += `${this.name}${labelText(this.labelNames, s.values)} ${s.value}\n`;
     return out;
   }
@@ -99,28 +140,25 @@ interface HistogramSeries {
 }
 
 export class Histogram implements Metric {
-  private readonly series = new Map<string, HistogramSeries>();
+  private readonly series: SeriesTable<HistogramSeries>;
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
     /** Upper bounds in the metric's unit, ascending; +Inf is implied. */
     readonly buckets: readonly number[],
-  ) {}
+  ) {
+    this.series = new SeriesTable(labelNames, (values) => ({
+      values,
+      counts: new Float64Array(buckets.length),
+      sum: 0,
+      count: 0,
+    }));
+  }
 
   observe(value: number, labels: Labels = {}): void {
     if (!Number.isFinite(value)) return;
-    this.add(this.seriesOf(labels), value);
-  }
-
-  private seriesOf(labels: Labels): HistogramSeries {
-    const { key, values } = keyOf(this.labelNames, labels);
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = { values, counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    return s;
+    this.add(this.series.get(labels), value);
   }
 
   private add(s: HistogramSeries, value: number): void {
@@ -135,12 +173,12 @@ export class Histogram implements Metric {
   }
 
   count(labels: Labels = {}): number {
-    return this.series.get(keyOf(this.labelNames, labels).key)?.count ?? 0;
+    return this.series.find(labels)?.count ?? 0;
   }
 
   /** An observer of one label set, resolved once: nothing to look up or allocate per observation. */
   bind(labels: Labels): (value: number) => void {
-    const series = this.seriesOf(labels);
+    const series = this.series.get(labels);
     return (value) => {
       if (Number.isFinite(value)) this.add(series, value);
     };
@@ -148,7 +186,7 @@ export class Histogram implements Metric {
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
-    for (const s of this.series.values()) {
+    for (const s of this.series.all) {
       let cumulative = 0;
       for (let i = 0; i < this.buckets.length; i++) {
         cumulative += s.counts[i]!;
