@@ -11,6 +11,7 @@ import {
   createPiiScanner,
   createRedactionState,
   redact,
+  reserveLiterals,
   type PiiScanner,
   type RedactionState,
 } from '../../dataplane/analysis/pii/index.js';
@@ -39,8 +40,10 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
     }
     let request = record.request_body;
     if (scanner !== undefined) {
-      // One state for both bodies: a value the answer repeats gets the request's placeholder.
-      const req = redactBody(request, scanner, createRedactionState(), record.request_truncated);
+      // One state for both bodies: a value the answer repeats gets the request's placeholder. A placeholder a
+      // user wrote (or the model echoed) is never handed out: the stored text cannot say two things with it.
+      const initial = reserveLiterals(createRedactionState(), request, response);
+      const req = redactBody(request, scanner, initial, record.request_truncated);
       request = req.text;
       // A streamed answer, assembled, is the model's text: never read as JSON, even when it starts with `[`.
       response = redactBody(response, scanner, req.state, responseTruncated && !record.response_stream).text;

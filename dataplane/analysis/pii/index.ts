@@ -20,6 +20,7 @@ export { PII_TYPES, type RawFinding } from './finding.js';
 export {
   createRedactionState,
   redact,
+  reserveLiterals,
   restore,
   type RedactableFinding,
   type RedactionState,

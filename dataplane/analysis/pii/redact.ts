@@ -20,6 +20,12 @@ export interface RedactionState {
   readonly values: ReadonlyMap<string, string>;
   /** Last number handed out per label. */
   readonly counters: ReadonlyMap<string, number>;
+  /**
+   * Placeholder-shaped text the request itself contains (a user who writes `[EMAIL_1]`): never handed out, so
+   * a redacted value and the user's literal cannot share a placeholder, and restore() leaves the literal as
+   * written.
+   */
+  readonly literals: ReadonlySet<string>;
   /** Per-request HMAC key for hash style: equal values hash alike within the request, not across requests. */
   readonly salt: string;
 }
@@ -42,8 +48,29 @@ export function createRedactionState(): RedactionState {
     placeholders: new Map(),
     values: new Map(),
     counters: new Map(),
+    literals: new Set(),
     salt: randomBytes(16).toString('hex'),
   };
+}
+
+/** What restore() reads as a placeholder, and what a text must not already contain to be handed out as one. */
+const PLACEHOLDER_SHAPE = /\[[A-Z][A-Z0-9_]{0,80}\]/g;
+
+function addLiterals(into: Set<string>, text: string): void {
+  if (!text.includes('[')) return;
+  for (const m of text.matchAll(PLACEHOLDER_SHAPE)) into.add(m[0]);
+}
+
+/**
+ * Registers the placeholder-shaped text of every part of a request (both bodies, all messages) before any of
+ * it is redacted. redact() also registers its own text, but a literal in a later segment would come too late
+ * for a placeholder an earlier one already handed out.
+ */
+export function reserveLiterals(state: RedactionState, ...texts: readonly string[]): RedactionState {
+  const literals = new Set(state.literals);
+  for (const text of texts) addLiterals(literals, text);
+  if (literals.size === state.literals.size) return state;
+  return { ...state, literals };
 }
 
 function labelOf(type: string): string {
@@ -75,6 +102,7 @@ interface MutableState {
   placeholders: Map<string, string>;
   values: Map<string, string>;
   counters: Map<string, number>;
+  literals: Set<string>;
   salt: string;
 }
 
@@ -113,15 +141,18 @@ function placeholderFor(
     const digest = createHmac('sha256', state.salt).update(key).digest('hex').toUpperCase();
     let length = HASH_HEX;
     placeholder = `[${label}_${digest.slice(0, length)}]`;
-    // On the off chance two values share a prefix, lengthen this one's hash.
-    while (state.values.has(placeholder) && length < digest.length) {
+    // On the off chance two values share a prefix (or the text already holds it), lengthen this one's hash.
+    while ((state.values.has(placeholder) || state.literals.has(placeholder)) && length < digest.length) {
       length += 4;
       placeholder = `[${label}_${digest.slice(0, length)}]`;
     }
   } else {
-    const n = (state.counters.get(label) ?? 0) + 1;
+    let n = state.counters.get(label) ?? 0;
+    do {
+      n += 1;
+      placeholder = `[${label}_${n}]`;
+    } while (state.literals.has(placeholder));
     state.counters.set(label, n);
-    placeholder = `[${label}_${n}]`;
   }
   state.placeholders.set(key, placeholder);
   state.values.set(placeholder, value);
@@ -143,8 +174,10 @@ export function redact(
     placeholders: new Map(state.placeholders),
     values: new Map(state.values),
     counters: new Map(state.counters),
+    literals: new Set(state.literals),
     salt: state.salt,
   };
+  if (style !== 'mask') addLiterals(next.literals, text);
   const spans = findings
     .filter((f) => Number.isInteger(f.start) && Number.isInteger(f.end) && f.start >= 0 && f.end > f.start)
     .filter((f) => f.end <= text.length)
@@ -165,8 +198,5 @@ export function redact(
 /** Puts the original values back wherever the model repeated a placeholder of this request. */
 export function restore(text: string, state: RedactionState): string {
   if (state.values.size === 0) return text;
-  return text.replace(
-    /\[[A-Z][A-Z0-9_]{0,80}\]/g,
-    (placeholder) => state.values.get(placeholder) ?? placeholder,
-  );
+  return text.replace(PLACEHOLDER_SHAPE, (placeholder) => state.values.get(placeholder) ?? placeholder);
 }

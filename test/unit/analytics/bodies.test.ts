@@ -88,6 +88,18 @@ describe('body row mapper', () => {
     assert.equal('response_stream' in row, false, 'not a column');
   });
 
+  it('a placeholder written in either body is never handed out: the stored text cannot say two things with it', () => {
+    const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
+    const row = map(
+      bodyRecord({
+        request_body: '{"content":"the form has [EMAIL_1]; mine is bob@example.com"}',
+        response_body: '{"content":"Put bob@example.com where [EMAIL_2] is"}',
+      }),
+    ) as Record<string, unknown>;
+    assert.equal(row.request_body, '{"content":"the form has [EMAIL_1]; mine is [EMAIL_3]"}');
+    assert.equal(row.response_body, '{"content":"Put [EMAIL_3] where [EMAIL_2] is"}');
+  });
+
   it('redacts JSON bodies on their decoded strings: escapes hide nothing and the stored JSON stays valid', () => {
     const map = createBodyRowMapper({ redact: true, maxBytes: 1024 });
     // What Python's json.dumps sends by default (ensure_ascii), and escapes a client may use on purpose.

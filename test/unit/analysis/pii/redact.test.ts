@@ -7,6 +7,7 @@ import {
   createPiiScanner,
   createRedactionState,
   redact,
+  reserveLiterals,
   restore,
 } from '../../../../dataplane/analysis/pii/index.js';
 import { fake } from './fixtures.js';
@@ -54,6 +55,34 @@ describe('placeholder style', () => {
       `I will email ann@example.com about ${fake.openai()}; [PHONE_9] is unknown.`,
     );
     assert.equal(restore(redacted, state), text);
+  });
+
+  it('never hands out a placeholder the text already holds, so restore() leaves the literal as written', () => {
+    const text = 'The template says [EMAIL_1] and [EMAIL_3]; mine is ann@example.com, hers bob@example.com';
+    const { text: redacted, state } = redact(text, scanner.scanText(text), 'placeholder');
+    assert.equal(redacted, 'The template says [EMAIL_1] and [EMAIL_3]; mine is [EMAIL_2], hers [EMAIL_4]');
+    assert.equal(
+      restore('Use [EMAIL_1] for [EMAIL_2] and [EMAIL_4]', state),
+      'Use [EMAIL_1] for ann@example.com and bob@example.com',
+    );
+    assert.equal(restore(redacted, state), text);
+  });
+
+  it('reserveLiterals covers a literal in a later segment, which redact() alone sees too late', () => {
+    const first = 'Reach me at ann@example.com';
+    const second = 'Fill in [EMAIL_1] in the form';
+    const alone = redact(first, scanner.scanText(first), 'placeholder');
+    assert.equal(alone.text, 'Reach me at [EMAIL_1]', 'without the reservation the numbering starts at 1');
+    const reserved = reserveLiterals(createRedactionState(), first, second);
+    assert.deepEqual([...reserved.literals], ['[EMAIL_1]']);
+    const r1 = redact(first, scanner.scanText(first), 'placeholder', reserved);
+    const r2 = redact(second, scanner.scanText(second), 'placeholder', r1.state);
+    assert.equal(r1.text, 'Reach me at [EMAIL_2]');
+    assert.equal(r2.text, second);
+    assert.equal(restore('[EMAIL_2] typed [EMAIL_1]', r2.state), 'ann@example.com typed [EMAIL_1]');
+    // Nothing placeholder-shaped: the same state comes back.
+    const plain = createRedactionState();
+    assert.equal(reserveLiterals(plain, 'no [brackets] of that shape', '[lower_1]'), plain);
   });
 
   it('does not modify the state passed in', () => {
