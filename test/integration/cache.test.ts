@@ -219,6 +219,19 @@ describe('cache on Redis 8 with the real embedding model', () => {
     assert.match(metrics, /gateway_stage_seconds_count\{stage="cache"\} [1-9]/);
   });
 
+  it('rejects a swapped source and target (translate from English to French vs from French to English)', async () => {
+    const first = await ask(gateway, 'Translate this paragraph from English to French.');
+    const second = await ask(gateway, 'Translate this paragraph from French to English.');
+    assert.equal(second.cache, 'miss');
+    assert.notEqual(second.text, first.text);
+    // Same words in another order: the embeddings are nearly equal, so only verification told them apart.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /gateway_cache_verify_rejections_total\{reason="direction"\} [1-9]/);
+    const again = await ask(gateway, 'Translate this paragraph from English to French.');
+    assert.equal(again.cache, 'exact');
+    assert.equal(again.text, first.text);
+  });
+
   it('never serves one app the answer of another, even for the identical prompt', async () => {
     const a = await ask(gateway, 'Summarise the plot of Hamlet in one sentence.', { key: keyA.key });
     const b = await ask(gateway, 'Summarise the plot of Hamlet in one sentence.', { key: keyB.key });

@@ -2,6 +2,7 @@
 // that mean something else (see docs/cache-verification.md). Pure and deterministic; cheap checks first.
 import { antonymDetail } from './antonyms.js';
 import { codeDetail } from './code.js';
+import { directionDetail } from './direction.js';
 import { entityIssue } from './entities.js';
 import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
@@ -9,7 +10,7 @@ import { quantityIssue } from './quantities.js';
 import { analyse } from './tokenize.js';
 
 export type VerifyReason =
-  'negation' | 'antonym' | 'number' | 'date' | 'unit' | 'entity' | 'code' | 'language';
+  'negation' | 'antonym' | 'number' | 'date' | 'unit' | 'entity' | 'code' | 'language' | 'direction';
 export type Verdict =
   { readonly ok: true } | { readonly ok: false; readonly reason: VerifyReason; readonly detail: string };
 
@@ -38,5 +39,7 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   if (code !== undefined) return reject('code', code);
   const entity = entityIssue(a, b);
   if (entity !== undefined) return reject(entity.reason, entity.detail);
+  const direction = directionDetail(a, b);
+  if (direction !== undefined) return reject('direction', direction);
   return OK;
 }

@@ -276,6 +276,74 @@ describe('verifyMatch: language', () => {
   });
 });
 
+describe('verifyMatch: direction', () => {
+  it('rejects a source and target swapped around from / to / into', () => {
+    rejects(
+      'direction',
+      'Translate this sentence from English to French',
+      'Translate this sentence from French to English',
+    );
+    rejects(
+      'direction',
+      'How do I migrate from MySQL to PostgreSQL?',
+      'How do I migrate from PostgreSQL to MySQL?',
+    );
+    rejects(
+      'direction',
+      'How do I send money from PayPal to my bank account?',
+      'How do I send money from my bank account to PayPal?',
+    );
+    rejects('direction', 'Turn this JSON into YAML', 'Turn this YAML into JSON');
+  });
+
+  it('rejects "convert X to Y" against "convert Y to X": a to after a verb of moving marks the target', () => {
+    rejects('direction', 'convert a list to a dict in python', 'convert a dict to a list in python');
+    rejects('direction', 'How do I cast an int to a string?', 'How do I cast a string to an int?');
+  });
+
+  it('rejects a comparison or contest turned around (than, over, towards, against)', () => {
+    rejects('direction', 'Is Python faster than Java?', 'Is Java faster than Python?');
+    rejects('direction', 'Why choose React over Vue?', 'Why choose Vue over React?');
+    rejects('direction', 'Why is India so hostile towards China?', 'Is China hostile towards India? Why?');
+  });
+
+  it('accepts the same roles in another order or wording', () => {
+    accepts('How do I get from Paris to London by train?', 'How can I travel to London from Paris by train?');
+    accepts(
+      'How can I transfer photos from my iPhone to my PC?',
+      'How do I move photos from an iPhone to a PC?',
+    );
+    accepts('Is Python slower than C++?', 'Is Python a lot slower than C++?');
+    // Symmetric relations name no direction.
+    accepts(
+      'What is the difference between Python and Java?',
+      'What is the difference between Java and Python?',
+    );
+  });
+
+  it('a "to" marks a target only after a verb of moving or a "from": comparing and infinitives name none', () => {
+    accepts('Compare Python to Java for data science', 'Compare Java to Python for data science');
+    accepts(
+      'What is the best way to learn Python to get a job?',
+      'What is the best way to get a job by learning Python?',
+    );
+  });
+
+  it('a role added on one side alone is not a swap: both sides must have moved', () => {
+    accepts(
+      'How do I migrate my blog from WordPress to Hugo?',
+      'How do I migrate my WordPress blog to Hugo from a shared host?',
+    );
+  });
+
+  it('a word that only moves within the same phrase is not a swap', () => {
+    accepts(
+      'It comes from a generic dataset script or from the dataset script inside the directory',
+      'It comes from a generic dataset script or from the script inside the directory',
+    );
+  });
+});
+
 describe('verifyMatch: paraphrases', () => {
   const pairs: [string, string][] = [
     ['How do I reset my password?', 'I forgot my password, how can I reset it?'],
