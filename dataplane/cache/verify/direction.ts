@@ -2,7 +2,7 @@
 // their embeddings are nearly equal, but each asks for the other's opposite. Likewise "convert a list to a
 // dict" / "a dict to a list", "migrate from MySQL to PostgreSQL", "is Python faster than Java". The words
 // that say which way (from, to, into, than, towards…) are the same in both prompts; what moved is which
-// word each one governs.
+// word each one governs. Without a preposition the order of two names says it: "Did Brazil beat Germany?".
 import type { Analysis, Token } from './tokenize.js';
 
 /** Prepositions whose object is a role (source, target, the thing compared against, the opponent). */
@@ -147,4 +147,68 @@ export function directionDetail(a: Analysis, b: Analysis): string | undefined {
     if (fromB !== undefined) return `${marker} ${fromA} vs ${marker} ${fromB}`;
   }
   return undefined;
+}
+
+// Words that join two names without ordering them: "Python and Java", "tabs or spaces", "Python vs Java".
+const SYMMETRIC: ReadonlySet<string> = new Set(
+  'and or nor vs vs. versus v between with both either plus the a an'.split(' '),
+);
+
+/** How many words may stand between two names for their order to say who does what to whom. */
+const NAME_GAP = 4;
+
+/** Names (capitalised inside a sentence, or all caps) in order of first appearance; none in title-case text. */
+function namesOf(a: Analysis): Map<string, number> {
+  const names = new Map<string, number>();
+  let words = 0;
+  let capitalised = 0;
+  a.tokens.forEach((t, i) => {
+    if (t.kind !== 'word' || t.sentenceStart) return;
+    words++;
+    const c = t.raw.charCodeAt(0);
+    if (c < 0x41 || c > 0x5a) return;
+    capitalised++;
+    if (t.raw !== 'I' && !names.has(t.norm)) names.set(t.norm, i);
+  });
+  // (Nearly) every word capitalised, a title or shouting: capitals say nothing about names.
+  return words >= 4 && capitalised >= words * 0.8 ? new Map() : names;
+}
+
+/**
+ * "Did Brazil beat Germany?" and "Did Germany beat Brazil?": two names both prompts hold, in the opposite order,
+ * with a word between them that is not a symmetric joiner (and, or, vs, between…), at most NAME_GAP words apart.
+ */
+export function nameOrderDetail(a: Analysis, b: Analysis): string | undefined {
+  const na = namesOf(a);
+  if (na.size < 2) return undefined;
+  const nb = namesOf(b);
+  if (nb.size < 2) return undefined;
+  const shared = [...na.keys()].filter((n) => nb.has(n));
+  for (let i = 0; i < shared.length; i++) {
+    for (let j = i + 1; j < shared.length; j++) {
+      const [x, y] = [shared[i]!, shared[j]!];
+      const [ax, ay, bx, by] = [na.get(x)!, na.get(y)!, nb.get(x)!, nb.get(y)!];
+      if (ax < ay === bx < by) continue;
+      if (ordering(a, na, ax, ay) && ordering(b, nb, bx, by)) return `${x} … ${y} vs ${y} … ${x}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether the words between positions p and q (either order), in one sentence and without a marker, relate the
+ * two names one way: one of them is neither a symmetric joiner nor part of a name ("Hillary Clinton or Donald
+ * Trump").
+ */
+function ordering(a: Analysis, names: ReadonlyMap<string, number>, p: number, q: number): boolean {
+  const [from, to] = p < q ? [p, q] : [q, p];
+  if (to - from - 1 > NAME_GAP || to - from < 2) return false;
+  let relating = false;
+  for (let k = from + 1; k < to; k++) {
+    const t = a.tokens[k]!;
+    // A marker between them ("from Paris to London") is the direction check's: reordered roles keep it.
+    if (t.sentenceStart || MARKERS.has(t.norm)) return false;
+    if (!SYMMETRIC.has(t.norm) && !names.has(t.norm)) relating = true;
+  }
+  return relating;
 }

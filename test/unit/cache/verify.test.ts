@@ -336,6 +336,25 @@ describe('verifyMatch: direction', () => {
     );
   });
 
+  it('rejects two names swapped around a verb, and keeps names joined symmetrically or by markers', () => {
+    rejects(
+      'direction',
+      'Did Brazil beat Germany in the 2014 World Cup?',
+      'Did Germany beat Brazil in the 2014 World Cup?',
+    );
+    rejects('direction', 'Why did Microsoft buy GitHub?', 'Why did GitHub buy Microsoft?');
+    // Joined by "or", "and", "vs" (with the rest of a name between): no order.
+    accepts(
+      'Who would be a better president: Hillary Clinton or Donald Trump?',
+      'Who will be a better president, Donald Trump or Hillary Clinton?',
+    );
+    accepts('Compare Python and Java', 'Compare Java and Python');
+    // Reordered roles, each still under its marker.
+    accepts('How do I get from Paris to London?', 'How can I get to London from Paris?');
+    // Names in different sentences, or too far apart, say nothing about each other.
+    accepts('Why did India buy Rafale jets?', 'What is special about Rafale jets? Why is India buying them?');
+  });
+
   it('a word that only moves within the same phrase is not a swap', () => {
     accepts(
       'It comes from a generic dataset script or from the dataset script inside the directory',
