@@ -100,6 +100,15 @@ const PLAIN_GROUPS: readonly (readonly string[])[] = [
     'female woman women girl wife girlfriend mother mom daughter sister',
   ],
   ['left', 'right'],
+  ['lowercase lower_case', 'uppercase upper_case'],
+  ['even', 'odd'],
+  ['child children kid', 'adult grownup'],
+  // "fall" is left out of the seasons: mostly the verb.
+  ['spring', 'summer', 'autumn', 'winter'],
+  // Relative periods: "signed up last month" is another set of rows than "this month".
+  ['this_week', 'last_week', 'next_week'],
+  ['this_month', 'last_month', 'next_month'],
+  ['this_year', 'last_year', 'next_year'],
   ['north', 'south', 'east', 'west'],
   ['red', 'blue', 'green', 'yellow', 'black', 'white', 'purple', 'orange', 'pink', 'brown', 'gray grey'],
 ];

@@ -106,6 +106,23 @@ describe('verifyMatch: antonyms', () => {
   it('does not reject when one side mentions both poles', () => {
     accepts('How do I enable or disable dark mode?', 'How do I disable dark mode?');
   });
+
+  it('rejects letter case, parity, audience, season and relative periods changed', () => {
+    rejects(
+      'antonym',
+      'How do I convert a string to lowercase in JavaScript?',
+      'How do I convert a string to upper case in JavaScript?',
+    );
+    rejects('antonym', 'Check if a number is even', 'Check if a number is odd');
+    rejects('antonym', 'Write a story for kids about a dragon', 'Write a story for adults about a dragon');
+    rejects('antonym', 'What is London like in summer?', 'What is London like in winter?');
+    rejects('antonym', 'Find users who signed up last month', 'Find users who signed up this month');
+    rejects('antonym', 'Revenue this year', 'Revenue next year');
+    // One side of a group on both prompts, or a period word without a period: nothing to compare.
+    accepts('Write a bedtime story for kids', 'Write a bedtime story for children');
+    accepts('Show me this week', 'Show me the current week');
+    accepts('Is it even possible to learn Rust in a month?', 'Can I learn Rust in a month?');
+  });
 });
 
 describe('verifyMatch: numbers', () => {
