@@ -7,7 +7,7 @@ import { entityIssue } from './entities.js';
 import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
 import { quantityIssue } from './quantities.js';
-import { analyse } from './tokenize.js';
+import { analyse, joinedAs } from './tokenize.js';
 
 export type VerifyReason =
   'negation' | 'antonym' | 'number' | 'date' | 'unit' | 'entity' | 'code' | 'language' | 'direction';
@@ -24,8 +24,11 @@ const reject = (reason: VerifyReason, detail: string): Verdict => ({ ok: false, 
  */
 export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   if (cachedPrompt === newPrompt) return OK;
-  const a = analyse(cachedPrompt);
-  const b = analyse(newPrompt);
+  const rawA = analyse(cachedPrompt);
+  const rawB = analyse(newPrompt);
+  // "GPT 4" on one side and "GPT4" on the other are one name: both read joined before any check.
+  const a = joinedAs(rawA, rawB);
+  const b = joinedAs(rawB, rawA);
   // Language first: on text in different languages every other check would fire for the wrong reason.
   const language = languageDetail(cachedPrompt, newPrompt, a.words, b.words);
   if (language !== undefined) return reject('language', language);

@@ -121,6 +121,10 @@ export function analyse(text: string): Analysis {
     tokens.push({ kind, raw, norm, sentenceStart });
     sentenceStart = false;
   }
+  return assemble(tokens, quoted, literals);
+}
+
+function assemble(tokens: Token[], quoted: string[], literals: string[]): Analysis {
   const words = new Set<string>();
   const flat: string[] = [];
   for (const t of tokens) {
@@ -128,4 +132,41 @@ export function analyse(text: string): Analysis {
     flat.push(t.norm);
   }
   return { tokens, flat: ` ${flat.join(' ')} `, words, quoted, literals };
+}
+
+const WHOLE_NUMBER_RE = /^\d{1,4}$/;
+
+/**
+ * `a` with each name and the whole number after it ("GPT 4", "iPhone 15", "Python 3") read as one word when
+ * `other` writes them as one ("GPT4", "iPhone15"): the same model or version, which the number check would
+ * otherwise count as a number on one side only. Only what the other prompt joins is joined, so "GPT 4" vs
+ * "GPT 5" still differs in its digits. Returns `a` itself when nothing joins.
+ */
+export function joinedAs(a: Analysis, other: Analysis): Analysis {
+  const tokens = a.tokens;
+  const joinsAt = (i: number): string | undefined => {
+    const name = tokens[i]!;
+    const number = tokens[i + 1];
+    if (name.kind === 'number' || name.kind === 'date') return undefined;
+    if (number?.kind !== 'number' || !WHOLE_NUMBER_RE.test(number.norm)) return undefined;
+    const norm = `${name.norm}${number.norm}`;
+    return other.words.has(norm) ? norm : undefined;
+  };
+  let first = -1;
+  for (let i = 0; i + 1 < tokens.length && first < 0; i++) if (joinsAt(i) !== undefined) first = i;
+  if (first < 0) return a;
+  const joined = tokens.slice(0, first);
+  for (let i = first; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const norm = i + 1 < tokens.length ? joinsAt(i) : undefined;
+    if (norm === undefined) {
+      joined.push(t);
+      continue;
+    }
+    const raw = `${t.raw}${tokens[i + 1]!.raw}`;
+    // Typed as the other prompt's tokenizer typed it: "iPhone15" is camelCase, hence code.
+    joined.push({ kind: isCodeWord(raw) ? 'code' : 'word', raw, norm, sentenceStart: t.sentenceStart });
+    i++;
+  }
+  return assemble(joined, [...a.quoted], [...a.literals]);
 }

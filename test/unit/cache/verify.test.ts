@@ -134,6 +134,17 @@ describe('verifyMatch: numbers', () => {
     rejects('number', 'Write a poem with three lines', 'Write a poem with four lines');
   });
 
+  it('reads a name and its number written apart as the same word written together, and only then', () => {
+    accepts('What is new in GPT 4?', 'What is new in GPT4?');
+    accepts('How good is GPT-4 at math?', 'How good is GPT 4 at math?');
+    accepts('Is the iPhone 15 worth it?', 'Is the iPhone15 worth it?');
+    accepts('Python 3 vs Python 2', 'Python3 vs Python2');
+    rejects('number', 'What is new in GPT 4?', 'What is new in GPT5?');
+    rejects('number', 'Is the iPhone 15 worth it?', 'Is the iPhone14 worth it?');
+    // Another word before the number is not the name the other prompt joins.
+    rejects('number', 'What is new in GPT version 4?', 'What is new in GPT4.5?');
+  });
+
   it('rejects a number and its negative, but reads a range or a flag as before', () => {
     rejects('number', 'Convert -40 F to Celsius', 'Convert 40 F to Celsius');
     rejects('number', 'Set the offset to −5 dB', 'Set the offset to 5 dB');
