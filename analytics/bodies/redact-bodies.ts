@@ -42,7 +42,13 @@ export function createBodyRowMapper(options: BodyRowOptions): (record: BodyRecor
     if (scanner !== undefined) {
       // One state for both bodies: a value the answer repeats gets the request's placeholder. A placeholder a
       // user wrote (or the model echoed) is never handed out: the stored text cannot say two things with it.
-      const initial = reserveLiterals(createRedactionState(), request, response);
+      const initial = reserveLiterals(
+        createRedactionState(),
+        request,
+        response,
+        unicodeUnescaped(request),
+        unicodeUnescaped(response),
+      );
       const req = redactBody(request, scanner, initial, record.request_truncated);
       request = req.text;
       // A streamed answer, assembled, is the model's text: never read as JSON, even when it starts with `[`.
@@ -88,6 +94,15 @@ export function redactBody(
     },
   );
   return { text: redacted, state };
+}
+
+/**
+ * The text with its `\uXXXX` escapes decoded, for the reservation only: a JSON string may write `[EMAIL_1]` as
+ * `\u005bEMAIL_1]`, which is what the redaction (working on decoded strings) sees. Also for a body cut short.
+ */
+function unicodeUnescaped(text: string): string {
+  if (!text.includes('\\u')) return '';
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function parsesAsJson(text: string): boolean {

@@ -1,6 +1,6 @@
 // Antonym check: "enable 2FA" and "disable 2FA" are nearest neighbours in embedding space, so a word whose
 // opposite appears only in the other prompt means the two ask for opposite things.
-import type { Analysis } from './tokenize.js';
+import type { Analysis, Token } from './tokenize.js';
 
 // Each group lists its sides; a side is a space-separated word list, "_" joins a two-word phrase. Most
 // groups have two sides; some (colours, directions) are sets where any two members exclude each other.
@@ -165,11 +165,29 @@ const PHRASE_HEADS: ReadonlySet<string> = new Set(
   [...LEXICON.keys()].filter((k) => k.includes(' ')).map((k) => k.slice(0, k.indexOf(' '))),
 );
 
+// "even" is mostly the adverb ("even at night") and "odd" means strange as often as not: they count as parity
+// only in a prompt about numbers or positions.
+const PARITY_WORDS: ReadonlySet<string> = new Set(['even', 'odd']);
+const PARITY_CONTEXT: ReadonlySet<string> = new Set(
+  'number numbers integer integers digit digits parity index indices indexes row rows element elements position positions line lines page pages'.split(
+    ' ',
+  ),
+);
+// Capitalised inside a sentence these are names ("Spring Boot", "Summer of Code"), not seasons.
+const SEASONS: ReadonlySet<string> = new Set(['spring', 'summer', 'autumn', 'winter']);
+
+/** A word of the lexicon that this prompt uses in another sense. */
+function otherSense(t: Token, a: Analysis): boolean {
+  if (PARITY_WORDS.has(t.norm)) return ![...PARITY_CONTEXT].some((w) => a.words.has(w));
+  if (SEASONS.has(t.norm)) return !t.sentenceStart && t.raw !== t.norm;
+  return false;
+}
+
 function sidesOf(a: Analysis): Map<number, Set<number>> | undefined {
   let found: Map<number, Set<number>> | undefined;
   let prev = '';
   for (const t of a.tokens) {
-    const single = LEXICON.get(t.norm);
+    const single = otherSense(t, a) ? undefined : LEXICON.get(t.norm);
     const hits = PHRASE_HEADS.has(prev)
       ? [...(single ?? []), ...(LEXICON.get(`${prev} ${t.norm}`) ?? [])]
       : single;

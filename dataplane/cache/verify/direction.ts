@@ -16,18 +16,37 @@ const MARKERS: ReadonlySet<string> = new Set([
   'toward',
   'against',
   'over',
+  'with',
 ]);
 
-// "to" is mostly an infinitive ("to install", "to get the next item"): it marks a target only after a verb of
-// moving or turning one thing into another, or after a "from" in the same sentence.
-const TO_VERBS: ReadonlySet<string> = new Set(
-  [
+function wordList(...lines: string[]): string[] {
+  return lines.join(' ').split(' ');
+}
+
+// "to" is mostly an infinitive ("to install", "to get the next item"): it marks a target only after a verb or
+// noun of moving or turning one thing into another, after "prefer", or after a "from" in the same sentence.
+const TO_NOUNS: ReadonlySet<string> = new Set(
+  wordList('translation translations translator conversion converter migration migrations'),
+);
+const TO_CUES: ReadonlySet<string> = new Set([
+  ...wordList(
     'convert translate migrate switch move transfer port cast map send go travel fly drive redirect copy',
-    'forward change rename rewrite compile transpile route pipe ship',
-  ]
-    .join(' ')
-    .split(' ')
-    .flatMap(inflections),
+    'forward change rename rewrite compile transpile route pipe ship prefer',
+  ).flatMap(inflections),
+  ...TO_NOUNS,
+  'from',
+]);
+
+// "with" is mostly company ("Python with NumPy"): it names what comes in only after a verb of replacing.
+const WITH_CUES: ReadonlySet<string> = new Set(wordList('replace substitute swap').flatMap(inflections));
+
+// A "from" or "to" after these relates two things both ways: "how far is London from Paris", "the distance
+// from A to B", "how is Python different from Java".
+const TWO_WAY_CUES: ReadonlySet<string> = new Set(
+  wordList(
+    'far distance distances different differ differs differed difference differences apart distinct',
+    'separate separated',
+  ),
 );
 
 /** convert → converts, converted, converting; move → moves, moved, moving; map → maps, mapped, mapping. */
@@ -50,21 +69,21 @@ function inflections(verb: string): string[] {
 // Skipped between a marker and its object: determiners, possessives and quantifiers ("to a dict", "to my bank
 // account", "from either a folder or …").
 const SKIPPED: ReadonlySet<string> = new Set(
-  'a an the my your his her its our their this that these those some any another each every either both all'.split(
-    ' ',
+  wordList(
+    'a an the my your his her its our their this that these those some any another each every either both all',
   ),
 );
 
 // Where a marker's phrase ends: another preposition or a conjunction ("from MySQL to …", "a list in Python").
 const PHRASE_ENDS: ReadonlySet<string> = new Set(
-  'in on at with for of by via using and or but while when if then as'.split(' '),
+  wordList('in on at with for of by via using and or but while when if then as'),
 );
 
 /** Words of a marker's phrase kept: "to a new empty list" holds new, empty, list. */
 const PHRASE_WORDS = 3;
 
-/** How far back from a "to" a verb of moving (or a "from") makes it a target. */
-const TO_LOOKBACK = 6;
+/** How far back from a marker the words that qualify it are looked for. */
+const LOOKBACK = 6;
 
 /** A plural and its singular are one role: "to lists" and "to a list". */
 function stem(word: string): string {
@@ -78,31 +97,61 @@ interface Roles {
   readonly phrase: Set<string>;
 }
 
-function marksTarget(tokens: readonly Token[], at: number): boolean {
-  for (let k = at - 1; k >= 0 && k >= at - TO_LOOKBACK; k--) {
+/** Whether a word of `cues` comes at most LOOKBACK words before position `at`, in the same sentence. */
+function cuedBefore(tokens: readonly Token[], at: number, cues: ReadonlySet<string>): boolean {
+  for (let k = at - 1; k >= 0 && k >= at - LOOKBACK; k--) {
     const t = tokens[k]!;
-    if (t.norm === 'from' || TO_VERBS.has(t.norm)) return true;
+    if (cues.has(t.norm)) return true;
     if (t.sentenceStart) break;
   }
   return false;
 }
 
-/** Marker → the stems it governs in this prompt. */
-function rolesOf(a: Analysis): Map<string, Roles> {
+/** Whether this use of the marker names a role at all. */
+function namesRole(tokens: readonly Token[], at: number, marker: string): boolean {
+  if ((marker === 'from' || marker === 'to') && cuedBefore(tokens, at, TWO_WAY_CUES)) return false;
+  if (marker === 'with') return cuedBefore(tokens, at, WITH_CUES);
+  if (marker !== 'to') return true;
+  // "English to Spanish: good morning": a "to" right after the first word of a sentence joins two names;
+  // "the English to French translation": a noun of converting after the pair.
+  return (
+    tokens[at - 1]?.sentenceStart === true ||
+    cuedBefore(tokens, at, TO_CUES) ||
+    cuedAfter(tokens, at, TO_NOUNS)
+  );
+}
+
+/** Whether a word of `cues` comes at most PHRASE_WORDS + 1 words after position `at`, in the same sentence. */
+function cuedAfter(tokens: readonly Token[], at: number, cues: ReadonlySet<string>): boolean {
+  for (let k = at + 1; k < tokens.length && k <= at + PHRASE_WORDS + 1; k++) {
+    const t = tokens[k]!;
+    if (t.sentenceStart) break;
+    if (cues.has(t.norm)) return true;
+  }
+  return false;
+}
+
+/** Marker → the stems it governs in this prompt; `shown` keeps each stem's first spelling for the detail. */
+function rolesOf(a: Analysis, shown: Map<string, string>): Map<string, Roles> {
   const roles = new Map<string, Roles>();
   const tokens: readonly Token[] = a.tokens;
   for (let i = 0; i < tokens.length; i++) {
     const marker = tokens[i]!.norm;
-    if (!MARKERS.has(marker) || (marker === 'to' && !marksTarget(tokens, i))) continue;
+    if (!MARKERS.has(marker) || !namesRole(tokens, i, marker)) continue;
     let kept = 0;
     for (let j = i + 1; j < tokens.length && kept < PHRASE_WORDS; j++) {
       const t = tokens[j]!;
-      // A new sentence, another marker or a preposition ends the phrase.
-      if (t.sentenceStart || MARKERS.has(t.norm) || PHRASE_ENDS.has(t.norm)) break;
-      if (SKIPPED.has(t.norm)) continue;
+      if (t.sentenceStart) break;
+      // "better to rent than to buy": the infinitive's "to" right after a marker is not a phrase of its own.
+      if (t.norm === 'to' && j === i + 1) continue;
+      // Another marker or a preposition ends the phrase.
+      if (MARKERS.has(t.norm) || PHRASE_ENDS.has(t.norm)) break;
+      // A capital "A" inside a sentence is a name ("from folder A to folder B"), not the article.
+      if (SKIPPED.has(t.norm) && t.raw !== 'A') continue;
       let r = roles.get(marker);
       if (r === undefined) roles.set(marker, (r = { heads: new Set(), phrase: new Set() }));
       const w = stem(t.norm);
+      if (!shown.has(w)) shown.set(w, t.norm);
       if (kept === 0) r.heads.add(w);
       r.phrase.add(w);
       kept++;
@@ -130,9 +179,10 @@ function moved(heads: Set<string>, otherPhrase: Set<string>, otherWords: Set<str
  * learning Python") a match. Symmetric by construction.
  */
 export function directionDetail(a: Analysis, b: Analysis): string | undefined {
-  const ra = rolesOf(a);
+  const shown = new Map<string, string>();
+  const ra = rolesOf(a, shown);
   if (ra.size === 0) return undefined;
-  const rb = rolesOf(b);
+  const rb = rolesOf(b, shown);
   if (rb.size === 0) return undefined;
   let wordsA: Set<string> | undefined;
   let wordsB: Set<string> | undefined;
@@ -144,20 +194,30 @@ export function directionDetail(a: Analysis, b: Analysis): string | undefined {
     const fromA = moved(rolesA.heads, rolesB.phrase, wordsB);
     if (fromA === undefined) continue;
     const fromB = moved(rolesB.heads, rolesA.phrase, wordsA);
-    if (fromB !== undefined) return `${marker} ${fromA} vs ${marker} ${fromB}`;
+    if (fromB !== undefined) return `${marker} ${shown.get(fromA)} vs ${marker} ${shown.get(fromB)}`;
   }
   return undefined;
 }
 
 // Words that join two names without ordering them: "Python and Java", "tabs or spaces", "Python vs Java".
 const SYMMETRIC: ReadonlySet<string> = new Set(
-  'and or nor vs vs. versus v between with both either plus the a an'.split(' '),
+  wordList('and or nor vs vs. versus v between with both either plus the a an'),
 );
+
+// Verbs of doing something together, which read the same both ways: "When did Brad Pitt marry Angelina
+// Jolie?", "Did Federer play Nadal?", "How does Python compare with Java?".
+const TWO_WAY_VERBS: ReadonlySet<string> = new Set([
+  ...wordList('marry meet play date compare resemble fight face equal match').flatMap(inflections),
+  ...wordList('married marries met fought'),
+]);
 
 /** How many words may stand between two names for their order to say who does what to whom. */
 const NAME_GAP = 4;
 
-/** Names (capitalised inside a sentence, or all caps) in order of first appearance; none in title-case text. */
+/**
+ * Names (capitalised words inside a sentence; a sentence's first word is never one) by first position; none
+ * in title-case text. "I", "I've", "I'm"… are not names.
+ */
 function namesOf(a: Analysis): Map<string, number> {
   const names = new Map<string, number>();
   let words = 0;
@@ -168,7 +228,7 @@ function namesOf(a: Analysis): Map<string, number> {
     const c = t.raw.charCodeAt(0);
     if (c < 0x41 || c > 0x5a) return;
     capitalised++;
-    if (t.raw !== 'I' && !names.has(t.norm)) names.set(t.norm, i);
+    if (t.norm !== 'i' && !t.norm.startsWith("i'") && !names.has(t.norm)) names.set(t.norm, i);
   });
   // (Nearly) every word capitalised, a title or shouting: capitals say nothing about names.
   return words >= 4 && capitalised >= words * 0.8 ? new Map() : names;
@@ -176,38 +236,42 @@ function namesOf(a: Analysis): Map<string, number> {
 
 /**
  * "Did Brazil beat Germany?" and "Did Germany beat Brazil?": two names both prompts hold, in the opposite order,
- * with a word between them that is not a symmetric joiner (and, or, vs, between…), at most NAME_GAP words apart.
+ * each time at most NAME_GAP words apart in one sentence with a word between them that orders them (see
+ * `ordering`). Only names close together in `a` are paired, so long prompts cost no more than their length.
  */
 export function nameOrderDetail(a: Analysis, b: Analysis): string | undefined {
   const na = namesOf(a);
   if (na.size < 2) return undefined;
   const nb = namesOf(b);
   if (nb.size < 2) return undefined;
-  const shared = [...na.keys()].filter((n) => nb.has(n));
+  const shared = [...na].filter(([n]) => nb.has(n));
+  // In order of position in `a` (a Map keeps first-appearance order): the inner loop stops at the gap.
   for (let i = 0; i < shared.length; i++) {
+    const [x, ax] = shared[i]!;
     for (let j = i + 1; j < shared.length; j++) {
-      const [x, y] = [shared[i]!, shared[j]!];
-      const [ax, ay, bx, by] = [na.get(x)!, na.get(y)!, nb.get(x)!, nb.get(y)!];
-      if (ax < ay === bx < by) continue;
-      if (ordering(a, na, ax, ay) && ordering(b, nb, bx, by)) return `${x} … ${y} vs ${y} … ${x}`;
+      const [y, ay] = shared[j]!;
+      if (ay - ax - 1 > NAME_GAP) break;
+      const [bx, by] = [nb.get(x)!, nb.get(y)!];
+      if (bx < by) continue;
+      if (ordering(a, na, ax, ay) && ordering(b, nb, by, bx)) return `${x} … ${y} vs ${y} … ${x}`;
     }
   }
   return undefined;
 }
 
 /**
- * Whether the words between positions p and q (either order), in one sentence and without a marker, relate the
- * two names one way: one of them is neither a symmetric joiner nor part of a name ("Hillary Clinton or Donald
- * Trump").
+ * Whether the words between positions p < q relate the two names one way: in one sentence, no preposition,
+ * conjunction or marker among them (those are the direction check's, or make a passive or a setting: "Germany
+ * was beaten by Brazil", "install Python on Windows"), no verb that reads both ways, and one word that is
+ * neither a symmetric joiner nor part of a name ("Hillary Clinton or Donald Trump" does not order them).
  */
 function ordering(a: Analysis, names: ReadonlyMap<string, number>, p: number, q: number): boolean {
-  const [from, to] = p < q ? [p, q] : [q, p];
-  if (to - from - 1 > NAME_GAP || to - from < 2) return false;
+  if (q - p - 1 > NAME_GAP || q - p < 2) return false;
   let relating = false;
-  for (let k = from + 1; k < to; k++) {
+  for (let k = p + 1; k < q; k++) {
     const t = a.tokens[k]!;
-    // A marker between them ("from Paris to London") is the direction check's: reordered roles keep it.
-    if (t.sentenceStart || MARKERS.has(t.norm)) return false;
+    if (t.sentenceStart || MARKERS.has(t.norm) || PHRASE_ENDS.has(t.norm) || TWO_WAY_VERBS.has(t.norm))
+      return false;
     if (!SYMMETRIC.has(t.norm) && !names.has(t.norm)) relating = true;
   }
   return relating;

@@ -98,6 +98,17 @@ describe('body row mapper', () => {
     ) as Record<string, unknown>;
     assert.equal(row.request_body, '{"content":"the form has [EMAIL_1]; mine is [EMAIL_3]"}');
     assert.equal(row.response_body, '{"content":"Put [EMAIL_3] where [EMAIL_2] is"}');
+    // Written with an escape in a JSON string, it is the same literal once decoded.
+    const escaped = map(
+      bodyRecord({
+        request_body:
+          '{"messages":[{"content":"mine is bob@example.com"},{"content":"the form has \\u005bEMAIL_1]"}]}',
+      }),
+    ) as Record<string, unknown>;
+    assert.equal(
+      escaped.request_body,
+      '{"messages":[{"content":"mine is [EMAIL_2]"},{"content":"the form has \\u005bEMAIL_1]"}]}',
+    );
   });
 
   it('redacts JSON bodies on their decoded strings: escapes hide nothing and the stored JSON stays valid', () => {

@@ -122,6 +122,16 @@ describe('verifyMatch: antonyms', () => {
     accepts('Write a bedtime story for kids', 'Write a bedtime story for children');
     accepts('Show me this week', 'Show me the current week');
     accepts('Is it even possible to learn Rust in a month?', 'Can I learn Rust in a month?');
+    // "odd" and "even" as strange and the adverb, "Spring" as a framework: other senses.
+    accepts(
+      'Is it odd that my cat sleeps all day?',
+      'Is it normal that my cat sleeps all day, even at night?',
+    );
+    rejects('antonym', 'Highlight every even row of the table', 'Highlight every odd row of the table');
+    accepts(
+      'How do I deploy a Spring Boot app in winter?',
+      'How do I deploy a Spring Boot app in winter time?',
+    );
   });
 });
 
@@ -381,6 +391,46 @@ describe('verifyMatch: direction', () => {
     accepts('How do I get from Paris to London?', 'How can I get to London from Paris?');
     // Names in different sentences, or too far apart, say nothing about each other.
     accepts('Why did India buy Rafale jets?', 'What is special about Rafale jets? Why is India buying them?');
+  });
+
+  it('reads from/to around distance and difference, passives, settings and two-way verbs as the same question', () => {
+    accepts('How far is London from Paris?', 'How far is Paris from London?');
+    accepts('What is the distance from London to Paris?', 'What is the distance from Paris to London?');
+    accepts('How is Python different from Java?', 'How does Java differ from Python?');
+    accepts('Did Brazil beat Germany in the World Cup?', 'Was Germany beaten by Brazil in the World Cup?');
+    accepts('How do I install Python on Windows?', 'On Windows, how do I install Python?');
+    accepts('Can Python read Excel files?', 'Can I read Excel files using Python?');
+    accepts('When did Brad Pitt marry Angelina Jolie?', 'When did Angelina Jolie marry Brad Pitt?');
+    accepts('How does Python compare with Java?', 'How does Java compare with Python?');
+    accepts(
+      "Now that I've learned Python, what next?",
+      "What should I learn after Python now that I've learned it?",
+    );
+  });
+
+  it('finds the target of a "to" between names, of "prefer … to", and of "replace … with"', () => {
+    rejects('direction', 'English to Spanish: good morning', 'Spanish to English: good morning');
+    rejects(
+      'direction',
+      'What is the English to French translation of cat?',
+      'What is the French to English translation of cat?',
+    );
+    rejects('direction', 'Why do people prefer Python to Java?', 'Why do people prefer Java to Python?');
+    rejects(
+      'direction',
+      'How do I replace commas with semicolons in Excel?',
+      'How do I replace semicolons with commas in Excel?',
+    );
+    rejects('direction', 'Is it better to rent than to buy?', 'Is it better to buy than to rent?');
+    // "with" without a verb of replacing is company, not a role.
+    accepts('Use Python with NumPy and Pandas', 'Use Python with Pandas and NumPy');
+  });
+
+  it('names more than four words apart in one sentence are not ordered', () => {
+    accepts(
+      'Yesterday Alice emailed the detailed quarterly report Bob wanted',
+      'Yesterday Bob wanted the detailed quarterly report Alice emailed',
+    );
   });
 
   it('a word that only moves within the same phrase is not a swap', () => {
