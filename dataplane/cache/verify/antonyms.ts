@@ -1,5 +1,6 @@
 // Antonym check: "enable 2FA" and "disable 2FA" are nearest neighbours in embedding space, so a word whose
 // opposite appears only in the other prompt means the two ask for opposite things.
+import { inflect } from './inflect.js';
 import type { Analysis, Token } from './tokenize.js';
 
 // Each group lists its sides; a side is a space-separated word list, "_" joins a two-word phrase. Most
@@ -118,16 +119,6 @@ const GROUPS = [...VERB_GROUPS, ...PLAIN_GROUPS];
 interface Side {
   readonly group: number;
   readonly side: number;
-}
-
-/** Regular verb inflections of `w`; irregular forms are listed in the groups themselves. */
-function inflect(w: string): string[] {
-  const forms = [w, `${w}s`];
-  if (w.endsWith('e')) forms.push(`${w}d`, `${w.slice(0, -1)}ing`);
-  else forms.push(`${w}ed`, `${w}ing`, `${w}es`);
-  // stop → stopped, stopping: one short vowel before a final consonant doubles it.
-  if (/(?:^|[^aeiou])[aeiou][bdgklmnprt]$/.test(w)) forms.push(`${w}${w.at(-1)!}ed`, `${w}${w.at(-1)!}ing`);
-  return forms;
 }
 
 function buildLexicon(): ReadonlyMap<string, readonly Side[]> {

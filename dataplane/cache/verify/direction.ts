@@ -3,6 +3,7 @@
 // dict" / "a dict to a list", "migrate from MySQL to PostgreSQL", "is Python faster than Java". The words
 // that say which way (from, to, into, than, towards…) are the same in both prompts; what moved is which
 // word each one governs. Without a preposition the order of two names says it: "Did Brazil beat Germany?".
+import { inflect } from './inflect.js';
 import type { Analysis, Token } from './tokenize.js';
 
 /** Prepositions whose object is a role (source, target, the thing compared against, the opponent). */
@@ -32,13 +33,14 @@ const TO_CUES: ReadonlySet<string> = new Set([
   ...wordList(
     'convert translate migrate switch move transfer port cast map send go travel fly drive redirect copy',
     'forward change rename rewrite compile transpile route pipe ship prefer',
-  ).flatMap(inflections),
+  ).flatMap(inflect),
+  ...wordList('went gone sent flew flown flies drove driven rewrote rewritten'),
   ...TO_NOUNS,
   'from',
 ]);
 
 // "with" is mostly company ("Python with NumPy"): it names what comes in only after a verb of replacing.
-const WITH_CUES: ReadonlySet<string> = new Set(wordList('replace substitute swap').flatMap(inflections));
+const WITH_CUES: ReadonlySet<string> = new Set(wordList('replace substitute swap').flatMap(inflect));
 
 // A "from" or "to" after these relates two things both ways: "how far is London from Paris", "the distance
 // from A to B", "how is Python different from Java".
@@ -48,23 +50,6 @@ const TWO_WAY_CUES: ReadonlySet<string> = new Set(
     'separate separated',
   ),
 );
-
-/** convert → converts, converted, converting; move → moves, moved, moving; map → maps, mapped, mapping. */
-function inflections(verb: string): string[] {
-  const forms = [verb, `${verb}s`, `${verb}ed`, `${verb}ing`];
-  if (verb.endsWith('e')) forms.push(`${verb}d`, `${verb.slice(0, -1)}ing`);
-  if (/[^aeiou][aeiou][bdgmnprt]$/.test(verb)) {
-    const last = verb.at(-1)!;
-    forms.push(`${verb}${last}ed`, `${verb}${last}ing`);
-  }
-  if (verb.endsWith('ch') || verb.endsWith('sh')) forms.push(`${verb}es`);
-  if (verb === 'go') forms.push('goes', 'went', 'gone');
-  if (verb === 'send') forms.push('sent');
-  if (verb === 'fly') forms.push('flies', 'flew', 'flown');
-  if (verb === 'drive') forms.push('drove', 'driven');
-  if (verb === 'rewrite') forms.push('rewrote', 'rewritten');
-  return forms;
-}
 
 // Skipped between a marker and its object: determiners, possessives and quantifiers ("to a dict", "to my bank
 // account", "from either a folder or …").
@@ -207,7 +192,7 @@ const SYMMETRIC: ReadonlySet<string> = new Set(
 // Verbs of doing something together, which read the same both ways: "When did Brad Pitt marry Angelina
 // Jolie?", "Did Federer play Nadal?", "How does Python compare with Java?".
 const TWO_WAY_VERBS: ReadonlySet<string> = new Set([
-  ...wordList('marry meet play date compare resemble fight face equal match').flatMap(inflections),
+  ...wordList('marry meet play date compare resemble fight face equal match').flatMap(inflect),
   ...wordList('married marries met fought'),
 ]);
 
