@@ -200,15 +200,20 @@ const TWO_WAY_VERBS: ReadonlySet<string> = new Set([
 const NAME_GAP = 4;
 
 /**
- * Names (capitalised words inside a sentence; a sentence's first word is never one) by first position; none
- * in title-case text. "I", "I've", "I'm"… are not names.
+ * Names (capitalised words inside a sentence) by first position; none in title-case text. "I", "I've", "I'm"…
+ * are not names. A sentence's first word is one only when it is in `known`: capitals say nothing there, but
+ * "Brazil beat Germany?" / "Germany beat Brazil?" names each country mid-sentence in one of the two prompts.
  */
-function namesOf(a: Analysis): Map<string, number> {
+function namesOf(a: Analysis, known?: ReadonlySet<string>): Map<string, number> {
   const names = new Map<string, number>();
   let words = 0;
   let capitalised = 0;
   a.tokens.forEach((t, i) => {
-    if (t.kind !== 'word' || t.sentenceStart) return;
+    if (t.kind !== 'word') return;
+    if (t.sentenceStart) {
+      if (known?.has(t.norm) === true && !names.has(t.norm)) names.set(t.norm, i);
+      return;
+    }
     words++;
     const c = t.raw.charCodeAt(0);
     if (c < 0x41 || c > 0x5a) return;
@@ -225,9 +230,15 @@ function namesOf(a: Analysis): Map<string, number> {
  * `ordering`). Only names close together in `a` are paired, so long prompts cost no more than their length.
  */
 export function nameOrderDetail(a: Analysis, b: Analysis): string | undefined {
-  const na = namesOf(a);
+  const midA = namesOf(a);
+  const midB = namesOf(b);
+  if (midA.size + midB.size < 2) return undefined;
+  // Both prompts' names, so that either may vouch for a sentence-start word of the other (and the verdict
+  // stays symmetric).
+  const known = new Set([...midA.keys(), ...midB.keys()]);
+  const na = namesOf(a, known);
   if (na.size < 2) return undefined;
-  const nb = namesOf(b);
+  const nb = namesOf(b, known);
   if (nb.size < 2) return undefined;
   const shared = [...na].filter(([n]) => nb.has(n));
   // In order of position in `a` (a Map keeps first-appearance order): the inner loop stops at the gap.

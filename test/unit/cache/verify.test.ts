@@ -381,6 +381,9 @@ describe('verifyMatch: direction', () => {
       'Did Germany beat Brazil in the 2014 World Cup?',
     );
     rejects('direction', 'Why did Microsoft buy GitHub?', 'Why did GitHub buy Microsoft?');
+    // A sentence's first word is a name when the other prompt writes it capitalised inside a sentence.
+    rejects('direction', 'Brazil beat Germany in 2014?', 'Germany beat Brazil in 2014?');
+    accepts('Python beats Java for data science', 'For data science Python beats Java');
     // Joined by "or", "and", "vs" (with the rest of a name between): no order.
     accepts(
       'Who would be a better president: Hillary Clinton or Donald Trump?',
