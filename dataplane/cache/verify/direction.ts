@@ -160,8 +160,8 @@ function moved(heads: Set<string>, otherPhrase: Set<string>, otherWords: Set<str
 /**
  * Rejects when a marker both prompts use governs a word in one prompt that the other prompt also contains but
  * not in that role, and the same holds the other way round: the roles were swapped. Needing both sides keeps
- * a rewording that drops or adds a role ("the best way to learn Python to get a job" / "… to get a job
- * learning Python") a match. Symmetric by construction.
+ * a rewording that adds a role a match ("migrate my blog from WordPress to Hugo" / "migrate my WordPress blog
+ * to Hugo from a shared host"). Symmetric by construction.
  */
 export function directionDetail(a: Analysis, b: Analysis): string | undefined {
   const shown = new Map<string, string>();
