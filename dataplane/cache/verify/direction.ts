@@ -184,9 +184,12 @@ export function directionDetail(a: Analysis, b: Analysis): string | undefined {
   return undefined;
 }
 
-// Words that join two names without ordering them: "Python and Java", "tabs or spaces", "Python vs Java".
+// Words that join two names without ordering them: "Python and Java", "tabs or spaces", "Python vs Java"; and
+// the copula, which orders nothing by itself ("Datasets is a tool" / "a tool called Datasets").
 const SYMMETRIC: ReadonlySet<string> = new Set(
-  wordList('and or nor vs vs. versus v between with both either plus the a an'),
+  wordList(
+    'and or nor vs vs. versus v between with both either plus the a an is are was were be been being am',
+  ),
 );
 
 // Verbs of doing something together, which read the same both ways: "When did Brad Pitt marry Angelina
@@ -195,6 +198,8 @@ const TWO_WAY_VERBS: ReadonlySet<string> = new Set([
   ...wordList('marry meet play date compare resemble fight face equal match').flatMap(inflect),
   ...wordList('married marries met fought'),
 ]);
+
+const ARTICLES: ReadonlySet<string> = new Set(['the', 'a', 'an']);
 
 /** How many words may stand between two names for their order to say who does what to whom. */
 const NAME_GAP = 4;
@@ -210,6 +215,10 @@ function namesOf(a: Analysis, known?: ReadonlySet<string>): Map<string, number> 
   let capitalised = 0;
   a.tokens.forEach((t, i) => {
     if (t.kind !== 'word') return;
+    // A noun after an article is a participant too: "the cat chased the dog" / "the dog chased the cat".
+    const prev = a.tokens[i - 1];
+    if (!t.sentenceStart && prev !== undefined && ARTICLES.has(prev.norm) && !names.has(t.norm))
+      names.set(t.norm, i);
     if (t.sentenceStart) {
       if (known?.has(t.norm) === true && !names.has(t.norm)) names.set(t.norm, i);
       return;

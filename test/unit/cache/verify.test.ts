@@ -381,6 +381,14 @@ describe('verifyMatch: direction', () => {
       'Did Germany beat Brazil in the 2014 World Cup?',
     );
     rejects('direction', 'Why did Microsoft buy GitHub?', 'Why did GitHub buy Microsoft?');
+    // Nouns after an article are participants too; a passive ("by") or the copula alone orders nothing.
+    rejects('direction', 'The cat chased the dog', 'The dog chased the cat');
+    rejects('direction', 'The turtle is following the fish', 'The fish is following the turtle');
+    accepts('The dog chased the cat', 'The cat was chased by the dog');
+    accepts(
+      'Datasets is a tool that lets anyone share a dataset',
+      'Someone built a tool called Datasets that lets anyone share a dataset',
+    );
     // A sentence's first word is a name when the other prompt writes it capitalised inside a sentence.
     rejects('direction', 'Brazil beat Germany in 2014?', 'Germany beat Brazil in 2014?');
     accepts('Python beats Java for data science', 'For data science Python beats Java');
@@ -431,8 +439,8 @@ describe('verifyMatch: direction', () => {
 
   it('names more than four words apart in one sentence are not ordered', () => {
     accepts(
-      'Yesterday Alice emailed the detailed quarterly report Bob wanted',
-      'Yesterday Bob wanted the detailed quarterly report Alice emailed',
+      'Yesterday Alice emailed detailed quarterly budget reports Bob wanted',
+      'Yesterday Bob wanted detailed quarterly budget reports Alice emailed',
     );
   });
 
