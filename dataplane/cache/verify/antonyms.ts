@@ -169,7 +169,10 @@ const SEASONS: ReadonlySet<string> = new Set(['spring', 'summer', 'autumn', 'win
 
 /** A word of the lexicon that this prompt uses in another sense. */
 function otherSense(t: Token, a: Analysis): boolean {
-  if (PARITY_WORDS.has(t.norm)) return ![...PARITY_CONTEXT].some((w) => a.words.has(w));
+  if (PARITY_WORDS.has(t.norm)) {
+    for (const w of PARITY_CONTEXT) if (a.words.has(w)) return false;
+    return true;
+  }
   if (SEASONS.has(t.norm)) return !t.sentenceStart && t.raw !== t.norm;
   return false;
 }
