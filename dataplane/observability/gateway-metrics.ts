@@ -29,6 +29,8 @@ export interface GatewayMetrics {
   readonly cacheEmbedBatch: Histogram;
   /** Embeddings started ahead of their lookup on an idle embedder (cache-prefetch stage). */
   readonly cacheEmbedPrefetches: Counter;
+  /** Model loads by embeddings worker threads (at start, and by a thread that replaced a crashed one). */
+  readonly cacheEmbedModelLoads: Counter;
   readonly cacheLookupSeconds: Histogram;
   /** What a request waited on a stage's own work (see STAGE_BUCKETS), by stage. */
   readonly stageSeconds: Histogram;
@@ -168,6 +170,13 @@ export function createGatewayMetrics(): GatewayMetrics {
       new Counter(
         'gateway_cache_embed_prefetches_total',
         'Embeddings started ahead of their semantic lookup, while the analysis and limits ran (idle embedder only).',
+      ),
+    ),
+    cacheEmbedModelLoads: registry.register(
+      new Counter(
+        'gateway_cache_embed_model_loads_total',
+        'Embedding model loads by worker threads, by outcome (a crashed thread is replaced and loads again).',
+        ['outcome'],
       ),
     ),
     cacheEmbedBatch: registry.register(

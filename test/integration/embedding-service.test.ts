@@ -1,19 +1,39 @@
 // The embeddings service with two workers (the default on two cores): each thread holds its own session of the
 // provisioned model, concurrent texts are spread over them in micro-batches, and whichever session embeds a
 // text, in whatever batch, the vector is the one the model gives that text alone; without a model it refuses to
-// start and says why.
+// start and says why. A thread that replaces a crashed one loads the model as soon as it starts, before any
+// text reaches it, and says so on /metrics and in the log.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import type { EmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import { startEmbeddingService, type EmbeddingService } from '../../dataplane/cache/embeddings/service.js';
 import { embeddingsConfigSchema } from '../../dataplane/cache/schema.js';
 import { createGatewayMetrics } from '../../dataplane/observability/gateway-metrics.js';
-import { createLogger } from '../../dataplane/observability/logger.js';
+import { createLogger, type Logger } from '../../dataplane/observability/logger.js';
+import { sibling } from '../../dataplane/workers/pool.js';
+import { EXIT_TEXT } from '../fixtures/workers/embed-exit-text.js';
+
+/** The count of `gateway_cache_embed_model_loads_total` with this outcome. */
+function modelLoads(metrics: ReturnType<typeof createGatewayMetrics>, outcome: string): number {
+  const exposition = metrics.registry.render();
+  const line = new RegExp(`^gateway_cache_embed_model_loads_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm');
+  return Number(line.exec(exposition)?.[1] ?? 0);
+}
+
+/** Waits until `done()` holds; the bound only keeps a broken build from hanging the run. */
+async function eventually(what: string, done: () => boolean, boundMs = 120_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${boundMs / 1000} s`);
+    await sleep(20);
+  }
+}
 
 describe('embeddings service with two workers', () => {
   let service: EmbeddingService;
@@ -75,5 +95,48 @@ describe('embeddings service with two workers', () => {
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('embeddings service: a crashed worker thread', () => {
+  const metrics = createGatewayMetrics();
+  const lines: Record<string, unknown>[] = [];
+  const logger: Logger = createLogger('info', (line) => {
+    lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  let service: EmbeddingService;
+  before(async () => {
+    const config = embeddingsConfigSchema.parse({ workers: 1, allow_remote: false, lru_entries: 0 });
+    service = await startEmbeddingService(config, {
+      metrics,
+      logger,
+      workerModule: sibling(import.meta.url, '../fixtures/workers/embed-or-exit.js'),
+    });
+  });
+  after(async () => {
+    await service?.close();
+  });
+
+  it('is replaced by a thread that loads the model before any text reaches it', async () => {
+    const text = 'How do I rotate the API key of the staging team?';
+    const before = await service.embedder.embed(text);
+    await eventually('the first thread reports its load', () => modelLoads(metrics, 'loaded') === 1);
+    const first = lines.find((l) => l.msg === 'embeddings worker loaded the model');
+    assert.equal(typeof first?.thread, 'number');
+
+    await assert.rejects(service.embedder.embed(EXIT_TEXT));
+    // Nothing is sent to the pool now: only a load at the replacement's start can make this count 2.
+    await eventually('the replacement loads the model', () => modelLoads(metrics, 'loaded') === 2);
+    const loaded = lines.filter((l) => l.msg === 'embeddings worker loaded the model');
+    assert.equal(loaded.length, 2);
+    assert.notEqual(loaded[1]!.thread, first!.thread, 'reported by another thread');
+    assert.equal(loaded[1]!.model, 'Xenova/all-MiniLM-L6-v2');
+    assert.equal(typeof loaded[1]!.ms, 'number');
+    assert.equal(modelLoads(metrics, 'failed'), 0);
+
+    // The replacement embeds as the first thread did, and loads nothing more for it.
+    const after = await service.embedder.embed(text);
+    assert.ok(dot(before, after) > 0.9999, `cosine ${dot(before, after)} to the first thread's vector`);
+    assert.equal(modelLoads(metrics, 'loaded'), 2);
   });
 });

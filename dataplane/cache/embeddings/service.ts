@@ -1,15 +1,17 @@
 // The embeddings service: `workers` threads, each holding its own session of the model, fed by the
 // micro-batching embedder. The threads live as long as the service; a process running several gateways
 // (tests) creates the service once and hands it to each of them, as it does with the one chDB client.
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
+import { BroadcastChannel } from 'node:worker_threads';
 import type { Logger } from '../../observability/logger.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { createWorkerPool, sibling, type WorkerPool } from '../../workers/pool.js';
-import type { EmbedResult, EmbedTask } from '../../workers/tasks/embed.js';
+import type { EmbedResult, EmbedTask, EmbedWorkerData, ModelLoadReport } from '../../workers/tasks/embed.js';
 import { createEmbedder, type Embedder } from '../embedder.js';
 import type { EmbeddingsConfig } from '../schema.js';
-import { resolveModelsDir, type EmbeddingModelOptions } from './model.js';
+import { resolveModelsDir } from './model.js';
 import { embeddingSpace } from './space.js';
 
 export interface EmbeddingService {
@@ -57,7 +59,13 @@ async function warmUp(
 /** Starts the workers and waits until each has loaded the model and embedded once; rejects when one cannot. */
 export async function startEmbeddingService(
   config: EmbeddingsConfig,
-  deps: { metrics: GatewayMetrics; logger: Logger; env?: NodeJS.ProcessEnv },
+  deps: {
+    metrics: GatewayMetrics;
+    logger: Logger;
+    env?: NodeJS.ProcessEnv;
+    /** The threads' module: by default workers/tasks/embed; a test's fixture wraps it to crash a thread. */
+    workerModule?: URL;
+  },
 ): Promise<EmbeddingService> {
   if (config.workers > availableParallelism()) {
     // Each worker runs one model call at a time on one core: more workers than cores only add memory.
@@ -67,9 +75,25 @@ export async function startEmbeddingService(
     });
   }
   const modelsDir = resolveModelsDir(config.models_dir, deps.env);
+  // Threads started after the warm-up (replacing crashed ones) see this flag set and load the model at once.
+  const warmed = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  // Each thread reports its model load here: a replacement's load (or its failure) is visible when it
+  // happens, not only at the next lookup.
+  const channelName = `ai-gateway-embeddings-${randomUUID()}`;
+  const loads = new BroadcastChannel(channelName);
+  loads.unref();
+  loads.onmessage = (event: unknown) => {
+    const report = (event as { data: ModelLoadReport }).data;
+    deps.metrics.cacheEmbedModelLoads.inc({ outcome: report.ok ? 'loaded' : 'failed' });
+    const fields = { thread: report.thread, ms: Math.round(report.ms), model: config.model };
+    if (report.ok) deps.logger.info('embeddings worker loaded the model', fields);
+    // At start-up the service's own error says it (the gateway does not start).
+    else if (Atomics.load(warmed, 0) === 1)
+      deps.logger.error('embeddings worker cannot load the model', { ...fields, reason: report.error });
+  };
   const pool = createWorkerPool<EmbedTask, EmbedResult>({
     name: 'embeddings',
-    module: sibling(import.meta.url, '../../workers/tasks/embed.js'),
+    module: deps.workerModule ?? sibling(import.meta.url, '../../workers/tasks/embed.js'),
     threads: config.workers,
     // Tasks are micro-batches, so this bounds batches, not texts (the embedder bounds texts).
     maxQueue: 16,
@@ -83,7 +107,9 @@ export async function startEmbeddingService(
       quantized: config.quantized,
       intraOpThreads: config.intra_op_threads,
       maxTokens: config.max_tokens,
-    } satisfies EmbeddingModelOptions,
+      warmed,
+      channel: channelName,
+    } satisfies EmbedWorkerData,
     metrics: deps.metrics,
     logger: deps.logger,
   });
@@ -100,8 +126,10 @@ export async function startEmbeddingService(
   try {
     // A download from the hub may take long; a provisioned model loads in about a second.
     await warmUp(pool, config.workers, AbortSignal.timeout(300_000));
+    Atomics.store(warmed, 0, 1);
   } catch (error) {
     await pool.close();
+    loads.close();
     // The pool wraps a worker's failure; the worker's own message says what is wrong.
     const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
     // The loader's own message already names the model and where it looked; others get the model's name here.
@@ -111,5 +139,13 @@ export async function startEmbeddingService(
     throw new Error(message, { cause: error });
   }
   const space = embeddingSpace({ model: config.model, quantized: config.quantized, modelsDir });
-  return { model: config.model, space, embedder, close: () => pool.close() };
+  return {
+    model: config.model,
+    space,
+    embedder,
+    close: async () => {
+      await pool.close();
+      loads.close();
+    },
+  };
 }

@@ -1,7 +1,8 @@
-// Worker-thread entry of the embeddings pool: the model loads once per thread, at its first task; each task
-// embeds one micro-batch of texts and returns the vectors packed in one Float32Array.
+// Worker-thread entry of the embeddings pool: the model loads once per thread; each task embeds one
+// micro-batch of texts and returns the vectors packed in one Float32Array. Each load is reported to the
+// service on a BroadcastChannel (its metric and log line).
 import { performance } from 'node:perf_hooks';
-import { threadId, workerData } from 'node:worker_threads';
+import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import {
   loadEmbeddingModel,
   type EmbeddingModel,
@@ -21,16 +22,68 @@ export interface EmbedResult {
   readonly thread: number;
 }
 
-// Loaded by the thread's first task, not when the thread starts: the service's warm-up lets one thread load
-// first (with remote download on, it fetches the model into the shared cache folder) before the others read
-// that folder. A load failure is kept and reported by every task.
-let model: Promise<EmbeddingModel> | undefined;
+export interface EmbedWorkerData extends EmbeddingModelOptions {
+  /**
+   * One Int32 in shared memory, set to 1 by the service once its warm-up is over: a thread that starts after
+   * that (one replacing a crashed thread) loads the model at once instead of at its first task.
+   */
+  readonly warmed: Int32Array;
+  /** Name of the BroadcastChannel on which every thread reports its model load. */
+  readonly channel: string;
+}
 
-export default async function embed(task: EmbedTask): Promise<TaskEnvelope<EmbedResult>> {
-  model ??= loadEmbeddingModel(workerData as EmbeddingModelOptions);
+/** What a thread reports once its model load has settled. */
+export interface ModelLoadReport {
+  readonly thread: number;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+const options = workerData as EmbedWorkerData;
+
+const load = (): Promise<EmbeddingModel> => {
+  const start = performance.now();
+  const loading = loadEmbeddingModel(options);
+  const report = (outcome: { ok: boolean; error?: string }): void => {
+    const channel = new BroadcastChannel(options.channel);
+    channel.postMessage({
+      thread: threadId,
+      ms: performance.now() - start,
+      ...outcome,
+    } satisfies ModelLoadReport);
+    channel.close();
+  };
+  void loading.then(
+    () => report({ ok: true }),
+    (error: unknown) => report({ ok: false, error: (error as Error).message }),
+  );
+  return loading;
+};
+
+// At start-up the service's warm-up lets one thread load first (with remote download on, it fetches the
+// model into the shared cache folder, written in place) before the others read that folder, so those threads
+// load at their first task. A replacement starts after the warm-up, when the folder is complete: it loads
+// before it tells piscina it is ready (below), so that no lookup is handed to it (and waits a second or more)
+// while the others can take it. A load left running in the background would not do: an idle piscina thread
+// sleeps in Atomics.wait between tasks, and the load would not advance until the next task came. A failed load
+// is kept and reported by every task.
+let model: Promise<EmbeddingModel> | undefined = Atomics.load(options.warmed, 0) === 1 ? load() : undefined;
+
+async function embed(task: EmbedTask): Promise<TaskEnvelope<EmbedResult>> {
+  model ??= load();
   const loaded = await model;
   const start = performance.now();
   const data = await loaded.embed(task.texts);
   // Structured clone copies the vectors back: 1.5 KB per text, cheaper than arranging a transfer.
   return { value: { dims: loaded.dims, data, thread: threadId }, runMs: performance.now() - start };
 }
+
+// piscina awaits a default export that is a promise for the task function before it marks the thread ready (a
+// top-level await would do the same, but the CommonJS path tsx gives worker threads in tests has none).
+export default model === undefined
+  ? embed
+  : model.then(
+      () => embed,
+      () => embed,
+    );
