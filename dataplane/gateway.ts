@@ -102,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger.warn('JWKS fetch failed; keys already fetched keep serving', { url, err }),
   };
   let runtime = buildRuntime(options.config, runtimeDeps);
+  runtime.activate();
   const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined };
   const recorder = options.config.analytics.enabled
     ? await startRecorder(options.config.analytics, {
@@ -280,6 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         throw error;
       }
       runtime = built;
+      built.activate();
       applyLogging(next);
       const restartOnly = restartOnlyChanges(options.config, next);
       if (restartOnly.length > 0) {

@@ -43,6 +43,8 @@ export interface Authenticator {
     bodyUser: string | undefined,
     signal: Abortable,
   ): Promise<Identity>;
+  /** Its config went live (start, or a reload that was applied): see JwtVerifier.activate. */
+  activate(): void;
 }
 
 // Keys minted by hash-key.ts start with this; such a token is never sent to the IdP for introspection.
@@ -113,6 +115,7 @@ export function createAuthenticator(
   return {
     open,
     anonymousAllowed,
+    activate: () => jwt.activate(),
     async authenticate(headers, bodyUser, signal) {
       const headerUser = headers[auth.user_header];
       // With nothing configured, presented credentials cannot be checked against anything: an SDK's

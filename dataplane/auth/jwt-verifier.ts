@@ -27,7 +27,9 @@ export interface JwtVerifierDeps {
   readonly now: () => number;
   /**
    * Remote key sets by URL and cache settings, kept by the caller across config reloads: a reload re-reads
-   * each set at once, and during an identity provider outage keeps the keys already fetched.
+   * each set at once, and during an identity provider outage keeps the keys already fetched. Read when a
+   * verifier is built, changed only by `activate()`: a reload that is refused touches neither the map nor the
+   * sets.
    */
   readonly jwksSets?: Map<string, RemoteJwks> | undefined;
   readonly onJwksFetchFailed?: ((url: string, error: unknown) => void) | undefined;
@@ -42,6 +44,18 @@ export interface JwtVerifier {
   readonly size: number;
   /** Throws 401-kind errors for a token of a configured issuer that fails any check. */
   verify(token: string): Promise<JwtOutcome>;
+  /**
+   * The config this verifier was built from is now the live one: the remote sets it took over from the
+   * previous config are re-read now, its new ones are kept for the next reload, and sets no issuer uses any
+   * more are forgotten (the previous config's requests in flight keep their own reference).
+   */
+  activate(): void;
+}
+
+/** A remote set an issuer of this config uses, and whether it came from `jwksSets` (a previous config). */
+interface UsedSet {
+  readonly set: RemoteJwks;
+  readonly inherited: boolean;
 }
 
 interface IssuerVerifier {
@@ -58,29 +72,27 @@ function keySource(
   issuer: JwtIssuerConfig,
   index: number,
   deps: JwtVerifierDeps,
-  reloaded: Set<string>,
+  used: Map<string, UsedSet>,
 ): Uint8Array | JWTVerifyGetKey {
   if (issuer.secret !== undefined) return new TextEncoder().encode(issuer.secret);
   if (issuer.jwks_url !== undefined) {
+    // Issuers with the same URL and cache settings share one set (one fetch per reload, not one per issuer).
     const id = `${issuer.jwks_url} ${issuer.jwks_cache_s} ${issuer.jwks_cooldown_s}`;
-    const known = deps.jwksSets?.get(id);
-    if (known !== undefined) {
-      // A set from the previous config: this build is a reload. Once per set, though issuers may share one.
-      if (!reloaded.has(id)) known.reload();
-      reloaded.add(id);
-      return known;
-    }
-    reloaded.add(id);
-    const set = createRemoteJwks({
-      url: issuer.jwks_url,
-      cacheMaxAgeMs: issuer.jwks_cache_s * 1000,
-      cooldownMs: issuer.jwks_cooldown_s * 1000,
-      timeoutMs: JWKS_FETCH_TIMEOUT_MS,
-      fetch: deps.fetch ?? fetch,
-      now: deps.now,
-      onFetchFailed: deps.onJwksFetchFailed,
-    });
-    deps.jwksSets?.set(id, set);
+    const mine = used.get(id);
+    if (mine !== undefined) return mine.set;
+    const inherited = deps.jwksSets?.get(id);
+    const set =
+      inherited ??
+      createRemoteJwks({
+        url: issuer.jwks_url,
+        cacheMaxAgeMs: issuer.jwks_cache_s * 1000,
+        cooldownMs: issuer.jwks_cooldown_s * 1000,
+        timeoutMs: JWKS_FETCH_TIMEOUT_MS,
+        fetch: deps.fetch ?? fetch,
+        now: deps.now,
+        onFetchFailed: deps.onJwksFetchFailed,
+      });
+    used.set(id, { set, inherited: inherited !== undefined });
     return set;
   }
   const path = issuer.jwks_file!;
@@ -98,12 +110,12 @@ function buildIssuer(
   issuer: JwtIssuerConfig,
   index: number,
   deps: JwtVerifierDeps,
-  reloaded: Set<string>,
+  used: Map<string, UsedSet>,
 ): IssuerVerifier {
   const family = issuer.secret !== undefined ? HMAC_ALGORITHMS : PUBLIC_KEY_ALGORITHMS;
   return {
     name: issuer.issuer,
-    key: keySource(issuer, index, deps, reloaded),
+    key: keySource(issuer, index, deps, used),
     options: Object.freeze({
       issuer: issuer.issuer,
       audience: issuer.audience,
@@ -149,13 +161,23 @@ export function createJwtVerifier(
   directory: Directory,
   deps: JwtVerifierDeps,
 ): JwtVerifier {
-  const reloaded = new Set<string>();
+  const used = new Map<string, UsedSet>();
   const byName = new Map<string, IssuerVerifier>(
-    issuers.map((issuer, i) => [issuer.issuer, buildIssuer(issuer, i, deps, reloaded)]),
+    issuers.map((issuer, i) => [issuer.issuer, buildIssuer(issuer, i, deps, used)]),
   );
 
   return {
     size: byName.size,
+    activate() {
+      const sets = deps.jwksSets;
+      if (sets === undefined) return;
+      for (const [id, { set, inherited }] of used) {
+        // An operator who reloads after a key was withdrawn expects it refused from then on.
+        if (inherited) set.reload();
+        else sets.set(id, set);
+      }
+      for (const id of [...sets.keys()]) if (!used.has(id)) sets.delete(id);
+    },
     async verify(token) {
       let header: ReturnType<typeof decodeProtectedHeader>;
       let iss: unknown;

@@ -21,6 +21,11 @@ export interface Runtime {
   readonly authenticator: Authenticator;
   /** The limit scopes (global, team, app, key, user) a request of this identity is counted in. */
   readonly scopes: (identity: Identity | undefined) => readonly LimitScope[];
+  /**
+   * This runtime is now the live one (at start, or a reload that passed every check): state shared across
+   * configs, the remote JWKS, is updated only now, so that a refused reload leaves it as it was.
+   */
+  activate(): void;
   /** A request starts using this runtime (it keeps it to its end, whatever reloads happen meanwhile). */
   acquire(): void;
   /** That request is over. */
@@ -69,12 +74,14 @@ export function buildRuntime(config: GatewayConfig, deps: RuntimeDeps = {}): Run
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= Promise.allSettled([...providers.values()].map((p) => p.close())).then(() => {}));
+  const authenticator = createAuthenticator({ auth: config.auth, teams: config.teams }, deps);
   return {
     config,
     models,
     providers,
-    authenticator: createAuthenticator({ auth: config.auth, teams: config.teams }, deps),
+    authenticator,
     scopes: createScopeResolver({ global: config.limits.global, teams: config.teams }),
+    activate: () => authenticator.activate(),
     acquire() {
       users += 1;
     },

@@ -1,11 +1,13 @@
 // A config reload while requests are in flight: each finishes on the config it started with, and the replaced
-// config's upstream pools close only once the last of them is over.
+// config's upstream pools close only once the last of them is over. Remote JWKS across reloads, applied or
+// refused.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { parseConfig } from '../../dataplane/config/load.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitFor } from '../support/wait.js';
@@ -147,5 +149,78 @@ describe('a reload that would let anonymous callers in', () => {
     const open = { analysis: { enabled: false }, auth: { anonymous: 'allow' } };
     assert.equal(await gateway.reload(parseConfig(open, process.env, 'open')), true);
     assert.equal(await anonymousStatus(), 200);
+  });
+});
+
+// The remote JWKS outlive a config: a reload that is applied re-reads them at once (a key the provider
+// withdrew stops working then), a reload that is refused does not touch them.
+describe('config reload and remote JWKS', () => {
+  let idp: Server;
+  let gateway: TestGateway;
+  let fetches = 0;
+  let privateKey: CryptoKey;
+  let valid: Record<string, unknown>;
+  let token: string;
+
+  before(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    idp = createServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    idp.listen(0, '127.0.0.1');
+    await once(idp, 'listening');
+    const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks.json`;
+    valid = {
+      analysis: { enabled: false },
+      providers: { up: { type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'k' } },
+      models: { m: { provider: 'up' } },
+      auth: { jwt: [{ issuer: 'https://idp.test', audience: 'gw', jwks_url: jwksUrl }] },
+      teams: { acme: { models: ['*'], apps: { web: { keys: [] } } } },
+    };
+    gateway = await startTestGateway(valid);
+    token = await new SignJWT({ team: 'acme', app: 'web', sub: 'ann' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer('https://idp.test')
+      .setAudience('gw')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+  });
+
+  after(async () => {
+    await gateway.shutdown(0);
+    idp.closeAllConnections();
+    idp.close();
+  });
+
+  /** GET /v1/budgets with the token: 200 once the JWT is verified. */
+  const budgets = () =>
+    fetch(`${gateway.url}/v1/budgets`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    });
+
+  it('a refused reload fetches nothing; an applied one re-reads the set at once', async () => {
+    assert.equal(await budgets(), 200);
+    assert.equal(fetches, 1);
+    // Refused: its second issuer's JWKS file does not exist (checked when the config is built).
+    const broken = structuredClone(valid) as { auth: { jwt: Record<string, unknown>[] } };
+    broken.auth.jwt.push({
+      issuer: 'https://other.test',
+      audience: 'gw',
+      jwks_file: '/nonexistent/jwks.json',
+    });
+    assert.equal(await gateway.reload(parseConfig(broken, process.env, 'broken')), false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fetches, 1, 'the refused reload re-read the JWKS');
+    assert.equal(await budgets(), 200);
+    assert.equal(fetches, 1);
+
+    assert.equal(await gateway.reload(parseConfig(valid, process.env, 'valid')), true);
+    await waitFor(() => fetches === 2);
+    assert.equal(await budgets(), 200);
+    assert.equal(fetches, 2);
   });
 });

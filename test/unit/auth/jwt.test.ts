@@ -452,6 +452,44 @@ describe('JWT: a reload re-reads remote key sets', () => {
   });
 });
 
+describe('JWT: a refused reload leaves the remote key sets alone', () => {
+  it('a config built but not applied fetches nothing and keeps no set; the applied one re-reads', async () => {
+    const time = clock();
+    const jwksSets = new Map();
+    const deps = { now: time.read, jwksSets };
+    rotating.keys = jwks.keys;
+    const url = `${server.url}/rotating.json`;
+    const issuer = rsIssuer({ jwks_url: url, jwks_cache_s: 600, jwks_cooldown_s: 30 });
+    const live = authenticator({ jwt: [issuer] }, acmeTeams(), deps);
+    assert.equal((await live.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    const fetched = fetchesOf('/rotating.json');
+    const kept = [...jwksSets.entries()];
+    assert.equal(kept.length, 1);
+
+    // Two reloads the gateway refuses after building them (e.g. a later issuer's JWKS file is broken): the
+    // same URL, and a new one next to it.
+    authenticator({ jwt: [issuer] }, acmeTeams(), deps, { activate: false });
+    const other = rsIssuer({ issuer: 'https://idp2.test', jwks_url: `${url}?v=2` });
+    authenticator({ jwt: [issuer, other] }, acmeTeams(), deps, { activate: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(fetchesOf('/rotating.json'), fetched, 'a refused reload re-read the set');
+    assert.deepEqual([...jwksSets.entries()], kept, 'a refused reload changed the kept sets');
+
+    // The live config still serves from the set it has.
+    assert.equal((await live.authenticate(bearer(await rsToken()), undefined, never)).user, 'user-1');
+    assert.equal(fetchesOf('/rotating.json'), fetched);
+
+    // Applied: the set it took over is re-read; the new one is kept for the next reload.
+    authenticator({ jwt: [issuer, other] }, acmeTeams(), deps);
+    await until(() => fetchesOf('/rotating.json') === fetched + 1);
+    assert.equal(jwksSets.size, 2);
+    assert.equal(jwksSets.get(kept[0]![0]), kept[0]![1], 'the set with its fetched keys carries over');
+    // A config without the first issuer forgets its set.
+    authenticator({ jwt: [other] }, acmeTeams(), deps);
+    assert.deepEqual([...jwksSets.keys()], [`${url}?v=2 600 30`]);
+  });
+});
+
 /** Waits (≤ 2 s) until `done()`: a background fetch has been made or has failed. */
 async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -26,12 +26,22 @@ export function clock(start = T0): Clock {
   return state;
 }
 
-/** An authenticator from raw config; its clock is T0 unless the test passes one. */
-export function authenticator(auth: unknown, teams: unknown, deps: AuthenticatorDeps = {}): Authenticator {
-  return createAuthenticator(
+/**
+ * An authenticator from raw config, live as the gateway makes a config it applies (`activate`); its clock is
+ * T0 unless the test passes one. `activate: false` builds one as a reload that is then refused does.
+ */
+export function authenticator(
+  auth: unknown,
+  teams: unknown,
+  deps: AuthenticatorDeps = {},
+  { activate = true }: { activate?: boolean } = {},
+): Authenticator {
+  const built = createAuthenticator(
     { auth: authConfigSchema.parse(auth), teams: teamsSchema.parse(teams) },
     { now: () => T0, ...deps },
   );
+  if (activate) built.activate();
+  return built;
 }
 
 export const never = new AbortController().signal;
