@@ -158,13 +158,11 @@ describe('config reload and remote JWKS', () => {
   let idp: Server;
   let gateway: TestGateway;
   let fetches = 0;
-  let privateKey: CryptoKey;
   let valid: Record<string, unknown>;
   let token: string;
 
   before(async () => {
     const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     idp = createServer((_req, res) => {
       fetches += 1;
@@ -186,7 +184,7 @@ describe('config reload and remote JWKS', () => {
       .setIssuer('https://idp.test')
       .setAudience('gw')
       .setExpirationTime('5m')
-      .sign(privateKey);
+      .sign(pair.privateKey);
   });
 
   after(async () => {
@@ -219,7 +217,7 @@ describe('config reload and remote JWKS', () => {
     assert.equal(fetches, 1);
 
     assert.equal(await gateway.reload(parseConfig(valid, process.env, 'valid')), true);
-    await waitFor(() => fetches === 2);
+    await waitFor(() => fetches === 2, 'the applied reload re-reading the JWKS');
     assert.equal(await budgets(), 200);
     assert.equal(fetches, 2);
   });

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { dot } from '../../dataplane/cache/backend.js';
 import { defaultModelsDir, loadEmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
 import type { EmbeddingModel } from '../../dataplane/cache/embeddings/model.js';
@@ -18,21 +17,13 @@ import { createGatewayMetrics } from '../../dataplane/observability/gateway-metr
 import { createLogger, type Logger } from '../../dataplane/observability/logger.js';
 import { sibling } from '../../dataplane/workers/pool.js';
 import { EXIT_TEXT } from '../fixtures/workers/embed-exit-text.js';
+import { waitFor } from '../support/wait.js';
 
 /** The count of `gateway_cache_embed_model_loads_total` with this outcome. */
 function modelLoads(metrics: ReturnType<typeof createGatewayMetrics>, outcome: string): number {
   const exposition = metrics.registry.render();
   const line = new RegExp(`^gateway_cache_embed_model_loads_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm');
   return Number(line.exec(exposition)?.[1] ?? 0);
-}
-
-/** Waits until `done()` holds; the bound only keeps a broken build from hanging the run. */
-async function eventually(what: string, done: () => boolean, boundMs = 120_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!done()) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${boundMs / 1000} s`);
-    await sleep(20);
-  }
 }
 
 describe('embeddings service with two workers', () => {
@@ -120,13 +111,13 @@ describe('embeddings service: a crashed worker thread', () => {
   it('is replaced by a thread that loads the model before any text reaches it', async () => {
     const text = 'How do I rotate the API key of the staging team?';
     const before = await service.embedder.embed(text);
-    await eventually('the first thread reports its load', () => modelLoads(metrics, 'loaded') === 1);
+    await waitFor(() => modelLoads(metrics, 'loaded') === 1, 'the first thread reporting its load');
     const first = lines.find((l) => l.msg === 'embeddings worker loaded the model');
     assert.equal(typeof first?.thread, 'number');
 
     await assert.rejects(service.embedder.embed(EXIT_TEXT));
     // Nothing is sent to the pool now: only a load at the replacement's start can make this count 2.
-    await eventually('the replacement loads the model', () => modelLoads(metrics, 'loaded') === 2);
+    await waitFor(() => modelLoads(metrics, 'loaded') === 2, 'the replacement loading the model', 120_000);
     const loaded = lines.filter((l) => l.msg === 'embeddings worker loaded the model');
     assert.equal(loaded.length, 2);
     assert.notEqual(loaded[1]!.thread, first!.thread, 'reported by another thread');
