@@ -264,13 +264,59 @@ export function nameOrderDetail(a: Analysis, b: Analysis): string | undefined {
   return undefined;
 }
 
+/** Longest participant `swapDetail` reads ("hair loss", "the New York Times" is four: not one). */
+const SWAP_SPAN = 3;
+
+/**
+ * "Do cats chase dogs?" / "Do dogs chase cats?", "Does stress cause hair loss?" / "Does hair loss cause
+ * stress?": the same tokens in the same places except two runs of words (≤ SWAP_SPAN each) that traded
+ * places, with a word between them that orders them (`ordering`, the runs' words as the names). Catches
+ * participants that neither capitals nor an article mark; a prompt that is otherwise reworded is left to the
+ * other checks, so that a paraphrase which moves words around is never read as a swap.
+ */
+export function swapDetail(a: Analysis, b: Analysis): string | undefined {
+  const n = a.tokens.length;
+  if (n !== b.tokens.length) return undefined;
+  const same = (i: number, j: number) => a.tokens[i]!.norm === b.tokens[j]!.norm;
+  let start = 0;
+  while (start < n && same(start, start)) start++;
+  if (start === n) return undefined;
+  let end = n;
+  while (same(end - 1, end - 1)) end--;
+  // a: X M Y, b: Y M X within [start, end).
+  for (let lx = 1; lx <= SWAP_SPAN; lx++) {
+    for (let ly = 1; ly <= SWAP_SPAN; ly++) {
+      const middle = end - start - lx - ly;
+      if (middle < 1) break;
+      // Counted from each run's first word: "Alice emailed detailed quarterly budget reports Bob wanted" and
+      // "Bob wanted detailed quarterly budget reports Alice emailed" say the same.
+      if (end - ly - start - 1 > NAME_GAP || end - lx - start - 1 > NAME_GAP) continue;
+      let swapped = true;
+      for (let k = 0; swapped && k < ly; k++) swapped = same(end - ly + k, start + k);
+      for (let k = 0; swapped && k < middle; k++) swapped = same(start + lx + k, start + ly + k);
+      for (let k = 0; swapped && k < lx; k++) swapped = same(start + k, end - lx + k);
+      if (!swapped) continue;
+      const x = a.tokens.slice(start, start + lx);
+      const y = a.tokens.slice(end - ly, end);
+      if (![...x, ...y].every((t) => t.kind === 'word')) continue;
+      const names = new Set([...x, ...y].map((t) => t.norm));
+      // The words between are the same on both sides.
+      const [p, q] = [start + lx - 1, end - ly];
+      if (!ordering(a, names, p, q) || !ordering(b, names, start + ly - 1, end - lx)) continue;
+      const [xs, ys] = [x.map((t) => t.norm).join(' '), y.map((t) => t.norm).join(' ')];
+      return `${xs} … ${ys} vs ${ys} … ${xs}`;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Whether the words between positions p < q relate the two names one way: in one sentence, no preposition,
  * conjunction or marker among them (those are the direction check's, or make a passive or a setting: "Germany
  * was beaten by Brazil", "install Python on Windows"), no verb that reads both ways, and one word that is
  * neither a symmetric joiner nor part of a name ("Hillary Clinton or Donald Trump" does not order them).
  */
-function ordering(a: Analysis, names: ReadonlyMap<string, number>, p: number, q: number): boolean {
+function ordering(a: Analysis, names: { has(word: string): boolean }, p: number, q: number): boolean {
   if (q - p - 1 > NAME_GAP || q - p < 2) return false;
   let relating = false;
   for (let k = p + 1; k < q; k++) {

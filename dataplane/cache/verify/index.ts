@@ -2,7 +2,7 @@
 // that mean something else (see docs/cache-verification.md). Pure and deterministic; cheap checks first.
 import { antonymDetail } from './antonyms.js';
 import { codeDetail } from './code.js';
-import { directionDetail, nameOrderDetail } from './direction.js';
+import { directionDetail, nameOrderDetail, swapDetail } from './direction.js';
 import { entityIssue } from './entities.js';
 import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
@@ -44,7 +44,7 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   if (entity !== undefined) return reject(entity.reason, entity.detail);
   const direction = directionDetail(a, b);
   if (direction !== undefined) return reject('direction', direction);
-  const order = nameOrderDetail(a, b);
+  const order = nameOrderDetail(a, b) ?? swapDetail(a, b);
   if (order !== undefined) return reject('direction', order);
   return OK;
 }

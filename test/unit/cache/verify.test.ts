@@ -437,6 +437,26 @@ describe('verifyMatch: direction', () => {
     accepts('Use Python with NumPy and Pandas', 'Use Python with Pandas and NumPy');
   });
 
+  it('rejects two words or runs of words that traded places around a verb, the rest unchanged', () => {
+    // Neither capitals nor an article mark them: only the swap itself does.
+    rejects('direction', 'Why do cats hate dogs?', 'Why do dogs hate cats?');
+    rejects('direction', 'Does stress cause hair loss?', 'Does hair loss cause stress?');
+    rejects('direction', 'why do older men like younger women', 'why do younger women like older men');
+    // Joined symmetrically or by a preposition, or adjacent: no order.
+    accepts(
+      'What is the difference between tabs and spaces?',
+      'What is the difference between spaces and tabs?',
+    );
+    accepts('How are cats different from dogs?', 'How are dogs different from cats?');
+    accepts('How can I lose weight fast?', 'How can I fast lose weight?');
+    accepts(
+      'What are the best books on machine learning for beginners?',
+      'What are the best books for beginners on machine learning?',
+    );
+    // Otherwise reworded: not a swap (left to the other checks).
+    accepts('Do vaccines cause autism?', 'Does autism cause vaccines?');
+  });
+
   it('names more than four words apart in one sentence are not ordered', () => {
     accepts(
       'Yesterday Alice emailed detailed quarterly budget reports Bob wanted',
