@@ -8,6 +8,7 @@ import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Logger } from '../../observability/logger.js';
 import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
+import { createIsoFormatter, type IsoFormatter } from '../iso-time.js';
 import type { Stage } from '../compose.js';
 import { abandonedAfterUpstream, endedEarly, promptTokensOf, settleUsage } from '../settled-usage.js';
 import { NO_USAGE, type GatewayContext } from '../context.js';
@@ -23,8 +24,9 @@ export interface RecordStageOptions {
 export function recordStage(options: RecordStageOptions): Stage {
   const { metrics, logger, sinks } = options;
   const bodySinks = options.bodySinks ?? [];
+  const iso = createIsoFormatter();
   const deliver = (ctx: GatewayContext) => {
-    const record = toRecord(ctx);
+    const record = toRecord(ctx, iso);
     for (const sink of sinks) {
       try {
         sink(record);
@@ -62,7 +64,6 @@ export function recordStage(options: RecordStageOptions): Stage {
   };
 }
 
-const iso = (epochMs: number) => new Date(epochMs).toISOString();
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 // The fields the metrics share with the record, computed one way for both.
@@ -78,7 +79,7 @@ const upstreamTtfbOf = ({ timings: t }: GatewayContext) =>
     ? round3(t.upstreamHeaders - t.upstreamStart)
     : null;
 
-export function toRecord(ctx: GatewayContext): RequestRecord {
+export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord {
   const t = ctx.timings;
   const end = t.end ?? performance.now();
   const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
