@@ -8,13 +8,12 @@ import type { Analysis, Token } from './tokenize.js';
 // Verb groups also match their regular inflections (enabled, enabling); the rest only add a plural "s",
 // since inflecting adjectives invents false matches ("past" → "pasted", "on" → "ones").
 const VERB_GROUPS: readonly (readonly string[])[] = [
-  ['enable activate', 'disable deactivate'],
+  ['enable activate turn_on switch_on', 'disable deactivate turn_off switch_off'],
   ['increase raise grow expand boost', 'decrease reduce shrink'],
   ['add insert append create', 'remove delete erase'],
   ['allow permit grant whitelist allowlist', 'deny block forbid prevent blacklist blocklist revoke disallow'],
   ['start begin launch resume', 'stop end halt pause finish terminate'],
   ['open reopen', 'close shut'],
-  ['turn_on switch_on', 'turn_off switch_off'],
   ['upgrade', 'downgrade'],
   ['login log_in sign_in signin logon', 'logout log_out sign_out signout logoff'],
   ['opt_in', 'opt_out'],
@@ -81,6 +80,8 @@ const PLAIN_GROUPS: readonly (readonly string[])[] = [
   ['easy easier', 'hard harder difficult'],
   ['above', 'below'],
   ['inside indoors indoor', 'outside outdoors outdoor'],
+  ['inner', 'outer'],
+  ['safe safer safest', 'dangerous unsafe risky'],
   ['day daytime', 'night nighttime'],
   ['sync synchronous synchronously', 'async asynchronous asynchronously'],
   ['frontend front_end', 'backend back_end'],

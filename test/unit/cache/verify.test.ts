@@ -103,6 +103,17 @@ describe('verifyMatch: antonyms', () => {
     accepts('Discuss the results', 'Discuss the results in detail');
   });
 
+  it('rejects opposites across a verb and a phrasal verb, safe and dangerous, inner and outer', () => {
+    rejects('antonym', 'How do I enable dark mode in VS Code?', 'How do I turn off dark mode in VS Code?');
+    rejects('antonym', 'Is it safe to eat raw eggs?', 'Is it dangerous to eat raw eggs?');
+    rejects(
+      'antonym',
+      'What is the difference between an inner join and a left join?',
+      'What is the difference between an outer join and a left join?',
+    );
+    accepts('How do I enable dark mode?', 'How do I turn on dark mode?');
+  });
+
   it('does not reject when one side mentions both poles', () => {
     accepts('How do I enable or disable dark mode?', 'How do I disable dark mode?');
   });
