@@ -61,15 +61,27 @@ export function createPolicy(config: CacheConfig): (input: PolicyInput) => Cache
     const temperature = typeof body.temperature === 'number' ? body.temperature : 1;
     if (temperature > config.max_temperature)
       return OFF(`temperature ${temperature} > ${config.max_temperature}`);
-    const semanticAllowed =
-      config.semantic.enabled && (config.semantic.allow_pii || (input.piiFindings ?? 0) === 0);
-    return {
+    const policy: CachePolicy = {
       lookup,
       store,
-      semantic: semanticAllowed,
+      semantic: config.semantic.enabled,
       threshold: appConfig?.semantic_threshold ?? config.semantic.threshold,
     };
+    return withPiiFindings(policy, input.piiFindings, config);
   };
+}
+
+/**
+ * A policy decided before the analysis (PII unknown, taken as none) once the analysis has counted PII: a
+ * finding keeps the request from the semantic layer unless `semantic.allow_pii`. The exact layer is unaffected.
+ */
+export function withPiiFindings(
+  policy: CachePolicy,
+  piiFindings: number | undefined,
+  config: CacheConfig,
+): CachePolicy {
+  if (!policy.semantic || config.semantic.allow_pii || (piiFindings ?? 0) === 0) return policy;
+  return { ...policy, semantic: false };
 }
 
 /** Directive names, lower-cased; values are ignored (max-age and friends are not honoured per request). */

@@ -7,7 +7,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import { TextTooLongError, type Embedder } from './embedder.js';
-import { createPolicy, type CachePolicy, type PolicyInput } from './policy.js';
+import { createPolicy, withPiiFindings, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, semanticText, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
 import { cacheTenant } from './tenant.js';
@@ -17,6 +17,8 @@ import type { Abortable } from '../net/abortable.js';
 export interface LookupInput extends PolicyInput {
   /** The request's signal: a client that leaves stops waiting for its embedding. */
   readonly signal: Abortable;
+  /** This request's policy from `policy()`, when already decided: the lookup then adds only the PII count. */
+  readonly policy?: CachePolicy;
 }
 
 export type CacheLayer = 'exact' | 'semantic';
@@ -47,11 +49,17 @@ export interface Lookup {
 
 export interface ResponseCache {
   /**
+   * The policy for a request before its analysis (PII unknown, taken as none): decided once per request by
+   * the pipeline and handed to `prefetch` and `lookup`.
+   */
+  policy(config: CacheConfig, input: Omit<PolicyInput, 'piiFindings'>): CachePolicy;
+  /**
    * Starts the embedding a semantic lookup of this request would need, while the stages before the lookup
    * (analysis, limits) run: the lookup then finds it done or under way. Only on an idle embedder (see
    * Embedder.prefetch), so a request refused by its limits or answered by the exact layer costs idle time only.
+   * `policy` is the request's from `policy()`.
    */
-  prefetch(config: CacheConfig, input: Omit<PolicyInput, 'piiFindings'>): void;
+  prefetch(input: Omit<PolicyInput, 'piiFindings'>, policy: CachePolicy): void;
   /** undefined when the policy keeps this request away from the cache. */
   lookup(config: CacheConfig, input: LookupInput): Promise<Lookup | undefined>;
   /** Stores an answer after a miss; fire and forget (errors are counted, never thrown). */
@@ -179,17 +187,19 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     backend,
     purge: (filter) => backend.purge(filter),
     sweep: () => backend.sweep(),
-    prefetch(config, input) {
-      if (embedder === undefined) return;
+    policy: (config, input) => policyFor(config)({ ...input, piiFindings: undefined }),
+    prefetch(input, policy) {
       // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
       // layer has been embedded for nothing, in memory only.
-      const policy = policyFor(config)({ ...input, piiFindings: undefined });
-      if (!policy.lookup || !policy.semantic || !backend.ready()) return;
+      if (embedder === undefined || !policy.lookup || !policy.semantic || !backend.ready()) return;
       const text = semanticText(input.body);
       if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
     },
     async lookup(config, input) {
-      const policy = policyFor(config)(input);
+      const policy =
+        input.policy === undefined
+          ? policyFor(config)(input)
+          : withPiiFindings(input.policy, input.piiFindings, config);
       if (!policy.lookup && !policy.store) {
         metrics.cacheLookups.inc({ result: 'skipped' });
         return undefined;

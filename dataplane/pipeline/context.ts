@@ -10,6 +10,8 @@ import type { HttpExchange } from '../server/exchange.js';
 import type { AnthropicStreamEvent } from '../api/anthropic-messages.js';
 import type { ChatChunk } from '../api/openai-chat.js';
 import type { Abortable } from '../net/abortable.js';
+import type { CacheableEndpoint } from '../cache/answer.js';
+import type { CachePolicy, PolicyInput } from '../cache/policy.js';
 
 export type Endpoint =
   'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
@@ -58,6 +60,17 @@ export interface Timings {
   upstreamEnd?: number;
   firstByte?: number;
   end?: number;
+}
+
+/** A request as the cache sees it (stages/cache.ts `cacheView`). */
+export interface CacheView {
+  readonly endpoint: CacheableEndpoint;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly route: RoutableModel;
+  /** The policy's input, without the PII count the analysis gives later. */
+  readonly policyInput: Omit<PolicyInput, 'piiFindings'>;
+  /** The policy with PII taken as none; the lookup applies the count. */
+  readonly policy: CachePolicy;
 }
 
 /** What the cache did for a request, for headers and the record. */
@@ -131,6 +144,12 @@ export interface GatewayContext {
   identity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */
   usage?: TokenUsage;
+  /**
+   * What the cache sees of this request and its policy before the analysis, decided once by the first cache
+   * stage that asks (cache-prefetch, else cache; see stages/cache.ts `cacheView`); null when the cache does
+   * not apply.
+   */
+  cacheView?: CacheView | null;
   /** Set by the cache stage when the cache was consulted. */
   cache?: CacheOutcome;
   /** Set by the cache stage on a miss it may store. */

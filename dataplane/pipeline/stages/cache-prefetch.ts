@@ -5,15 +5,16 @@
 // time only.
 import type { ResponseCache } from '../../cache/response-cache.js';
 import type { Stage } from '../compose.js';
-import { cacheRequest } from './cache.js';
+import { cacheView } from './cache.js';
 
 export function cachePrefetchStage(deps: { cache: ResponseCache | undefined }): Stage {
   const { cache } = deps;
   return {
     name: 'cache-prefetch',
     run(ctx, next) {
-      const request = cache === undefined ? undefined : cacheRequest(ctx);
-      if (request !== undefined) cache!.prefetch(ctx.runtime.config.cache, request.policyInput);
+      // Decides the request's cache view and policy once; the cache stage reads them from the context.
+      const view = cache === undefined ? undefined : cacheView(ctx, cache);
+      if (view !== undefined) cache!.prefetch(view.policyInput, view.policy);
       return next();
     },
   };

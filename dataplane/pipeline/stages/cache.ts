@@ -17,7 +17,7 @@ import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { timed } from '../../observability/metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
-import type { GatewayContext, ResponsePlan } from '../context.js';
+import type { CacheView, GatewayContext, ResponsePlan } from '../context.js';
 import { anthropicErrorFrame, openAIErrorFrame } from '../dispatch/frames.js';
 
 export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: GatewayMetrics }): Stage {
@@ -26,15 +26,21 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
   return {
     name: 'cache',
     async run(ctx, next) {
-      const request = cacheRequest(ctx);
+      const request = cache === undefined ? undefined : cacheView(ctx, cache);
       if (cache === undefined || request === undefined) return next();
-      const { endpoint, body, route } = request;
+      const { endpoint, body, route, policy } = request;
+      // Most traffic is sampled (temperature above the bound) or opted out: no lookup, no wait to time.
+      if (!policy.lookup && !policy.store) {
+        metrics.cacheLookups.inc({ result: 'skipped' });
+        return next();
+      }
       const config = ctx.runtime.config.cache;
       const lookup = await timed(observeWait, () =>
         cache.lookup(config, {
           ...request.policyInput,
           piiFindings: conversationPii(ctx.analysis?.pii),
           signal: ctx.signal,
+          policy,
         }),
       );
       if (lookup === undefined) return next();
@@ -83,31 +89,36 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
 }
 
 /**
- * What the cache sees of a request: its endpoint, body and route, and the policy's input (without the PII
- * count, which the analysis gives later); undefined when the cache does not apply (off, embeddings).
+ * What the cache sees of a request (endpoint, body, route, the policy's input without the PII count the
+ * analysis gives later) and its policy with PII taken as none; undefined when the cache does not apply (off,
+ * embeddings). Decided once per request and kept on the context: cache-prefetch and cache both ask.
  */
-export function cacheRequest(ctx: GatewayContext) {
+export function cacheView(ctx: GatewayContext, cache: ResponseCache): CacheView | undefined {
+  if (ctx.cacheView !== undefined) return ctx.cacheView ?? undefined;
   const input = ctx.input;
   const route = ctx.route;
-  if (!ctx.runtime.config.cache.enabled || input === undefined || route === undefined) return undefined;
-  if (input.endpoint === 'embeddings') return undefined;
+  const config = ctx.runtime.config.cache;
+  // Before routing (a request refused earlier) nothing is decided yet: asked again later, if ever.
+  if (!config.enabled || input === undefined || route === undefined) return undefined;
+  if (input.endpoint === 'embeddings') {
+    ctx.cacheView = null;
+    return undefined;
+  }
   const endpoint: CacheableEndpoint = input.endpoint;
   const body = input.body as unknown as Readonly<Record<string, unknown>>;
   // Betas a Messages request asks for are forwarded to Anthropic and change its answer: they are part of
   // the key (as a field no body has), so answers with and without one are kept apart, coalescing too.
   const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
-  return {
+  const policyInput = {
     endpoint,
-    body,
-    route,
-    policyInput: {
-      endpoint,
-      modelId: route.id,
-      body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
-      identity: ctx.identity,
-      cacheControl: ctx.headers['cache-control'],
-    },
+    modelId: route.id,
+    body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
+    identity: ctx.identity,
+    cacheControl: ctx.headers['cache-control'],
   };
+  const view: CacheView = { endpoint, body, route, policyInput, policy: cache.policy(config, policyInput) };
+  ctx.cacheView = view;
+  return view;
 }
 
 function hitPlan(
