@@ -137,7 +137,18 @@ function rolesOf(a: Analysis, shown: Map<string, string>): Map<string, Roles> {
       if (r === undefined) roles.set(marker, (r = { heads: new Set(), phrase: new Set() }));
       const w = stem(t.norm);
       if (!shown.has(w)) shown.set(w, t.norm);
-      if (kept === 0) r.heads.add(w);
+      if (kept === 0) {
+        r.heads.add(w);
+        // The labelled head as well, not instead: a label that is no label ("… to Linux I think") changes
+        // nothing the bare head decides.
+        const label = labelOf(tokens[j + 1]);
+        if (label !== undefined) {
+          const head = `${w} ${label}`;
+          if (!shown.has(head)) shown.set(head, `${t.norm} ${tokens[j + 1]!.raw}`);
+          r.heads.add(head);
+          r.phrase.add(head);
+        }
+      }
       r.phrase.add(w);
       kept++;
     }
@@ -145,9 +156,27 @@ function rolesOf(a: Analysis, shown: Map<string, string>): Map<string, Roles> {
   return roles;
 }
 
+/**
+ * A single capital letter or a number right after a word labels it: "folder A", "server 2", "step 3". A
+ * labelled head is also read with its label ("from folder A to folder B" and back swap "folder a" and
+ * "folder b", where the heads alone are "folder" both times).
+ */
+function labelOf(t: Token | undefined): string | undefined {
+  if (t === undefined || t.sentenceStart) return undefined;
+  if (t.kind === 'number') return t.norm;
+  const c = t.raw.length === 1 ? t.raw.charCodeAt(0) : 0;
+  return c >= 0x41 && c <= 0x5a ? t.norm : undefined;
+}
+
 function stems(a: Analysis): Set<string> {
   const out = new Set<string>();
-  for (const t of a.tokens) out.add(stem(t.norm));
+  const tokens = a.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const w = stem(tokens[i]!.norm);
+    out.add(w);
+    const label = labelOf(tokens[i + 1]);
+    if (label !== undefined) out.add(`${w} ${label}`);
+  }
   return out;
 }
 

@@ -430,6 +430,22 @@ describe('verifyMatch: direction', () => {
     );
   });
 
+  it('reads a head with a letter or number label as one role: folder A, server 2, Python 3', () => {
+    rejects(
+      'direction',
+      'How do I copy files from folder A to folder B?',
+      'How do I copy files from folder B to folder A?',
+    );
+    rejects(
+      'direction',
+      'Move the data from server 1 to server 2',
+      'Move the data from server 2 to server 1',
+    );
+    rejects('direction', 'Migrate from Python 2 to Python 3', 'Migrate from Python 3 to Python 2');
+    accepts('Copy the logs from folder A into folder B', 'Copy the logs into folder B from folder A');
+    accepts('Go from step 3 to step 4', 'Go to step 4 from step 3');
+  });
+
   it('finds the target of a "to" between names, of "prefer … to", and of "replace … with"', () => {
     rejects('direction', 'English to Spanish: good morning', 'Spanish to English: good morning');
     rejects(
