@@ -63,11 +63,14 @@ const load = (): Promise<EmbeddingModel> => {
 
 // At start-up the service's warm-up lets one thread load first (with remote download on, it fetches the
 // model into the shared cache folder, written in place) before the others read that folder, so those threads
-// load at their first task. A replacement starts after the warm-up, when the folder is complete: it loads
-// before it tells piscina it is ready (below), so that no lookup is handed to it (and waits a second or more)
-// while the others can take it. A load left running in the background would not do: an idle piscina thread
-// sleeps in Atomics.wait between tasks, and the load would not advance until the next task came. A failed load
-// is kept and reported by every task.
+// load at their first task. A replacement starts after the warm-up, when the folder is complete: it loads at
+// once, before it tells piscina it is ready (below), so that a new lookup goes to a loaded thread rather than
+// wait a second or more for the load. Not a guarantee under load: piscina hands batches queued in its own
+// queue to a free thread whether or not it is ready yet, and those wait for the load (before, every batch
+// after the crash did). A load left running in the background would not do: an idle piscina thread sleeps in
+// Atomics.wait between tasks, and the load would not advance until the next task came. A failed load is kept
+// and reported by every task. A replacement that itself dies while loading (before it is ready) makes piscina
+// stop replacing threads at once; it then starts one when a task finds no thread free.
 let model: Promise<EmbeddingModel> | undefined = Atomics.load(options.warmed, 0) === 1 ? load() : undefined;
 
 async function embed(task: EmbedTask): Promise<TaskEnvelope<EmbedResult>> {
