@@ -156,6 +156,19 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   let flushScheduled = false;
   const maxItems = Math.max(1, options.batch?.maxItems ?? 1);
 
+  /** The tasks of a failed batch, one after another, each as a batch of one. */
+  const retryAlone = async (items: Queued[]): Promise<void> => {
+    for (const item of items) {
+      try {
+        const [outcome] = (await piscina.run([item.task])) as SettledTask<R>[];
+        observe(item.start, outcome!.runMs);
+        item.resolve(settled(outcome!));
+      } catch (error) {
+        item.reject(error instanceof GatewayError ? error : failed(error));
+      }
+    }
+  };
+
   const flush = (): void => {
     flushScheduled = false;
     while (batchesInFlight < threads && queue.length > 0) {
@@ -177,9 +190,16 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
             });
           },
           (error: unknown) => {
-            // The thread died or piscina refused: every task of the batch fails alike.
             const reason = failed(error);
-            for (const item of items) item.reject(reason);
+            // piscina refused (full) or the batch was one task: nothing to separate.
+            if (items.length === 1 || (reason instanceof GatewayError && reason.code === 'overloaded')) {
+              for (const item of items) item.reject(reason);
+              return undefined;
+            }
+            // The thread died (or the message could not be sent) and which task did it is unknown: each
+            // task of the batch runs again alone, so that only one that kills a thread again fails and its
+            // batch-mates are answered. The batch stays in flight meanwhile, so new batches wait behind.
+            return retryAlone(items);
           },
         )
         .finally(() => {
