@@ -61,7 +61,7 @@ describe('analysis pool full: 503 overloaded through the gateway', () => {
     const records = await waitFor(() => {
       const mine = gateway.records.slice(before);
       return mine.length >= responses.length ? mine : undefined;
-    });
+    }, 'a record for every request');
     assert.equal(records.length, responses.length);
     assert.equal(records.filter((r) => r.error_code === 'overloaded').length, refused.length);
     assert.equal(records.filter((r) => r.status === 200).length, served.length);
