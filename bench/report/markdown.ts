@@ -83,7 +83,8 @@ export function renderMarkdown(results: RunResults): string {
   out.push('### Throughput and latency');
   out.push('');
   out.push(
-    'Median over repeats; ± is half the spread (max−min) of the repeats relative to the median. Latency in ms, ' +
+    'Median over repeats; each ± is half the spread (max−min) of the repeats relative to the median of the ' +
+      'column before it. Latency in ms, ' +
       'from the send (closed loop) or from the scheduled send time (open loop). Requests that never completed ' +
       '(timed out or never sent) enter the percentiles at the time to the deadline; a percentile that reaches ' +
       'into them is a lower bound, shown "≥" when so in at least half the repeats. req/s is successful completions inside the window ÷ its length. ' +
@@ -102,10 +103,12 @@ export function renderMarkdown(results: RunResults): string {
         'p50',
         'p90',
         'p99',
+        '±',
         'p99.9',
         'p50 − direct p50',
         'p99 − direct p99',
         'CPU µs/req',
+        '±',
         'cores',
         'peak RSS MB (max)',
         'errors',
@@ -119,10 +122,12 @@ export function renderMarkdown(results: RunResults): string {
         bound(r, 'p50', ms(r.p50.median)),
         bound(r, 'p90', ms(r.p90.median)),
         bound(r, 'p99', ms(r.p99.median)),
+        pm(r.p99),
         bound(r, 'p999', ms(r.p999.median)),
         r.addedP50 === null ? '' : bound(r, 'p50', signedMs(r.addedP50.median)),
         r.addedP99 === null ? '' : bound(r, 'p99', signedMs(r.addedP99.median)),
         num(r.targetUsPerReq?.median, 1),
+        pm(r.targetUsPerReq),
         num(r.targetCores?.median, 2),
         num(r.rssPeakMb, 0),
         r.errors === 0 ? '0' : `${r.errors} (${(r.errorRate * 100).toFixed(2)}%)`,
