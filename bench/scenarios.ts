@@ -12,6 +12,8 @@ export interface Scenario {
   chunks: number;
   /** Upstream latency before headers, ms. */
   upstreamMs: number;
+  /** Pause between streamed chunks, ms: each chunk then arrives in its own read, as from a generating model. */
+  chunkDelayMs: number;
   promptBytes: number;
   load: LoadShape;
   errorRate: number;
@@ -30,6 +32,7 @@ function scenario(
     stream: false,
     chunks: 20,
     upstreamMs: 0,
+    chunkDelayMs: 0,
     promptBytes: 200,
     errorRate: 0,
     ...options,
@@ -54,6 +57,10 @@ export const SCENARIOS: readonly Scenario[] = [
     stream: true,
     upstreamMs: 50,
   }),
+  scenario('st20x5ms-c50', 'stream 20 chunks 5 ms apart, c=50', closed(50), {
+    stream: true,
+    chunkDelayMs: 5,
+  }),
   scenario('open-1k', 'open loop 1000 req/s, non-stream 0 ms', open(1000)),
   scenario('open-2k', 'open loop 2000 req/s, non-stream 0 ms', open(2000)),
   // What the analysis adds to p99 at a rate where nothing queues (issue 4: 1 KB prompt).
@@ -68,7 +75,7 @@ export function behaviourFor(s: Scenario): BehaviourInput {
   return {
     latency: { kind: 'fixed', ms: s.upstreamMs },
     chunks: s.chunks,
-    chunkDelayMs: 0,
+    chunkDelayMs: s.chunkDelayMs,
     errorRate: s.errorRate,
     errorStatus: 500,
     seed: 1,
