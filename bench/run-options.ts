@@ -96,8 +96,8 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
     settings: {
       mode: chosen !== undefined ? 'custom' : quick ? 'quick' : 'full',
       repeats,
-      warmupS: positive(values.warmup, 'warmup', quick ? 0.5 : 1),
-      durationS: positive(values.duration, 'duration', quick ? 1.5 : 4),
+      warmupS: positive(values.warmup, 'warmup', quick ? 0.4 : 1),
+      durationS: positive(values.duration, 'duration', quick ? 1.2 : 4),
       drainS: 3,
       openLoopMaxConnections: 512,
       nice,

@@ -93,7 +93,7 @@ async function run(options: RunOptions): Promise<number> {
       cores,
       log,
       // Quick mode has to stay under 3 minutes even on a noisy machine.
-      remeasureBudget: Math.ceil(measurementCount * (settings.mode === 'quick' ? 0.15 : 0.5)),
+      remeasureBudget: Math.ceil(measurementCount * (settings.mode === 'quick' ? 0.1 : 0.5)),
     });
     for (const info of launched.info) {
       const reason = failed.get(info.name);
