@@ -414,3 +414,48 @@ describe('POST /v1/analyze requires a valid key once identities exist (issue 4)'
     assert.ok(['simple', 'medium', 'complex'].includes(body.complexity.class));
   });
 });
+
+describe('allowed models name the ids clients send (aliases), not upstream names', () => {
+  let gateway: TestGateway;
+  const web = newKey();
+  before(async () => {
+    gateway = await startTestGateway({
+      workers: { threads: 1 },
+      analysis: { enabled: false },
+      providers: { simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 } },
+      // Two aliases of one upstream model, and a third id whose own name is that upstream name.
+      models: {
+        fast: { provider: 'simulator', upstream_model: 'sim-upstream' },
+        'fast-too': { provider: 'simulator', upstream_model: 'sim-upstream' },
+        'sim-upstream': { provider: 'simulator' },
+      },
+      teams: { acme: { models: ['fast'], apps: { web: { keys: [{ id: 'w', sha256: web.sha256 }] } } } },
+    });
+  });
+  after(() => gateway.shutdown(0));
+
+  const ask = (model: string) =>
+    gateway.post(
+      '/v1/chat/completions',
+      { model, messages: [{ role: 'user', content: 'Hello there' }] },
+      bearer(web.key),
+    );
+
+  it('the listed alias is served; another alias of the same upstream model and the upstream name are 403', async () => {
+    await expect200(await ask('fast'));
+    for (const model of ['fast-too', 'sim-upstream']) {
+      const denied = await ask(model);
+      assert.equal(denied.status, 403, model);
+      const body = (await denied.json()) as ErrorBody;
+      assert.equal(body.error.code, 'forbidden');
+      assert.match(body.error.message, new RegExp(`'${model}'`));
+    }
+    const models = (await (await fetch(`${gateway.url}/v1/models`, { headers: bearer(web.key) })).json()) as {
+      data: { id: string }[];
+    };
+    assert.deepEqual(
+      models.data.map((m) => m.id),
+      ['fast'],
+    );
+  });
+});
