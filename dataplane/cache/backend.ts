@@ -43,7 +43,10 @@ export interface CacheBackend {
   ): Promise<void>;
   /** Entries removed (exact entries plus semantic entries). */
   purge(filter: PurgeFilter): Promise<number>;
-  /** One bounded pass removing expired semantic entries; returns how many went. */
+  /**
+   * One bounded pass removing expired entries, returning how many went: semantic ones (Redis), or semantic and
+   * exact ones (in process; Redis expires exact entries itself).
+   */
   sweep(): Promise<number>;
   /** False while the backend cannot answer (lookups are skipped as misses). */
   ready(): boolean;

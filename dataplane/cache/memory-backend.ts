@@ -156,16 +156,24 @@ export function createMemoryBackend(options: MemoryBackendOptions): CacheBackend
     async sweep() {
       const t = now();
       let removed = 0;
+      // Exact entries too: nothing else would free an expired one that is never read again before the LRU
+      // reaches it (Redis expires its own).
+      for (const [key, entry] of exact) {
+        if (entry.expiresAt > t) continue;
+        dropExact(key, entry);
+        removed += 1;
+      }
+      let vectors = 0;
       for (const [key, partition] of partitions) {
         for (const [id, entry] of partition.entries) {
           if (entry.expiresAt > t) continue;
           partition.entries.delete(id);
-          removed += 1;
+          vectors += 1;
         }
         if (partition.entries.size === 0) partitions.delete(key);
       }
-      vectorEntries -= removed;
-      return removed;
+      vectorEntries -= vectors;
+      return removed + vectors;
     },
     ready: () => true,
     async close() {

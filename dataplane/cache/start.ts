@@ -67,16 +67,18 @@ export async function startResponseCache(
     metrics,
     logger,
   });
-  const sweeping = semantic.enabled
-    ? setInterval(() => {
-        cache.sweep().then(
-          (removed) => {
-            if (removed > 0) logger.debug('cache sweep', { removed });
-          },
-          () => metrics.cacheBackendErrors.inc({ op: 'sweep' }),
-        );
-      }, semantic.sweep.interval_ms).unref()
-    : undefined;
+  // The in-process backend needs the sweep for its exact entries even without the semantic layer.
+  const sweeping =
+    semantic.enabled || backend.kind === 'memory'
+      ? setInterval(() => {
+          cache.sweep().then(
+            (removed) => {
+              if (removed > 0) logger.debug('cache sweep', { removed });
+            },
+            () => metrics.cacheBackendErrors.inc({ op: 'sweep' }),
+          );
+        }, semantic.sweep.interval_ms).unref()
+      : undefined;
   logger.info('cache ready', {
     backend: backend.kind,
     semantic: service !== undefined,
