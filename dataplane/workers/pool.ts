@@ -30,8 +30,8 @@ export interface WorkerPoolOptions {
   concurrentTasksPerWorker?: number;
   /**
    * Batching, for short tasks whose hand-off costs more than the work: a task is queued, and at the end of
-   * the current turn of the event loop (setImmediate) the queue goes to the free threads, up to `maxItems`
-   * per message; while every thread is busy, tasks wait and leave together when one is free. A hand-off
+   * the current turn of the event loop (setImmediate) the queue is shared evenly by the free threads, up to
+   * `maxItems` per message; while every thread is busy, tasks wait and leave together when one is free. A hand-off
    * wakes the thread and, on the way back, the event loop; one per batch instead of one per task. The
    * module must export defineBatchTask(). A task with a signal is sent alone, so that aborting it ends only
    * its own thread's work.
@@ -93,6 +93,8 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
 
   const capacity = running + options.maxQueue;
   let pending = 0;
+  /** Tasks sent to piscina on their own (runAlone), each holding a thread while it runs. */
+  let aloneRunning = 0;
   const overloaded = () => {
     metrics.workerRejected.inc({ pool: name });
     return new GatewayError('overloaded', `The ${name} worker pool is saturated; retry shortly.`, {
@@ -120,6 +122,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   const runAlone = async (task: T, signal: Abortable | undefined): Promise<R> => {
     const start = performance.now();
     pending += 1;
+    aloneRunning += 1;
     try {
       const input = options.batch === undefined ? task : [task];
       const reply = await piscina.run(input, signal === undefined ? {} : { signal });
@@ -135,6 +138,7 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
       throw error instanceof GatewayError ? error : failed(error, signal);
     } finally {
       pending -= 1;
+      aloneRunning -= 1;
     }
   };
 
@@ -172,7 +176,11 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
   const flush = (): void => {
     flushScheduled = false;
     while (batchesInFlight < threads && queue.length > 0) {
-      const items = queue.splice(0, maxItems);
+      // What waits is shared evenly by the free threads (up to maxItems each): one batch taking it all
+      // would leave the other threads idle while its thread works through it.
+      // A task sent alone (with a signal) holds a thread too.
+      const free = Math.max(1, threads - batchesInFlight - aloneRunning);
+      const items = queue.splice(0, Math.min(maxItems, Math.ceil(queue.length / free)));
       batchesInFlight += 1;
       piscina
         .run(items.map((item) => item.task))
