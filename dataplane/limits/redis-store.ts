@@ -279,13 +279,29 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       // What this replica has reconciled is visible to its own next read.
       await calls.flush();
       if (keys.length === 0) return [];
+      // Expired reservations (a crashed replica's) are given back by the next admission on the key; until
+      // then the hash still counts them, so the read leaves them out itself, as the in-process store does.
+      const now = clock.now();
       const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.hmget(key, 'used', 'reserved');
+      for (const key of keys) {
+        pipeline.hmget(key, 'used', 'reserved');
+        pipeline.zrange(`${key}:r`, '-inf', String(now), 'BYSCORE');
+      }
       const replies = (await pipeline.exec()) ?? [];
-      return replies.map(([error, value]) => {
-        if (error !== null) throw error;
-        const [used, reserved] = value as (string | null)[];
-        return { used: Number(used ?? 0), reserved: Number(reserved ?? 0) };
+      return keys.map((_, i) => {
+        const [hashError, hash] = replies[2 * i]!;
+        const [expiredError, expired] = replies[2 * i + 1]!;
+        if (hashError !== null) throw hashError;
+        if (expiredError !== null) throw expiredError;
+        const [used, reserved] = hash as (string | null)[];
+        // Members are `<amount>:<request id>` (those of the previous layout have no amount: skipped).
+        let gone = 0;
+        for (const member of expired as string[]) {
+          const colon = member.indexOf(':');
+          const amount = colon > 0 ? Number(member.slice(0, colon)) : Number.NaN;
+          if (Number.isFinite(amount) && amount > 0) gone += amount;
+        }
+        return { used: Number(used ?? 0), reserved: Math.max(0, Number(reserved ?? 0) - gone) };
       });
     },
     async close() {
