@@ -44,8 +44,9 @@ export interface CacheBackend {
   /** Entries removed (exact entries plus semantic entries). */
   purge(filter: PurgeFilter): Promise<number>;
   /**
-   * One bounded pass removing expired entries, returning how many went: semantic ones (Redis), or semantic and
-   * exact ones (in process; Redis expires exact entries itself).
+   * One pass removing expired entries, returning how many went: on Redis a bounded one over semantic entries
+   * (Redis expires exact entries itself); in process every entry, exact and semantic (at most
+   * `memory.max_entries` of each: 10,000 by default, a walk of about a millisecond).
    */
   sweep(): Promise<number>;
   /** False while the backend cannot answer (lookups are skipped as misses). */

@@ -282,7 +282,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisLimitStore {
       // Expired reservations (a crashed replica's) are given back by the next admission on the key; until
       // then the hash still counts them, so the read leaves them out itself, as the in-process store does.
       const now = clock.now();
-      const pipeline = redis.pipeline();
+      // MULTI: another replica's admission may give an expired reservation back between the two reads.
+      const pipeline = redis.multi();
       for (const key of keys) {
         pipeline.hmget(key, 'used', 'reserved');
         pipeline.zrange(`${key}:r`, '-inf', String(now), 'BYSCORE');

@@ -1,7 +1,8 @@
 // The one owner of a piscina pool: validated sizing, a bounded queue (full → 503 `overloaded`), the request's
 // AbortSignal passed through (a queued task is dropped, a running one stops with its thread), crashed threads
 // replaced by piscina without failing other tasks, and run/wait histograms on /metrics. Optionally batching:
-// tasks that arrive in the same turn of the event loop go to a thread in one message (see `batch`).
+// tasks that arrive in the same turn of the event loop are shared by the free threads, one message each
+// (see `batch`).
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -139,6 +140,8 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
     } finally {
       pending -= 1;
       aloneRunning -= 1;
+      // Its thread is free for the batches waiting (if any).
+      if (queue.length > 0) flush();
     }
   };
 
@@ -175,11 +178,12 @@ export function createWorkerPool<T, R>(options: WorkerPoolOptions): WorkerPool<T
 
   const flush = (): void => {
     flushScheduled = false;
-    while (batchesInFlight < threads && queue.length > 0) {
+    // A task sent alone (with a signal) holds a thread too: batches wait here for one that nothing holds, so
+    // that a batch never queues inside piscina while tasks that could have joined it wait here.
+    while (batchesInFlight + aloneRunning < threads && queue.length > 0) {
       // What waits is shared evenly by the free threads (up to maxItems each): one batch taking it all
       // would leave the other threads idle while its thread works through it.
-      // A task sent alone (with a signal) holds a thread too.
-      const free = Math.max(1, threads - batchesInFlight - aloneRunning);
+      const free = threads - batchesInFlight - aloneRunning;
       const items = queue.splice(0, Math.min(maxItems, Math.ceil(queue.length / free)));
       batchesInFlight += 1;
       piscina

@@ -188,14 +188,16 @@ describe('memory cache backend: semantic entries', () => {
   });
 
   it('sweeps expired exact entries too, freeing their share of max_entries and max_bytes', async () => {
-    const { backend, advance } = backendAt({ maxEntries: 2 });
-    await backend.setExact('acme/a', 'gpt-test', 'old', answer('O'), 10);
+    // Room for two entries by count and (each answer ≈ 202 bytes) by size.
+    const { backend, advance } = backendAt({ maxEntries: 2, maxBytes: 500 });
+    // 'live' first, so that the LRU, if the sweep left 'old' in place, would push 'live' out, not 'old'.
     await backend.setExact('acme/a', 'gpt-test', 'live', answer('L'), 100);
+    await backend.setExact('acme/a', 'gpt-test', 'old', answer('O'), 10);
     advance(10_000);
     // Never read again, 'old' would otherwise stay until the LRU pushed it out.
     assert.equal(await backend.sweep(), 1);
     assert.equal(await backend.sweep(), 0);
-    // Its slot is free: a new entry fits beside 'live' without evicting it.
+    // Its slot and bytes are free: a new entry fits beside 'live' without evicting it.
     await backend.setExact('acme/a', 'gpt-test', 'new', answer('N'), 100);
     assert.equal(await has(backend, 'live'), true);
     assert.equal(await has(backend, 'new'), true);

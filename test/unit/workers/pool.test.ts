@@ -171,17 +171,42 @@ describe('worker pool', () => {
       const { pool: p } = pool(2, 64, { maxItems: 8 });
       const g = gate();
       const alone = p.run({ op: 'block', gate: g.buffer, value: 'held' }, new AbortController().signal);
-      await g.started(1);
-      // One free thread: all four in one batch there. Split in two, one half would wait in piscina behind
-      // the blocked thread, and this would not resolve before the gate opens.
-      const results = (await Promise.all(
-        Array.from({ length: 4 }, (_, value) => p.run({ op: 'echo', value })),
-      )) as Tagged[];
-      assert.deepEqual(
-        results.map((r) => r.batch),
-        [4, 4, 4, 4],
-      );
-      g.release();
+      try {
+        await g.started(1);
+        // One free thread: all four in one batch there, not two batches of two (one of them queued inside
+        // piscina for whichever thread frees first).
+        const results = (await Promise.all(
+          Array.from({ length: 4 }, (_, value) => p.run({ op: 'echo', value })),
+        )) as Tagged[];
+        assert.deepEqual(
+          results.map((r) => r.batch),
+          [4, 4, 4, 4],
+        );
+      } finally {
+        g.release();
+      }
+      assert.deepEqual(await alone, { value: 'held', batch: 1 });
+    });
+
+    it('holds batches while tasks sent alone hold every thread, and sends them when one ends', async () => {
+      const { pool: p } = pool(1, 64, { maxItems: 8 });
+      const g = gate();
+      const alone = p.run({ op: 'block', gate: g.buffer, value: 'held' }, new AbortController().signal);
+      try {
+        await g.started(1);
+        const waiting = Array.from({ length: 3 }, (_, value) => p.run({ op: 'echo', value }));
+        // Let several turns pass: nothing may leave while the only thread is held.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(p.queueSize(), 3);
+        g.release();
+        const results = (await Promise.all(waiting)) as Tagged[];
+        assert.deepEqual(
+          results.map((r) => r.batch),
+          [3, 3, 3],
+        );
+      } finally {
+        g.release();
+      }
       assert.deepEqual(await alone, { value: 'held', batch: 1 });
     });
 
