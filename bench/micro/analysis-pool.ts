@@ -24,6 +24,7 @@ import { createGatewayMetrics } from '../../dataplane/observability/gateway-metr
 import { createLogger } from '../../dataplane/observability/logger.js';
 import { createWorkerPool, sibling, type WorkerPool } from '../../dataplane/workers/pool.js';
 import { chatBody } from '../load/chat-request.js';
+import { seededRandom } from '../mock-upstream/behaviour.js';
 import { clockTicksPerSecond, parseStatTicks } from '../proc/cpu-ticks.js';
 import { percentile } from '../stats/percentiles.js';
 
@@ -42,21 +43,9 @@ const WORDS = (
   'kubernetes terraform postgres gateway summarise translate refactor explain compare estimate review'
 ).split(' ');
 
-/** Deterministic PRNG (mulberry32): the same prompt on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Prose of exactly `bytes` ASCII characters: words, numbers, capitalised names and snake_case identifiers. */
 function variedText(bytes: number, seed: number): string {
-  const rand = prng(seed);
+  const rand = seededRandom(seed); // the same prompt on every run
   const pick = () => WORDS[Math.floor(rand() * WORDS.length)]!;
   let out = '';
   while (out.length < bytes) {
