@@ -110,14 +110,18 @@ describe('limits on Redis across three gateways', () => {
   });
 
   it('an RPM limit is shared: 60 requests over three gateways admit the limit once', async () => {
+    const began = Date.now();
     const statuses = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         chat(gateways[i % 3]!, keys.paced.key).then(async (r) => (await r.text(), r.status)),
       ),
     );
+    const elapsedMs = Date.now() - began;
     const admitted = statuses.filter((s) => s === 200).length;
-    // GCRA lets the full limit through at once, then one more per 2 s; the burst takes well under 2 s.
-    assert.ok(admitted === 30 || admitted === 31, `${admitted} admitted`);
+    // GCRA lets the full limit through at once, then one more per 2 s (30 a minute): on a slow moment of a slow
+    // machine the burst can take longer than that, and each 2 s it lasts admits one more, never more.
+    const most = 30 + 1 + Math.floor(elapsedMs / 2000);
+    assert.ok(admitted >= 30 && admitted <= most, `${admitted} admitted in ${elapsedMs} ms`);
     assert.equal(statuses.filter((s) => s === 429).length, 60 - admitted);
     // Each admission's wait on Redis is in the stage histogram, refused ones included.
     const metrics = await (await fetch(`${gateways[0]!.url}/metrics`)).text();
