@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { dayTokenBudget } from '../support/budgets.js';
 import { bearer, newKey } from '../support/identities.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
@@ -19,14 +20,6 @@ import { waitFor } from '../support/wait.js';
 // Long enough for the checks right after the kill to land before the hold's expiry even on a loaded machine
 // (a hold is renewed every second here, so it outlives the kill by at least TTL_S - 1 s).
 const TTL_S = 4;
-
-interface BudgetRow {
-  scope: string;
-  unit: string;
-  period: string;
-  used: number;
-  reserved: number;
-}
 
 describe('a replica killed mid-request: its holds expire after reservation_ttl_s', () => {
   let redis: PrivateRedis;
@@ -85,16 +78,8 @@ describe('a replica killed mid-request: its holds expire after reservation_ttl_s
       ...(signal === undefined ? {} : { signal }),
     });
 
-  const reserved = async (): Promise<number> => {
-    const body = (await (await fetch(`${survivor.url}/v1/budgets`, { headers: bearer(app.key) })).json()) as {
-      data: BudgetRow[];
-    };
-    const row = body.data.find(
-      (r) => r.scope === 'app:acme/web' && r.unit === 'tokens' && r.period === 'day',
-    );
-    assert.ok(row !== undefined, JSON.stringify(body));
-    return row.reserved;
-  };
+  const reserved = async (): Promise<number> =>
+    (await dayTokenBudget(survivor.url, bearer(app.key), 'app:acme/web')).reserved;
 
   it('the dead replica holds its slot and reservation until the TTL, then both are free', async () => {
     const client = new AbortController();

@@ -12,6 +12,7 @@ import { parseConfig } from '../../dataplane/config/load.js';
 import { startGateway, type Gateway } from '../../dataplane/gateway.js';
 import { createLogger } from '../../dataplane/observability/logger.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { budgetRows, type BudgetRow } from '../support/budgets.js';
 import { bearer, newKey } from '../support/identities.js';
 import { metricValue, streamedTokensOf } from '../support/raw-http.js';
 import { redisCommand, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
@@ -19,15 +20,6 @@ import { waitFor } from '../support/wait.js';
 
 interface ErrorBody {
   error: { message: string; type: string; code: string };
-}
-
-interface BudgetRow {
-  scope: string;
-  unit: string;
-  period: string;
-  used: number;
-  reserved: number;
-  limit: number;
 }
 
 /** Generous: a request must be answered within a small multiple of command_timeout_ms (200), never hang. */
@@ -152,11 +144,7 @@ describe('limits on Redis through gateways: streams, usage, fault policies, stal
       signal: AbortSignal.timeout(10_000),
     });
 
-  const budgetsOf = async (gateway: Gateway, key: string): Promise<BudgetRow[]> => {
-    const response = await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(key) });
-    assert.equal(response.status, 200);
-    return ((await response.json()) as { data: BudgetRow[] }).data;
-  };
+  const budgetsOf = (gateway: Gateway, key: string) => budgetRows(gateway.url, bearer(key));
 
   const budgetHash = async (scope: string) => {
     const reply = (await redisCommand(redis.url, [

@@ -4,19 +4,13 @@
 // upstream then reports.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { dayTokenBudget } from '../support/budgets.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
 import { waitFor } from '../support/wait.js';
 
 interface ErrorBody {
   error: { message: string; type: string; code: string };
-}
-interface BudgetRow {
-  scope: string;
-  period: string;
-  used: number;
-  reserved: number;
-  limit: number;
 }
 
 const pdf = {
@@ -91,14 +85,7 @@ describe('budgets reserve the context window for prompts with audio or files', (
     }, 'the reservation to be reconciled');
     return { reserved: during.reserved, usage, settled };
   };
-  const dayBudget = async (key: string, scope: string): Promise<BudgetRow> => {
-    const body = (await (await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(key) })).json()) as {
-      data: BudgetRow[];
-    };
-    const row = body.data.find((b) => b.scope === scope && b.period === 'day');
-    assert.ok(row !== undefined, `no day budget for ${scope}`);
-    return row;
-  };
+  const dayBudget = (key: string, scope: string) => dayTokenBudget(gateway.url, bearer(key), scope);
 
   it('/v1/analyze says which parts are not counted', async () => {
     const response = await fetch(`${gateway.url}/v1/analyze`, {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { dayTokenBudget } from '../support/budgets.js';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -64,16 +65,7 @@ describe('the shipped config (npm start)', () => {
   });
 
   it('enforces its limits and budgets in process, with no Redis', async () => {
-    const usedToday = async (): Promise<{ used: number; limit: number }> => {
-      const budgets = (await (await fetch(`${gateway.url}/v1/budgets`)).json()) as {
-        data: { scope: string; unit: string; period: string; used: number; limit: number }[];
-      };
-      const daily = budgets.data.find(
-        (b) => b.scope === 'global' && b.unit === 'tokens' && b.period === 'day',
-      );
-      assert.ok(daily !== undefined, JSON.stringify(budgets));
-      return daily;
-    };
+    const usedToday = () => dayTokenBudget(gateway.url, {}, 'global');
     const before = (await usedToday()).used;
     const one = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
