@@ -1,11 +1,11 @@
 // The whole analysis of one request, in one pass: tokens, complexity, PII and injection signals. Pure CPU;
 // it runs inside the analysis worker pool (workers/tasks/analyze.ts), never on the event loop.
-import { createComplexityScorer } from './complexity/index.js';
+import { classify, createComplexityScorer } from './complexity/index.js';
 import { extractDefinitionSegments, extractEmbeddingSegments, extractSegments } from './extract.js';
 import { createInjectionDetector } from './injection/index.js';
 import { createPiiScanner } from './pii/index.js';
 import { createTokenCounter } from './tokens/index.js';
-import type { Analysis, AnalysisRequest } from './types.js';
+import type { Analysis, AnalysisRequest, AnalysisTarget } from './types.js';
 
 export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
   const tokens = createTokenCounter();
@@ -25,11 +25,36 @@ export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
     }
     const segments = extractSegments(request.endpoint, request.body);
     const counted = tokens.count(request);
-    return {
+    const scored = complexity.score(request, segments, counted.prompt);
+    const analysis: Analysis = {
       tokens: counted,
-      complexity: complexity.score(request, segments, counted.prompt),
+      complexity: scored,
       pii: pii.scan([...segments, ...extractDefinitionSegments(request.endpoint, request.body)]),
       injection: injection.detect(segments),
     };
+    const routing = request.routing;
+    if (routing !== undefined) {
+      const chosen = classify(scored.score, routing.thresholds);
+      const target = routing.targets[chosen];
+      analysis.routing = { class: chosen, model: target.model, score: scored.score };
+      // The complexity was scored with the first count (its length feature); what budgets reserve and the
+      // record keeps must be the chosen model's own count, when its tokenizer or limits differ.
+      if (!sameTokenization(request, target)) {
+        // Only the target's own fields: a limit the provisional model has and the target lacks must not stay.
+        const { model: _model, ...tokenization } = target;
+        analysis.tokens = tokens.count({ endpoint: request.endpoint, body: request.body, ...tokenization });
+      }
+    }
+    return analysis;
   };
+}
+
+function sameTokenization(a: AnalysisTarget, b: AnalysisTarget): boolean {
+  return (
+    a.upstreamModel === b.upstreamModel &&
+    a.provider === b.provider &&
+    a.maxOutputTokens === b.maxOutputTokens &&
+    a.contextWindow === b.contextWindow &&
+    a.providerDefaultMax === b.providerDefaultMax
+  );
 }

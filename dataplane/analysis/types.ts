@@ -5,10 +5,8 @@ export type AnalysisEndpoint = 'chat' | 'messages' | 'embeddings';
 
 export type ProviderKind = 'openai' | 'azure-openai' | 'self-hosted' | 'anthropic' | 'simulator';
 
-export interface AnalysisRequest {
-  readonly endpoint: AnalysisEndpoint;
-  /** The validated request body (OpenAI chat, Anthropic Messages or OpenAI embeddings shape). */
-  readonly body: unknown;
+/** What the token count depends on in a model: its tokenizer and its completion limits. */
+export interface AnalysisTarget {
   /** Model name as sent upstream (decides the tokenizer). */
   readonly upstreamModel: string;
   readonly provider: ProviderKind;
@@ -18,6 +16,38 @@ export interface AnalysisRequest {
   readonly contextWindow?: number;
   /** The completion limit the provider sends when the request sets none (Anthropic's `default_max_tokens`). */
   readonly providerDefaultMax?: number;
+}
+
+export interface AnalysisRequest extends AnalysisTarget {
+  readonly endpoint: AnalysisEndpoint;
+  /** The validated request body (OpenAI chat, Anthropic Messages or OpenAI embeddings shape). */
+  readonly body: unknown;
+  /**
+   * The request names a complexity router: the analysis also picks the target (by the router's thresholds)
+   * and counts the tokens for that target's tokenizer, so the choice costs no second round trip. The fields
+   * above then describe one of the targets, the one the length feature is counted with.
+   */
+  readonly routing?: RoutingRequest;
+}
+
+export interface RoutingRequest {
+  /** Score boundaries of this router: medium from `medium` on, complex from `complex` on. */
+  readonly thresholds: { readonly medium: number; readonly complex: number };
+  readonly targets: Readonly<Record<ComplexityClass, RoutingTarget>>;
+}
+
+export interface RoutingTarget extends AnalysisTarget {
+  /** The configured model id. */
+  readonly model: string;
+}
+
+/** What a complexity router chose, and why. */
+export interface RoutingAnalysis {
+  /** The class by the router's thresholds (may differ from complexity.class when they are not the default). */
+  class: ComplexityClass;
+  /** The configured model id of the target. */
+  model: string;
+  score: number;
 }
 
 /** One piece of prompt text with where it sits, for findings' locations. */
@@ -81,8 +111,11 @@ export interface InjectionAnalysis {
 }
 
 export interface Analysis {
+  /** Counted for the model the request goes to (for a router's request, the chosen target). */
   tokens: TokenAnalysis;
   complexity: ComplexityAnalysis;
   pii: PiiFinding[];
   injection: InjectionAnalysis;
+  /** Present when the request named a complexity router. */
+  routing?: RoutingAnalysis;
 }

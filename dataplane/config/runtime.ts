@@ -9,6 +9,7 @@ import type { Provider, ResolvedModel } from '../providers/types.js';
 import { createOpenAIProvider } from '../providers/openai/index.js';
 import { createAnthropicProvider } from '../providers/anthropic/index.js';
 import { createSimulatorProvider } from '../providers/simulator/index.js';
+import { buildRouters, type ComplexityRouter } from '../routing/complexity-router.js';
 
 export interface RoutableModel extends ResolvedModel {
   readonly provider: Provider;
@@ -17,6 +18,8 @@ export interface RoutableModel extends ResolvedModel {
 export interface Runtime {
   readonly config: GatewayConfig;
   readonly models: ReadonlyMap<string, RoutableModel>;
+  /** Model ids whose target the analysis chooses per request (`routers:`). */
+  readonly routers: ReadonlyMap<string, ComplexityRouter>;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly authenticator: Authenticator;
   /** The limit scopes (global, team, app, key, user) a request of this identity is counted in. */
@@ -78,6 +81,7 @@ export function buildRuntime(config: GatewayConfig, deps: RuntimeDeps = {}): Run
   return {
     config,
     models,
+    routers: buildRouters(config, models),
     providers,
     authenticator,
     scopes: createScopeResolver({ global: config.limits.global, teams: config.teams }),

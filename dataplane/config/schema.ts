@@ -4,6 +4,7 @@ import { analyticsConfigSchema } from '../../analytics/config-schema.js';
 import { cacheConfigSchema } from '../cache/schema.js';
 import { limitsConfigSchema } from '../limits/schema.js';
 import { authConfigSchema, teamsSchema } from './auth-schema.js';
+import { routersSchema } from './routers-schema.js';
 
 const ms = (fallback: number) => z.number().int().positive().default(fallback);
 
@@ -161,6 +162,8 @@ export const configSchema = z
     server: serverSchema.prefault({}),
     providers: z.record(z.string().min(1), providerSchema).prefault(defaultProviders),
     models: z.record(z.string().min(1), modelSchema).prefault(defaultModels),
+    /** Model ids whose target is chosen per request (config/routers-schema.ts). */
+    routers: routersSchema,
     auth: authConfigSchema.prefault({}),
     teams: teamsSchema,
     limits: limitsConfigSchema.prefault({}),
@@ -191,6 +194,26 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((config, ctx) => {
+    for (const [id, router] of Object.entries(config.routers)) {
+      if (id in config.models) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routers', id],
+          message: `"${id}" is also a model id: a router needs an id of its own`,
+        });
+      }
+      for (const [cls, target] of Object.entries(router.targets)) {
+        const model = config.models[target];
+        const problem =
+          model === undefined
+            ? `unknown model "${target}" (known: ${Object.keys(config.models).join(', ')})`
+            : model.kind === 'embeddings'
+              ? `"${target}" is an embeddings model; a router's targets are chat models`
+              : undefined;
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['routers', id, 'targets', cls], message: problem });
+      }
+    }
     for (const [id, model] of Object.entries(config.models)) {
       const provider = config.providers[model.provider];
       if (provider === undefined) {
@@ -220,6 +243,7 @@ export const configSchema = z
   });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
+export type { RouterConfig } from './routers-schema.js';
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type Pricing = z.infer<typeof pricingSchema>;

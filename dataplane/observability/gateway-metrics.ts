@@ -18,6 +18,8 @@ export interface GatewayMetrics {
   readonly workerFailures: Counter;
   readonly workerRejected: Counter;
   readonly analysisFindings: Counter;
+  /** Requests a complexity router sent on, by router, class and target. */
+  readonly routedRequests: Counter;
   readonly limitRejections: Counter;
   readonly limitBackendErrors: Counter;
   /** Redis' clock minus this replica's wall clock (limits count in Redis' time; see limits/shared-clock.ts). */
@@ -200,6 +202,13 @@ export function createGatewayMetrics(): GatewayMetrics {
         'gateway_analysis_findings_total',
         'Request analysis findings: PII by type, injection signals.',
         ['kind', 'type'],
+      ),
+    ),
+    routedRequests: registry.register(
+      new Counter(
+        'gateway_routed_requests_total',
+        'Requests a complexity router sent on, by router, complexity class and target model.',
+        ['router', 'class', 'model'],
       ),
     ),
     requests: registry.register(

@@ -5,6 +5,7 @@ import type { EmbeddingsRequest } from '../api/embeddings.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Identity } from '../auth/identity.js';
 import type { Runtime, RoutableModel } from '../config/runtime.js';
+import type { ComplexityRouter } from '../routing/complexity-router.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { HttpExchange } from '../server/exchange.js';
 import type { AnthropicStreamEvent } from '../api/anthropic-messages.js';
@@ -66,7 +67,6 @@ export interface Timings {
 export interface CacheView {
   readonly endpoint: CacheableEndpoint;
   readonly body: Readonly<Record<string, unknown>>;
-  readonly route: RoutableModel;
   /** The policy's input, without the PII count the analysis gives later. */
   readonly policyInput: Omit<PolicyInput, 'piiFindings'>;
   /** The policy with PII taken as none; the lookup applies the count. */
@@ -120,8 +120,15 @@ export interface GatewayContext {
   readonly signal: Abortable;
   /** Set by the parse stage. */
   input?: RequestInput;
-  /** Set by the route stage. */
+  /**
+   * Set by the route stage; for a router's request, first its provisional target, then (route-by-complexity
+   * stage, after the analysis) the target it chose.
+   */
   route?: RoutableModel;
+  /** The complexity router the request named (route stage). */
+  router?: ComplexityRouter;
+  /** Why `route` was chosen, for the record: `static`, or `complexity:<class>` once a router chose. */
+  routeReason?: string;
   /** Set by the analyze stage. */
   analysis?: Analysis;
   /** Set by dispatch (or a cache hit, later). */

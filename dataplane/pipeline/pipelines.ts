@@ -1,5 +1,5 @@
 // The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → cache-prefetch →
-// analyze → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is
+// analyze → route-by-complexity → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is
 // the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.
@@ -28,6 +28,7 @@ import { recordStage } from './stages/record.js';
 import { rejectStage } from './stages/reject.js';
 import { respondStage } from './stages/respond.js';
 import { routeStage } from './stages/route.js';
+import { routeByComplexityStage } from './stages/route-by-complexity.js';
 
 export type Pipeline = (ctx: GatewayContext) => Promise<void>;
 
@@ -78,6 +79,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
     routeStage(),
     cachePrefetchStage({ cache: options.cache }),
     analyzeStage({ pool: options.analysisPool, metrics: options.metrics }),
+    routeByComplexityStage({ metrics: options.metrics }),
     limitsStage({ limiter: options.limiter, metrics: options.metrics }),
     cacheStage({ cache: options.cache, metrics: options.metrics }),
     scanStage(),
@@ -91,6 +93,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       parseStage(),
       routeStage(),
       analyzeStage({ pool: options.analysisPool, metrics: options.metrics, always: true }),
+      routeByComplexityStage({ metrics: options.metrics }),
       analysisReportStage(),
     ]),
     models: compose([...outer, authStage(options.metrics), listModelsStage()]),

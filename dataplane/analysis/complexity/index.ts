@@ -8,7 +8,7 @@ import { detectScript } from './script.js';
 import { TEXT_LEXICONS, TEXT_PATTERNS, textFeatures, type TextFeatures } from './text-features.js';
 import { classify, combine, factor, type FactorName } from './weights.js';
 
-export { CLASS_THRESHOLDS, FACTORS, classify } from './weights.js';
+export { CLASS_THRESHOLDS, FACTORS, classify, type ClassThresholds } from './weights.js';
 
 export interface ComplexityScorer {
   score(request: AnalysisRequest, segments: readonly TextSegment[], promptTokens: number): ComplexityAnalysis;

@@ -66,8 +66,14 @@ export function combine(contributions: Iterable<number>): number {
   return 1 - miss;
 }
 
-export function classify(score: number): ComplexityClass {
-  if (score >= CLASS_THRESHOLDS.complex) return 'complex';
-  if (score >= CLASS_THRESHOLDS.medium) return 'medium';
+export interface ClassThresholds {
+  readonly medium: number;
+  readonly complex: number;
+}
+
+/** The class of a score; a router may draw its own boundaries (`routers.<id>.thresholds`). */
+export function classify(score: number, thresholds: ClassThresholds = CLASS_THRESHOLDS): ComplexityClass {
+  if (score >= thresholds.complex) return 'complex';
+  if (score >= thresholds.medium) return 'medium';
   return 'simple';
 }

@@ -31,7 +31,9 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
     async run(ctx, next) {
       const input = ctx.input;
       const route = ctx.route;
-      const wanted = options.always === true || ctx.runtime.config.analysis.enabled;
+      // A router's request is analysed even when analysis is off: its target is chosen by the analysis.
+      const wanted =
+        options.always === true || ctx.runtime.config.analysis.enabled || ctx.router !== undefined;
       if (!wanted || input === undefined || route === undefined) return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
       ctx.analysis = await timed(observeWait, () => pool.run(analysisRequestOf(ctx), signal));
@@ -56,6 +58,7 @@ export function analysisReportStage(): Stage {
     run(ctx) {
       const route = ctx.route!;
       const body = {
+        ...(ctx.router === undefined ? {} : { router: ctx.router.id }),
         model: route.id,
         upstream_model: route.upstreamModel,
         provider: route.provider.id,

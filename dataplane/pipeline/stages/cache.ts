@@ -28,7 +28,9 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
     async run(ctx, next) {
       const request = cache === undefined ? undefined : cacheView(ctx, cache);
       if (cache === undefined || request === undefined) return next();
-      const { endpoint, body, route, policy } = request;
+      const { endpoint, body, policy } = request;
+      // The route now, not the view's: a router's target is chosen after the view was made.
+      const route = ctx.route!;
       // Most traffic is sampled (temperature above the bound) or opted out: no lookup, no wait to time.
       if (!policy.lookup && !policy.store) {
         metrics.cacheLookups.inc({ result: 'skipped' });
@@ -111,12 +113,14 @@ export function cacheView(ctx: GatewayContext, cache: ResponseCache): CacheView 
   const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
   const policyInput = {
     endpoint,
-    modelId: route.id,
+    // A router's requests are keyed by the router (its target is not chosen yet when the prefetch asks;
+    // the same request always gets the same target).
+    modelId: ctx.router?.id ?? route.id,
     body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
     identity: ctx.identity,
     cacheControl: ctx.headers['cache-control'],
   };
-  const view: CacheView = { endpoint, body, route, policyInput, policy: cache.policy(config, policyInput) };
+  const view: CacheView = { endpoint, body, policyInput, policy: cache.policy(config, policyInput) };
   ctx.cacheView = view;
   return view;
 }

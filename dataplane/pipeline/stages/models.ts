@@ -2,21 +2,36 @@
 // caller may use), in OpenAI's shape, or in Anthropic's when the request carries `anthropic-version` (what
 // Anthropic's SDKs send), so that both SDKs' `models.list()` and `models.retrieve()` work.
 import { canSee } from '../../auth/index.js';
-import type { RoutableModel } from '../../config/runtime.js';
+import type { Runtime } from '../../config/runtime.js';
 import type { Stage } from '../compose.js';
 import { modelNotFound } from '../model-not-found.js';
 
 const PREFIX = '/v1/models/';
+
+/** A model id clients may send: a configured model (owned by its provider) or a router (by the gateway). */
+interface Listed {
+  readonly id: string;
+  readonly ownedBy: string;
+}
+
+/** Routers are owned by the gateway itself: it, not one provider, decides where their requests go. */
+const ROUTER_OWNER = 'gateway';
+
+function listed(runtime: Runtime, id: string): Listed | undefined {
+  const model = runtime.models.get(id);
+  if (model !== undefined) return { id, ownedBy: model.provider.id };
+  return runtime.routers.has(id) ? { id, ownedBy: ROUTER_OWNER } : undefined;
+}
 
 export function listModelsStage(): Stage {
   return {
     name: 'models',
     run(ctx) {
       const identity = ctx.identity;
-      const visible = (model: RoutableModel | undefined): model is RoutableModel =>
+      const visible = (model: Listed | undefined): model is Listed =>
         model !== undefined && (identity === undefined || canSee(identity, model.id));
       const anthropic = ctx.headers['anthropic-version'] !== undefined;
-      const shape = (model: RoutableModel): { id: string } =>
+      const shape = (model: Listed): { id: string } =>
         anthropic ? anthropicModel(model) : openAIModel(model);
       let body: object;
       if (ctx.path.startsWith(PREFIX)) {
@@ -25,11 +40,15 @@ export function listModelsStage(): Stage {
         const rest = ctx.path.slice(PREFIX.length);
         const query = rest.indexOf('?');
         const id = decoded(query === -1 ? rest : rest.slice(0, query));
-        const model = ctx.runtime.models.get(id);
+        const model = listed(ctx.runtime, id);
         if (!visible(model)) throw modelNotFound(id);
         body = shape(model);
       } else {
-        const data = [...ctx.runtime.models.values()].filter(visible).map(shape);
+        const ids = [...ctx.runtime.models.keys(), ...ctx.runtime.routers.keys()];
+        const data = ids
+          .map((id) => listed(ctx.runtime, id))
+          .filter(visible)
+          .map(shape);
         body = anthropic
           ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
           : { object: 'list', data };
@@ -40,11 +59,11 @@ export function listModelsStage(): Stage {
   };
 }
 
-function openAIModel(model: RoutableModel) {
-  return { id: model.id, object: 'model' as const, created: 0, owned_by: model.provider.id };
+function openAIModel(model: Listed) {
+  return { id: model.id, object: 'model' as const, created: 0, owned_by: model.ownedBy };
 }
 
-function anthropicModel(model: RoutableModel) {
+function anthropicModel(model: Listed) {
   return { type: 'model' as const, id: model.id, display_name: model.id, created_at: EPOCH };
 }
 

@@ -84,7 +84,8 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
   const end = t.end ?? performance.now();
   const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
   const usage = ctx.usage ?? NO_USAGE;
-  const route = ctx.route;
+  // A router's provisional target is not where the request went: the route counts once it was chosen.
+  const route = ctx.routeReason === undefined ? undefined : ctx.route;
   const analysis = ctx.analysis;
   const identity = ctx.identity;
   const upstreamLatency =
@@ -106,7 +107,7 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     model_requested: ctx.input?.body.model ?? null,
     model_routed: route?.upstreamModel ?? null,
     provider: route?.provider.id ?? null,
-    route_reason: route === undefined ? null : 'static',
+    route_reason: route === undefined ? null : (ctx.routeReason ?? null),
     deployment: route?.provider.id ?? null,
     region: route === undefined ? null : (ctx.runtime.config.providers[route.provider.id]?.region ?? null),
     status: statusOf(ctx),

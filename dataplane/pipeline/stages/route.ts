@@ -1,5 +1,7 @@
-// Static routing: the requested model id names one configured model and its provider.
+// Routing: the requested model id names one configured model and its provider, or a complexity router, whose
+// target the analysis chooses (route-by-complexity stage); until then the request holds a provisional target.
 import { authorizeModel } from '../../auth/index.js';
+import type { RoutableModel } from '../../config/runtime.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 import { modelNotFound } from '../model-not-found.js';
@@ -10,21 +12,27 @@ export function routeStage(): Stage {
     run(ctx, next) {
       const input = ctx.input;
       if (input === undefined) return next();
-      const model = ctx.runtime.models.get(input.body.model);
-      if (model === undefined) throw modelNotFound(input.body.model);
+      const id = input.body.model;
+      const router = ctx.runtime.routers.get(id);
+      const model: RoutableModel | undefined = router?.provisional ?? ctx.runtime.models.get(id);
+      if (model === undefined) throw modelNotFound(id);
       const wantsEmbeddings = input.endpoint === 'embeddings';
       // Analysing an embeddings model's input as a chat is meaningless, so the same rule applies there.
       if (wantsEmbeddings !== (model.config.kind === 'embeddings')) {
         throw new GatewayError(
           'unsupported_operation',
           wantsEmbeddings
-            ? `The model '${model.id}' is a chat model; it does not create embeddings.`
+            ? `The model '${id}' is a chat model; it does not create embeddings.`
             : `The model '${model.id}' is an embeddings model; it does not chat.`,
           { param: 'model' },
         );
       }
-      if (ctx.identity !== undefined) authorizeModel(ctx.identity, model.id);
+      // Access is granted to the id the client sends: a key allowed a router may reach each of its targets
+      // through it (the router's owner chose them), not directly.
+      if (ctx.identity !== undefined) authorizeModel(ctx.identity, id);
       ctx.route = model;
+      if (router === undefined) ctx.routeReason = 'static';
+      else ctx.router = router;
       return next();
     },
   };
