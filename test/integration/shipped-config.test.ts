@@ -43,6 +43,26 @@ describe('the shipped config (npm start)', () => {
     for (const id of ['sim-1', 'sim-fast', 'sim-embed']) assert.ok(ids.includes(id), id);
   });
 
+  it('routes "auto" by complexity as the README shows', async () => {
+    const route = async (content: string) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content }] }),
+      });
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+      return response.headers.get('x-gateway-routed-model');
+    };
+    assert.equal(await route('What is the capital of France?'), 'sim-fast');
+    assert.equal(
+      await route(
+        'Design a lock-free concurrent hash map in C++, prove it linearizable, analyse its complexity and ' +
+          'write stress tests for it.',
+      ),
+      'sim-large',
+    );
+  });
+
   it("caches as the README shows: miss, then exact, then a paraphrase's semantic hit", async () => {
     const question = 'How do I reset my password?';
     const first = await ask(question);
