@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import { TextTooLongError, type Embedder } from './embedder.js';
+import { lastParagraphInput, splitLastParagraph, type SemanticInput } from './long-prompt.js';
 import { createPolicy, withPiiFindings, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, semanticText, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
@@ -43,6 +44,11 @@ export interface Lookup {
   readonly nearest?: number;
   /** The last turn's embedding, reused when the answer is stored. */
   readonly vector?: Float32Array;
+  /**
+   * What that vector embeds and the partition it belongs in: the last user turn and its fingerprint, or, for a
+   * turn longer than the model reads, its last paragraph (long-prompt.ts).
+   */
+  readonly semanticInput?: SemanticInput;
   /** Settles a coalescing group this request leads: call with the stored answer or undefined. */
   readonly release?: (answer: CachedAnswer | undefined) => void;
 }
@@ -59,7 +65,7 @@ export interface ResponseCache {
    * Embedder.prefetch), so a request refused by its limits or answered by the exact layer costs idle time only.
    * `policy` is the request's from `policy()`.
    */
-  prefetch(input: Omit<PolicyInput, 'piiFindings'>, policy: CachePolicy): void;
+  prefetch(config: CacheConfig, input: Omit<PolicyInput, 'piiFindings'>, policy: CachePolicy): void;
   /** undefined when the policy keeps this request away from the cache. */
   lookup(config: CacheConfig, input: LookupInput): Promise<Lookup | undefined>;
   /** Stores an answer after a miss; fire and forget (errors are counted, never thrown). */
@@ -97,8 +103,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
 
   function failed(op: string, error: unknown) {
-    // Not a failure: the semantic layer does not apply to texts longer than the model reads.
-    if (error instanceof TextTooLongError) return;
     metrics.cacheBackendErrors.inc({ op });
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }
@@ -141,26 +145,58 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     };
   }
 
+  /**
+   * Embeds the last user turn; one longer than the model reads is embedded by its last paragraph, in a
+   * partition of its own head (long-prompt.ts), when the config says so. Undefined when nothing was embedded.
+   */
+  async function embedSemantic(
+    config: CacheConfig,
+    input: SemanticInput,
+    signal?: Abortable,
+  ): Promise<{ input: SemanticInput; vector: Float32Array } | undefined> {
+    try {
+      return { input, vector: await embedder!.embed(input.text, signal) };
+    } catch (error) {
+      if (!(error instanceof TextTooLongError)) {
+        if (signal?.aborted !== true) failed('embed', error);
+        return undefined;
+      }
+    }
+    const tail = config.semantic.long_prompts === 'last_paragraph' ? lastParagraphInput(input) : undefined;
+    if (tail !== undefined) {
+      try {
+        const vector = await embedder!.embed(tail.text, signal);
+        metrics.cacheLongPrompts.inc({ handling: 'last_paragraph' });
+        return { input: tail, vector };
+      } catch (error) {
+        if (!(error instanceof TextTooLongError)) {
+          if (signal?.aborted !== true) failed('embed', error);
+          return undefined;
+        }
+      }
+    }
+    metrics.cacheLongPrompts.inc({ handling: 'skipped' });
+    return undefined;
+  }
+
   async function semanticLookup(
     config: CacheConfig,
     policy: CachePolicy,
-    partition: Partition,
-    text: string,
+    partitionOf: (fingerprint: string) => Partition,
+    semantic: SemanticInput,
     signal: Abortable,
-  ): Promise<{ hit?: CacheHit; nearest?: number; vector?: Float32Array }> {
-    let vector: Float32Array;
-    try {
-      vector = await embedder!.embed(text, signal);
-    } catch (error) {
-      if (!signal.aborted) failed('embed', error);
-      return {};
-    }
+  ): Promise<{ hit?: CacheHit; nearest?: number; vector?: Float32Array; semanticInput?: SemanticInput }> {
+    const embedded = await embedSemantic(config, semantic, signal);
+    if (embedded === undefined) return {};
+    const { vector, input } = embedded;
+    const text = input.text;
+    const partition = partitionOf(input.fingerprint);
     let candidates;
     try {
       candidates = await backend.search(partition, vector, config.semantic.candidates);
     } catch (error) {
       failed('search', error);
-      return { vector };
+      return { vector, semanticInput: input };
     }
     const nearest = candidates[0]?.similarity;
     for (const candidate of candidates) {
@@ -178,9 +214,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         hit: { layer: 'semantic', answer: candidate.answer, similarity: candidate.similarity },
         ...(nearest === undefined ? {} : { nearest }),
         vector,
+        semanticInput: input,
       };
     }
-    return { ...(nearest === undefined ? {} : { nearest }), vector };
+    return { ...(nearest === undefined ? {} : { nearest }), vector, semanticInput: input };
   }
 
   return {
@@ -188,11 +225,19 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     purge: (filter) => backend.purge(filter),
     sweep: () => backend.sweep(),
     policy: (config, input) => policyFor(config)({ ...input, piiFindings: undefined }),
-    prefetch(input, policy) {
+    prefetch(config, input, policy) {
       // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
       // layer has been embedded for nothing, in memory only.
       if (embedder === undefined || !policy.lookup || !policy.semantic || !backend.ready()) return;
-      const text = semanticText(input.body);
+      let text = semanticText(input.body);
+      // Too long by its characters: the lookup will embed its last paragraph (what is too long only in tokens
+      // is found out by the model, and the lookup's first call).
+      if (
+        text !== undefined &&
+        text.length > config.embeddings.max_input_chars &&
+        config.semantic.long_prompts === 'last_paragraph'
+      )
+        text = splitLastParagraph(text)?.tail;
       if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
     },
     async lookup(config, input) {
@@ -246,8 +291,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const release =
         config.coalesce && policy.store && !inflight.has(flightKey) ? lead(flightKey) : undefined;
       if (semantic !== undefined) {
-        const partition = { tenant, model: input.modelId, fingerprint: spaceOf(semantic.fingerprint) };
-        const found = await semanticLookup(config, policy, partition, semantic.text, input.signal);
+        const partitionOf = (fingerprint: string): Partition => ({
+          tenant,
+          model: input.modelId,
+          fingerprint: spaceOf(fingerprint),
+        });
+        const found = await semanticLookup(config, policy, partitionOf, semantic, input.signal);
         observe(found.hit === undefined ? 'miss' : 'semantic', start);
         if (found.hit !== undefined) {
           release?.(undefined);
@@ -274,16 +323,20 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       const semantic = keys.semantic;
       if (!policy.semantic || semantic === undefined || embedder === undefined) return;
-      const partition = { tenant, model: modelId, fingerprint: spaceOf(semantic.fingerprint) };
-      const vector = lookup.vector;
-      const add = (v: Float32Array) =>
-        backend.add(partition, keys.exact, v, semantic.text, answer, ttl).then(
+      const add = (input: SemanticInput, v: Float32Array) => {
+        const partition = { tenant, model: modelId, fingerprint: spaceOf(input.fingerprint) };
+        return backend.add(partition, keys.exact, v, input.text, answer, ttl).then(
           () => metrics.cacheStores.inc({ layer: 'semantic' }),
           (error: unknown) => failed('add', error),
         );
-      if (vector !== undefined) void add(vector);
+      };
+      const { vector, semanticInput } = lookup;
+      if (vector !== undefined && semanticInput !== undefined) void add(semanticInput, vector);
       // No-cache requests skipped the lookup, so their text has not been embedded yet.
-      else embedder.embed(semantic.text).then(add, (error: unknown) => failed('embed', error));
+      else
+        void embedSemantic(config, semantic).then((embedded) => {
+          if (embedded !== undefined) return add(embedded.input, embedded.vector);
+        });
     },
   };
 }

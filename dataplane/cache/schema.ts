@@ -47,6 +47,13 @@ export const semanticConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Cosine similarity a neighbour needs to be served; per-app overrides in `cache.apps`. */
   threshold: unit.default(0.97),
+  /**
+   * A last user turn longer than the model reads (`embeddings.max_input_chars`/`max_tokens`): `last_paragraph`
+   * embeds what follows its last line break and adds everything before it to the partition's fingerprint (two
+   * long prompts match only when all but their last paragraphs are identical); `skip` leaves such prompts to
+   * the exact layer. A turn without a line break, or whose last paragraph is itself too long, is skipped.
+   */
+  long_prompts: z.enum(['last_paragraph', 'skip']).default('last_paragraph'),
   /** Deterministic check that rejects look-alikes (negation, antonyms, numbers, entities...). */
   verify: z.boolean().default(true),
   /** Serve semantic hits for requests whose analysis found PII. */

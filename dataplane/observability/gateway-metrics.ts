@@ -26,6 +26,8 @@ export interface GatewayMetrics {
   readonly limitClockOffset: Gauge;
   readonly cacheLookups: Counter;
   readonly cacheVerifyRejections: Counter;
+  /** Last user turns longer than the embedding model reads, by what the semantic layer did with them. */
+  readonly cacheLongPrompts: Counter;
   readonly cacheStores: Counter;
   readonly cacheBackendErrors: Counter;
   readonly cacheEmbedBatch: Histogram;
@@ -158,6 +160,13 @@ export function createGatewayMetrics(): GatewayMetrics {
         'gateway_cache_verify_rejections_total',
         'Semantic neighbours above the threshold that verification rejected, by reason.',
         ['reason'],
+      ),
+    ),
+    cacheLongPrompts: registry.register(
+      new Counter(
+        'gateway_cache_long_prompts_total',
+        'Last user turns longer than the embedding model reads: embedded by their last paragraph, or skipped.',
+        ['handling'],
       ),
     ),
     cacheStores: registry.register(

@@ -14,7 +14,7 @@ export function cachePrefetchStage(deps: { cache: ResponseCache | undefined }): 
     run(ctx, next) {
       // Decides the request's cache view and policy once; the cache stage reads them from the context.
       const view = cache === undefined ? undefined : cacheView(ctx, cache);
-      if (view !== undefined) cache!.prefetch(view.policyInput, view.policy);
+      if (view !== undefined) cache!.prefetch(ctx.runtime.config.cache, view.policyInput, view.policy);
       return next();
     },
   };
