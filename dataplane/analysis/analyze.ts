@@ -5,7 +5,7 @@ import { extractDefinitionSegments, extractEmbeddingSegments, extractSegments } 
 import { createInjectionDetector } from './injection/index.js';
 import { createPiiScanner } from './pii/index.js';
 import { createTokenCounter } from './tokens/index.js';
-import type { Analysis, AnalysisRequest, AnalysisTarget } from './types.js';
+import type { Analysis, AnalysisRequest } from './types.js';
 
 export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
   const tokens = createTokenCounter();
@@ -35,26 +35,13 @@ export function createAnalyzer(): (request: AnalysisRequest) => Analysis {
     const routing = request.routing;
     if (routing !== undefined) {
       const chosen = classify(scored.score, routing.thresholds);
-      const target = routing.targets[chosen];
-      analysis.routing = { class: chosen, model: target.model, score: scored.score };
+      analysis.routing = { class: chosen, score: scored.score };
       // The complexity was scored with the first count (its length feature); what budgets reserve and the
       // record keeps must be the chosen model's own count, when its tokenizer or limits differ.
-      if (!sameTokenization(request, target)) {
-        // Only the target's own fields: a limit the provisional model has and the target lacks must not stay.
-        const { model: _model, ...tokenization } = target;
-        analysis.tokens = tokens.count({ endpoint: request.endpoint, body: request.body, ...tokenization });
-      }
+      const target = routing.recount?.[chosen];
+      if (target !== undefined)
+        analysis.tokens = tokens.count({ endpoint: request.endpoint, body: request.body, ...target });
     }
     return analysis;
   };
-}
-
-function sameTokenization(a: AnalysisTarget, b: AnalysisTarget): boolean {
-  return (
-    a.upstreamModel === b.upstreamModel &&
-    a.provider === b.provider &&
-    a.maxOutputTokens === b.maxOutputTokens &&
-    a.contextWindow === b.contextWindow &&
-    a.providerDefaultMax === b.providerDefaultMax
-  );
 }

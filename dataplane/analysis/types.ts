@@ -33,20 +33,18 @@ export interface AnalysisRequest extends AnalysisTarget {
 export interface RoutingRequest {
   /** Score boundaries of this router: medium from `medium` on, complex from `complex` on. */
   readonly thresholds: { readonly medium: number; readonly complex: number };
-  readonly targets: Readonly<Record<ComplexityClass, RoutingTarget>>;
-}
-
-export interface RoutingTarget extends AnalysisTarget {
-  /** The configured model id. */
-  readonly model: string;
+  /**
+   * The targets whose tokenizer or limits differ from the model described above, by class: when the class
+   * chosen is one of them, the tokens are counted again for it. Only these travel with every task (a router
+   * whose targets all count alike sends none).
+   */
+  readonly recount?: Readonly<Partial<Record<ComplexityClass, AnalysisTarget>>>;
 }
 
 /** What a complexity router chose, and why. */
 export interface RoutingAnalysis {
   /** The class by the router's thresholds (may differ from complexity.class when they are not the default). */
   class: ComplexityClass;
-  /** The configured model id of the target. */
-  model: string;
   score: number;
 }
 

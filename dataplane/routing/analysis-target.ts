@@ -19,3 +19,14 @@ export function analysisTargetOf(
     ...(provider?.type === 'anthropic' ? { providerDefaultMax: provider.default_max_tokens } : {}),
   };
 }
+
+/** Two models count a prompt's tokens and bound its completion alike. */
+export function sameTokenization(a: AnalysisTarget, b: AnalysisTarget): boolean {
+  return (
+    a.upstreamModel === b.upstreamModel &&
+    a.provider === b.provider &&
+    a.maxOutputTokens === b.maxOutputTokens &&
+    a.contextWindow === b.contextWindow &&
+    a.providerDefaultMax === b.providerDefaultMax
+  );
+}

@@ -1,9 +1,9 @@
 // A router of the config made live: its targets resolved to models, and the part of it the analysis task
 // needs (targets' tokenizers, thresholds) built once per config rather than per request.
-import type { ComplexityClass, RoutingRequest } from '../analysis/types.js';
+import type { AnalysisTarget, ComplexityClass, RoutingRequest } from '../analysis/types.js';
 import type { RoutableModel } from '../config/runtime.js';
 import type { GatewayConfig, RouterConfig } from '../config/schema.js';
-import { analysisTargetOf } from './analysis-target.js';
+import { analysisTargetOf, sameTokenization } from './analysis-target.js';
 
 export interface ComplexityRouter {
   /** The id clients send as `model`. */
@@ -40,13 +40,19 @@ function buildRouter(
 ): ComplexityRouter {
   const resolve = (cls: ComplexityClass): RoutableModel => models.get(config.targets[cls])!;
   const targets = { simple: resolve('simple'), medium: resolve('medium'), complex: resolve('complex') };
-  const routingTargets = Object.fromEntries(
-    CLASSES.map((cls) => [cls, { model: targets[cls].id, ...analysisTargetOf(targets[cls], providers) }]),
-  ) as RoutingRequest['targets'];
+  const provisional = targets.medium;
+  const counted = analysisTargetOf(provisional, providers);
+  const recount: Partial<Record<ComplexityClass, AnalysisTarget>> = {};
+  for (const cls of CLASSES) {
+    const target = analysisTargetOf(targets[cls], providers);
+    if (!sameTokenization(counted, target)) recount[cls] = target;
+  }
+  const thresholds = { ...config.thresholds };
   return {
     id,
     targets,
-    routing: { thresholds: { ...config.thresholds }, targets: routingTargets },
-    provisional: targets.medium,
+    // Sent with every task of the router: kept as small as the targets allow.
+    routing: Object.keys(recount).length === 0 ? { thresholds } : { thresholds, recount },
+    provisional,
   };
 }

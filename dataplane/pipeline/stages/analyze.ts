@@ -57,12 +57,15 @@ export function analysisReportStage(): Stage {
     name: 'report',
     run(ctx) {
       const route = ctx.route!;
+      const analysis = ctx.analysis!;
       const body = {
         ...(ctx.router === undefined ? {} : { router: ctx.router.id }),
         model: route.id,
         upstream_model: route.upstreamModel,
         provider: route.provider.id,
-        ...ctx.analysis,
+        ...analysis,
+        // The chosen target's id beside the class (the worker reports the class; the target is config's).
+        ...(analysis.routing === undefined ? {} : { routing: { ...analysis.routing, model: route.id } }),
       };
       ctx.response = { kind: 'json', status: 200, body: JSON.stringify(body) };
       return Promise.resolve();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { nodeArgs, renderConfig, stagesWithout } from '../../../bench/targets/gateway.js';
+import { fullPipelineModel, nodeArgs, renderConfig, stagesWithout } from '../../../bench/targets/gateway.js';
 import { configSchema } from '../../../dataplane/config/schema.js';
 
 const template = readFileSync(join(import.meta.dirname, '../../../bench/configs/full-pipeline.yaml'), 'utf8');
@@ -33,6 +33,16 @@ describe('bench full-pipeline config', () => {
     assert.equal(config.limits.global?.concurrency, 100000);
     assert.deepEqual(stagesWithout('analysis, limits'), ['analysis', 'limits']);
     assert.throws(() => stagesWithout('limit'), /unknown stage "limit"/);
+  });
+
+  it('routes through the complexity router, unless routing or the analysis is off', () => {
+    const config = configSchema.parse(parse(renderConfig(template, 4321)));
+    const router = config.routers[fullPipelineModel([])];
+    assert.ok(router, 'the full pipeline names a router');
+    assert.deepEqual(Object.values(router.targets), ['bench-model', 'bench-model', 'bench-model']);
+    assert.ok(config.models[fullPipelineModel(['routing'])]);
+    assert.ok(config.models[fullPipelineModel(['analysis', 'cache'])]);
+    assert.deepEqual(stagesWithout('routing'), ['routing']);
   });
 
   it('without analytics: the warehouse writer is off, everything else stays', () => {
