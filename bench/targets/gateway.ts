@@ -24,9 +24,11 @@ const AUTHORIZATION: Partial<Record<TargetName, string>> = {
 /**
  * Stages of the full pipeline that BENCH_FULL_WITHOUT can switch off, to measure what each one adds. `limits`
  * removes every limit and budget (the limits stage then has no check to make, so it neither admits nor
- * reconciles anything); authentication and authorization stay.
+ * reconciles anything); authentication and authorization stay. `routing` sends the requests to the model
+ * itself instead of through the complexity router; `analysis` does too (a router's requests are analysed
+ * whatever `analysis.enabled` says).
  */
-export const OPTIONAL_STAGES = ['analysis', 'analytics', 'cache', 'limits'] as const;
+export const OPTIONAL_STAGES = ['analysis', 'analytics', 'cache', 'limits', 'routing'] as const;
 export type OptionalStage = (typeof OPTIONAL_STAGES)[number];
 
 /**
@@ -52,9 +54,14 @@ export function renderConfig(
   }
   for (const stage of without) {
     if (stage === 'limits') withoutLimits(doc);
-    else doc[stage] = { ...doc[stage], enabled: false };
+    else if (stage !== 'routing') doc[stage] = { ...doc[stage], enabled: false };
   }
   return stringify(doc);
+}
+
+/** The full pipeline's requests name its complexity router, unless routing (or the analysis) is off. */
+export function fullPipelineModel(without: readonly OptionalStage[]): string {
+  return without.includes('routing') || without.includes('analysis') ? 'bench-model' : 'bench-auto';
 }
 
 /** Drops every limit spec of the config: global, and per team, its users, apps and keys. */
@@ -127,7 +134,7 @@ export async function startGateway(
     return {
       name,
       port,
-      model: 'bench-model',
+      model: name === 'gateway-full' ? fullPipelineModel(without) : 'bench-model',
       headers: { authorization: AUTHORIZATION[name]! },
       pid: service.pid,
       stageMetrics: true,
