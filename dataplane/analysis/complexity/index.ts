@@ -82,6 +82,7 @@ export function createComplexityScorer(): ComplexityScorer {
         tools: req.tools + 0.5 * req.toolResults,
         depth: Math.max(0, req.userTurns - 1),
         structured: req.structuredOutput ? 1 : 0,
+        language: (script.script === 'latin' || script.script === 'none' ? 0 : 1) + (script.mixed ? 1 : 0),
       };
       // In the order of `x` (the order the factors are combined and reported in).
       const names = Object.keys(x) as FactorName[];

@@ -21,7 +21,8 @@ export type FactorName =
   | 'output'
   | 'tools'
   | 'depth'
-  | 'structured';
+  | 'structured'
+  | 'language';
 
 export const FACTORS: Readonly<Record<FactorName, Factor>> = {
   // Prompt tokens: 1,200 tokens give half of 0.5.
@@ -48,6 +49,10 @@ export const FACTORS: Readonly<Record<FactorName, Factor>> = {
   depth: { weight: 0.3, scale: 4 },
   // A JSON schema / JSON object response format.
   structured: { weight: 0.1, scale: 1 },
+  // A task outside the Latin script (1) and/or with a second script of ≥ 20 % of its letters (1): the cue
+  // lexicons see less of such prompts, and smaller models lose more quality outside English. Small on its own:
+  // a question in Japanese stays simple; a borderline task in Chinese leans to the stronger class.
+  language: { weight: 0.2, scale: 1 },
 };
 
 /** simple < 0.33 <= medium < 0.66 <= complex. */

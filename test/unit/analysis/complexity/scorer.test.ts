@@ -175,4 +175,21 @@ describe('determinism, classes and features', () => {
       true,
     );
   });
+
+  it('scores the language a little: outside the Latin script, and mixed scripts, lean stronger', () => {
+    const analyse = (prompt: string) => run({ label: 'simple', prompt });
+    const languageFactor = (prompt: string) => Number(analyse(prompt).features.factor_language);
+    assert.equal(languageFactor('What is the capital of Japan?'), 0);
+    assert.equal(languageFactor('日本の首都はどこですか？'), 0.1);
+    // Latin-dominant with a second script: mixed.
+    assert.equal(languageFactor('Translate 你好世界，今天天气很好 into English please'), 0.1);
+    // Han-dominant and mixed (the word Python): both.
+    const chinese = '用Python写一个函数，判断一个字符串是否是回文。';
+    assert.equal(languageFactor(chinese), 0.133);
+    // On its own it never makes a question more than simple.
+    assert.equal(analyse('日本の首都はどこですか？').class, 'simple');
+    // The same task in Chinese leans above its English form.
+    const english = analyse('Write a Python function that checks whether a string is a palindrome.');
+    assert.ok(analyse(chinese).score > english.score, `${analyse(chinese).score} vs ${english.score}`);
+  });
 });
