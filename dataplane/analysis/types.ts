@@ -1,5 +1,6 @@
 // What the analysis task takes and returns. Everything here is plain data: it crosses the worker-thread
 // boundary by structured clone.
+import type { ClassThresholds } from './complexity/weights.js';
 
 export type AnalysisEndpoint = 'chat' | 'messages' | 'embeddings';
 
@@ -32,7 +33,7 @@ export interface AnalysisRequest extends AnalysisTarget {
 
 export interface RoutingRequest {
   /** Score boundaries of this router: medium from `medium` on, complex from `complex` on. */
-  readonly thresholds: { readonly medium: number; readonly complex: number };
+  readonly thresholds: ClassThresholds;
   /**
    * The targets whose tokenizer or limits differ from the model described above, by class: when the class
    * chosen is one of them, the tokens are counted again for it. Only these travel with every task (a router

@@ -195,7 +195,7 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     for (const [id, router] of Object.entries(config.routers)) {
-      if (id in config.models) {
+      if (Object.hasOwn(config.models, id)) {
         ctx.addIssue({
           code: 'custom',
           path: ['routers', id],
@@ -203,7 +203,7 @@ export const configSchema = z
         });
       }
       for (const [cls, target] of Object.entries(router.targets)) {
-        const model = config.models[target];
+        const model = Object.hasOwn(config.models, target) ? config.models[target] : undefined;
         const problem =
           model === undefined
             ? `unknown model "${target}" (known: ${Object.keys(config.models).join(', ')})`

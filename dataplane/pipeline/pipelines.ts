@@ -1,5 +1,5 @@
-// The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route → cache-prefetch →
-// analyze → route-by-complexity → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is
+// The lifecycle, drawn in docs/lifecycle.md: record → respond → auth → parse → route →
+// cache-prefetch → analyze → route-by-complexity → limits → cache → scan → dispatch. `record` is outermost so it sees every outcome; `respond` is
 // the one error handler.
 // route comes before analyze because the tokenizer depends on the model, and analyze before limits because
 // budgets reserve the counted tokens.

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestRecord } from '../../analytics/record.js';
+import { parseConfig } from '../../dataplane/config/load.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
 import { waitFor } from '../support/wait.js';
@@ -111,7 +112,7 @@ describe('complexity routing', () => {
     assert.equal(record.complexity_score, null);
   });
 
-  it('caches by the router: a repeat is an exact hit on the same target; the target named directly is not', async () => {
+  it('caches by the chosen model: a repeat hits, and so does the target named directly; the provisional model does not', async () => {
     // No max_tokens: an answer cut at its limit is not stored.
     const body = chat('Name one primary colour.', { temperature: 0, max_tokens: undefined });
     const first = await gateway.post('/v1/chat/completions', body);
@@ -127,12 +128,14 @@ describe('complexity routing', () => {
     assert.equal(record.cache_status, 'exact');
     assert.equal(record.route_reason, 'complexity:simple');
     assert.equal(record.model_routed, 'sim-small');
-    // Neither the target nor the provisional model the router holds before the analysis shares its entries.
-    for (const model of ['small', 'mid']) {
-      const direct = await gateway.post('/v1/chat/completions', { ...body, model });
-      assert.equal(direct.headers.get('x-gateway-cache'), 'miss', model);
-      await direct.arrayBuffer();
-    }
+    // The same body naming the target: the same model answers it, so the entry is shared.
+    const named = await gateway.post('/v1/chat/completions', { ...body, model: 'small' });
+    assert.equal(named.headers.get('x-gateway-cache'), 'exact');
+    assert.equal(await named.text(), answer);
+    // The provisional model the router holds before the analysis has none of it.
+    const provisional = await gateway.post('/v1/chat/completions', { ...body, model: 'mid' });
+    assert.equal(provisional.headers.get('x-gateway-cache'), 'miss');
+    await provisional.arrayBuffer();
   });
 
   it('/v1/analyze shows the choice and counts the tokens with the chosen target’s tokenizer', async () => {
@@ -187,18 +190,21 @@ describe('complexity routing', () => {
     assert.equal(record.model_routed, null, 'no target was chosen');
   });
 
-  it('counts routed requests on /metrics by router, class and target', async () => {
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    const count = (cls: string, model: string) => {
-      const line = metrics
-        .split('\n')
-        .find((l) =>
-          l.startsWith(`gateway_routed_requests_total{router="auto",class="${cls}",model="${model}"}`),
-        );
-      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  it('counts requests sent on, by router, class and target, and not /v1/analyze dry runs', async () => {
+    const count = async () => {
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      const sample = 'gateway_routed_requests_total{router="auto",class="simple",model="small"} ';
+      const line = metrics.split('\n').find((l) => l.startsWith(sample));
+      return line === undefined ? 0 : Number(line.slice(sample.length));
     };
-    assert.ok(count('simple', 'small') >= 3, metrics);
-    assert.ok(count('complex', 'large') >= 2);
+    const before = await count();
+    const sent = await gateway.post('/v1/chat/completions', chat(SIMPLE));
+    assert.equal(sent.status, 200);
+    await sent.arrayBuffer();
+    const dry = await gateway.post('/v1/analyze', chat(SIMPLE));
+    assert.equal(((await dry.json()) as { routing: { class: string } }).routing.class, 'simple');
+    await recordOf(gateway, sent);
+    assert.equal(await count(), before + 1);
   });
 });
 
@@ -250,5 +256,77 @@ describe('complexity routing: access', () => {
       list.data.map((m) => m.id),
       ['small'],
     );
+  });
+});
+
+describe('complexity routing: a reload that changes the router', () => {
+  let gateway: TestGateway;
+  const document = (simple: string) => ({
+    workers: { threads: 1 },
+    providers: { simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 } },
+    models: simulatorModels,
+    routers: { auto: { ...autoRouter, targets: { ...autoRouter.targets, simple } } },
+    cache: { enabled: true, semantic: { enabled: false } },
+  });
+  before(async () => {
+    gateway = await startTestGateway(document('small'));
+  });
+  after(() => gateway.shutdown(0));
+
+  it('sends the next request to the new target, which does not get the old target’s cached answer', async () => {
+    const body = chat('Name one primary colour.', { temperature: 0, max_tokens: undefined });
+    const first = await gateway.post('/v1/chat/completions', body);
+    assert.equal(first.headers.get('x-gateway-routed-model'), 'small');
+    const answer = await first.text();
+    await waitFor(async () => {
+      const r = await gateway.post('/v1/chat/completions', body);
+      await r.arrayBuffer();
+      return r.headers.get('x-gateway-cache') === 'exact';
+    }, 'the answer stored');
+    assert.equal(await gateway.reload(parseConfig(document('mid'), process.env, 'reloaded')), true);
+    const after = await gateway.post('/v1/chat/completions', body);
+    assert.equal(after.headers.get('x-gateway-routed-model'), 'mid');
+    assert.equal(after.headers.get('x-gateway-cache'), 'miss');
+    assert.equal(((await after.json()) as { model: string }).model, 'sim-mid');
+    const record = await recordOf(gateway, after);
+    assert.equal(record.model_routed, 'sim-mid');
+    // The old target's entry is still its own.
+    const named = await gateway.post('/v1/chat/completions', { ...body, model: 'small' });
+    assert.equal(named.headers.get('x-gateway-cache'), 'exact');
+    assert.equal(await named.text(), answer);
+  });
+});
+
+describe('complexity routing: limits reserve for the chosen target', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({
+      workers: { threads: 1 },
+      providers: { simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 } },
+      models: {
+        small: { provider: 'simulator', max_output_tokens: 100 },
+        big: { provider: 'simulator', max_output_tokens: 100_000, context_window: 200_000 },
+      },
+      // The provisional target (medium) is big: a reservation made for it would not fit the tpm limit.
+      routers: { auto: { by: 'complexity', targets: { simple: 'small', medium: 'big', complex: 'big' } } },
+      limits: { global: { tpm: 5_000 } },
+    });
+  });
+  after(() => gateway.shutdown(0));
+
+  it('admits a simple prompt without max_tokens at the simple target’s completion bound', async () => {
+    const routed = await gateway.post('/v1/chat/completions', chat(SIMPLE, { max_tokens: undefined }));
+    assert.equal(routed.status, 200);
+    assert.equal(routed.headers.get('x-gateway-routed-model'), 'small');
+    await routed.arrayBuffer();
+    // What the provisional target's bound would have done to it.
+    const big = await gateway.post(
+      '/v1/chat/completions',
+      chat(SIMPLE, { model: 'big', max_tokens: undefined }),
+    );
+    assert.equal(big.status, 429);
+    const refusal = (await big.json()) as { error: { type: string; code: string } };
+    assert.equal(refusal.error.type, 'rate_limit_error');
+    assert.equal(refusal.error.code, 'rate_limited');
   });
 });

@@ -40,6 +40,10 @@ export function cacheStage(deps: { cache: ResponseCache | undefined; metrics: Ga
       const lookup = await timed(observeWait, () =>
         cache.lookup(config, {
           ...request.policyInput,
+          // Keyed by the model that answers: a router's request shares entries with requests naming its
+          // target, and never gets an answer another target gave (after a reload that changed the router,
+          // or for a paraphrase the router sends elsewhere).
+          modelId: route.id,
           piiFindings: conversationPii(ctx.analysis?.pii),
           signal: ctx.signal,
           policy,
@@ -113,8 +117,8 @@ export function cacheView(ctx: GatewayContext, cache: ResponseCache): CacheView 
   const beta = endpoint === 'messages' ? ctx.headers['anthropic-beta'] : undefined;
   const policyInput = {
     endpoint,
-    // A router's requests are keyed by the router (its target is not chosen yet when the prefetch asks;
-    // the same request always gets the same target).
+    // The policy (`cache.models`) is decided by the id the client sent: for a router's request, its target
+    // is not chosen yet when the prefetch asks. Entries are keyed by the chosen model (the cache stage).
     modelId: ctx.router?.id ?? route.id,
     body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
     identity: ctx.identity,

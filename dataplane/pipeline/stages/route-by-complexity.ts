@@ -1,7 +1,6 @@
 // For a request that named a complexity router: takes the target the analysis chose (analysis.routing) as the
-// request's route, before limits reserve its tokens at its prices and the cache prices what a hit avoided.
-// The choice is deterministic (the same request always goes to the same target), so cache entries are keyed
-// by the router's id and stay valid.
+// request's route, before limits reserve its tokens at its prices, the cache looks up the target's entries and
+// prices what a hit avoided, and dispatch calls it.
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Stage } from '../compose.js';
 
@@ -22,7 +21,9 @@ export function routeByComplexityStage(deps: { metrics: GatewayMetrics }): Stage
       ctx.route = router.targets[routing.class];
       ctx.routeReason = `complexity:${routing.class}`;
       ctx.responseHeaders[ROUTED_MODEL_HEADER] = ctx.route.id;
-      metrics.routedRequests.inc({ router: router.id, class: routing.class, model: ctx.route.id });
+      // Requests sent on, not /v1/analyze's dry runs.
+      if (ctx.endpoint !== 'analyze')
+        metrics.routedRequests.inc({ router: router.id, class: routing.class, model: ctx.route.id });
       return next();
     },
   };
