@@ -7,6 +7,7 @@
 // look-alike check compares the last paragraphs. The split point does not depend on the last paragraph's
 // length, so "<document>\nHow do I …?" and "<document>\nHow can I …?" land in the same partition.
 import { createHash } from 'node:crypto';
+import type { CacheConfig } from './schema.js';
 
 /** The text the semantic layer embeds and the fingerprint of what else conditions the answer. */
 export interface SemanticInput {
@@ -35,4 +36,13 @@ export function lastParagraphInput(input: SemanticInput): SemanticInput | undefi
     .update(split.head)
     .digest('hex');
   return { text: split.tail, fingerprint };
+}
+
+/**
+ * The text a prefetch should embed for this last user turn: the lookup's first attempt, as far as characters
+ * tell (a turn too long only in tokens is found out by the model, during the lookup). Undefined: nothing.
+ */
+export function prefetchText(config: CacheConfig, text: string): string | undefined {
+  if (text.length <= config.embeddings.max_input_chars) return text;
+  return config.semantic.long_prompts === 'last_paragraph' ? splitLastParagraph(text)?.tail : undefined;
 }

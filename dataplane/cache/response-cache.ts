@@ -7,7 +7,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import { TextTooLongError, type Embedder } from './embedder.js';
-import { lastParagraphInput, splitLastParagraph, type SemanticInput } from './long-prompt.js';
+import { lastParagraphInput, prefetchText, type SemanticInput } from './long-prompt.js';
 import { createPolicy, withPiiFindings, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, semanticText, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
@@ -49,6 +49,8 @@ export interface Lookup {
    * turn longer than the model reads, its last paragraph (long-prompt.ts).
    */
   readonly semanticInput?: SemanticInput;
+  /** The lookup found the last user turn too long to embed: the store does not try again. */
+  readonly semanticSkipped?: true;
   /** Settles a coalescing group this request leads: call with the stored answer or undefined. */
   readonly release?: (answer: CachedAnswer | undefined) => void;
 }
@@ -147,13 +149,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   /**
    * Embeds the last user turn; one longer than the model reads is embedded by its last paragraph, in a
-   * partition of its own head (long-prompt.ts), when the config says so. Undefined when nothing was embedded.
+   * partition of its own head (long-prompt.ts), when the config says so. `skipped`: too long, whatever the
+   * config allowed; undefined: the embedding failed (busy, aborted, a worker error).
    */
   async function embedSemantic(
     config: CacheConfig,
     input: SemanticInput,
     signal?: Abortable,
-  ): Promise<{ input: SemanticInput; vector: Float32Array } | undefined> {
+  ): Promise<{ input: SemanticInput; vector: Float32Array } | 'skipped' | undefined> {
     try {
       return { input, vector: await embedder!.embed(input.text, signal) };
     } catch (error) {
@@ -176,7 +179,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
     }
     metrics.cacheLongPrompts.inc({ handling: 'skipped' });
-    return undefined;
+    return 'skipped';
   }
 
   async function semanticLookup(
@@ -185,8 +188,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     partitionOf: (fingerprint: string) => Partition,
     semantic: SemanticInput,
     signal: Abortable,
-  ): Promise<{ hit?: CacheHit; nearest?: number; vector?: Float32Array; semanticInput?: SemanticInput }> {
+  ): Promise<{
+    hit?: CacheHit;
+    nearest?: number;
+    vector?: Float32Array;
+    semanticInput?: SemanticInput;
+    semanticSkipped?: true;
+  }> {
     const embedded = await embedSemantic(config, semantic, signal);
+    if (embedded === 'skipped') return { semanticSkipped: true };
     if (embedded === undefined) return {};
     const { vector, input } = embedded;
     const text = input.text;
@@ -229,15 +239,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
       // layer has been embedded for nothing, in memory only.
       if (embedder === undefined || !policy.lookup || !policy.semantic || !backend.ready()) return;
-      let text = semanticText(input.body);
-      // Too long by its characters: the lookup will embed its last paragraph (what is too long only in tokens
-      // is found out by the model, and the lookup's first call).
-      if (
-        text !== undefined &&
-        text.length > config.embeddings.max_input_chars &&
-        config.semantic.long_prompts === 'last_paragraph'
-      )
-        text = splitLastParagraph(text)?.tail;
+      const turn = semanticText(input.body);
+      const text = turn === undefined ? undefined : prefetchText(config, turn);
       if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
     },
     async lookup(config, input) {
@@ -331,11 +334,12 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         );
       };
       const { vector, semanticInput } = lookup;
+      if (lookup.semanticSkipped === true) return;
       if (vector !== undefined && semanticInput !== undefined) void add(semanticInput, vector);
-      // No-cache requests skipped the lookup, so their text has not been embedded yet.
+      // No-cache requests skipped the lookup (and a failed embedding left none), so embed it now.
       else
         void embedSemantic(config, semantic).then((embedded) => {
-          if (embedded !== undefined) return add(embedded.input, embedded.vector);
+          if (embedded !== undefined && embedded !== 'skipped') return add(embedded.input, embedded.vector);
         });
     },
   };

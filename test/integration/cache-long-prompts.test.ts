@@ -118,7 +118,10 @@ async function withGateway(
   }
 }
 
-async function ask(gateway: TestGateway, content: string): Promise<{ cache: string | null; text: string }> {
+async function ask(
+  gateway: TestGateway,
+  content: string,
+): Promise<{ cache: string | null; text: string; id: string }> {
   const response = await gateway.post(
     '/v1/chat/completions',
     { model: 'gpt-test', temperature: 0, messages: [{ role: 'user', content }] },
@@ -126,7 +129,11 @@ async function ask(gateway: TestGateway, content: string): Promise<{ cache: stri
   );
   assert.equal(response.status, 200);
   const body = (await response.json()) as { choices: { message: { content: string } }[] };
-  return { cache: response.headers.get('x-gateway-cache'), text: body.choices[0]!.message.content };
+  return {
+    cache: response.headers.get('x-gateway-cache'),
+    text: body.choices[0]!.message.content,
+    id: response.headers.get('x-request-id') ?? '',
+  };
 }
 
 /** A sample's value on /metrics (0 when absent). */
@@ -171,12 +178,23 @@ for (const backend of ['redis', 'memory'] as const) {
             `${documentOf(what === 'longer in characters' ? 12 : 7, ' (beta)')}\n\n${PARAPHRASE}`,
           );
           assert.equal(otherDocument.cache, 'miss');
-          // Another question under the same document: the look-up finds the stored one, and it is no match.
+          // Another question under the same document: the lookup finds the stored one in its partition (the
+          // record keeps its similarity), and it is no match.
           const otherQuestion = await ask(gateway, `${document}\n\nHow do I delete my account?`);
           assert.equal(otherQuestion.cache, 'miss');
-          assert.equal(upstream.calls(), 3);
+          const record = await waitFor(
+            () => gateway.records.find((r) => r.request_id === otherQuestion.id),
+            'the record',
+          );
           assert.ok(
-            (await metric(gateway, 'gateway_cache_long_prompts_total{handling="last_paragraph"}')) >= 4,
+            record.cache_similarity !== null && record.cache_similarity < 0.97,
+            String(record.cache_similarity),
+          );
+          assert.equal(upstream.calls(), 3);
+          // One per lookup: a store reuses its lookup's vector, a prefetch is not counted.
+          assert.equal(
+            await metric(gateway, 'gateway_cache_long_prompts_total{handling="last_paragraph"}'),
+            4,
           );
         });
       });
@@ -194,7 +212,8 @@ for (const backend of ['redis', 'memory'] as const) {
         assert.equal(again.text, first.text);
         assert.equal(upstream.calls(), 2);
         assert.equal(await metric(gateway, stored('semantic')), 0);
-        assert.ok((await metric(gateway, 'gateway_cache_long_prompts_total{handling="skipped"}')) >= 2);
+        // One per lookup (the exact hit made none); the stores after the two misses do not try again.
+        assert.equal(await metric(gateway, 'gateway_cache_long_prompts_total{handling="skipped"}'), 2);
       });
     });
   });

@@ -2,7 +2,12 @@
 // the fingerprint, and the split point does not move with the last paragraph's length.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lastParagraphInput, splitLastParagraph } from '../../../dataplane/cache/long-prompt.js';
+import {
+  lastParagraphInput,
+  prefetchText,
+  splitLastParagraph,
+} from '../../../dataplane/cache/long-prompt.js';
+import { cacheConfigSchema } from '../../../dataplane/cache/schema.js';
 
 describe('long prompts: the last paragraph', () => {
   it('splits at the last line break, trimming the tail and ignoring trailing blank lines', () => {
@@ -32,5 +37,18 @@ describe('long prompts: the last paragraph', () => {
       lastParagraphInput({ text: 'The document.\n\nHow do I reset my password?', fingerprint: 'other' })!
         .fingerprint,
     );
+  });
+
+  it('prefetches what the lookup will embed first: the turn, or its last paragraph when too long in characters', () => {
+    const config = cacheConfigSchema.parse({ embeddings: { max_input_chars: 40 } });
+    assert.equal(prefetchText(config, 'How do I reset my password?'), 'How do I reset my password?');
+    const long = `${'A document line. '.repeat(5)}\n\nHow do I reset my password?`;
+    assert.equal(prefetchText(config, long), 'How do I reset my password?');
+    assert.equal(prefetchText(config, 'x'.repeat(41)), undefined, 'no line break: nothing to embed');
+    const skip = cacheConfigSchema.parse({
+      embeddings: { max_input_chars: 40 },
+      semantic: { long_prompts: 'skip' },
+    });
+    assert.equal(prefetchText(skip, long), undefined);
   });
 });
