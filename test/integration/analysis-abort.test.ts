@@ -2,8 +2,7 @@
 // signal"): a request body of 64 KB or more is analysed with its request's signal, so a client that leaves
 // while its analysis waits for the thread takes the task out of the queue; a smaller one is analysed anyway
 // (it would finish in well under a millisecond, less than wiring the abort costs; stages/analyze.ts says why).
-// One analysis thread, held by a prompt of several megabytes, keeps the second request queued while its
-// client leaves.
+// One analysis thread, held by prompts of several megabytes, keeps the request queued while its client leaves.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestRecord } from '../../analytics/record.js';
@@ -41,16 +40,21 @@ describe('analysis: a client that leaves while its large body waits for the anal
   const queued = () => sample('gateway_worker_queue_size');
 
   /**
-   * Sends a request behind the blocker, waits until its analysis is queued, then leaves. Answers with its
-   * record and the count of analyses run before the blocker.
+   * Sends a request behind two blockers, waits until its analysis is queued, then leaves. Two, because the
+   * order in which requests reach the pool is not the order they were sent (a 6 MB body takes longer to
+   * arrive and parse than a small one): once one blocker waits behind the other, the thread is held for a
+   * whole blocker's analysis, and a request that then makes the queue two long is the one waiting.
+   * Answers with its record and the count of analyses run before the blockers.
    */
   async function leaveWhileQueued(content: string): Promise<{ record: RequestRecord; before: number }> {
     const before = await runs();
-    const blocker = gateway.post('/v1/chat/completions', {
-      model: 'sim-a',
-      messages: [{ role: 'user', content: BLOCKER }],
-    });
-    // The blocker's analysis holds the only thread; the next request's waits in the queue.
+    const block = (seed: number) =>
+      gateway.post('/v1/chat/completions', {
+        model: 'sim-a',
+        messages: [{ role: 'user', content: seed === 1 ? BLOCKER : `${BLOCKER} ` }],
+      });
+    const blockers = [block(1), block(2)];
+    await waitFor(async () => (await queued()) >= 1, 'a blocker to wait behind the other', 10_000);
     const client = new AbortController();
     const tag = `leaver-${content.length}`;
     const leaving = fetch(`${gateway.url}/v1/chat/completions`, {
@@ -59,11 +63,11 @@ describe('analysis: a client that leaves while its large body waits for the anal
       body: JSON.stringify({ model: 'sim-a', messages: [{ role: 'user', content }] }),
       signal: client.signal,
     }).catch((error: unknown) => error);
-    await waitFor(async () => (await queued()) >= 1, 'the second analysis to queue', 10_000);
-    assert.equal(await runs(), before, 'the blocker still runs');
+    await waitFor(async () => (await queued()) >= 2, 'the request to queue behind them', 10_000);
+    assert.equal(await runs(), before, 'the first blocker still runs');
     client.abort();
     assert.ok((await leaving) instanceof Error, 'the client left before an answer');
-    assert.equal((await blocker).status, 200);
+    for (const blocker of blockers) assert.equal((await blocker).status, 200);
     const record = await waitFor(
       () => gateway.records.find((r) => r.client_request_id === tag),
       'the record of the request whose client left',
@@ -76,18 +80,18 @@ describe('analysis: a client that leaves while its large body waits for the anal
     assert.equal(record.client_aborted, true);
     assert.equal(record.status, 0);
     assert.equal(record.prompt_tokens_counted, null, 'no analysis to record');
-    // Had it stayed queued, it would run as soon as the blocker's thread is free: give it that time.
+    // Had it stayed queued, it would run as soon as the blockers' thread is free: give it that time.
     await waitFor(async () => (await queued()) === 0, 'an empty queue', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(await runs(), before + 1, 'only the blocker was analysed');
+    assert.equal(await runs(), before + 2, 'only the blockers were analysed');
   });
 
   it('still analyses a small body whose client left (the rule: not worth an abort listener)', async () => {
     const { record, before } = await leaveWhileQueued(prose(2_000, 3));
     assert.equal(record.client_aborted, true);
     await waitFor(
-      async () => (await runs()) === before + 2,
-      'the small task to run after the blocker',
+      async () => (await runs()) === before + 3,
+      'the small task to run after the blockers',
       10_000,
     );
   });
