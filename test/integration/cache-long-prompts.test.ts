@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { waitForCacheBackend } from '../support/cache-ready.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startCountingUpstream, type CountingUpstream } from '../support/counting-upstream.js';
 import { bearer, newKey } from '../support/identities.js';
@@ -95,20 +96,7 @@ async function withGateway(
   try {
     const gateway = await startTestGateway(gatewayDoc(upstream, backend, longPrompts));
     try {
-      // The cache's Redis connection comes up after the gateway starts; a request before it bypasses the
-      // cache. A purge answers 503 until then, and touches nothing else.
-      await waitFor(
-        async () => {
-          const response = await fetch(`${gateway.url}/admin/cache?tenant=readiness-probe`, {
-            method: 'DELETE',
-            headers: bearer(admin.key),
-          });
-          await response.arrayBuffer();
-          return response.status === 200;
-        },
-        'the cache backend to be ready',
-        15_000,
-      );
+      await waitForCacheBackend(gateway, admin.key);
       await body(gateway, upstream);
     } finally {
       await gateway.shutdown(1000);

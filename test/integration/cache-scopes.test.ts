@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { ServerResponse } from 'node:http';
+import { waitForCacheBackend } from '../support/cache-ready.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
 import { redisUrl } from '../support/redis.js';
@@ -181,14 +182,7 @@ async function withGateway(
   try {
     const gateway = await startTestGateway(gatewayDoc(upstream, backend, scope));
     try {
-      // The gateway starts without waiting for the cache's Redis connection, and a request before it is up
-      // bypasses the cache. A purge answers 503 until then (200 at once in process), and touches nothing
-      // else: no upstream call, no store, no chat record.
-      await waitFor(
-        async () => (await purge(gateway, 'tenant=readiness-probe')).status === 200,
-        'the cache backend to be ready',
-        15_000,
-      );
+      await waitForCacheBackend(gateway, admin.key);
       await body(gateway, upstream);
     } finally {
       await gateway.shutdown(1000);
