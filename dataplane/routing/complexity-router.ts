@@ -12,8 +12,8 @@ export interface ComplexityRouter {
   /** Sent with the analysis task, which picks the class and counts tokens for its target. */
   readonly routing: RoutingRequest;
   /**
-   * The target the route stage holds until the analysis has chosen: the stages before it (the cache key's
-   * prefetch) need a route, and the analysis counts the length feature with its tokenizer.
+   * The target the route stage holds until the analysis has chosen: the stages before it (the cache's
+   * policy and prefetch) need a route, and the analysis counts the length feature with its tokenizer.
    */
   readonly provisional: RoutableModel;
 }
