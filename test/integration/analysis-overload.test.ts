@@ -22,18 +22,32 @@ describe('analysis pool full: 503 overloaded through the gateway', () => {
     gateway = await startTestGateway({
       workers: { threads: 1, max_queue: 0 },
       providers: { simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 } },
-      models: { 'sim-a': { provider: 'simulator', simulation: { output_tokens: 4 } } },
+      models: {
+        'sim-a': { provider: 'simulator', simulation: { output_tokens: 4 } },
+        'sim-b': { provider: 'simulator', simulation: { output_tokens: 4 } },
+      },
+      // Every request is complex (thresholds at 0) and goes to sim-a; the provisional target (medium) it holds
+      // while it waits for the analysis is sim-b.
+      routers: {
+        auto: {
+          by: 'complexity',
+          targets: { simple: 'sim-a', medium: 'sim-b', complex: 'sim-a' },
+          thresholds: { medium: 0, complex: 0 },
+        },
+      },
     });
   });
   after(() => gateway.shutdown(0));
 
+  const ask = (model: string, seed: number) =>
+    gateway.post('/v1/chat/completions', {
+      model,
+      messages: [{ role: 'user', content: bigPrompt(seed) }],
+    });
+
   it('refuses what the pool cannot hold, answers the rest, and records both', async () => {
     const before = gateway.records.length;
-    const send = (seed: number) =>
-      gateway.post('/v1/chat/completions', {
-        model: 'sim-a',
-        messages: [{ role: 'user', content: bigPrompt(seed) }],
-      });
+    const send = (seed: number) => ask('sim-a', seed);
     // Six requests 15 ms apart: each analysis outlasts the gap, so later ones find the only slot taken.
     const pending: Promise<Response>[] = [];
     for (let i = 0; i < 6; i++) {
@@ -65,5 +79,43 @@ describe('analysis pool full: 503 overloaded through the gateway', () => {
     assert.equal(records.length, responses.length);
     assert.equal(records.filter((r) => r.error_code === 'overloaded').length, refused.length);
     assert.equal(records.filter((r) => r.status === 200).length, served.length);
+  });
+
+  it('records a router’s refused request with no route: its target was never chosen', async () => {
+    const before = gateway.records.length;
+    const pending: Promise<Response>[] = [];
+    for (let i = 0; i < 6; i++) {
+      pending.push(ask('auto', 10 + i));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    const responses = await Promise.all(pending);
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const statuses = responses.map((r) => r.status).join(', ');
+    assert.ok(
+      responses.some((r) => r.status === 503),
+      `statuses: ${statuses}`,
+    );
+    assert.ok(
+      responses.some((r) => r.status === 200),
+      `statuses: ${statuses}`,
+    );
+    const records = await waitFor(() => {
+      const mine = gateway.records.slice(before);
+      return mine.length >= responses.length ? mine : undefined;
+    }, 'a record for every request');
+    for (const record of records) {
+      assert.equal(record.model_requested, 'auto');
+      if (record.error_code === 'overloaded') {
+        // Not the provisional target (sim-b) it held while it waited for the analysis.
+        assert.equal(record.model_routed, null);
+        assert.equal(record.route_reason, null);
+        assert.equal(record.provider, null);
+        assert.equal(record.cost_nano_usd, 0);
+      } else {
+        assert.equal(record.status, 200);
+        assert.equal(record.route_reason, 'complexity:complex');
+        assert.equal(record.model_routed, 'sim-a');
+      }
+    }
   });
 });
