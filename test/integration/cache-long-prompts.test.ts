@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { waitForCacheBackend } from '../support/cache-ready.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { withCacheGateway } from '../support/cache-ready.js';
+import type { TestGateway } from '../support/gateway.js';
 import { startCountingUpstream, type CountingUpstream } from '../support/counting-upstream.js';
 import { bearer, newKey } from '../support/identities.js';
 import { redisUrl } from '../support/redis.js';
@@ -92,18 +92,12 @@ async function withGateway(
   longPrompts: string | undefined,
   body: (gateway: TestGateway, upstream: CountingUpstream) => Promise<void>,
 ): Promise<void> {
-  const upstream = await startCountingUpstream();
-  try {
-    const gateway = await startTestGateway(gatewayDoc(upstream, backend, longPrompts));
-    try {
-      await waitForCacheBackend(gateway, admin.key);
-      await body(gateway, upstream);
-    } finally {
-      await gateway.shutdown(1000);
-    }
-  } finally {
-    await upstream.close();
-  }
+  await withCacheGateway(
+    () => startCountingUpstream(),
+    (upstream) => gatewayDoc(upstream, backend, longPrompts),
+    admin.key,
+    body,
+  );
 }
 
 async function ask(

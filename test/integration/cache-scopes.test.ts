@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { ServerResponse } from 'node:http';
-import { waitForCacheBackend } from '../support/cache-ready.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { withCacheGateway } from '../support/cache-ready.js';
+import type { TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
 import { redisUrl } from '../support/redis.js';
 import {
@@ -178,18 +178,7 @@ async function withGateway(
   scope: 'app' | 'team',
   body: (gateway: TestGateway, upstream: Upstream) => Promise<void>,
 ): Promise<void> {
-  const upstream = await startUpstream();
-  try {
-    const gateway = await startTestGateway(gatewayDoc(upstream, backend, scope));
-    try {
-      await waitForCacheBackend(gateway, admin.key);
-      await body(gateway, upstream);
-    } finally {
-      await gateway.shutdown(1000);
-    }
-  } finally {
-    await upstream.close();
-  }
+  await withCacheGateway(startUpstream, (upstream) => gatewayDoc(upstream, backend, scope), admin.key, body);
 }
 
 interface Reply {
