@@ -147,6 +147,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     };
   }
 
+  /** A vector; `too long` when the model cannot read the text whole; undefined when embedding failed. */
+  async function embedText(text: string, signal?: Abortable): Promise<Float32Array | 'too long' | undefined> {
+    try {
+      return await embedder!.embed(text, signal);
+    } catch (error) {
+      if (error instanceof TextTooLongError) return 'too long';
+      if (signal?.aborted !== true) failed('embed', error);
+      return undefined;
+    }
+  }
+
   /**
    * Embeds the last user turn; one longer than the model reads is embedded by its last paragraph, in a
    * partition of its own head (long-prompt.ts), when the config says so. `skipped`: too long, whatever the
@@ -157,25 +168,15 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     input: SemanticInput,
     signal?: Abortable,
   ): Promise<{ input: SemanticInput; vector: Float32Array } | 'skipped' | undefined> {
-    try {
-      return { input, vector: await embedder!.embed(input.text, signal) };
-    } catch (error) {
-      if (!(error instanceof TextTooLongError)) {
-        if (signal?.aborted !== true) failed('embed', error);
-        return undefined;
-      }
-    }
+    const whole = await embedText(input.text, signal);
+    if (whole !== 'too long') return whole === undefined ? undefined : { input, vector: whole };
     const tail = config.semantic.long_prompts === 'last_paragraph' ? lastParagraphInput(input) : undefined;
     if (tail !== undefined) {
-      try {
-        const vector = await embedder!.embed(tail.text, signal);
+      const vector = await embedText(tail.text, signal);
+      if (vector === undefined) return undefined;
+      if (vector !== 'too long') {
         metrics.cacheLongPrompts.inc({ handling: 'last_paragraph' });
         return { input: tail, vector };
-      } catch (error) {
-        if (!(error instanceof TextTooLongError)) {
-          if (signal?.aborted !== true) failed('embed', error);
-          return undefined;
-        }
       }
     }
     metrics.cacheLongPrompts.inc({ handling: 'skipped' });
