@@ -7,14 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RequestRecord } from '../../analytics/record.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { prose } from '../support/prose.js';
 import { waitFor } from '../support/wait.js';
-
-function prose(chars: number, seed: number): string {
-  const words = ['ledger', 'harbour', 'quartz', 'meadow', 'signal', 'copper', 'lantern', 'orbit', 'thistle'];
-  let out = '';
-  for (let i = 0; out.length < chars; i++) out += `${words[(i * 7 + seed) % words.length]} ${i % 997} `;
-  return out;
-}
 
 // Analysed for a second or more on any machine this runs on: the window in which the next request queues.
 const BLOCKER = prose(6_000_000, 1);

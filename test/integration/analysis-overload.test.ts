@@ -5,16 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { prose } from '../support/prose.js';
 import { waitFor } from '../support/wait.js';
 
 // About 1 MB of varied prose: its analysis takes tens to hundreds of milliseconds, a window wide enough for
 // the next request to arrive while it runs, on a fast machine or a slow one.
-function bigPrompt(seed: number): string {
-  const words = ['ledger', 'harbour', 'quartz', 'meadow', 'signal', 'copper', 'lantern', 'orbit', 'thistle'];
-  let out = '';
-  for (let i = 0; out.length < 1_000_000; i++) out += `${words[(i * 7 + seed) % words.length]} ${i % 997} `;
-  return out;
-}
+const bigPrompt = (seed: number): string => prose(1_000_000, seed);
 
 describe('analysis pool full: 503 overloaded through the gateway', () => {
   let gateway: TestGateway;
