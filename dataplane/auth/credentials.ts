@@ -12,18 +12,47 @@ export interface Credential {
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
+/**
+ * Schemes other than Bearer that clients send (IANA's HTTP Authentication Scheme Registry, and a few common
+ * unregistered ones), by lower-case name: only these are echoed in the 401.
+ */
+const KNOWN_SCHEMES = new Map(
+  [
+    'Basic',
+    'Digest',
+    'Negotiate',
+    'NTLM',
+    'HOBA',
+    'Mutual',
+    'OAuth',
+    'DPoP',
+    'PrivateToken',
+    'SCRAM-SHA-1',
+    'SCRAM-SHA-256',
+    'vapid',
+    'Token',
+    'ApiKey',
+    'Api-Key',
+    'Key',
+    'AWS4-HMAC-SHA256',
+  ].map((name) => [name.toLowerCase(), name]),
+);
+
 /** The presented credential, undefined when none; throws 401-kind for an unusable Authorization header. */
 export function readCredential(headers: Readonly<Record<string, string>>): Credential | undefined {
   const authorization = headers['authorization'];
   if (authorization !== undefined && authorization.trim() !== '') {
     const match = BEARER.exec(authorization);
     if (match === null) {
-      // Name the scheme only (the part before the first space), never the credential after it.
-      const scheme = authorization.trim().split(/[ \t]/, 1)[0]!.slice(0, 20);
+      const scheme = authorization.trim().split(/[ \t]/, 1)[0]!;
       if (!/^bearer$/i.test(scheme)) {
+        // The first word is named only when it is a known scheme: a key sent without `Bearer` is that word.
+        const known = KNOWN_SCHEMES.get(scheme.toLowerCase());
         throw authError(
           'unauthorized',
-          `Unsupported Authorization scheme '${scheme}'; use 'Bearer <key or token>'.`,
+          known === undefined
+            ? "The Authorization header has no 'Bearer' scheme; use 'Bearer <key or token>'."
+            : `Unsupported Authorization scheme '${known}'; use 'Bearer <key or token>'.`,
         );
       }
       throw authError(

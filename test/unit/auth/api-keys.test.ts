@@ -131,6 +131,17 @@ describe('API keys', () => {
       /Unsupported Authorization scheme 'Basic'/,
     );
     assert.ok(!basic.message.includes('c2VjcmV0'));
+    // A key sent without `Bearer` is the header's first word: none of it may be echoed.
+    const key = 'gw-DJiN4CDIygA9yNu0ojIpX1-iCdmpPNYCxAlnIC7aKSs';
+    for (const header of [key, `${key} extra`, `Бearer ${key}`]) {
+      const bare = await rejectsWith(
+        auth.authenticate({ authorization: header }, undefined, never),
+        401,
+        /no 'Bearer' scheme/,
+      );
+      assert.ok(!bare.message.includes(key.slice(0, 6)), bare.message);
+      assert.ok(!bare.message.includes("'earer") && !bare.message.includes('Б'), bare.message);
+    }
     await rejectsWith(auth.authenticate({ authorization: 'Bearer ' }, undefined, never), 401, /empty bearer/);
     await rejectsWith(
       auth.authenticate({ authorization: `Bearer a b` }, undefined, never),
