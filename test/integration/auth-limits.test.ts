@@ -19,6 +19,7 @@ describe('auth and limits (in-process store)', () => {
   const expired = newKey();
   const narrow = newKey();
   const streamy = newKey();
+  const roomy = newKey();
   const admin = newKey();
   const failing = newKey();
 
@@ -30,6 +31,11 @@ describe('auth and limits (in-process store)', () => {
       models: {
         'sim-a': { provider: 'simulator', pricing: { input_per_mtok: 1, output_per_mtok: 2 } },
         'sim-b': { provider: 'simulator', simulation: { output_tokens: 40 } },
+        // Twenty tokens of twenty characters each: five times what a stream's estimate takes a token to be.
+        'sim-words': {
+          provider: 'simulator',
+          simulation: { answer: Array(20).fill('internationalisation').join(' ') },
+        },
         'other-model': { provider: 'simulator' },
         'sim-error-503': { provider: 'simulator' },
       },
@@ -55,6 +61,7 @@ describe('auth and limits (in-process store)', () => {
               limits: { tokens: { day: 100_000 } },
             },
             streamy: { keys: [{ id: 'streamy-1', sha256: streamy.sha256 }], limits: { tokens: { day: 30 } } },
+            roomy: { keys: [{ id: 'roomy-1', sha256: roomy.sha256 }], limits: { tokens: { day: 40 } } },
           },
         },
         ops: {
@@ -186,6 +193,30 @@ describe('auth and limits (in-process store)', () => {
       ((await next.json()) as ErrorBody).error.message,
       /^Daily token budget exceeded for app 'streamy' of team 'acme' \(\d+\/30 tokens\); this request reserves \d+ tokens\.$/,
     );
+  });
+
+  it('a stream granted its whole bound is never cut, though its estimate runs above the true count', async () => {
+    // The budget (40) holds the whole reservation: the prompt's estimate and the 20 asked for. The answer's 20
+    // tokens are long words, so the stream's estimate passes 20 long before the end.
+    const response = await chat(bearer(roomy.key), { model: 'sim-words', stream: true, max_tokens: 20 });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.ok(streamedTokensOf(text) > 20, `the estimate is ${streamedTokensOf(text)}`);
+    assert.doesNotMatch(text, /budget_exceeded/);
+    assert.match(text, /data: \[DONE\]/);
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.app === 'roomy' && r.stream),
+      'the record of the stream',
+    );
+    assert.equal(record.status, 200);
+    assert.equal(record.prompt_tokens, 8);
+    assert.equal(record.completion_tokens, 20);
+    const budgets = (await (
+      await fetch(`${gateway.url}/v1/budgets`, { headers: bearer(roomy.key) })
+    ).json()) as { data: { scope: string; period: string; used: number; reserved: number }[] };
+    const day = budgets.data.find((b) => b.scope === 'app:acme/roomy' && b.period === 'day');
+    assert.equal(day?.used, 28);
+    assert.equal(day?.reserved, 0);
   });
 
   it('records who called, with tags from the header and the request metadata', async () => {

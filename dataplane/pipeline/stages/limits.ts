@@ -1,6 +1,6 @@
 // Rate limits and budgets: reserve before the call (429 when it does not fit), reconcile with actual usage
 // after it, and cut a stream with a final error event when it reaches what the budget allowed.
-import type { Limiter, Ticket } from '../../limits/limiter.js';
+import type { Limiter } from '../../limits/limiter.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { timed } from '../../observability/metrics.js';
@@ -70,7 +70,11 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
         const plan = ctx.response;
         if (plan?.kind === 'sse') {
           deferred = true;
-          ctx.response = { ...plan, frames: metered(ctx, plan.frames, ticket, settle) };
+          // The stream's count is an estimate and can run above the true one (long words): a stream granted
+          // its whole bound, which the upstream is told and cannot pass, is never cut on that estimate.
+          const allowance = ticket.completionAllowance;
+          const cutAt = allowance !== null && allowance >= upper && boundSentUpstream(ctx) ? null : allowance;
+          ctx.response = { ...plan, frames: metered(ctx, plan.frames, cutAt, settle) };
         }
       } finally {
         if (deferred) {
@@ -89,14 +93,31 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
   };
 }
 
-/** Passes frames on until the budget's allowance is reached; reconciles when the stream is over either way. */
+/**
+ * Whether the upstream is told a completion limit no larger than the bound reserved: the request's own (a
+ * Messages request always has one), the model's `max_output_tokens` (sent or capped by the dispatch stage),
+ * or the Anthropic provider's default. Without any of these the bound is the context window's remainder or a
+ * default, which an upstream with a larger output limit could pass.
+ */
+function boundSentUpstream(ctx: GatewayContext): boolean {
+  const input = ctx.input!;
+  const route = ctx.route!;
+  if (input.endpoint !== 'chat') return true;
+  if (route.config.max_output_tokens !== undefined || route.provider.type === 'anthropic') return true;
+  const body = input.body as { max_tokens?: unknown; max_completion_tokens?: unknown };
+  return typeof body.max_completion_tokens === 'number' || typeof body.max_tokens === 'number';
+}
+
+/**
+ * Passes frames on until the stream's count passes `allowance` (null: never cut); reconciles when the stream
+ * is over either way.
+ */
 async function* metered(
   ctx: GatewayContext,
   frames: AsyncIterable<string>,
-  ticket: Ticket,
+  allowance: number | null,
   settle: (complete: boolean) => void,
 ): AsyncGenerator<string> {
-  const allowance = ticket.completionAllowance;
   let complete = false;
   // Tokens in the frames the client got (a frame may carry several).
   let delivered = 0;
