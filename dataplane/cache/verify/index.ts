@@ -8,9 +8,19 @@ import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
 import { quantityIssue } from './quantities.js';
 import { analyse, joinedAs } from './tokenize.js';
+import { layoutDetail, unseenDetail } from './unseen.js';
 
 export type VerifyReason =
-  'negation' | 'antonym' | 'number' | 'date' | 'unit' | 'entity' | 'code' | 'language' | 'direction';
+  | 'negation'
+  | 'antonym'
+  | 'number'
+  | 'date'
+  | 'unit'
+  | 'entity'
+  | 'code'
+  | 'language'
+  | 'direction'
+  | 'unseen';
 export type Verdict =
   { readonly ok: true } | { readonly ok: false; readonly reason: VerifyReason; readonly detail: string };
 
@@ -32,13 +42,16 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   // Language first: on text in different languages every other check would fire for the wrong reason.
   const language = languageDetail(cachedPrompt, newPrompt, a.words, b.words);
   if (language !== undefined) return reject('language', language);
+  // What the embedding cannot see at all (unknown characters, accents): its similarity says nothing there.
+  const unseen = unseenDetail(cachedPrompt, newPrompt);
+  if (unseen !== undefined) return reject('unseen', unseen);
   const negation = negationDetail(a, b);
   if (negation !== undefined) return reject('negation', negation);
   const antonym = antonymDetail(a, b);
   if (antonym !== undefined) return reject('antonym', antonym);
   const quantity = quantityIssue(a, b);
   if (quantity !== undefined) return reject(quantity.reason, quantity.detail);
-  const code = codeDetail(a, b);
+  const code = layoutDetail(cachedPrompt, newPrompt) ?? codeDetail(a, b);
   if (code !== undefined) return reject('code', code);
   const entity = entityIssue(a, b);
   if (entity !== undefined) return reject(entity.reason, entity.detail);

@@ -499,6 +499,65 @@ describe('verifyMatch: direction', () => {
   });
 });
 
+describe('verifyMatch: what the embedding cannot see', () => {
+  // Each of these pairs embeds at similarity 1.0000 (or, for the operators, above 0.98): found by black-box
+  // testing of the gateway, every one was served the other's answer before this check.
+  it('rejects different characters the model reads as unknown: emoji, symbols, other scripts, their digits', () => {
+    rejects('unseen', 'What does 👍 mean?', 'What does 👎 mean?');
+    rejects('unseen', 'I feel 😀 today, what should I do?', 'I feel 😢 today, what should I do?');
+    rejects('unseen', 'Rate this movie ⭐⭐⭐ review', 'Rate this movie ⭐ review');
+    rejects('unseen', 'Describe the symbol ♂', 'Describe the symbol ♀');
+    rejects('unseen', 'Translate 猫 to English', 'Translate 狗 to English');
+    rejects('unseen', '什么是猫？', '什么是狗？');
+    rejects('unseen', 'เมืองหลวงของไทยคืออะไร', 'เมืองหลวงของลาวคืออะไร');
+    rejects(
+      'unseen',
+      'What is the meaning of the Tamil word வணக்கம்?',
+      'What is the meaning of the Tamil word நன்றி?',
+    );
+    rejects('unseen', 'Translate ሰላም from Amharic', 'Translate አመሰግናለሁ from Amharic');
+    rejects('unseen', 'What is ٥ plus ٣?', 'What is ٥ plus ٤?');
+    rejects('unseen', 'What is ５ plus ３?', 'What is ５ plus ４?');
+  });
+
+  it('rejects the same word with other accents, which the tokenizer strips', () => {
+    rejects('unseen', 'What does the French word pêche mean?', 'What does the French word péché mean?');
+    rejects('unseen', '¿Cuántos años tienes?', '¿Cuántos anos tienes?');
+    rejects('unseen', 'Was bedeutet das deutsche Wort schon?', 'Was bedeutet das deutsche Wort schön?');
+    // Composed and decomposed spellings of one accent are the same word.
+    accepts('What is a café?', 'What is a cafe\u0301?');
+  });
+
+  it('keeps paraphrases around the same unknown characters, and one side without any', () => {
+    accepts('What does 👍 mean?', 'What is the meaning of 👍?');
+    accepts('Translate 猫 to English', 'Translate 猫 into English please');
+    accepts('¿Cuántos años tienes?', '¿Cuántos años tienes tú?');
+    // One unknown token against none is a difference the embedding does see; its similarity decides.
+    accepts(
+      '🤗 Datasets is a library for working with datasets',
+      'Datasets is a library for working with datasets',
+    );
+  });
+
+  it('rejects code indented differently, and swapped comparison operators or brackets', () => {
+    rejects(
+      'code',
+      'Why does this Python fail?\nif x:\n    y()\nz()',
+      'Why does this Python fail?\nif x:\n    y()\n    z()',
+    );
+    rejects('code', 'Fix this YAML:\na:\n  b: 1\n  c: 2', 'Fix this YAML:\na:\n  b: 1\nc: 2');
+    rejects('code', 'Write SQL to select users where age > 30', 'Write SQL to select users where age < 30');
+    rejects('code', 'Is a >= b the same as b <= a here?', 'Is a <= b the same as b >= a here?');
+    rejects(
+      'code',
+      'What does [] + {} evaluate to in JavaScript?',
+      'What does {} + [] evaluate to in JavaScript?',
+    );
+    accepts('Fix this:\nif x:\n    y()', 'Please fix this code:\nif x:\n    y()');
+    accepts('Why does\n  this fail?', 'Why does this fail?');
+  });
+});
+
 describe('verifyMatch: paraphrases', () => {
   const pairs: [string, string][] = [
     ['How do I reset my password?', 'I forgot my password, how can I reset it?'],
