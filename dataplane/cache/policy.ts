@@ -25,6 +25,8 @@ export interface PolicyInput {
   readonly body: Readonly<Record<string, unknown>>;
   readonly identity: Identity | undefined;
   readonly cacheControl: string | undefined;
+  /** HTTP/1.0's `Pragma`, read only when there is no Cache-Control (RFC 9111, 5.4). */
+  readonly pragma?: string | undefined;
   readonly piiFindings: number | undefined;
 }
 
@@ -51,7 +53,11 @@ export function createPolicy(config: CacheConfig): (input: PolicyInput) => Cache
     const appConfig = app === null || app === undefined ? undefined : config.apps[app];
     if (appConfig?.enabled === false) return OFF('cache disabled for this app');
     const directives = parseCacheControl(input.cacheControl);
-    const lookup = !directives.has('no-cache');
+    // `max-age=0` accepts nothing stored before now, so no answer qualifies: a lookup skipped, as no-cache.
+    const lookup =
+      !directives.has('no-cache') &&
+      directives.get('max-age') !== '0' &&
+      !(input.cacheControl === undefined && parseCacheControl(input.pragma).has('no-cache'));
     const store = !directives.has('no-store');
     if (!lookup && !store) return OFF('cache-control: no-cache, no-store');
     const body = input.body;
@@ -85,12 +91,22 @@ export function withPiiFindings(
 }
 
 /** Directive names, lower-cased; values are ignored (max-age and friends are not honoured per request). */
-export function parseCacheControl(header: string | undefined): ReadonlySet<string> {
-  if (header === undefined || header === '') return new Set();
-  const out = new Set<string>();
+export function parseCacheControl(header: string | undefined): ReadonlyMap<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  if (header === undefined || header === '') return out;
   for (const part of header.split(',')) {
-    const name = part.split('=')[0]!.trim().toLowerCase();
-    if (name !== '') out.add(name);
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (name === '') continue;
+    // A quoted value means the same as the bare one (max-age="0").
+    const value =
+      eq < 0
+        ? undefined
+        : part
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"(.*)"$/, '$1');
+    out.set(name, value);
   }
   return out;
 }

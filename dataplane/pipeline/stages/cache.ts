@@ -123,6 +123,7 @@ export function cacheView(ctx: GatewayContext, cache: ResponseCache): CacheView 
     body: beta === undefined ? body : { ...body, 'anthropic-beta': beta },
     identity: ctx.identity,
     cacheControl: ctx.headers['cache-control'],
+    pragma: ctx.headers['pragma'],
   };
   const view: CacheView = { endpoint, body, policyInput, policy: cache.policy(config, policyInput) };
   ctx.cacheView = view;

@@ -91,7 +91,25 @@ describe('cache policy', () => {
     );
     const both = input({}, { cacheControl: 'no-store, no-cache' });
     assert.equal(both.lookup || both.store, false);
-    assert.deepEqual([...parseCacheControl(' max-age=0 , NO-CACHE')], ['max-age', 'no-cache']);
+    assert.deepEqual(
+      [...parseCacheControl(' max-age=0 , NO-CACHE')],
+      [
+        ['max-age', '0'],
+        ['no-cache', undefined],
+      ],
+    );
+  });
+
+  it('reads max-age=0 and, without Cache-Control, Pragma: no-cache as no-cache', () => {
+    for (const cacheControl of ['max-age=0', 'max-age="0"', 'private, max-age=0']) {
+      const p = input({}, { cacheControl });
+      assert.deepEqual([p.lookup, p.store], [false, true], cacheControl);
+    }
+    assert.equal(input({}, { cacheControl: 'max-age=60' }).lookup, true);
+    const pragma = input({}, { pragma: 'no-cache' });
+    assert.deepEqual([pragma.lookup, pragma.store], [false, true]);
+    // Cache-Control, when present, is the one that counts.
+    assert.equal(input({}, { pragma: 'no-cache', cacheControl: 'max-age=60' }).lookup, true);
   });
 
   it('blocks semantic hits for requests with PII unless allowed, keeping the exact layer', () => {
@@ -131,6 +149,13 @@ describe('request keys', () => {
       k,
     );
     assert.notEqual(requestKeys('chat', 'gpt-4o', { ...base, max_tokens: 10 }).exact, k);
+    // n = 1 is the default: an explicit one shares the entry (exact and semantic fingerprint alike).
+    assert.equal(requestKeys('chat', 'gpt-4o', { ...base, n: 1 }).exact, k);
+    assert.equal(
+      requestKeys('chat', 'gpt-4o', { ...base, n: 1 }).semantic!.fingerprint,
+      requestKeys('chat', 'gpt-4o', base).semantic!.fingerprint,
+    );
+    assert.notEqual(requestKeys('chat', 'gpt-4o', { ...base, n: 2 }).exact, k);
     assert.notEqual(requestKeys('chat', 'gpt-4o-mini', base).exact, k);
     assert.notEqual(requestKeys('messages', 'gpt-4o', base).exact, k);
   });
