@@ -54,9 +54,12 @@ export interface CacheBackend {
   close(): Promise<void>;
 }
 
-/** Dot product: the cosine similarity of two L2-normalised vectors. */
+/**
+ * Dot product: the cosine similarity of two L2-normalised vectors. Clamped to [-1, 1]: their norms are 1 only
+ * to float precision, and a record or header reading 1.0000000083 would claim more than identity.
+ */
 export function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
+  return Math.max(-1, Math.min(1, sum));
 }

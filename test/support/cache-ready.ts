@@ -10,7 +10,7 @@ import { waitFor } from './wait.js';
 export async function waitForCacheBackend(gateway: TestGateway, adminKey: string): Promise<void> {
   await waitFor(
     async () => {
-      const response = await fetch(`${gateway.url}/admin/cache?tenant=readiness-probe`, {
+      const response = await fetch(`${gateway.url}/admin/cache?model=readiness-probe`, {
         method: 'DELETE',
         headers: bearer(adminKey),
       });

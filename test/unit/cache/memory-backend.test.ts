@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CachedAnswer } from '../../../dataplane/cache/answer.js';
-import type { CacheBackend, Partition } from '../../../dataplane/cache/backend.js';
+import { dot, type CacheBackend, type Partition } from '../../../dataplane/cache/backend.js';
 import { createMemoryBackend, type MemoryBackendOptions } from '../../../dataplane/cache/memory-backend.js';
 import { NO_USAGE } from '../../../dataplane/pipeline/context.js';
 
@@ -125,6 +125,16 @@ describe('memory cache backend: exact entries', () => {
 });
 
 describe('memory cache backend: semantic entries', () => {
+  it('reports a similarity of at most 1: a unit vector with itself sums to a little more in float', () => {
+    const v = new Float32Array(384).map((_, i) => Math.sin(i + 1));
+    const norm = Math.hypot(...v);
+    for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
+    let raw = 0;
+    for (let i = 0; i < v.length; i++) raw += v[i]! * v[i]!;
+    assert.ok(raw > 1, `this vector's own product is ${raw}`);
+    assert.equal(dot(v, v), 1);
+  });
+
   it('returns up to `count` neighbours of one partition, most similar first, with their exact cosine', async () => {
     const { backend } = backendAt();
     const p = part('acme/a');
