@@ -28,8 +28,7 @@ export const errorCatalog = {
     status: 400,
     type: 'invalid_request_error',
     message:
-      'The request had more than one Content-Length header; its body cannot be framed safely, so the ' +
-      'connection was closed without an answer.',
+      'The body of the request cannot be framed safely, so the connection was closed without an answer.',
   },
   body_too_large: { status: 413, type: 'invalid_request_error', message: 'Request body is too large.' },
   not_found: { status: 404, type: 'invalid_request_error', message: 'Unknown route.' },

@@ -118,6 +118,8 @@ export interface GatewayContext {
   readonly runtime: Runtime;
   readonly exchange: HttpExchange;
   readonly signal: Abortable;
+  /** Why the body's framing could not be trusted (the connection was closed unanswered); set by the handler. */
+  framingProblem?: string;
   /** Set by the parse stage. */
   input?: RequestInput;
   /**

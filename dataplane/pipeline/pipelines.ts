@@ -116,7 +116,18 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       ),
     ]),
     shuttingDown: compose([...outer, rejectStage(() => new GatewayError('shutting_down'))]),
-    ambiguousFraming: compose([...outer, rejectStage(() => new GatewayError('ambiguous_framing'))]),
+    ambiguousFraming: compose([
+      ...outer,
+      rejectStage(
+        (ctx) =>
+          new GatewayError(
+            'ambiguous_framing',
+            ctx.framingProblem === undefined
+              ? undefined
+              : `${ctx.framingProblem}; its body cannot be framed safely, so the connection was closed without an answer.`,
+          ),
+      ),
+    ]),
     inferenceStages: inference.map((s) => s.name),
   };
 }

@@ -43,18 +43,23 @@ const INFERENCE_ROUTES: readonly [string, Endpoint][] = [
 ];
 
 /**
- * Copies the request's headers into `into` and says whether the body's framing is ambiguous: uWS frames it by
- * the first Content-Length (a second one, RFC 9112 §6.3, is unrecoverable) and reads any Transfer-Encoding
- * as chunked; a proxy in front of us that reads another end of the body would let a request be smuggled
- * past it. Such a connection is closed inside the handler, before uWS parses what follows the body.
+ * Copies the request's headers into `into` and says why the body cannot be framed safely, if it cannot: uWS
+ * frames it by the first Content-Length (a second one, RFC 9112 §6.3, is unrecoverable) and reads any
+ * Transfer-Encoding as chunked; a proxy in front of us that reads another end of the body would let a request
+ * be smuggled past it. And uWS reads at most nine digits of Content-Length: with more (1 GB and up) it closes
+ * the connection once the handler returns, dropping any answer. Such a connection is closed inside the
+ * handler, before uWS parses what follows the body.
  */
-function readHeaders(req: HttpRequest, into?: Record<string, string>): boolean {
+function readHeaders(req: HttpRequest, into?: Record<string, string>): string | undefined {
   let lengths = 0;
+  let longLength = false;
   let encodings = 0;
   let chunkedOnly = true;
   req.forEach((key, value) => {
-    if (key === 'content-length') lengths += 1;
-    else if (key === 'transfer-encoding') {
+    if (key === 'content-length') {
+      lengths += 1;
+      if (value.length > 9) longLength = true;
+    } else if (key === 'transfer-encoding') {
       encodings += 1;
       if (value.trim().toLowerCase() !== 'chunked') chunkedOnly = false;
     }
@@ -63,7 +68,12 @@ function readHeaders(req: HttpRequest, into?: Record<string, string>): boolean {
     // a proxy in front that checked the first one must not have us honour the last.
     into[key] = CREDENTIAL_HEADERS.has(key) && into[key] !== undefined ? `${into[key]}, ${value}` : value;
   });
-  return lengths > 1 || encodings > 1 || !chunkedOnly;
+  if (lengths > 1) return 'The request had more than one Content-Length header';
+  if (encodings > 1) return 'The request had more than one Transfer-Encoding header';
+  if (!chunkedOnly) return 'The request had a Transfer-Encoding other than chunked';
+  if (longLength)
+    return 'The request had a Content-Length of more than nine digits, which the server cannot read';
+  return undefined;
 }
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'api-key']);
@@ -81,7 +91,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       const method = req.getCaseSensitiveMethod();
       const exchange = new HttpExchange(res, method === 'HEAD');
       const headers: Record<string, string> = {};
-      const ambiguous = readHeaders(req, headers);
+      const framing = readHeaders(req, headers);
+      const ambiguous = framing !== undefined;
       const query = req.getQuery();
       const path = query ? `${req.getUrl()}?${query}` : req.getUrl();
       const runtime = deps.runtime();
@@ -127,6 +138,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       state.inFlight += 1;
       metrics.inFlight.add(1);
       runtime.acquire();
+      if (framing !== undefined) ctx.framingProblem = framing;
       (ambiguous ? pipelines.ambiguousFraming : draining ? pipelines.shuttingDown : pipeline)(ctx)
         .catch((error: unknown) => logger.error('pipeline failed', { request_id: ctx.id, err: error }))
         .finally(() => {
@@ -164,7 +176,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     const reply =
       (head: boolean) =>
       (res: HttpResponse, req: HttpRequest): void => {
-        if (readHeaders(req)) return void res.close();
+        if (readHeaders(req) !== undefined) return void res.close();
         const { status, type, body } = answer();
         res.cork(() => {
           res.writeStatus(status).writeHeader('content-type', type);

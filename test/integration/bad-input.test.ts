@@ -362,6 +362,31 @@ describe('bad input', () => {
     return { received, closed: byServer };
   }
 
+  it('a Content-Length of ten digits or more, which uWS cannot read: closed at once and recorded so, not as a 413', async () => {
+    // uWS closes such a connection after the handler returns, dropping any answer: a 413 written then was
+    // recorded as sent and never arrived.
+    for (const length of ['1000000000', '4294967296', '0000000013']) {
+      const before = gateway.records.length;
+      const r = await raw(
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\n{"a":1}`,
+      );
+      assert.equal(r.closed, true, length);
+      assert.equal(r.received, '', length);
+      const record = await waitFor(
+        () => gateway.records.slice(before).find((x) => x.error_code !== null),
+        'the refusal is recorded',
+      );
+      assert.equal(record.error_code, 'ambiguous_framing', length);
+      assert.match(record.error_message ?? '', /more than nine digits/);
+      assert.equal(record.bytes_out, 0);
+    }
+    // Nine digits are read: a body declared that large is refused with a 413 that arrives.
+    const nine = await raw(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n{"a":1}',
+    );
+    assert.match(nine.received, /^HTTP\/1\.1 413 /);
+  });
+
   it('two Content-Length headers: the connection is closed at once, nothing smuggled, the refusal recorded', async () => {
     const before = gateway.records.length;
     const smuggled = 'GET /v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -390,6 +415,24 @@ describe('bad input', () => {
     );
     assert.equal(record.status, 400);
     assert.equal(record.client_aborted, false);
+    assert.match(record.error_message ?? '', /more than one Content-Length/);
+    // Each refusal's record says what was wrong with the framing.
+    await waitFor(
+      () => gateway.records.slice(before).filter((r) => r.error_code === 'ambiguous_framing').length >= 3,
+      'the three refusals are recorded (probes are not)',
+    );
+    const messages = gateway.records
+      .slice(before)
+      .filter((r) => r.error_code === 'ambiguous_framing')
+      .map((r) => r.error_message ?? '');
+    assert.ok(
+      messages.some((m) => /more than one Transfer-Encoding/.test(m)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => /Transfer-Encoding other than chunked/.test(m)),
+      messages.join('\n'),
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(
       gateway.records.slice(before).some((r) => r.path.includes('smuggled')),
