@@ -12,14 +12,19 @@ const imageBlock = z.looseObject({
     z.looseObject({ type: z.literal('url'), url: z.string() }),
     z.looseObject({ type: z.literal('file'), file_id: z.string() }),
     z.looseObject({
-      type: z.string().refine((t) => !['base64', 'url', 'file'].includes(t), 'malformed image source'),
+      type: z.string().refine((t) => !['base64', 'url', 'file'].includes(t), {
+        message: 'malformed image source',
+        abort: true,
+      }),
     }),
   ]),
   cache_control: cacheControl,
 });
 // Blocks a tool result may hold besides text and image (document, search_result, and later additions).
 const otherToolResultBlock = z.looseObject({
-  type: z.string().refine((t) => t !== 'text' && t !== 'image', 'malformed content block'),
+  type: z
+    .string()
+    .refine((t) => t !== 'text' && t !== 'image', { message: 'malformed content block', abort: true }),
 });
 const toolUseBlock = z.looseObject({
   type: z.literal('tool_use'),
@@ -34,9 +39,10 @@ const toolResultBlock = z.looseObject({
   is_error: z.boolean().optional(),
 });
 const otherBlock = z.looseObject({
-  type: z
-    .string()
-    .refine((t) => !['text', 'image', 'tool_use', 'tool_result'].includes(t), 'malformed content block'),
+  type: z.string().refine((t) => !['text', 'image', 'tool_use', 'tool_result'].includes(t), {
+    message: 'malformed content block',
+    abort: true,
+  }),
 });
 export const contentBlockSchema = z.union([textBlock, imageBlock, toolUseBlock, toolResultBlock, otherBlock]);
 

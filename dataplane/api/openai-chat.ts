@@ -8,7 +8,9 @@ const imagePart = z.looseObject({
   image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
 });
 const otherPart = z.looseObject({
-  type: z.string().refine((t) => t !== 'text' && t !== 'image_url', 'malformed content part'),
+  type: z
+    .string()
+    .refine((t) => t !== 'text' && t !== 'image_url', { message: 'malformed content part', abort: true }),
 });
 export const contentPartSchema = z.union([textPart, imagePart, otherPart]);
 

@@ -97,6 +97,65 @@ describe('bad input', () => {
     assert.match(nested.body.error.param ?? '', /^messages\[0\]\.content/);
   });
 
+  it('inside unions (content parts, tool_choice, stop, Anthropic blocks) the error names the field at fault', async () => {
+    // Found by black-box testing: a text part without its text was blamed on its `type`, and tool_choice
+    // without its function was told to be "custom".
+    const chat = (extra: Record<string, unknown>) =>
+      send(
+        'POST',
+        '/v1/chat/completions',
+        JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }], ...extra }),
+      );
+    const part = (p: unknown) => chat({ messages: [{ role: 'user', content: [p] }] });
+    const cases: [Promise<{ status: number; body: ErrorBody }>, string, RegExp][] = [
+      [part({ type: 'text' }), 'messages[0].content[0].text', /^Missing required parameter/],
+      [part({ type: 'text', text: 5 }), 'messages[0].content[0].text', /expected string, received number/],
+      [
+        part({ type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'ultra' } }),
+        'messages[0].content[0].image_url.detail',
+        /"auto"\|"low"\|"high"/,
+      ],
+      [
+        part({ type: 'image_url', image_url: 'https://x' }),
+        'messages[0].content[0].image_url',
+        /expected object/,
+      ],
+      [
+        chat({ messages: [{ role: 'user', content: 5 }] }),
+        'messages[0].content',
+        /expected string or array\.$/,
+      ],
+      [chat({ tool_choice: { type: 'function' } }), 'tool_choice.function', /^Missing required parameter/],
+      [chat({ tool_choice: 'maybe' }), 'tool_choice', /expected "none", "auto", "required" or object/],
+      [chat({ stop: ['a', 'b', 'c', 'd', 'e'] }), 'stop', /<=4 items/],
+      [chat({ stop: 5 }), 'stop', /expected string or array/],
+    ];
+    for (const [answer, param, message] of cases) {
+      const r = await answer;
+      assert.equal(r.status, 400, param);
+      assertErrorShape(r.body, 'invalid_request');
+      assert.equal(r.body.error.param, param);
+      assert.match(r.body.error.message, message, param);
+      assert.doesNotMatch(r.body.error.message, /\.\.$/);
+    }
+    const tool = await send(
+      'POST',
+      '/v1/messages',
+      JSON.stringify({
+        model: 'sim-fast',
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f' }] },
+        ],
+      }),
+      { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    );
+    assert.equal(tool.status, 400);
+    assert.equal(tool.body.type, 'error');
+    assert.match(tool.body.error.message, /'messages\[1\]\.content\[0\]\.input'/);
+  });
+
   it('missing messages → 400 naming messages', async () => {
     const r = await send('POST', '/v1/chat/completions', JSON.stringify({ model: 'sim-fast' }));
     assert.equal(r.status, 400);

@@ -90,12 +90,28 @@ describe('/v1/embeddings', () => {
     assert.equal(answer.status, 400);
     assert.equal(answer.body.error!.code, 'invalid_request');
     assert.equal(answer.body.error!.param, 'input');
-    assert.match(answer.body.error!.message, /2049 items; at most 2048/);
+    assert.match(answer.body.error!.message, /2049 items; at most 2048 are allowed per request\.$/);
     assert.equal(upstream.requests.length, before);
+    // 2048 are served (in few dimensions: the simulator bounds inputs × dimensions, below).
     assert.equal(
-      (await embed({ model: 'sim-embed', input: Array.from({ length: 2048 }, () => 'x') })).status,
+      (await embed({ model: 'sim-embed', input: Array.from({ length: 2048 }, () => 'x'), dimensions: 64 }))
+        .status,
       200,
     );
+  });
+
+  it('the simulator refuses answers of more than 262,144 numbers, which it would build on the event loop', async () => {
+    const inputs = (n: number) => Array.from({ length: n }, (_, i) => `text ${i}`);
+    const refused = await embed({ model: 'sim-embed', input: inputs(2048), dimensions: 4096 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error!.param, 'input');
+    assert.match(
+      refused.body.error!.message,
+      /at most 262144 numbers per request: 2048 inputs of 4096 dimensions/,
+    );
+    assert.equal((await embed({ model: 'sim-embed', input: inputs(64), dimensions: 4096 })).status, 200);
+    assert.equal((await embed({ model: 'sim-embed', input: inputs(1024) })).status, 200);
+    assert.equal((await embed({ model: 'sim-embed', input: inputs(1025) })).status, 400);
   });
 
   it('token arrays count as their length: 16000 ids fit a 20000-token limit; 24000 never do, told without max_tokens', async () => {

@@ -115,18 +115,81 @@ function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function validationError(issues: readonly z.core.$ZodIssue[], document: unknown): GatewayError {
-  const issue = issues[0]!;
-  // The most specific issue inside a union is the useful one ("expected string" rather than "invalid input").
-  let deepest: z.core.$ZodIssue = issue;
-  if (issue.code === 'invalid_union') {
-    for (const branch of issue.errors) {
-      for (const inner of branch)
-        if (inner.path.length + issue.path.length > deepest.path.length) {
-          deepest = { ...inner, path: [...issue.path, ...inner.path] };
-        }
+type Issue = z.core.$ZodIssue;
+
+const prefixed = (issue: Issue, path: readonly PropertyKey[]): Issue =>
+  ({ ...issue, path: [...path, ...issue.path] }) as Issue;
+
+/**
+ * Whether an alternative's issue says the value is not that alternative at all, rather than a flawed one:
+ * another type, another enum value, or another tag (`type`) of a tagged object.
+ */
+function misfit(issue: Issue): boolean {
+  if (issue.path.length === 0) {
+    if (issue.code === 'invalid_type' || issue.code === 'invalid_value') return true;
+    return issue.code === 'invalid_union' && !issue.errors.some(fits);
+  }
+  return (
+    issue.path.length === 1 &&
+    issue.path[0] === 'type' &&
+    (issue.code === 'invalid_value' || issue.code === 'invalid_type' || issue.code === 'custom')
+  );
+}
+
+const fits = (alternative: readonly Issue[]): boolean => !alternative.some(misfit);
+
+/** What a union's value may be, when it is none of its alternatives: `string or array`, `"none", "auto" or object`. */
+function expectedOf(union: Extract<Issue, { code: 'invalid_union' }>): string {
+  const options: string[] = [];
+  const tags: string[] = [];
+  const add = (list: string[], value: string) => {
+    if (!list.includes(value)) list.push(value);
+  };
+  // A union among the alternatives (`z.union([z.union([...]), ...])`) offers its own alternatives.
+  const alternatives = (u: Extract<Issue, { code: 'invalid_union' }>): Issue[][] =>
+    u.errors.flatMap((a) => {
+      const nested =
+        a.length === 1 && a[0]!.path.length === 0 && a[0]!.code === 'invalid_union' ? a[0] : undefined;
+      return nested === undefined ? [a] : alternatives(nested);
+    });
+  for (const alternative of alternatives(union)) {
+    for (const issue of alternative) {
+      if (issue.path.length === 0 && issue.code === 'invalid_type') add(options, issue.expected);
+      else if (issue.path.length === 0 && issue.code === 'invalid_value')
+        for (const value of issue.values) add(options, JSON.stringify(value));
+      else if (issue.path.length === 1 && issue.path[0] === 'type' && issue.code === 'invalid_value')
+        for (const value of issue.values) add(tags, JSON.stringify(value));
     }
   }
+  if (tags.length > 0) add(options, `an object whose type is ${orList(tags)}`);
+  return options.length === 0 ? 'Invalid input' : `expected ${orList(options)}`;
+}
+
+const orList = (items: readonly string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
+
+/**
+ * The issue to report. Inside a union, the most specific issue of the alternative the value was meant to be
+ * (a text part without its text is a missing `text`, not a wrong `type`); when it is none of them, what it
+ * may be.
+ */
+function explain(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union') return issue;
+  let best: Issue | undefined;
+  for (const alternative of issue.errors.filter(fits)) {
+    for (const inner of alternative) {
+      const candidate = explain(prefixed(inner, issue.path));
+      if (best === undefined || candidate.path.length > best.path.length) best = candidate;
+    }
+  }
+  return (
+    best ?? ({ code: 'custom', path: issue.path, message: expectedOf(issue), input: undefined } as Issue)
+  );
+}
+
+function validationError(issues: readonly Issue[], document: unknown): GatewayError {
+  const issue = issues[0]!;
+  const deepest = explain(issue);
   const param = paramPath(deepest.path);
   let message: string;
   if (issue.code === 'unrecognized_keys') message = `Unrecognized parameter: '${issue.keys.join("', '")}'.`;
@@ -136,6 +199,6 @@ function validationError(issues: readonly z.core.$ZodIssue[], document: unknown)
     (issue.code === 'invalid_union' && valueAt(document, issue.path) === undefined)
   ) {
     message = `Missing required parameter: '${param}'.`;
-  } else message = `Invalid value for '${param || 'body'}': ${deepest.message}.`;
+  } else message = `Invalid value for '${param || 'body'}': ${deepest.message.replace(/\.$/, '')}.`;
   return new GatewayError('invalid_request', message, { param: param || null });
 }

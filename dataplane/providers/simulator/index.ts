@@ -175,10 +175,20 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
           { param: 'dimensions' },
         );
       }
-      await beforeFirstByte(call, 0);
       const dims = request.dimensions ?? 256;
+      const inputs = embeddingInputs(request.input);
+      // And so is the whole answer: many inputs of many dimensions are as costly as one huge vector.
+      if (inputs.length * dims > SIMULATOR_MAX_NUMBERS) {
+        throw new GatewayError(
+          'invalid_request',
+          `The simulator answers at most ${SIMULATOR_MAX_NUMBERS} numbers per request: ${inputs.length} ` +
+            `inputs of ${dims} dimensions would be ${inputs.length * dims}; send fewer inputs or dimensions.`,
+          { param: 'input' },
+        );
+      }
+      await beforeFirstByte(call, 0);
       let tokens = 0;
-      const data = embeddingInputs(request.input).map((input, index) => {
+      const data = inputs.map((input, index) => {
         const text = typeof input === 'string' ? input : JSON.stringify(input);
         tokens += typeof input === 'string' ? countTokens(input) : input.length;
         const vector = pseudoEmbedding(text, dims);
@@ -305,6 +315,11 @@ function chooseToolCalls(request: ChatRequest): ToolCall[] | undefined {
 
 /** The simulator's largest embedding (OpenAI's largest model has 3072 dimensions). */
 const SIMULATOR_MAX_DIMENSIONS = 4096;
+/**
+ * Numbers in one simulated answer (inputs × dimensions): 1024 inputs of the default 256 dimensions, 64 of the
+ * largest. Built on the event loop in about half a second on a slow core; 2048 × 4096 took six.
+ */
+const SIMULATOR_MAX_NUMBERS = 262_144;
 
 /** A deterministic unit vector from the text; only for the simulator's embeddings endpoint. */
 function pseudoEmbedding(text: string, dims: number): number[] {
