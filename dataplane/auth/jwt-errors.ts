@@ -14,7 +14,10 @@ export function quoteUntrusted(value: unknown): string {
   return printable.length > 100 ? `${printable.slice(0, 100)}...` : printable;
 }
 
-function claimFailure(claim: string, issuer: string, cause: unknown): GatewayError {
+function claimFailure(claim: string, reason: string, issuer: string, cause: unknown): GatewayError {
+  // A claim of the wrong type ("nbf": "tomorrow") is not one whose check failed.
+  if (reason === 'invalid' && (claim === 'nbf' || claim === 'exp' || claim === 'iat'))
+    return authError('unauthorized', `JWT has an invalid ${claim} claim (it must be a number).`, cause);
   switch (claim) {
     case 'nbf':
       return authError('unauthorized', 'JWT is not valid yet (nbf is in the future).', cause);
@@ -36,7 +39,8 @@ export function jwtFailure(
   header: { alg?: string; kid?: string },
 ): GatewayError {
   if (error instanceof errors.JWTExpired) return authError('unauthorized', 'JWT has expired.', error);
-  if (error instanceof errors.JWTClaimValidationFailed) return claimFailure(error.claim, issuer, error);
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return claimFailure(error.claim, error.reason, issuer, error);
   if (error instanceof errors.JOSEAlgNotAllowed) {
     return authError(
       'unauthorized',
@@ -45,10 +49,14 @@ export function jwtFailure(
     );
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
+    // A key set matches on kid and algorithm: a kid that is there for another algorithm (a PS256 token for an
+    // RS256 key) is no match either, so the message names both.
     const kid = header.kid === undefined ? 'no kid' : `kid '${quoteUntrusted(header.kid)}'`;
+    const alg = `alg '${quoteUntrusted(header.alg ?? '')}'`;
     return authError(
       'unauthorized',
-      `JWT signing key (${kid}) is not in the key set of issuer '${issuer}'.`,
+      `JWT signing key (${kid}, ${alg}) is not in the key set of issuer '${issuer}': no key there has ` +
+        'that kid for that algorithm.',
       error,
     );
   }

@@ -165,7 +165,7 @@ describe('JWT through the gateway (RS256 issuer, JWKS served over HTTP)', () => 
     const jwt = await token({ key: stranger, kid: 'k9' });
     await expect401(
       await chat(gateway, bearer(jwt)),
-      /^JWT signing key \(kid 'k9'\) is not in the key set of issuer 'https:\/\/idp\.test'\.$/,
+      /^JWT signing key \(kid 'k9', alg 'RS256'\) is not in the key set of issuer 'https:\/\/idp\.test': no key there has that kid for that algorithm\.$/,
     );
   });
 

@@ -206,6 +206,20 @@ describe('JWT: time and audience checks', () => {
     await rejectsWith(auth.authenticate(bearer(token), undefined, never), 401, /not valid yet/);
   });
 
+  it('a token whose nbf or exp is not a number is a 401 saying so, not "in the future" or "expired"', async () => {
+    const auth = authenticator({ jwt: [rsIssuer()] }, acmeTeams());
+    for (const claim of ['nbf', 'exp'] as const) {
+      // In the payload itself (the signer's setters take numbers); exp's setter is switched off for it.
+      const payload = { [claim]: 'tomorrow' } as unknown as JWTPayload;
+      const token = await rsToken(payload, claim === 'exp' ? { exp: null } : {});
+      await rejectsWith(
+        auth.authenticate(bearer(token), undefined, never),
+        401,
+        new RegExp(`^JWT has an invalid ${claim} claim \\(it must be a number\\)\\.$`),
+      );
+    }
+  });
+
   it('clock skew is honoured on both exp and nbf, and no further', async () => {
     const time = clock();
     const auth = authenticator({ jwt: [rsIssuer({ clock_skew_s: 30 })] }, acmeTeams(), { now: time.read });
@@ -290,7 +304,7 @@ describe('JWT: attacks', () => {
     await rejectsWith(
       auth.authenticate(bearer(token), undefined, never),
       401,
-      /^JWT signing key \(kid 'rotated-in'\) is not in the key set of issuer 'https:\/\/idp\.test'\.$/,
+      /^JWT signing key \(kid 'rotated-in', alg 'RS256'\) is not in the key set of issuer 'https:\/\/idp\.test': no key there has that kid for that algorithm\.$/,
     );
     assert.equal(fetchesOf('/jwks.json') - start, 2);
   });
