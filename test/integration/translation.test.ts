@@ -83,6 +83,18 @@ describe('translation edge cases', () => {
     ).text();
     assert.match(messages, /event: message_delta\n[^\n]*"output_tokens":2/);
     assert.match(messages, /event: message_stop/);
+    // message_start opens with the gateway's own count of the prompt (the upstream's comes at the end), which
+    // the record keeps as the counted prompt: never 0 (found by black-box testing).
+    const start = /event: message_start\ndata: ([^\n]*)/.exec(messages);
+    const opened = JSON.parse(start![1]!) as { message: { usage: { input_tokens: number } } };
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.model_requested === model && r.endpoint === 'messages'),
+      'the record',
+    );
+    assert.ok(opened.message.usage.input_tokens > 0);
+    assert.equal(opened.message.usage.input_tokens, record.prompt_tokens_counted);
+    // Billing still takes the upstream's count.
+    assert.equal(record.prompt_tokens, 9);
     assert.doesNotMatch(messages, /event: error/);
     const chat = await (await post('/v1/chat/completions', { model, stream: true, messages: hi })).text();
     assert.match(chat, /data: \[DONE\]/);

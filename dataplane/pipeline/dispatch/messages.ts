@@ -70,6 +70,14 @@ async function* anthropicFrames(
     } else if (event.type === 'message_start') {
       input = event;
       ctx.usage = usageFromAnthropic(event.message.usage);
+      // A translated stream learns the upstream's count only at its end. Clients read input_tokens here (older
+      // Anthropic SDKs only here), so they are told the gateway's own count rather than 0; usage and billing
+      // still wait for the upstream's (message_delta).
+      const counted = event.message.usage.input_tokens === 0 ? promptTokensOf(ctx) : 0;
+      if (counted > 0) {
+        const usage = { ...event.message.usage, input_tokens: counted };
+        item = { data: { ...event, message: { ...event.message, usage } }, raw: undefined };
+      }
     } else if (event.type === 'message_delta') {
       // message_delta carries cumulative usage; input counts may only be known here (translated streams).
       const start = input?.type === 'message_start' ? input.message.usage : {};
