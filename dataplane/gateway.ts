@@ -5,6 +5,7 @@ import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { startRecorder } from '../analytics/recorder.js';
+import { cleanRow, DEFAULT_LIMITS } from '../analytics/writer/clean-row.js';
 import { loadConfigFile } from './config/load.js';
 import { restartOnlyChanges } from './config/restart-only.js';
 import { buildRuntime, type Runtime, type RuntimeDeps } from './config/runtime.js';
@@ -120,7 +121,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const applyLogging = (config: GatewayConfig) => {
     logger.setLevel(config.logging.level);
     accessLog.length = 0;
-    if (config.logging.access_log) accessLog.push((record) => logger.info('request', { ...record }));
+    // Bounded as the warehouse bounds its rows: a record holds what the client sent (a 1 MB model id, a
+    // 60 KB path), and one log line must not carry all of it.
+    if (config.logging.access_log)
+      accessLog.push((record) => logger.info('request', cleanRow(record, DEFAULT_LIMITS).row));
     sinks.length = 0;
     sinks.push(...baseSinks, ...accessLog);
   };
