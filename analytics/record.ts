@@ -19,6 +19,7 @@ export interface RequestRecord {
   endpoint: string;
   method: string;
   path: string;
+  /** The body's `model` when it is a string, also for a request its schema refused. */
   model_requested: string | null;
   model_routed: string | null;
   provider: string | null;
@@ -30,6 +31,7 @@ export interface RequestRecord {
   status: number;
   error_code: string | null;
   error_message: string | null;
+  /** Asked to stream (the body's `stream`, even when refused before an answer), or answered as a stream. */
   stream: boolean;
   client_aborted: boolean;
   prompt_tokens: number;

@@ -120,6 +120,11 @@ export interface GatewayContext {
   readonly signal: Abortable;
   /** Why the body's framing could not be trusted (the connection was closed unanswered); set by the handler. */
   framingProblem?: string;
+  /**
+   * What the body said it wanted, read by the parse stage as soon as the body is a JSON object, before its
+   * schema is checked: a request refused for its schema is still recorded with its model and stream flag.
+   */
+  claimed?: { readonly model: string | undefined; readonly stream: boolean };
   /** Set by the parse stage. */
   input?: RequestInput;
   /**

@@ -356,6 +356,36 @@ describe('bad input', () => {
       assert.match(record.request_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
   });
 
+  it('a request refused for its schema is recorded with the model and stream flag its body named', async () => {
+    // Found by black-box testing: such records had no model and stream false, so errors could not be broken
+    // down by either.
+    const before = gateway.records.length;
+    const refused = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'sim-fast', stream: true, n: 0, messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    assert.equal(refused.status, 400);
+    const record = await waitFor(() => gateway.records.slice(before).at(0), 'the record');
+    assert.equal(record.error_code, 'invalid_request');
+    assert.equal(record.model_requested, 'sim-fast');
+    assert.equal(record.stream, true);
+    // A model that is not a string is none; /v1/analyze never streams whatever its body says.
+    const odd = gateway.records.length;
+    await send('POST', '/v1/chat/completions', JSON.stringify({ model: 5, messages: [] }));
+    await send(
+      'POST',
+      '/v1/analyze',
+      JSON.stringify({ model: 'sim-fast', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    const [numeric, analyzed] = await waitFor(
+      () => gateway.records.length >= odd + 2 && gateway.records.slice(odd),
+      'both records',
+    );
+    assert.equal(numeric!.model_requested, null);
+    assert.equal(analyzed!.stream, false);
+  });
+
   it('a client gone in the middle of its body: recorded as client_aborted, no longer in flight', async () => {
     const before = gateway.records.length;
     const { port } = new URL(gateway.url);

@@ -73,6 +73,11 @@ export function parseStage(): Stage {
       if (document === null || typeof document !== 'object' || Array.isArray(document)) {
         throw new GatewayError('invalid_request', 'The request body must be a JSON object.');
       }
+      const { model, stream } = document as { model?: unknown; stream?: unknown };
+      ctx.claimed = {
+        model: typeof model === 'string' ? model : undefined,
+        stream: stream === true && (endpoint === 'chat' || endpoint === 'messages'),
+      };
       if (nestedDeeperThan(document, MAX_JSON_DEPTH)) {
         throw new GatewayError(
           'invalid_request',

@@ -104,7 +104,7 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     endpoint: ctx.endpoint,
     method: ctx.method,
     path: ctx.path,
-    model_requested: ctx.input?.body.model ?? null,
+    model_requested: ctx.input?.body.model ?? ctx.claimed?.model ?? null,
     model_routed: route?.upstreamModel ?? null,
     provider: route?.provider.id ?? null,
     route_reason: route === undefined ? null : (ctx.routeReason ?? null),
@@ -115,7 +115,8 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     error_message: ctx.exchange.aborted
       ? 'The client closed the connection before the answer was complete.'
       : (ctx.error?.message ?? null),
-    stream: ctx.response?.kind === 'sse',
+    // Asked to stream, or answered as a stream: a stream refused or failed before its first frame counts.
+    stream: ctx.response?.kind === 'sse' || ctx.claimed?.stream === true,
     client_aborted: ctx.exchange.aborted,
     prompt_tokens: usage.prompt,
     completion_tokens: usage.completion,
