@@ -149,6 +149,11 @@ export const serverSchema = z.strictObject({
   shutdown_grace_ms: z.number().int().nonnegative().default(30_000),
   /** Trust X-Forwarded-For for the client address. */
   trust_proxy: z.boolean().default(false),
+  /**
+   * Web origins whose browser requests are accepted (`*`: any). A request with an `Origin` header comes from a
+   * web page; by default it is refused, so that a page cannot spend a caller's access (see docs/auth.md).
+   */
+  browser_origins: z.array(z.string().min(1)).default([]),
 });
 
 const defaultProviders = { simulator: { type: 'simulator' as const } };

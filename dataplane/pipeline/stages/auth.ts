@@ -1,6 +1,8 @@
 // Who is calling: API key, JWT (OIDC) or introspected token, from headers alone, before the body is read
 // into anything, so an unauthenticated caller only ever sees 401. The body's user field is added by parse.
 import { pickUser, withUser } from '../../auth/identity.js';
+import { quoteUntrusted } from '../../auth/jwt-errors.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import { timed } from '../../observability/metrics.js';
 import type { Stage } from '../compose.js';
@@ -11,12 +13,29 @@ export function authStage(metrics: GatewayMetrics): Stage {
   return {
     name: 'auth',
     async run(ctx, next) {
+      const origin = ctx.headers['origin'];
+      if (origin !== undefined) refuseBrowser(origin, ctx.runtime.config.server.browser_origins);
       ctx.identity = await timed(observeWait, () =>
         ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal),
       );
       return next();
     },
   };
+}
+
+/**
+ * A request with an `Origin` header was sent by a web page, and a page needs no preflight for a `text/plain`
+ * POST: any site a user visits could make their browser call a gateway on localhost or the intranet, with
+ * whatever access that network position has (anonymous, by default). SDKs and servers send no Origin. Refused
+ * unless the origin is listed in `server.browser_origins`.
+ */
+function refuseBrowser(origin: string, allowed: readonly string[]): void {
+  if (allowed.includes('*') || allowed.includes(origin)) return;
+  throw new GatewayError(
+    'forbidden',
+    `Requests from web pages are not accepted (Origin ${quoteUntrusted(origin)}); call the gateway from a ` +
+      'server, or list the origin in server.browser_origins.',
+  );
 }
 
 /** The request body's end-user field (chat `user`, Anthropic `metadata.user_id`), used when neither the token

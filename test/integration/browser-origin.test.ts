@@ -1,0 +1,53 @@
+// Requests from web pages (an Origin header) are refused unless their origin is listed: a page needs no
+// preflight for a text/plain POST, so any site a user visits could otherwise make their browser call a gateway
+// on localhost with the anonymous access `npm start` gives (found by black-box testing).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
+
+describe('browser origins', () => {
+  let gateway: TestGateway;
+  before(async () => {
+    gateway = await startTestGateway({
+      server: { browser_origins: ['https://console.example'] },
+      models: { 'sim-fast': { provider: 'simulator', simulation: { ttft_ms: 0, tokens_per_second: 0 } } },
+    });
+  });
+  after(() => gateway.shutdown(0));
+
+  const post = (headers: Record<string, string>) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      // What a page can send cross-site without a preflight.
+      headers: { 'content-type': 'text/plain', ...headers },
+      body: JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+
+  it('refuses a page of another origin with a 403 before anything else, and records it', async () => {
+    const before = gateway.records.length;
+    const refused = await post({ origin: 'https://evil.example' });
+    assert.equal(refused.status, 403);
+    const body = (await refused.json()) as { error: { code: string; message: string; type: string } };
+    assert.equal(body.error.code, 'forbidden');
+    assert.equal(body.error.type, 'permission_error');
+    assert.match(body.error.message, /web pages.*https:\/\/evil\.example.*server\.browser_origins/);
+    const record = await waitFor(() => gateway.records.slice(before).at(0), 'the record');
+    assert.equal(record.status, 403);
+    assert.equal(record.prompt_tokens, 0);
+    // A sandboxed page sends Origin: null; read-only routes are refused alike.
+    assert.equal((await post({ origin: 'null' })).status, 403);
+    const models = await fetch(`${gateway.url}/v1/models`, { headers: { origin: 'https://evil.example' } });
+    assert.equal(models.status, 403);
+    await models.text();
+  });
+
+  it('serves a listed origin, and every client that sends no Origin (SDKs, servers, curl)', async () => {
+    const listed = await post({ origin: 'https://console.example' });
+    assert.equal(listed.status, 200);
+    await listed.json();
+    const server = await post({});
+    assert.equal(server.status, 200);
+    await server.json();
+  });
+});
