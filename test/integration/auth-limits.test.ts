@@ -37,6 +37,7 @@ describe('auth and limits (in-process store)', () => {
           simulation: { answer: Array(20).fill('internationalisation').join(' ') },
         },
         'other-model': { provider: 'simulator' },
+        'sim-vectors': { provider: 'simulator', kind: 'embeddings' },
         'sim-error-503': { provider: 'simulator' },
       },
       teams: {
@@ -130,6 +131,11 @@ describe('auth and limits (in-process store)', () => {
     assert.match(body.error.message, /'narrow'/);
     assert.match(body.error.message, /'acme'/);
     assert.match(body.error.message, /'sim-b'/);
+    // Authorization comes first: a model the app may not use is a 403 whatever the route (an embeddings
+    // model on the chat route was a 400 that told its kind).
+    const vectors = await chat(bearer(narrow.key), { model: 'sim-vectors' });
+    assert.equal(vectors.status, 403);
+    await vectors.text();
     const models = (await (
       await fetch(`${gateway.url}/v1/models`, { headers: bearer(narrow.key) })
     ).json()) as {

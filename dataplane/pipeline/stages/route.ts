@@ -16,6 +16,10 @@ export function routeStage(): Stage {
       const router = ctx.runtime.routers.get(id);
       const model: RoutableModel | undefined = router?.provisional ?? ctx.runtime.models.get(id);
       if (model === undefined) throw modelNotFound(id);
+      // Access is granted to the id the client sends: a key allowed a router may reach each of its targets
+      // through it (the router's owner chose them), not directly. Checked first: a caller not allowed the
+      // model learns nothing more of it (not even its kind).
+      if (ctx.identity !== undefined) authorizeModel(ctx.identity, id);
       const wantsEmbeddings = input.endpoint === 'embeddings';
       // Analysing an embeddings model's input as a chat is meaningless, so the same rule applies there.
       if (wantsEmbeddings !== (model.config.kind === 'embeddings')) {
@@ -27,9 +31,6 @@ export function routeStage(): Stage {
           { param: 'model' },
         );
       }
-      // Access is granted to the id the client sends: a key allowed a router may reach each of its targets
-      // through it (the router's owner chose them), not directly.
-      if (ctx.identity !== undefined) authorizeModel(ctx.identity, id);
       ctx.route = model;
       if (router === undefined) ctx.routeReason = 'static';
       else ctx.router = router;
