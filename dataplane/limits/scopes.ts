@@ -30,7 +30,7 @@ export function createScopeResolver(
 ): (identity: Identity | undefined) => readonly LimitScope[] {
   const cache = new Map<
     string,
-    { scopes: readonly LimitScope[]; userSpec: LimitSpec | undefined; userPrefix: string }
+    { scopes: readonly LimitScope[]; userSpec: LimitSpec | undefined; userPrefix: string; userOf: string }
   >();
   const globalScope: LimitScope[] =
     source.global === undefined
@@ -67,7 +67,10 @@ export function createScopeResolver(
       appConfig?.user_limits !== undefined
         ? `user:${idPart(String(team))}/${idPart(String(app))}/`
         : `user:${idPart(String(team))}/`;
-    entry = { scopes, userSpec, userPrefix };
+    // Whose users: the app's own user_limits, or the team's for all its apps.
+    const userOf =
+      appConfig?.user_limits !== undefined ? ` of app '${app}' (team '${team}')` : ` of team '${team}'`;
+    entry = { scopes, userSpec, userPrefix, userOf };
     cache.set(cacheKey, entry);
     return entry;
   };
@@ -79,7 +82,7 @@ export function createScopeResolver(
     return [
       {
         id: entry.userPrefix + idPart(identity.user),
-        label: `user '${identity.user}'`,
+        label: `user '${identity.user}'${entry.userOf}`,
         spec: entry.userSpec,
       },
       ...entry.scopes,

@@ -282,7 +282,10 @@ describe("the body's user field as the end user", () => {
     assert.equal(refused.status, 429);
     const body = (await refused.json()) as ErrorBody;
     assert.equal(body.error.code, 'rate_limited');
-    assert.match(body.error.message, /^Rate limit reached for user 'alice': 1 requests per minute\./);
+    assert.match(
+      body.error.message,
+      /^Rate limit reached for user 'alice' of app 'web' \(team 'acme'\): 1 requests per minute\./,
+    );
     // Another end user of the same key has a window of its own.
     await expect200(await chat(gateway, bearer(web.key), { user: 'bob' }));
   });
