@@ -602,6 +602,8 @@ function tooLarge(check: GcraCheck | BudgetCheck, scope: LimitScope, request: Ad
         : generates
           ? 'Lower max_tokens or shorten the prompt.'
           : 'Send less input per request.'),
+    // The same request will never fit: SDKs would otherwise retry it with backoff.
+    { headers: { 'x-should-retry': 'false' } },
   );
 }
 
@@ -649,7 +651,9 @@ function budgetRejection(
     'budget_exceeded',
     `${word} ${check.unit === 'tokens' ? 'token' : 'cost'} budget exceeded for ${scope.label} (${amounts}); ` +
       `this request reserves ${amountText(check, check.minAmount)}.`,
-    { headers },
+    // retry-after says when the period ends, hours or days away; the OpenAI and Anthropic SDKs would sleep
+    // that long inside one call (their own timeout does not cover it). x-should-retry tells them not to.
+    { headers: { ...headers, 'x-should-retry': 'false' } },
   );
 }
 

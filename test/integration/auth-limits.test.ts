@@ -157,6 +157,8 @@ describe('auth and limits (in-process store)', () => {
     const refused = await chat(bearer(webNext.key), { model: 'sim-a' });
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    // A rate limit clears within the minute: SDKs may retry after retry-after.
+    assert.equal(refused.headers.get('x-should-retry'), null);
     const body = (await refused.json()) as ErrorBody;
     assert.equal(body.error.code, 'rate_limited');
     assert.match(body.error.message, /app 'web' of team 'acme': 4 requests per minute/);
@@ -195,6 +197,9 @@ describe('auth and limits (in-process store)', () => {
     // The budget is spent: the next request is refused up front.
     const next = await chat(bearer(streamy.key), { model: 'sim-b', stream: true });
     assert.equal(next.status, 429);
+    // retry-after is the end of the day; SDKs told to retry would sleep that long inside one call.
+    assert.ok(Number(next.headers.get('retry-after')) >= 1);
+    assert.equal(next.headers.get('x-should-retry'), 'false');
     assert.match(
       ((await next.json()) as ErrorBody).error.message,
       /^Daily token budget exceeded for app 'streamy' of team 'acme' \(\d+\/30 tokens\); this request reserves \d+ tokens\.$/,

@@ -122,6 +122,9 @@ describe('/v1/embeddings', () => {
     const tooLarge = await embed({ model: 'sim-embed', input: [ids(24_000)] });
     assert.equal(tooLarge.status, 429);
     assert.match(tooLarge.body.error!.message, /reserves 24000 tokens \(its input\)/);
+    // It can never be admitted: no retry-after, and SDKs are told not to retry it.
+    assert.equal(tooLarge.headers.get('retry-after'), null);
+    assert.equal(tooLarge.headers.get('x-should-retry'), 'false');
     assert.doesNotMatch(tooLarge.body.error!.message, /max_tokens/);
   });
 

@@ -131,6 +131,8 @@ async function* metered(
         ctx.error = new GatewayError(
           'budget_exceeded',
           `Budget exhausted during the stream: stopped after about ${Math.ceil(delivered - 1e-9)} completion tokens.`,
+          // Sent as a 429 when no frame went out yet: the budget is spent, a retry would meet the same.
+          { headers: { 'x-should-retry': 'false' } },
         );
         throw ctx.error;
       }
