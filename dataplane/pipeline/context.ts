@@ -152,6 +152,11 @@ export interface GatewayContext {
   streamedText: number;
   /** The usage on ctx.usage is the upstream's own final count (OpenAI's usage chunk, Anthropic's message_delta). */
   usageFinal?: boolean;
+  /**
+   * Most completion tokens the upstream can generate, when it was told a limit (set by the dispatch stage):
+   * an estimate of the completion (no usage from the upstream) never bills more.
+   */
+  completionCap?: number;
   /** The SSE response's first frame was written: the client got an answer, not an error status. */
   streamStarted?: boolean;
   /** Set by the auth stage. */

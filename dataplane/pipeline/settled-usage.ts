@@ -69,9 +69,14 @@ export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens
     return NO_USAGE;
   if (!complete || usage === undefined || usage.prompt === 0) {
     const reached = ctx.timings.upstreamHeaders !== undefined;
+    // The estimate runs high for long words: never past what the upstream was allowed to generate.
+    const estimated = Math.ceil(ctx.streamedTokens - 1e-9);
     usage = {
       prompt: usage?.prompt || (reached ? promptTokens : 0),
-      completion: Math.max(usage?.completion ?? 0, Math.ceil(ctx.streamedTokens - 1e-9)),
+      completion: Math.max(
+        usage?.completion ?? 0,
+        ctx.completionCap === undefined ? estimated : Math.min(estimated, ctx.completionCap),
+      ),
       cached: usage?.cached ?? 0,
       cacheWrite: usage?.cacheWrite ?? 0,
       reasoning: usage?.reasoning ?? 0,

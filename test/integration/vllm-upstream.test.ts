@@ -75,6 +75,16 @@ async function script(request: ReceivedRequest, res: ServerResponse): Promise<vo
       );
     case 'reason-nousage':
       return sendJson(res, 200, whole(model, { reasoning_content: LONG_REASONING, content: TEXT }, false));
+    case 'nousage-long':
+      // No usage either, and twenty tokens of long words: the estimate (four characters a token) says 105.
+      return stream(res, model, [
+        delta({ role: 'assistant', content: '' }),
+        ...Array.from({ length: 20 }, (_, i) =>
+          delta({ content: `${i === 0 ? '' : ' '}internationalisation` }),
+        ),
+        delta({}, 'length'),
+        '[DONE]',
+      ]);
     case 'nousage':
       // Ignores stream_options, as some servers and older builds do.
       return stream(res, model, [
@@ -148,6 +158,7 @@ describe('a self-hosted (vLLM) upstream', () => {
         'reason-new-name': vllm('reason-new-name'),
         'reason-nousage': vllm('reason-nousage'),
         nousage: vllm('nousage'),
+        'nousage-long': vllm('nousage-long'),
         'flat-error': vllm('flat-error'),
         'err400-old': vllm('err400-old'),
         'err400-new': vllm('err400-new'),
@@ -285,6 +296,27 @@ describe('a self-hosted (vLLM) upstream', () => {
     const record = await recordOf('reason-nousage', 'chat');
     // LONG_REASONING alone is about 1,200 ASCII characters, 300 tokens at four characters a token.
     assert.ok(record.completion_tokens > 250, String(record.completion_tokens));
+  });
+
+  it('an estimate never bills more completion than the upstream was allowed (max_tokens)', async () => {
+    const response = await post('/v1/chat/completions', {
+      model: 'nousage-long',
+      stream: true,
+      max_tokens: 20,
+      messages,
+    });
+    const text = await response.text();
+    assert.match(text, /data: \[DONE\]/);
+    const record = await recordOf('nousage-long', 'chat');
+    assert.equal(record.completion_tokens, 20);
+    // Without a limit sent upstream, the estimate stands (nothing bounds it).
+    const open = await post('/v1/chat/completions', { model: 'nousage-long', stream: true, messages });
+    await open.text();
+    const records = await waitFor(() => {
+      const all = gateway.records.filter((r) => r.model_requested === 'nousage-long');
+      return all.length >= 2 && all;
+    }, 'both records');
+    assert.ok(records[1]!.completion_tokens > 100, String(records[1]!.completion_tokens));
   });
 
   describe("vLLM's errors", () => {

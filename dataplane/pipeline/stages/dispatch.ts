@@ -19,12 +19,20 @@ export function dispatchStage(): Stage {
       const cap = route.config.max_output_tokens;
       ctx.timings.upstreamStart = performance.now();
       switch (input.endpoint) {
-        case 'chat':
-          ctx.response = await dispatchChat(ctx, capChatCompletion(input.body, cap, route.provider), call);
+        case 'chat': {
+          const body = capChatCompletion(input.body, cap, route.provider);
+          const limit = body.max_completion_tokens ?? body.max_tokens;
+          if (typeof limit === 'number')
+            ctx.completionCap = limit * (typeof body.n === 'number' ? body.n : 1);
+          ctx.response = await dispatchChat(ctx, body, call);
           break;
-        case 'messages':
-          ctx.response = await dispatchMessages(ctx, capMessagesCompletion(input.body, cap), call);
+        }
+        case 'messages': {
+          const body = capMessagesCompletion(input.body, cap);
+          ctx.completionCap = body.max_tokens;
+          ctx.response = await dispatchMessages(ctx, body, call);
           break;
+        }
         case 'embeddings':
           ctx.response = await dispatchEmbeddings(ctx, input.body, call);
           break;

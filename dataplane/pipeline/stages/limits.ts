@@ -55,6 +55,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
         }),
       );
       Object.assign(ctx.responseHeaders, ticket.headers);
+      const capped = boundSentUpstream(ctx);
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
       // usage is what was streamed, and the record is told the same.
       const settle = (complete: boolean) => {
@@ -73,7 +74,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
           // The stream's count is an estimate and can run above the true one (long words): a stream granted
           // its whole bound, which the upstream is told and cannot pass, is never cut on that estimate.
           const allowance = ticket.completionAllowance;
-          const cutAt = allowance !== null && allowance >= upper && boundSentUpstream(ctx) ? null : allowance;
+          const cutAt = allowance !== null && allowance >= upper && capped ? null : allowance;
           ctx.response = { ...plan, frames: metered(ctx, plan.frames, cutAt, settle) };
         }
       } finally {
