@@ -129,6 +129,12 @@ describe('bad input', () => {
       [chat({ tool_choice: 'maybe' }), 'tool_choice', /expected "none", "auto", "required" or object/],
       [chat({ stop: ['a', 'b', 'c', 'd', 'e'] }), 'stop', /<=4 items/],
       [chat({ stop: 5 }), 'stop', /expected string or array/],
+      // A role typo lists the roles (a discriminated union with no matching option).
+      [
+        chat({ messages: [{ role: 'human', content: 'hi' }] }),
+        'messages[0].role',
+        /'system' \| 'developer' \| 'user' \| 'assistant'/,
+      ],
     ];
     for (const [answer, param, message] of cases) {
       const r = await answer;
@@ -154,6 +160,22 @@ describe('bad input', () => {
     assert.equal(tool.status, 400);
     assert.equal(tool.body.type, 'error');
     assert.match(tool.body.error.message, /'messages\[1\]\.content\[0\]\.input'/);
+    // A missing field inside a nested union is missing, not invalid.
+    const image = await send(
+      'POST',
+      '/v1/messages',
+      JSON.stringify({
+        model: 'sim-fast',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'image' }] }],
+      }),
+      { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    );
+    assert.equal(image.status, 400);
+    assert.match(
+      image.body.error.message,
+      /^Missing required parameter: 'messages\[0\]\.content\[0\]\.source'/,
+    );
   });
 
   it('missing messages → 400 naming messages', async () => {

@@ -179,7 +179,8 @@ const orList = (items: readonly string[]): string =>
  * may be.
  */
 function explain(issue: Issue): Issue {
-  if (issue.code !== 'invalid_union') return issue;
+  // A discriminated union whose tag matched no option reports no alternatives: zod's own message lists them.
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
   let best: Issue | undefined;
   for (const alternative of issue.errors.filter(fits)) {
     for (const inner of alternative) {
@@ -200,8 +201,8 @@ function validationError(issues: readonly Issue[], document: unknown): GatewayEr
   if (issue.code === 'unrecognized_keys') message = `Unrecognized parameter: '${issue.keys.join("', '")}'.`;
   else if (
     (deepest.code === 'invalid_type' && /received undefined/.test(deepest.message)) ||
-    // A union (embeddings' input) reports a missing value as "invalid input" of the whole union.
-    (issue.code === 'invalid_union' && valueAt(document, issue.path) === undefined)
+    // A union (embeddings' input, an image block's source) reports a missing value as what it may be.
+    (deepest.path.length > 0 && valueAt(document, deepest.path) === undefined)
   ) {
     message = `Missing required parameter: '${param}'.`;
   } else message = `Invalid value for '${param || 'body'}': ${deepest.message.replace(/\.$/, '')}.`;
