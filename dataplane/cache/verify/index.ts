@@ -8,7 +8,8 @@ import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
 import { quantityIssue } from './quantities.js';
 import { analyse, joinedAs } from './tokenize.js';
-import { layoutDetail, unseenDetail } from './unseen.js';
+import { layoutDetail } from './layout.js';
+import { unseenDetail } from './unseen.js';
 
 export type VerifyReason =
   | 'negation'

@@ -1,44 +1,54 @@
 // Differences the embedding model cannot see, where its similarity says nothing. all-MiniLM-L6-v2's tokenizer
-// reads every character outside its vocabulary (emoji and other symbols, most scripts other than Latin, Greek
-// and Cyrillic, digits of other scripts) as the same unknown token, strips accents and never sees
-// indentation: "What does 👍 mean?" and "What does 👎 mean?" embed identically (similarity 1.0), as do
-// "pêche" and "péché", or a Python snippet and the same one with a line indented differently. So these are
-// compared here, as written. The operators and brackets of code it does read, but weighs no more than
-// punctuation ("age > 30" vs "age < 30": 0.995), so they are compared too.
+// lowercases, strips accents, and reads every word with a character outside its vocabulary as one unknown
+// token: "What does 👍 mean?" and "What does 👎 mean?" embed identically (similarity 1.0), as do
+// "I am eating pizza😋" and "I am eating curry😋", "猫" and "狗", or "pêche" and "péché". So those words are
+// compared here, as written.
+import { VOCABULARY_CHARACTERS } from './vocabulary.js';
 
-/** Letters of the scripts the model's vocabulary spells out; their accents are compared by `accentDetail`. */
-const SEEN_LETTER = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u;
-/** Spacing, punctuation, format characters (ZWJ) and variation selectors: not content. */
-const IGNORED = /[\p{White_Space}\p{P}\p{Cf}\uFE00-\uFE0F]/u;
-const MARK = /\p{M}/u;
+const KNOWN = new Set(VOCABULARY_CHARACTERS);
+const MARKS_RE = /\p{M}/gu;
 const NON_ASCII = /[\u0080-\uffff]/;
+/** What the model's normaliser drops or its pre-tokenizer splits on (BERT's whitespace and control test). */
+const SEPARATOR = /[\p{White_Space}\p{Cc}\p{Cf}]/u;
+/** BERT's punctuation: ASCII symbols and Unicode punctuation, each its own token. */
+const PUNCTUATION = /[!-/:-@[-`{-~\p{P}]/u;
+/** BERT's "Chinese characters" (CJK ideographs), each its own token. */
+const IDEOGRAPH =
+  /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/u;
 
-/**
- * The characters of a text the model cannot tell apart, in order: everything above ASCII except letters of
- * the seen scripts, the accents on them, spacing, punctuation and format characters.
- */
-function opaqueCharacters(text: string): string[] {
+/** Whether the model has this character once lowercased and stripped of its accents. */
+function readable(ch: string): boolean {
+  if (ch.charCodeAt(0) < 0x80) return true;
+  for (const c of ch.toLowerCase().normalize('NFD').replace(MARKS_RE, ''))
+    if (c.charCodeAt(0) >= 0x80 && !KNOWN.has(c)) return false;
+  return true;
+}
+
+/** The words of a text the model reads as its unknown token, lowercased, in order, split as it splits them. */
+function unknownWords(text: string): string[] {
   const out: string[] = [];
-  // A combining mark belongs to the character before it: an accent on a seen letter, or part of an opaque one.
-  let seenBase = true;
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) {
-      seenBase = true;
-      continue;
+  let word = '';
+  let unknown = false;
+  const end = () => {
+    if (unknown) out.push(word.toLowerCase());
+    word = '';
+    unknown = false;
+  };
+  for (const ch of text.normalize('NFC')) {
+    if (SEPARATOR.test(ch)) end();
+    else if (PUNCTUATION.test(ch) || IDEOGRAPH.test(ch)) {
+      end();
+      if (!readable(ch)) out.push(ch);
+    } else {
+      word += ch;
+      if (!unknown && !readable(ch)) unknown = true;
     }
-    if (MARK.test(ch)) {
-      if (!seenBase) out.push(ch);
-      continue;
-    }
-    if (IGNORED.test(ch)) continue;
-    seenBase = SEEN_LETTER.test(ch);
-    if (!seenBase) out.push(ch);
   }
+  end();
   return out;
 }
 
 const WORD_RE = /[\p{L}\p{M}]+/gu;
-const MARKS_RE = /\p{M}/gu;
 
 /** Lowercased words keyed by their form without accents (the model's view), each with its spellings. */
 function spellings(text: string): Map<string, string[]> {
@@ -67,8 +77,10 @@ function accentDetail(a: string, b: string): string | undefined {
     const sortedA = [...inA].sort();
     const sortedB = [...inB].sort();
     if (!sameList(sortedA, sortedB)) {
-      const onlyA = sortedA.find((w) => !sortedB.includes(w)) ?? sortedA[0]!;
-      const onlyB = sortedB.find((w) => !sortedA.includes(w)) ?? sortedB[0]!;
+      const setA = new Set(sortedA);
+      const setB = new Set(sortedB);
+      const onlyA = sortedA.find((w) => !setB.has(w)) ?? sortedA[0]!;
+      const onlyB = sortedB.find((w) => !setA.has(w)) ?? sortedB[0]!;
       return `'${onlyA}' vs '${onlyB}' (accents the embedding does not see)`;
     }
   }
@@ -76,66 +88,34 @@ function accentDetail(a: string, b: string): string | undefined {
 }
 
 /**
- * Characters outside the model's vocabulary, compared in order when both prompts have some ("👍" vs "👎",
- * "猫" vs "狗", "٣" vs "٤", "⭐⭐⭐" vs "⭐"); then accents.
+ * Symbols above ASCII (★, ♥, →, ½, ™, emoji), which the model reads, when it has them, but weighs no more than
+ * punctuation: "Is ★★★★ a good rating?" and "Is ★★ a good rating?" score above the threshold. Degrees and
+ * currencies are the unit check's.
+ */
+function symbols(text: string): string[] {
+  return (text.normalize('NFC').match(SYMBOL_RE) ?? []).filter((c) => c.charCodeAt(0) >= 0x80 && c !== '°');
+}
+const SYMBOL_RE = /[\p{So}\p{Sm}\p{No}]/gu;
+
+/**
+ * Words the model reads as unknown, compared in order when both prompts have some ("👍" vs "👎", "pizza😋"
+ * vs "curry😋", "猫" vs "狗", "٣" vs "٤"); then symbols, likewise; then accents.
  */
 export function unseenDetail(a: string, b: string): string | undefined {
   if (!NON_ASCII.test(a) && !NON_ASCII.test(b)) return undefined;
-  const opaqueA = opaqueCharacters(a);
-  const opaqueB = opaqueCharacters(b);
+  const unknownA = unknownWords(a);
+  const unknownB = unknownWords(b);
   // Only where both sides have some: one unknown token against none is a difference the embedding does see
-  // ("🤗 Datasets" vs "Datasets", "₹500" vs "Rs. 500"); two different unknown characters are not.
-  if (opaqueA.length > 0 && opaqueB.length > 0 && !sameList(opaqueA, opaqueB)) {
+  // ("🤗 Datasets" vs "Datasets"); two different unknown words are not.
+  if (unknownA.length > 0 && unknownB.length > 0 && !sameList(unknownA, unknownB)) {
     let i = 0;
-    while (i < opaqueA.length && opaqueA[i] === opaqueB[i]) i++;
-    const show = (c: string | undefined) => (c === undefined ? 'nothing' : `'${c}'`);
-    return `${show(opaqueA[i])} vs ${show(opaqueB[i])} (characters the embedding reads as unknown)`;
+    while (i < unknownA.length && unknownA[i] === unknownB[i]) i++;
+    const show = (w: string | undefined) => (w === undefined ? 'nothing' : `'${w}'`);
+    return `${show(unknownA[i])} vs ${show(unknownB[i])} (words the embedding reads as unknown)`;
   }
+  const symbolsA = symbols(a);
+  const symbolsB = symbols(b);
+  if (symbolsA.length > 0 && symbolsB.length > 0 && !sameList(symbolsA, symbolsB))
+    return `'${symbolsA.join('')}' vs '${symbolsB.join('')}' (symbols the embedding weighs lightly)`;
   return accentDetail(a, b);
-}
-
-/** Each non-blank line's leading whitespace, by the line's content; undefined for fewer than two lines. */
-function indentation(text: string): Map<string, string[]> | undefined {
-  if (!text.includes('\n') && !text.includes('\r')) return undefined;
-  const out = new Map<string, string[]>();
-  let lines = 0;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    const body = line.trimStart();
-    if (body === '') continue;
-    lines++;
-    const key = body.trimEnd();
-    const indent = line.slice(0, line.length - body.length);
-    const list = out.get(key);
-    if (list === undefined) out.set(key, [indent]);
-    else list.push(indent);
-  }
-  return lines < 2 ? undefined : out;
-}
-
-// Comparison operators, longest first; and the brackets code and JSON use (not parentheses, which prose uses).
-const OPERATOR_RE = /<=|>=|==|!=|<>|[<>≤≥≠]/g;
-const BRACKET_RE = /[[\]{}]/g;
-
-/**
- * Code the embedding cannot weigh: a line both prompts have, indented differently ("    z()" vs "z()");
- * comparison operators, in order ("age > 30" vs "age < 30"); square brackets and braces, in order
- * ("[] + {}" vs "{} + []").
- */
-export function layoutDetail(a: string, b: string): string | undefined {
-  const linesA = indentation(a);
-  const linesB = linesA === undefined ? undefined : indentation(b);
-  if (linesA !== undefined && linesB !== undefined) {
-    for (const [line, inA] of linesA) {
-      const inB = linesB.get(line);
-      if (inB === undefined || sameList(inA, inB)) continue;
-      if (inA.some((s) => s !== '') || inB.some((s) => s !== ''))
-        return `indentation of '${line.slice(0, 40)}'`;
-    }
-  }
-  for (const re of [OPERATOR_RE, BRACKET_RE]) {
-    const opsA = a.match(re) ?? [];
-    const opsB = b.match(re) ?? [];
-    if (!sameList(opsA, opsB)) return `'${opsA.join(' ')}' vs '${opsB.join(' ')}'`;
-  }
-  return undefined;
 }

@@ -518,6 +518,29 @@ describe('verifyMatch: what the embedding cannot see', () => {
     rejects('unseen', 'Translate ሰላም from Amharic', 'Translate አመሰግናለሁ from Amharic');
     rejects('unseen', 'What is ٥ plus ٣?', 'What is ٥ plus ٤?');
     rejects('unseen', 'What is ５ plus ３?', 'What is ５ plus ４?');
+    // The model reads the whole word around an unknown character as one unknown token, not just the character.
+    rejects(
+      'unseen',
+      'I am eating pizza😋 what wine goes with it?',
+      'I am eating curry😋 what wine goes with it?',
+    );
+    rejects('unseen', 'Translate hello👋 into French', 'Translate goodbye👋 into French');
+    rejects('unseen', 'Is ｙｅｓ the answer?', 'Is ｎｏ the answer?');
+  });
+
+  it('reads what the vocabulary has as the model does: its symbols and scripts, composed or not', () => {
+    // °, €, £, ×, ½, Arabic, Hebrew, kana and Hangul jamo are in the vocabulary: the similarity judges them.
+    accepts('Convert 30°C to °F', 'What is 30°C in Fahrenheit?');
+    accepts('What does 한국 mean?', 'What does 한국 mean?'.normalize('NFD'));
+    accepts('What is がっこう?', 'What is がっこう?'.normalize('NFD'));
+    // A dakuten is a mark the normaliser strips: が and か are one letter to the model.
+    rejects('unseen', 'What is がっこう?', 'What is かっこう?');
+  });
+
+  it('rejects different symbols the model reads but weighs like punctuation, when both sides have some', () => {
+    rejects('unseen', 'Is ★★★★ a good hotel rating?', 'Is ★★ a good hotel rating?');
+    rejects('unseen', 'What does ♥ mean in a text?', 'What does ♦ mean in a text?');
+    accepts('Map A → B in the config', 'Map A to B in the config');
   });
 
   it('rejects the same word with other accents, which the tokenizer strips', () => {
