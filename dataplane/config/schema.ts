@@ -153,7 +153,16 @@ export const serverSchema = z.strictObject({
    * Web origins whose browser requests are accepted (`*`: any). A request with an `Origin` header comes from a
    * web page; by default it is refused, so that a page cannot spend a caller's access (see docs/auth.md).
    */
-  browser_origins: z.array(z.string().min(1)).default([]),
+  browser_origins: z
+    .array(
+      z
+        .string()
+        .refine(
+          (o) => o === '*' || o === 'null' || (URL.canParse(o) && new URL(o).origin === o),
+          'an origin is scheme://host[:port] as a browser sends it (no path, no trailing slash, lower case, no default port), or *',
+        ),
+    )
+    .default([]),
 });
 
 const defaultProviders = { simulator: { type: 'simulator' as const } };

@@ -1,6 +1,6 @@
-// Requests from web pages (an Origin header) are refused unless their origin is listed: a page needs no
-// preflight for a text/plain POST, so any site a user visits could otherwise make their browser call a gateway
-// on localhost with the anonymous access `npm start` gives (found by black-box testing).
+// Requests from web pages (an Origin header, no credential) are refused unless their origin is listed: a page
+// needs no preflight for a text/plain POST, so any site a user visits could otherwise make their browser call a
+// gateway on localhost with the anonymous access `npm start` gives (found by black-box testing).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -40,6 +40,25 @@ describe('browser origins', () => {
     const models = await fetch(`${gateway.url}/v1/models`, { headers: { origin: 'https://evil.example' } });
     assert.equal(models.status, 403);
     await models.text();
+  });
+
+  it('leaves a request with a credential to the credential (a page cannot send one cross-site unpreflighted)', async () => {
+    // A web UI behind a proxy or an Electron app sends Origin with its key; here no identities are configured,
+    // so the key is ignored and the request is served.
+    const keyed = await post({ origin: 'app://desktop', authorization: 'Bearer sk-anything' });
+    assert.equal(keyed.status, 200);
+    await keyed.json();
+  });
+
+  it('refuses an entry of server.browser_origins that is not an origin as a browser sends it', async () => {
+    const { parseConfig } = await import('../../dataplane/config/load.js');
+    for (const entry of [
+      'https://console.example/',
+      'https://Console.example',
+      'https://console.example:443',
+    ])
+      assert.throws(() => parseConfig({ server: { browser_origins: [entry] } }, {}, 'test'), /origin/, entry);
+    parseConfig({ server: { browser_origins: ['*', 'null', 'http://localhost:3000'] } }, {}, 'test');
   });
 
   it('serves a listed origin, and every client that sends no Origin (SDKs, servers, curl)', async () => {
