@@ -1,5 +1,6 @@
 // Makes one row safe to store: finite numbers, well-formed text, bounded strings and collections. Runs in
-// the flush, never on the request path. Generic over fields so that columns the wiring adds are covered too.
+// the writer's flush, off the request path; the access log (logging.access_log) also bounds its lines with it,
+// per request. Generic over fields so that columns the wiring adds are covered too.
 import type { RowLimits } from './types.js';
 
 /** Repairs, as bit flags so that a row costs no allocation to report them. */

@@ -90,7 +90,10 @@ export function withPiiFindings(
   return { ...policy, semantic: false };
 }
 
-/** Directive names, lower-cased; values are ignored (max-age and friends are not honoured per request). */
+/**
+ * Directives by lower-cased name, with their values (unquoted). Only no-cache, no-store and max-age=0 are read;
+ * a max-age above 0 is not honoured per request (entries live for the configured TTL).
+ */
 export function parseCacheControl(header: string | undefined): ReadonlyMap<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   if (header === undefined || header === '') return out;

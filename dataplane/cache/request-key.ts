@@ -40,8 +40,8 @@ export function requestKeys(endpoint: CacheableEndpoint, modelId: string, body: 
   const skip = DELIVERY_FIELDS[endpoint];
   const kept: Record<string, unknown> = {};
   for (const key of Object.keys(body)) if (!skip.has(key) && body[key] !== undefined) kept[key] = body[key];
-  // n = 1 is what an absent n means, and the only n the policy caches: one entry for both spellings.
-  if (kept.n === 1) delete kept.n;
+  // n = 1 (or null) is what an absent n means, and the only n the policy caches: one entry for all three.
+  if (kept.n === 1 || kept.n === null) delete kept.n;
   const exact = hash(endpoint, modelId, canonicalJson(kept));
   const last = lastUserTurn(body);
   if (last === undefined) return { exact };

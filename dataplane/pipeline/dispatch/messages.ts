@@ -22,7 +22,7 @@ export async function dispatchMessages(
       ctx.usage = usageFromAnthropic(result.body.usage);
       return { kind: 'json', status: 200, body: result.raw ?? JSON.stringify(result.body) };
     }
-    return sse(ctx, result.events);
+    return sse(ctx, result.events, false);
   }
   const chatRequest = messagesToChatRequest(
     body,
@@ -40,16 +40,27 @@ export async function dispatchMessages(
     } else ctx.usage = usageFromOpenAI(result.body.usage);
     return { kind: 'json', status: 200, body: JSON.stringify(message) };
   }
-  return sse(ctx, chatChunksToAnthropicEvents(result.chunks, route.upstreamModel));
+  return sse(ctx, chatChunksToAnthropicEvents(result.chunks, route.upstreamModel), true);
 }
 
-function sse(ctx: GatewayContext, events: AsyncIterable<StreamItem<AnthropicStreamEvent>>): ResponsePlan {
-  return { kind: 'sse', status: 200, frames: anthropicFrames(ctx, events), errorFrame: anthropicErrorFrame };
+/** `translated`: the events were made from an OpenAI-shaped stream (their message_start has no counts). */
+function sse(
+  ctx: GatewayContext,
+  events: AsyncIterable<StreamItem<AnthropicStreamEvent>>,
+  translated: boolean,
+): ResponsePlan {
+  return {
+    kind: 'sse',
+    status: 200,
+    frames: anthropicFrames(ctx, events, translated),
+    errorFrame: anthropicErrorFrame,
+  };
 }
 
 async function* anthropicFrames(
   ctx: GatewayContext,
   events: AsyncIterable<StreamItem<AnthropicStreamEvent>>,
+  translated: boolean,
 ): AsyncGenerator<string> {
   let input: StreamItem<AnthropicStreamEvent>['data'] | undefined;
   for await (let item of events) {
@@ -73,7 +84,8 @@ async function* anthropicFrames(
       // A translated stream learns the upstream's count only at its end. Clients read input_tokens here (older
       // Anthropic SDKs only here), so they are told the gateway's own count rather than 0; usage and billing
       // still wait for the upstream's (message_delta).
-      const counted = event.message.usage.input_tokens === 0 ? promptTokensOf(ctx) : 0;
+      // Only there: a native stream's 0 is Anthropic's own count (a prompt read wholly from its cache).
+      const counted = translated && event.message.usage.input_tokens === 0 ? promptTokensOf(ctx) : 0;
       if (counted > 0) {
         const usage = { ...event.message.usage, input_tokens: counted };
         item = { data: { ...event, message: { ...event.message, usage } }, raw: undefined };

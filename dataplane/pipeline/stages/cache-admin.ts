@@ -7,6 +7,8 @@ import type { ResponseCache } from '../../cache/response-cache.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 
+const PURGE_PARAMETERS = ['tenant', 'team', 'app', 'model'];
+
 const bad = (param: string, message: string) => new GatewayError('invalid_request', message, { param });
 
 /**
@@ -19,7 +21,15 @@ export function purgeTarget(
   query: URLSearchParams,
   scope: 'app' | 'team',
 ): { tenant?: string; model?: string } {
-  for (const name of ['tenant', 'team', 'app', 'model']) {
+  // A misspelt parameter (`tenat=`) would otherwise widen the purge to what the others name, every tenant.
+  for (const name of new Set(query.keys())) {
+    if (!PURGE_PARAMETERS.includes(name))
+      throw bad(
+        name.slice(0, 40),
+        `Unknown parameter '${name.slice(0, 40)}': name tenant, team, app or model.`,
+      );
+  }
+  for (const name of PURGE_PARAMETERS) {
     const values = query.getAll(name);
     if (values.length > 1) throw bad(name, `Name ${name} once.`);
     if (values[0]?.trim() === '') throw bad(name, `${name} is empty.`);

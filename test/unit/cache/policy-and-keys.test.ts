@@ -151,6 +151,7 @@ describe('request keys', () => {
     assert.notEqual(requestKeys('chat', 'gpt-4o', { ...base, max_tokens: 10 }).exact, k);
     // n = 1 is the default: an explicit one shares the entry (exact and semantic fingerprint alike).
     assert.equal(requestKeys('chat', 'gpt-4o', { ...base, n: 1 }).exact, k);
+    assert.equal(requestKeys('chat', 'gpt-4o', { ...base, n: null }).exact, k);
     assert.equal(
       requestKeys('chat', 'gpt-4o', { ...base, n: 1 }).semantic!.fingerprint,
       requestKeys('chat', 'gpt-4o', base).semantic!.fingerprint,

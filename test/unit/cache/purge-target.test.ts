@@ -43,5 +43,8 @@ describe('purge target', () => {
     refuses('tenant=acme', 'tenant');
     refuses('tenant=acme/search', 'tenant', 'team');
     refuses('team=acme&app=search', 'app', 'team');
+    // A misspelt parameter would have purged the model for every tenant.
+    refuses('model=gpt-4o&tenat=acme/search', 'tenat');
+    refuses('model=gpt-4o&Tenant=acme/search', 'Tenant');
   });
 });
