@@ -92,7 +92,10 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Prom
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`invalid YAML: ${(error as Error).message}`, path);
+    // Only the first line (what and where): the parser adds the offending lines of the file, which may hold a
+    // secret (an api_key whose quote was left open), and this message is logged.
+    const where = (error as Error).message.split('\n', 1)[0]!.replace(/:$/, '');
+    throw new ConfigError(`invalid YAML: ${where}`, path);
   }
   // An empty file is not "all defaults": on a reload it would drop every team and key, i.e. open the
   // gateway to anonymous callers, and a half-written file (a non-atomic save) looks just like it.

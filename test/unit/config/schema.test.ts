@@ -107,6 +107,15 @@ describe('config schema', () => {
       loadConfigFile(path, {}),
       (error: unknown) => error instanceof ConfigError && error.message.startsWith(path),
     );
+    // The message says where, and never quotes the file: the line at fault may hold a secret.
+    const leaky = join(dir, 'leaky.yaml');
+    await writeFile(leaky, 'providers:\n  openai:\n    api_key: "sk-LEAKYAML-secret\n    type: openai\n');
+    await assert.rejects(loadConfigFile(leaky, {}), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /invalid YAML: .*line \d+, column \d+$/);
+      assert.doesNotMatch(`${error.message}\n${error.stack ?? ''}`, /LEAKYAML|type: openai/);
+      return true;
+    });
   });
 
   it('says so when the default models are what names the missing simulator provider', () => {
