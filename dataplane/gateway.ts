@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
-import { startRecorder } from '../analytics/recorder.js';
+import { anonymise, startRecorder } from '../analytics/recorder.js';
 import { cleanRow, DEFAULT_LIMITS } from '../analytics/writer/clean-row.js';
 import { loadConfigFile } from './config/load.js';
 import { restartOnlyChanges } from './config/restart-only.js';
@@ -122,9 +122,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger.setLevel(config.logging.level);
     accessLog.length = 0;
     // Bounded as the warehouse bounds its rows: a record holds what the client sent (a 1 MB model id, a
-    // 60 KB path), and one log line must not carry all of it.
+    // 60 KB path), and one log line must not carry all of it. The client's address as the warehouse keeps it
+    // (analytics.client_ip: truncated by default), so that the log is no less private than the warehouse.
+    const { client_ip: ipMode, client_ip_hash_key: ipKey } = config.analytics;
     if (config.logging.access_log)
-      accessLog.push((record) => logger.info('request', cleanRow(record, DEFAULT_LIMITS).row));
+      accessLog.push((record) =>
+        logger.info('request', cleanRow(anonymise(record, ipMode, ipKey), DEFAULT_LIMITS).row),
+      );
     sinks.length = 0;
     sinks.push(...baseSinks, ...accessLog);
   };

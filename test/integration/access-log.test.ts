@@ -30,6 +30,21 @@ describe('access log', () => {
     const line = await waitFor(() => requestLines().find((e) => e.path === '/v1/models'), 'the line');
     assert.equal(line.status, 200);
     assert.equal(typeof line.request_id, 'string');
+    // The client's address as the warehouse keeps it (analytics.client_ip: truncate, the default).
+    assert.equal(line.client_ip, '127.0.0.0');
+  });
+
+  it('redacts the values of query parameters that carry a secret (?api-key=…), keeping the others', async () => {
+    const response = await fetch(
+      `${gateway.url}/v1/models?api-key=sk-QUERYSECRET-abc&limit=2&access_token=t`,
+    );
+    await response.text();
+    const line = await waitFor(
+      () => requestLines().find((e) => typeof e.path === 'string' && e.path.includes('limit=2')),
+      'the line',
+    );
+    assert.equal(line.path, '/v1/models?api-key=REDACTED&limit=2&access_token=REDACTED');
+    assert.ok(!lines.some((l) => l.includes('QUERYSECRET')));
   });
 
   it('bounds what the client sent: a 1 MB model id and a 60 KB path', async () => {

@@ -103,7 +103,7 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     api_key_id: identity?.keyId ?? null,
     endpoint: ctx.endpoint,
     method: ctx.method,
-    path: ctx.path,
+    path: ctx.path.includes('?') ? redactQuery(ctx.path) : ctx.path,
     model_requested: ctx.input?.body.model ?? ctx.claimed?.model ?? null,
     model_routed: route?.upstreamModel ?? null,
     provider: route?.provider.id ?? null,
@@ -200,6 +200,34 @@ function piiCounts(findings: readonly PiiFinding[] | undefined): Record<string, 
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Query parameters whose names say they carry a secret: a client that puts its key in the URL. */
+const SECRET_PARAMETER = /key|token|secret|passw|auth|sig|credential|session/i;
+
+/**
+ * The path with the values of secret-looking query parameters replaced: the record (warehouse, access log)
+ * keeps the query, which some clients use for credentials (`?api-key=…`, Azure-style).
+ */
+export function redactQuery(path: string): string {
+  const mark = path.indexOf('?');
+  const parts = path.slice(mark + 1).split('&');
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i]!.indexOf('=');
+    if (eq <= 0) continue;
+    let name: string;
+    try {
+      name = decodeURIComponent(parts[i]!.slice(0, eq).replace(/\+/g, ' '));
+    } catch {
+      name = parts[i]!.slice(0, eq);
+    }
+    if (SECRET_PARAMETER.test(name)) {
+      parts[i] = `${parts[i]!.slice(0, eq)}=REDACTED`;
+      changed = true;
+    }
+  }
+  return changed ? `${path.slice(0, mark)}?${parts.join('&')}` : path;
 }
 
 function observe(metrics: GatewayMetrics, ctx: GatewayContext): void {
