@@ -350,11 +350,31 @@ describe('bad input', () => {
     assertErrorShape(r.body, 'unsupported_operation');
   });
 
-  it('errors on /v1/messages carry the Anthropic envelope too', async () => {
+  it('errors on /v1/messages carry the Anthropic envelope too, and its request-id header', async () => {
     const r = await send('POST', '/v1/messages', JSON.stringify({ model: 'sim-fast', messages: [] }));
     assert.equal(r.status, 400);
     assert.equal(r.body.type, 'error');
     assertErrorShape(r.body, 'invalid_request');
+    // Anthropic's SDKs read their request id from `request-id` (found by SDK testing: it was null).
+    assert.equal(r.headers['request-id'], r.headers['x-request-id']);
+    // A route the gateway lacks, called by an Anthropic SDK: Anthropic's envelope.
+    const countTokens = await send(
+      'POST',
+      '/v1/messages/count_tokens',
+      JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }] }),
+      { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    );
+    assert.equal(countTokens.status, 404);
+    assert.equal(countTokens.body.type, 'error');
+    assert.equal(countTokens.body.error.type, 'not_found_error');
+    // OpenAI clients keep OpenAI's shape and no request-id.
+    const chat = await send(
+      'POST',
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'sim-fast', messages: [] }),
+    );
+    assert.equal(chat.body.type, undefined);
+    assert.equal(chat.headers['request-id'], undefined);
   });
 
   it('every rejected request left a record, and the gateway still serves', async () => {

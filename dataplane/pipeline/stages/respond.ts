@@ -45,25 +45,29 @@ function headers(
   contentType: string,
   extra?: Record<string, string>,
 ): Record<string, string> {
+  const requestId = ctx.clientRequestId ?? ctx.id;
   return {
     'content-type': contentType,
-    'x-request-id': ctx.clientRequestId ?? ctx.id,
+    'x-request-id': requestId,
+    // Anthropic's SDKs read their request id (`_request_id`, APIError.requestID) from `request-id`.
+    ...(anthropicClient(ctx) ? { 'request-id': requestId } : {}),
     'x-gateway-request-id': ctx.id,
     ...ctx.responseHeaders,
     ...extra,
   };
 }
 
+/** Anthropic's API on /v1/messages, and for Anthropic's SDKs (they send anthropic-version) on any route. */
+const anthropicClient = (ctx: GatewayContext): boolean =>
+  ctx.endpoint === 'messages' || ctx.headers['anthropic-version'] !== undefined;
+
 function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): void {
   if (error.code === 'internal_error') {
     logger.error('internal error', { request_id: ctx.id, err: error.cause ?? error });
   }
-  // Anthropic's envelope on /v1/messages, and on /v1/models for Anthropic's SDKs (which send anthropic-version
-  // and answer there in Anthropic's model shape).
-  const anthropic =
-    ctx.endpoint === 'messages' ||
-    (ctx.endpoint === 'models' && ctx.headers['anthropic-version'] !== undefined);
-  const body = anthropic ? anthropicErrorBody(error) : error.toBody();
+  // Anthropic's envelope on /v1/messages, and wherever Anthropic's SDKs call (they send anthropic-version:
+  // /v1/models, and routes the gateway does not have, such as /v1/messages/count_tokens).
+  const body = anthropicClient(ctx) ? anthropicErrorBody(error) : error.toBody();
   ctx.status = error.status;
   ctx.timings.firstByte = performance.now();
   // An unread oversized body leaves the connection unusable; the server closes it after the 413.
