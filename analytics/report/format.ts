@@ -26,8 +26,13 @@ export function formatReport(report: Report, format: ReportFormat): string {
   return [heading, ...tables.map(markdownTable)].join('\n');
 }
 
+/** Dollars with cents, or three significant digits below a cent ($0.00153), where cents would read as nothing. */
+function dollars(n: number): string {
+  return n >= 0.01 || n === 0 ? `$${n.toFixed(2)}` : `$${Number(n.toPrecision(3))}`;
+}
+
 function reportTables(report: Report, human: boolean): Table[] {
-  const usd = (n: number) => (human ? `$${n.toFixed(2)}` : round(n, 6));
+  const usd = (n: number) => (human ? dollars(n) : round(n, 6));
   const rate = (n: number) => (human ? percent(n) : round(n, 4));
   const ms = (n: number | null) => (n === null ? null : round(n, human ? 0 : 3));
   const groupColumns = [...GROUP_COLUMNS[report.by]];
@@ -79,13 +84,7 @@ function reportTables(report: Report, human: boolean): Table[] {
 
 function budgetCells(row: BudgetBurn, human: boolean): Cell[] {
   const amount = (n: number | null) =>
-    n === null
-      ? null
-      : row.metric === 'cost_usd'
-        ? human
-          ? `$${n.toFixed(2)}`
-          : round(n, 6)
-        : Math.round(n);
+    n === null ? null : row.metric === 'cost_usd' ? (human ? dollars(n) : round(n, 6)) : Math.round(n);
   const pct = (n: number | null) => (n === null ? null : human ? percent(n) : round(n * 100, 2));
   return [
     row.scope,

@@ -502,6 +502,16 @@ describe('analytics schema (chDB)', () => {
       assert.ok(usageHeader);
       const mdRows = md.split('\n').filter((line) => line.startsWith('| acme | search |'));
       assert.equal(mdRows.length, 1);
+      // A cost below a cent reads as one (three significant digits), not as $0.00.
+      const cheap = formatReport(
+        { ...report, usage: report.usage.map((u) => ({ ...u, cost_usd: 0.001528 })) },
+        'md',
+      );
+      assert.match(cheap, /\| \$0\.00153 \|/);
+      assert.doesNotMatch(
+        cheap.split('\n').find((l) => l.startsWith('| acme | search |'))!,
+        /\$0\.00 /,
+      );
 
       const csv = formatReport(report, 'csv');
       const sections = csv.split('\n\n');
