@@ -6,6 +6,7 @@ import type { RecordSink, RequestRecord } from '../../../analytics/record.js';
 import type { PiiFinding } from '../../analysis/types.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
 import type { Logger } from '../../observability/logger.js';
+import { createUpstreamFailureLog, isUpstreamFailure } from '../../observability/upstream-failure-log.js';
 import { formatAddress } from '../../net/format-address.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import { createIsoFormatter, type IsoFormatter } from '../iso-time.js';
@@ -25,6 +26,7 @@ export function recordStage(options: RecordStageOptions): Stage {
   const { metrics, logger, sinks } = options;
   const bodySinks = options.bodySinks ?? [];
   const iso = createIsoFormatter();
+  const logUpstreamFailure = createUpstreamFailureLog(logger);
   const deliver = (ctx: GatewayContext) => {
     const record = toRecord(ctx, iso);
     for (const sink of sinks) {
@@ -57,6 +59,18 @@ export function recordStage(options: RecordStageOptions): Stage {
           settleUsage(ctx, !endedEarly(ctx), promptTokensOf(ctx));
         else if (abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
         observe(metrics, ctx);
+        const code = ctx.error?.code;
+        if (code !== undefined && !ctx.exchange.aborted && isUpstreamFailure(code, ctx.upstreamStatus)) {
+          logUpstreamFailure({
+            requestId: ctx.id,
+            code,
+            status: statusOf(ctx),
+            upstreamStatus: ctx.upstreamStatus,
+            provider: ctx.route?.provider.id,
+            model: ctx.route?.id,
+            message: ctx.error?.message,
+          });
+        }
         // Nothing listens (analytics off, no access log): the metrics have counted it, no record is built.
         if (sinks.length > 0 || (ctx.bodies !== undefined && bodySinks.length > 0)) deliver(ctx);
       }
