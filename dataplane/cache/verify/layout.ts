@@ -1,9 +1,7 @@
 // Code the embedding cannot weigh: the model drops whitespace (so indentation is invisible to it) and reads
 // operators and brackets like any punctuation ("age > 30" vs "age < 30": 0.9945; "[] + {}" vs "{} + []":
 // 0.984). Reported as `code`.
-
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+import { sameList } from './same-list.js';
 
 /** Each non-blank line's leading whitespace, by the line's content; undefined for fewer than two lines. */
 function indentation(text: string): Map<string, string[]> | undefined {

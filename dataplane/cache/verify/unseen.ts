@@ -4,6 +4,7 @@
 // "I am eating pizza😋" and "I am eating curry😋", "猫" and "狗", or "pêche" and "péché". So those words are
 // compared here, as written.
 import { VOCABULARY_CHARACTERS } from './vocabulary.js';
+import { sameList } from './same-list.js';
 
 const KNOWN = new Set(VOCABULARY_CHARACTERS);
 const MARKS_RE = /\p{M}/gu;
@@ -61,9 +62,6 @@ function spellings(text: string): Map<string, string[]> {
   }
   return out;
 }
-
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A word both prompts use that carries other accents on one side ("años" vs "anos", "schön" vs "schon"). */
 function accentDetail(a: string, b: string): string | undefined {
