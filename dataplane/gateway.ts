@@ -1,5 +1,6 @@
 // Builds one gateway from a validated config: runtime, pipelines, uWS app, listening socket, reload and
 // graceful shutdown. No module state, so tests can run several gateways in one process.
+import { GatewayError } from './errors/gateway-error.js';
 import { availableParallelism } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
@@ -104,7 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   let runtime = buildRuntime(options.config, runtimeDeps);
   runtime.activate();
-  const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined };
+  const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined, live: new Set() };
   const recorder = options.config.analytics.enabled
     ? await startRecorder(options.config.analytics, {
         registry: metrics.registry,
@@ -333,8 +334,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           };
         });
       }
-      if (state.inFlight > 0)
+      if (state.inFlight > 0) {
         logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
+        // Told, not dropped: each ends with a 503 or a final SSE error event (shutting_down) and its record
+        // says so, rather than a cut connection recorded as the client's abort. A moment for that to go out.
+        const stopped = new GatewayError(
+          'shutting_down',
+          'The gateway shut down before this request finished (the end of its drain period).',
+        );
+        for (const exchange of state.live) exchange.stop(stopped);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 500);
+          state.onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          if (state.inFlight === 0) state.onIdle();
+        });
+      }
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();
       await analysisPool.close();

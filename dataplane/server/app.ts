@@ -13,6 +13,8 @@ import type { Uws } from './uws.js';
 export interface ServerState {
   draining: boolean;
   inFlight: number;
+  /** The exchanges of the requests in flight, so that the end of a drain can stop them with a reason. */
+  readonly live: Set<HttpExchange>;
   /** Called whenever a request finishes, so shutdown can wait for zero. */
   onIdle: (() => void) | undefined;
 }
@@ -136,6 +138,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       // smuggled request. No answer can be written first. The pipeline still runs, to record the refusal.
       if (ambiguous) exchange.closeNow();
       state.inFlight += 1;
+      state.live.add(exchange);
       metrics.inFlight.add(1);
       runtime.acquire();
       if (framing !== undefined) ctx.framingProblem = framing;
@@ -144,6 +147,7 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         .finally(() => {
           runtime.release();
           state.inFlight -= 1;
+          state.live.delete(exchange);
           metrics.inFlight.add(-1);
           if (state.inFlight === 0) state.onIdle?.();
         });

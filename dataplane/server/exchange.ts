@@ -80,6 +80,18 @@ export class HttpExchange {
     });
   }
 
+  /**
+   * Stops the request at the end of a drain: its signal aborts with `reason` (a GatewayError, so the request
+   * ends the way any error ends it: an error status, or a final SSE error event on a stream that has begun,
+   * and a record with that code), while the client is still there to be told. Not the client's abort.
+   */
+  stop(reason: GatewayError): void {
+    if (this.aborted || this.finished) return;
+    this.abortListeners.abort(reason);
+    this.failBody?.(reason);
+    this.wake();
+  }
+
   get signal(): Abortable {
     return this.abortListeners;
   }

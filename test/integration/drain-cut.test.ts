@@ -1,0 +1,68 @@
+// A request still running when the drain's grace period ends is told so, not dropped: a stream gets a final
+// SSE error event (shutting_down) and its record says shutting_down, not client_aborted (found by operations
+// testing: the cut stream was recorded as the client's abort and the client got a truncated body).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startTestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
+
+describe('the end of a drain', () => {
+  it('ends a stream still running with a shutting_down event, and records it so', async () => {
+    const gateway = await startTestGateway({
+      // 100 tokens at 20 a second: five seconds, far beyond the grace period below.
+      models: {
+        'sim-slow': {
+          provider: 'simulator',
+          simulation: { ttft_ms: 0, tokens_per_second: 20, output_tokens: 100 },
+        },
+      },
+    });
+    const response = await gateway.post('/v1/chat/completions', {
+      model: 'sim-slow',
+      stream: true,
+      messages: [{ role: 'user', content: 'Tell me a long story.' }],
+    });
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    const stopping = gateway.shutdown(300);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    await stopping;
+    assert.match(text, /data: \{"error":\{[^\n]*"code":"shutting_down"/);
+    assert.doesNotMatch(text, /data: \[DONE\]/);
+    const record = await waitFor(() => gateway.records.find((r) => r.stream), 'the record');
+    assert.equal(record.error_code, 'shutting_down');
+    assert.equal(record.client_aborted, false);
+    assert.equal(record.status, 200);
+    assert.ok(
+      record.completion_tokens > 0 && record.completion_tokens < 100,
+      String(record.completion_tokens),
+    );
+  });
+
+  it('answers a request still waiting on its upstream with a 503 shutting_down, and records it so', async () => {
+    const gateway = await startTestGateway({
+      models: { 'sim-late': { provider: 'simulator', simulation: { ttft_ms: 5000 } } },
+    });
+    const pending = gateway.post('/v1/chat/completions', {
+      model: 'sim-late',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    await waitFor(() => gateway.records.length === 0 && true, 'the request to be in flight');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopping = gateway.shutdown(300);
+    const response = await pending;
+    assert.equal(response.status, 503);
+    const body = (await response.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'shutting_down');
+    await stopping;
+    const record = await waitFor(() => gateway.records.at(0), 'the record');
+    assert.equal(record.error_code, 'shutting_down');
+    assert.equal(record.client_aborted, false);
+  });
+});
