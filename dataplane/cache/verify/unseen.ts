@@ -7,42 +7,48 @@ import { VOCABULARY_CHARACTERS } from './vocabulary.js';
 import { sameList } from './same-list.js';
 
 const KNOWN = new Set(VOCABULARY_CHARACTERS);
-const MARKS_RE = /\p{M}/gu;
+/**
+ * The accents the model's normaliser strips: transformers.js' BertNormalizer removes U+0300–U+036F after NFD,
+ * nothing else. Kana voicing marks, Indic vowel signs and Thai tone marks stay, so such words are unknown.
+ */
+const ACCENTS_RE = /[\u0300-\u036f]/g;
 const NON_ASCII = /[\u0080-\uffff]/;
-/** What the model's normaliser drops or its pre-tokenizer splits on (BERT's whitespace and control test). */
-const SEPARATOR = /[\p{White_Space}\p{Cc}\p{Cf}]/u;
+/** What the normaliser deletes, joining the text on either side (control, format, private use, U+FFFD). */
+const DELETED = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\uFFFD]/u;
+/** Where the pre-tokenizer splits (JavaScript's whitespace; tab and newline were made spaces). */
+const SPACE = /\s/u;
 /** BERT's punctuation: ASCII symbols and Unicode punctuation, each its own token. */
 const PUNCTUATION = /[!-/:-@[-`{-~\p{P}]/u;
 /** BERT's "Chinese characters" (CJK ideographs), each its own token. */
 const IDEOGRAPH =
   /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/u;
+/** WordPiece reads a longer word as one unknown token (max_input_chars_per_word). */
+const MAX_WORD_CHARS = 100;
+/** An ASCII word (run of letters and digits) that long: the only unknown word ASCII text can hold. */
+const LONG_ASCII_WORD = /[A-Za-z0-9]{101}/;
 
-/** Whether the model has this character once lowercased and stripped of its accents. */
-function readable(ch: string): boolean {
-  if (ch.charCodeAt(0) < 0x80) return true;
-  for (const c of ch.toLowerCase().normalize('NFD').replace(MARKS_RE, ''))
-    if (c.charCodeAt(0) >= 0x80 && !KNOWN.has(c)) return false;
-  return true;
-}
+/** The model's view of a text's characters: lowercased, decomposed, its accents removed. */
+const normalised = (text: string): string => text.toLowerCase().normalize('NFD').replace(ACCENTS_RE, '');
 
 /** The words of a text the model reads as its unknown token, lowercased, in order, split as it splits them. */
-function unknownWords(text: string): string[] {
+export function unknownWords(text: string): string[] {
   const out: string[] = [];
   let word = '';
   let unknown = false;
   const end = () => {
-    if (unknown) out.push(word.toLowerCase());
+    if (unknown || [...word].length > MAX_WORD_CHARS) out.push(word.normalize('NFC'));
     word = '';
     unknown = false;
   };
-  for (const ch of text.normalize('NFC')) {
-    if (SEPARATOR.test(ch)) end();
+  for (const ch of normalised(text)) {
+    if (DELETED.test(ch)) continue;
+    if (SPACE.test(ch)) end();
     else if (PUNCTUATION.test(ch) || IDEOGRAPH.test(ch)) {
       end();
-      if (!readable(ch)) out.push(ch);
+      if (!KNOWN.has(ch) && ch.charCodeAt(0) >= 0x80) out.push(ch);
     } else {
       word += ch;
-      if (!unknown && !readable(ch)) unknown = true;
+      if (!unknown && ch.charCodeAt(0) >= 0x80 && !KNOWN.has(ch)) unknown = true;
     }
   }
   end();
@@ -55,7 +61,7 @@ const WORD_RE = /[\p{L}\p{M}]+/gu;
 function spellings(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const word of text.normalize('NFC').toLowerCase().match(WORD_RE) ?? []) {
-    const folded = word.normalize('NFD').replace(MARKS_RE, '');
+    const folded = word.normalize('NFD').replace(ACCENTS_RE, '');
     const list = out.get(folded);
     if (list === undefined) out.set(folded, [word]);
     else list.push(word);
@@ -100,7 +106,8 @@ const SYMBOL_RE = /[\p{So}\p{Sm}\p{No}]/gu;
  * vs "curry😋", "猫" vs "狗", "٣" vs "٤"); then symbols, likewise; then accents.
  */
 export function unseenDetail(a: string, b: string): string | undefined {
-  if (!NON_ASCII.test(a) && !NON_ASCII.test(b)) return undefined;
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b) && !LONG_ASCII_WORD.test(a) && !LONG_ASCII_WORD.test(b))
+    return undefined;
   const unknownA = unknownWords(a);
   const unknownB = unknownWords(b);
   // Only where both sides have some: one unknown token against none is a difference the embedding does see

@@ -533,8 +533,12 @@ describe('verifyMatch: what the embedding cannot see', () => {
     accepts('Convert 30°C to °F', 'What is 30°C in Fahrenheit?');
     accepts('What does 한국 mean?', 'What does 한국 mean?'.normalize('NFD'));
     accepts('What is がっこう?', 'What is がっこう?'.normalize('NFD'));
-    // A dakuten is a mark the normaliser strips: が and か are one letter to the model.
-    rejects('unseen', 'What is がっこう?', 'What is かっこう?');
+    // Kana with a voicing mark (が, ご, ざ) are not in the vocabulary: such words are unknown, and compared.
+    rejects('unseen', 'Translate ありがとうございます to English', 'Translate おはようございます to English');
+    rejects('unseen', 'What does ごはん mean?', 'What does でんわ mean?');
+    // So are Indic words with vowel signs, and a zero-width joiner joins, not splits, what it stands between.
+    rejects('unseen', 'Say नमस्ते to mom', 'Say शुक्रिया to mom');
+    rejects('unseen', 'I am eating pizza\u200D😋', 'I am eating curry\u200D😋');
   });
 
   it('rejects different symbols the model reads but weighs like punctuation, when both sides have some', () => {
