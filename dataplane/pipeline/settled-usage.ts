@@ -15,14 +15,15 @@ export function endedEarly(ctx: GatewayContext): boolean {
 }
 
 /**
- * A request whose client went away after the upstream had started answering (its headers arrived, with a
- * success status) and before there was an answer to send: the upstream had the prompt and bills it, so the
- * budget and the record do too. An error status is not billed, whether or not the client waited for its body.
+ * A request whose client went away (or that the end of a drain stopped) after the upstream had started
+ * answering (its headers arrived, with a success status) and before there was an answer to send: the upstream
+ * had the prompt and bills it, so the budget and the record do too. An error status is not billed, whether or
+ * not the client waited for its body.
  */
 export function abandonedAfterUpstream(ctx: GatewayContext): boolean {
   return (
     ctx.response === undefined &&
-    ctx.exchange.aborted &&
+    (ctx.exchange.aborted || ctx.exchange.stopped) &&
     ctx.upstreamStatus !== undefined &&
     ctx.upstreamStatus < 400
   );
@@ -64,6 +65,7 @@ export function settleUsage(ctx: GatewayContext, complete: boolean, promptTokens
     ctx.response?.kind === 'sse' &&
     ctx.streamStarted !== true &&
     !ctx.exchange.aborted &&
+    !ctx.exchange.stopped &&
     ctx.error?.code !== 'budget_exceeded'
   )
     return NO_USAGE;

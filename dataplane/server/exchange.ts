@@ -45,6 +45,8 @@ export class HttpExchange {
   headersSent = false;
   bytesIn = 0;
   bytesOut = 0;
+  /** stop() was called: the gateway ended the request at the end of its drain (the client is still there). */
+  stopped = false;
   /** closeNow() was called: the connection was dropped on purpose. */
   private closedByUs = false;
   /** Fires when the client goes away; the request's `signal` (a plain listener list, see net/abortable.ts). */
@@ -87,6 +89,7 @@ export class HttpExchange {
    */
   stop(reason: GatewayError): void {
     if (this.aborted || this.finished) return;
+    this.stopped = true;
     this.abortListeners.abort(reason);
     this.failBody?.(reason);
     this.wake();

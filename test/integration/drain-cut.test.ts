@@ -39,6 +39,8 @@ describe('the end of a drain', () => {
     assert.equal(record.error_code, 'shutting_down');
     assert.equal(record.client_aborted, false);
     assert.equal(record.status, 200);
+    // Billed what was streamed: the upstream had the prompt and generated until the stop.
+    assert.ok(record.prompt_tokens > 0);
     assert.ok(
       record.completion_tokens > 0 && record.completion_tokens < 100,
       String(record.completion_tokens),
@@ -53,13 +55,17 @@ describe('the end of a drain', () => {
       model: 'sim-late',
       messages: [{ role: 'user', content: 'hi' }],
     });
-    await waitFor(() => gateway.records.length === 0 && true, 'the request to be in flight');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Started before the drain (a request arriving during it gets the drain's own 503 at once).
+    await waitFor(async () => {
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      return /^gateway_in_flight_requests 1$/m.test(metrics);
+    }, 'the request to be in flight');
     const stopping = gateway.shutdown(300);
     const response = await pending;
     assert.equal(response.status, 503);
-    const body = (await response.json()) as { error: { code: string } };
+    const body = (await response.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'shutting_down');
+    assert.match(body.error.message, /end of its drain period/);
     await stopping;
     const record = await waitFor(() => gateway.records.at(0), 'the record');
     assert.equal(record.error_code, 'shutting_down');
