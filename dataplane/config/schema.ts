@@ -155,12 +155,15 @@ export const serverSchema = z.strictObject({
    */
   browser_origins: z
     .array(
-      z
-        .string()
-        .refine(
-          (o) => o === '*' || o === 'null' || (URL.canParse(o) && new URL(o).origin === o),
-          'an origin is scheme://host[:port] as a browser sends it (no path, no trailing slash, lower case, no default port), or *',
-        ),
+      z.string().refine(
+        (o) =>
+          o === '*' ||
+          o === 'null' ||
+          (URL.canParse(o) && new URL(o).origin === o) ||
+          // Extension and app schemes, whose URL origin Node reports as "null": scheme://host, lower case.
+          (!/^https?:/.test(o) && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\sA-Z]+$/.test(o)),
+        'an origin is scheme://host[:port] as a browser sends it (no path, no trailing slash, lower case, no default port), or *',
+      ),
     )
     .default([]),
 });

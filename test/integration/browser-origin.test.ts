@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { bearer, newKey } from '../support/identities.js';
 import { waitFor } from '../support/wait.js';
 
 describe('browser origins', () => {
@@ -42,12 +43,11 @@ describe('browser origins', () => {
     await models.text();
   });
 
-  it('leaves a request with a credential to the credential (a page cannot send one cross-site unpreflighted)', async () => {
-    // A web UI behind a proxy or an Electron app sends Origin with its key; here no identities are configured,
-    // so the key is ignored and the request is served.
-    const keyed = await post({ origin: 'app://desktop', authorization: 'Bearer sk-anything' });
-    assert.equal(keyed.status, 200);
-    await keyed.json();
+  it('refuses it although it carries a credential the anonymous mode ignores (cached Basic, a proxy header)', async () => {
+    // No identities are configured here: a credential makes no identity, so the request is still anonymous.
+    const keyed = await post({ origin: 'https://evil.example', authorization: 'Basic dXNlcjpwYXNz' });
+    assert.equal(keyed.status, 403);
+    await keyed.text();
   });
 
   it('refuses an entry of server.browser_origins that is not an origin as a browser sends it', async () => {
@@ -58,7 +58,21 @@ describe('browser origins', () => {
       'https://console.example:443',
     ])
       assert.throws(() => parseConfig({ server: { browser_origins: [entry] } }, {}, 'test'), /origin/, entry);
-    parseConfig({ server: { browser_origins: ['*', 'null', 'http://localhost:3000'] } }, {}, 'test');
+    parseConfig(
+      {
+        server: {
+          browser_origins: [
+            '*',
+            'null',
+            'http://localhost:3000',
+            'chrome-extension://abcdef',
+            'tauri://localhost',
+          ],
+        },
+      },
+      {},
+      'test',
+    );
   });
 
   it('serves a listed origin, and every client that sends no Origin (SDKs, servers, curl)', async () => {
@@ -68,5 +82,26 @@ describe('browser origins', () => {
     const server = await post({});
     assert.equal(server.status, 200);
     await server.json();
+  });
+});
+
+describe('browser origins with identities', () => {
+  it('serves a web page whose request carries a verified key (a web UI behind a proxy, an Electron app)', async () => {
+    const key = newKey();
+    const gateway = await startTestGateway({
+      models: { 'sim-fast': { provider: 'simulator', simulation: { ttft_ms: 0, tokens_per_second: 0 } } },
+      teams: { acme: { models: ['*'], apps: { web: { keys: [{ id: 'web-1', sha256: key.sha256 }] } } } },
+    });
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'app://desktop', ...bearer(key.key) },
+        body: JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(response.status, 200);
+      await response.json();
+    } finally {
+      await gateway.shutdown(0);
+    }
   });
 });

@@ -13,30 +13,25 @@ export function authStage(metrics: GatewayMetrics): Stage {
   return {
     name: 'auth',
     async run(ctx, next) {
-      const origin = ctx.headers['origin'];
-      if (origin !== undefined && !hasCredential(ctx.headers))
-        refuseBrowser(origin, ctx.runtime.config.server.browser_origins);
       ctx.identity = await timed(observeWait, () =>
         ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal),
       );
+      const origin = ctx.headers['origin'];
+      if (origin !== undefined && ctx.identity.method === 'anonymous')
+        refuseBrowser(origin, ctx.runtime.config.server.browser_origins);
       return next();
     },
   };
 }
 
 /**
- * A credential-less request with an `Origin` header was sent by a web page, and a page needs no preflight for
- * a `text/plain` POST: any site a user visits could make their browser call a gateway on localhost or the
+ * An anonymous request with an `Origin` header was sent by a web page, and a page needs no preflight for a
+ * `text/plain` POST: any site a user visits could make their browser call a gateway on localhost or the
  * intranet, with whatever access that network position gives (anonymous, by default). Refused unless the
- * origin is listed in `server.browser_origins`. A page cannot attach a credential header cross-site without a
- * preflight (which the gateway refuses), so requests that carry one (a web UI behind a proxy, an Electron app)
- * are left to the credential's checks.
+ * origin is listed in `server.browser_origins`. Checked on the identity, not on the headers: a browser adds
+ * cached Basic credentials, and a proxy may add an Authorization, which the anonymous mode ignores. A request
+ * whose credential was verified (a web UI behind a proxy, an Electron app) is left to that credential.
  */
-const hasCredential = (headers: Readonly<Record<string, string>>): boolean =>
-  headers['authorization'] !== undefined ||
-  headers['x-api-key'] !== undefined ||
-  headers['api-key'] !== undefined;
-
 function refuseBrowser(origin: string, allowed: readonly string[]): void {
   if (allowed.includes('*') || allowed.includes(origin)) return;
   throw new GatewayError(
