@@ -90,12 +90,20 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv): Prom
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // Warnings (an unresolved tag) are not printed: the parser's own print quotes the file's line, which may
+    // hold a secret. Errors are reported below, by what and where only.
+    document = parseYaml(text, { logLevel: 'error', prettyErrors: false });
   } catch (error) {
     // Only the first line (what and where): the parser adds the offending lines of the file, which may hold a
     // secret (an api_key whose quote was left open), and this message is logged.
-    const where = (error as Error).message.split('\n', 1)[0]!.replace(/:$/, '');
-    throw new ConfigError(`invalid YAML: ${where}`, path);
+    const what = (error as Error).message.split('\n', 1)[0]!.replace(/:$/, '');
+    const offset = (error as { pos?: readonly number[] }).pos?.[0];
+    let where = '';
+    if (offset !== undefined && !/ at line \d+/.test(what)) {
+      const before = text.slice(0, offset);
+      where = ` at line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
+    }
+    throw new ConfigError(`invalid YAML: ${what}${where}`, path);
   }
   // An empty file is not "all defaults": on a reload it would drop every team and key, i.e. open the
   // gateway to anonymous callers, and a half-written file (a non-atomic save) looks just like it.

@@ -57,9 +57,14 @@ function headers(
   };
 }
 
-/** Anthropic's API on /v1/messages, and for Anthropic's SDKs (they send anthropic-version) on any route. */
+/**
+ * Anthropic's API: /v1/messages, and for Anthropic's SDKs (they send anthropic-version) the routes they call
+ * that are not OpenAI's own (/v1/models, unknown routes such as /v1/messages/count_tokens). The OpenAI routes
+ * keep OpenAI's shape whoever calls them, streamed or not.
+ */
 const anthropicClient = (ctx: GatewayContext): boolean =>
-  ctx.endpoint === 'messages' || ctx.headers['anthropic-version'] !== undefined;
+  ctx.endpoint === 'messages' ||
+  ((ctx.endpoint === 'models' || ctx.endpoint === 'other') && ctx.headers['anthropic-version'] !== undefined);
 
 function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): void {
   if (error.code === 'internal_error') {

@@ -116,6 +116,19 @@ describe('config schema', () => {
       assert.doesNotMatch(`${error.message}\n${error.stack ?? ''}`, /LEAKYAML|type: openai/);
       return true;
     });
+    // A warning (an unresolved tag) is not printed with the file's line either.
+    const warned: string[] = [];
+    const onWarning = (warning: Error) => warned.push(`${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const tagged = join(dir, 'tagged.yaml');
+      await writeFile(tagged, 'server:\n  host: !secretpass sk-TAGSECRET\n');
+      await loadConfigFile(tagged, {}).catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.ok(!warned.some((w) => w.includes('TAGSECRET')), warned.join('\n'));
   });
 
   it('says so when the default models are what names the missing simulator provider', () => {
