@@ -1,6 +1,5 @@
 // Builds one gateway from a validated config: runtime, pipelines, uWS app, listening socket, reload and
 // graceful shutdown. No module state, so tests can run several gateways in one process.
-import { GatewayError } from './errors/gateway-error.js';
 import { availableParallelism } from 'node:os';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
@@ -8,6 +7,7 @@ import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { anonymise, startRecorder } from '../analytics/recorder.js';
 import { cleanRow, DEFAULT_LIMITS } from '../analytics/writer/clean-row.js';
 import { loadConfigFile } from './config/load.js';
+import { GatewayError } from './errors/gateway-error.js';
 import { restartOnlyChanges } from './config/restart-only.js';
 import { buildRuntime, type Runtime, type RuntimeDeps } from './config/runtime.js';
 import type { GatewayConfig } from './config/schema.js';
@@ -105,7 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   let runtime = buildRuntime(options.config, runtimeDeps);
   runtime.activate();
-  const state: ServerState = { draining: false, inFlight: 0, onIdle: undefined, live: new Set() };
+  const state: ServerState = { draining: false, onIdle: undefined, live: new Set() };
   const recorder = options.config.analytics.enabled
     ? await startRecorder(options.config.analytics, {
         registry: metrics.registry,
@@ -324,18 +324,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       watcher?.close();
       state.draining = true;
       uws.us_listen_socket_close(listenSocket);
-      logger.info('draining', { in_flight: state.inFlight, grace_ms: graceMs });
-      if (state.inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, graceMs);
+      // Resolves when no request is in flight, or after `ms`, whichever comes first.
+      const idleOr = (ms: number) =>
+        new Promise<void>((resolve) => {
+          if (state.live.size === 0) return resolve();
+          const timer = setTimeout(resolve, ms);
           state.onIdle = () => {
             clearTimeout(timer);
             resolve();
           };
         });
-      }
-      if (state.inFlight > 0) {
-        logger.warn('grace period over; closing with requests in flight', { in_flight: state.inFlight });
+      logger.info('draining', { in_flight: state.live.size, grace_ms: graceMs });
+      await idleOr(graceMs);
+      if (state.live.size > 0) {
+        logger.warn('grace period over; closing with requests in flight', { in_flight: state.live.size });
         // Told, not dropped: each ends with a 503 or a final SSE error event (shutting_down) and its record
         // says so, rather than a cut connection recorded as the client's abort. A moment for that to go out.
         const stopped = new GatewayError(
@@ -343,14 +345,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           'The gateway shut down before this request finished (the end of its drain period).',
         );
         for (const exchange of state.live) exchange.stop(stopped);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 500);
-          state.onIdle = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-          if (state.inFlight === 0) state.onIdle();
-        });
+        await idleOr(500);
       }
       // close() exists in uWS v20.30 but is missing from its type declarations; it drops idle keep-alive sockets.
       (app as typeof app & { close(): void }).close();

@@ -12,8 +12,7 @@ import type { Uws } from './uws.js';
 
 export interface ServerState {
   draining: boolean;
-  inFlight: number;
-  /** The exchanges of the requests in flight, so that the end of a drain can stop them with a reason. */
+  /** The exchanges of the requests in flight (their number, and the end of a drain stops them with a reason). */
   readonly live: Set<HttpExchange>;
   /** Called whenever a request finishes, so shutdown can wait for zero. */
   onIdle: (() => void) | undefined;
@@ -137,7 +136,6 @@ export function createApp(deps: AppDependencies): TemplatedApp {
       // next request as soon as it does (even after an answer that asks to close), and those may be a
       // smuggled request. No answer can be written first. The pipeline still runs, to record the refusal.
       if (ambiguous) exchange.closeNow();
-      state.inFlight += 1;
       state.live.add(exchange);
       metrics.inFlight.add(1);
       runtime.acquire();
@@ -146,10 +144,9 @@ export function createApp(deps: AppDependencies): TemplatedApp {
         .catch((error: unknown) => logger.error('pipeline failed', { request_id: ctx.id, err: error }))
         .finally(() => {
           runtime.release();
-          state.inFlight -= 1;
           state.live.delete(exchange);
           metrics.inFlight.add(-1);
-          if (state.inFlight === 0) state.onIdle?.();
+          if (state.live.size === 0) state.onIdle?.();
         });
     };
 
