@@ -4,6 +4,7 @@
 import type { ChatRequestBody } from '../../api/openai-chat.js';
 import type { MessagesRequest } from '../../api/anthropic-messages.js';
 import type { Provider } from '../../providers/types.js';
+import type { RequestInput } from '../context.js';
 
 const over = (value: number | null | undefined, cap: number): value is number =>
   typeof value === 'number' && value > cap;
@@ -28,6 +29,24 @@ export function capChatCompletion(
   if (over(capped.max_completion_tokens, cap)) capped.max_completion_tokens = cap;
   if (over(capped.max_tokens, cap)) capped.max_tokens = cap;
   return capped;
+}
+
+/**
+ * Whether the upstream will be told a completion limit no larger than the bound the limits stage reserved: a
+ * Messages request always carries one (and embeddings generate nothing); a chat request its own, or the
+ * model's `max_output_tokens` (sent or capped by capChatCompletion above), or the Anthropic provider's default.
+ * Without any, the bound is the context window's remainder or a default, which an upstream with a larger
+ * output limit could pass.
+ */
+export function sendsCompletionLimit(
+  input: RequestInput,
+  cap: number | undefined,
+  provider: Provider,
+): boolean {
+  if (input.endpoint !== 'chat') return true;
+  if (cap !== undefined || provider.type === 'anthropic') return true;
+  const body = input.body;
+  return typeof body.max_completion_tokens === 'number' || typeof body.max_tokens === 'number';
 }
 
 /** Anthropic's smallest extended-thinking budget. */

@@ -7,6 +7,7 @@ import { timed } from '../../observability/metrics.js';
 import { costNanoUsd } from '../../pricing/cost.js';
 import type { Stage } from '../compose.js';
 import { completionUpperBound } from '../../analysis/tokens/completion-bound.js';
+import { sendsCompletionLimit } from '../dispatch/completion-cap.js';
 import { analysisRequestOf } from '../analysis-request.js';
 import { choicesOf, promptReservation } from '../prompt-reservation.js';
 import { abandonedAfterUpstream, promptTokensOf, settleUsage } from '../settled-usage.js';
@@ -55,7 +56,7 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
         }),
       );
       Object.assign(ctx.responseHeaders, ticket.headers);
-      const capped = boundSentUpstream(ctx);
+      const capped = sendsCompletionLimit(input, route.config.max_output_tokens, route.provider);
       // complete: the upstream's own usage is final. Otherwise (cut, failed or abandoned mid-way) the
       // usage is what was streamed, and the record is told the same.
       const settle = (complete: boolean) => {
@@ -92,21 +93,6 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
       }
     },
   };
-}
-
-/**
- * Whether the upstream is told a completion limit no larger than the bound reserved: the request's own (a
- * Messages request always has one), the model's `max_output_tokens` (sent or capped by the dispatch stage),
- * or the Anthropic provider's default. Without any of these the bound is the context window's remainder or a
- * default, which an upstream with a larger output limit could pass.
- */
-function boundSentUpstream(ctx: GatewayContext): boolean {
-  const input = ctx.input!;
-  const route = ctx.route!;
-  if (input.endpoint !== 'chat') return true;
-  if (route.config.max_output_tokens !== undefined || route.provider.type === 'anthropic') return true;
-  const body = input.body as { max_tokens?: unknown; max_completion_tokens?: unknown };
-  return typeof body.max_completion_tokens === 'number' || typeof body.max_tokens === 'number';
 }
 
 /**
