@@ -30,6 +30,9 @@ const LONG_ASCII_WORD = /[A-Za-z0-9]{101}/;
 /** The model's view of a text's characters: lowercased, decomposed, its accents removed. */
 const normalised = (text: string): string => text.toLowerCase().normalize('NFD').replace(ACCENTS_RE, '');
 
+/** A character of normalised text that the vocabulary lacks. */
+const unreadable = (ch: string): boolean => ch.charCodeAt(0) >= 0x80 && !KNOWN.has(ch);
+
 /** The words of a text the model reads as its unknown token, lowercased, in order, split as it splits them. */
 export function unknownWords(text: string): string[] {
   const out: string[] = [];
@@ -45,10 +48,10 @@ export function unknownWords(text: string): string[] {
     if (SPACE.test(ch)) end();
     else if (PUNCTUATION.test(ch) || IDEOGRAPH.test(ch)) {
       end();
-      if (!KNOWN.has(ch) && ch.charCodeAt(0) >= 0x80) out.push(ch);
+      if (unreadable(ch)) out.push(ch);
     } else {
       word += ch;
-      if (!unknown && ch.charCodeAt(0) >= 0x80 && !KNOWN.has(ch)) unknown = true;
+      if (!unknown && unreadable(ch)) unknown = true;
     }
   }
   end();
@@ -61,7 +64,7 @@ const WORD_RE = /[\p{L}\p{M}]+/gu;
 function spellings(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const word of text.normalize('NFC').toLowerCase().match(WORD_RE) ?? []) {
-    const folded = word.normalize('NFD').replace(ACCENTS_RE, '');
+    const folded = normalised(word);
     const list = out.get(folded);
     if (list === undefined) out.set(folded, [word]);
     else list.push(word);
