@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pricing } from '../config/schema.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { createLogThrottle } from '../observability/log-throttle.js';
 import type { Logger } from '../observability/logger.js';
 import {
   OutcomeUnknownError,
@@ -142,7 +143,8 @@ export function createLimiter(deps: {
   const reconcileHorizonMs = Math.min(ttlMs / 2, MAX_RECONCILE_RETRY_MS);
   /** Set when shutdown stops waiting for retries. */
   let stopRetrying = false;
-  let lastBackendLog = Number.NEGATIVE_INFINITY;
+  // One line a second at most (observability/log-throttle.ts).
+  const backendLogAllowed = createLogThrottle(1);
   const pending = new Set<Promise<void>>();
   /** Releases of unanswered admissions: waited for at shutdown, but not past RELEASE_DRAIN_MS. */
   const releasing = new Set<Promise<void>>();
@@ -158,11 +160,9 @@ export function createLimiter(deps: {
   const renewTimer = setInterval(() => void renewLeases(), renewEveryMs);
   renewTimer.unref();
   const logBackend = (message: string, error: unknown) => {
-    // One line a second at most: an outage must be visible, not flood the log. Real elapsed time: the limits'
-    // clock can step back (to Redis' time from a replica clock that runs ahead) and would silence the log.
-    const t = performance.now();
-    if (t - lastBackendLog < 1000) return;
-    lastBackendLog = t;
+    // Real elapsed time, not the limits' clock: that one can step back (to Redis' time from a replica clock
+    // that runs ahead) and would silence the log.
+    if (backendLogAllowed() === undefined) return;
     logger.error(message, { err: error });
   };
 

@@ -1,6 +1,7 @@
 // A warn line for each request an upstream failed (5xx, timeout, unreachable, broken stream): without the
 // access log, metrics alone said so, and on-call had no request id to follow. At most `perSecond` lines a
 // second; the ones left out are counted in the next line, so a dead provider cannot flood the log.
+import { createLogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 
 /** Error codes that mean the upstream (not the client, not a limit) failed the request. */
@@ -32,22 +33,12 @@ export function isUpstreamFailure(code: string, upstreamStatus: number | undefin
 export function createUpstreamFailureLog(
   logger: Logger,
   perSecond = 10,
-  now: () => number = Date.now,
+  now?: () => number,
 ): (failure: UpstreamFailure) => void {
-  let second = 0;
-  let written = 0;
-  let suppressed = 0;
+  const allowed = createLogThrottle(perSecond, now);
   return (failure) => {
-    const t = Math.floor(now() / 1000);
-    if (t !== second) {
-      second = t;
-      written = 0;
-    }
-    if (written >= perSecond) {
-      suppressed++;
-      return;
-    }
-    written++;
+    const suppressed = allowed();
+    if (suppressed === undefined) return;
     logger.warn('upstream failed', {
       request_id: failure.requestId,
       code: failure.code,
@@ -58,6 +49,5 @@ export function createUpstreamFailureLog(
       message: failure.message?.slice(0, 500) ?? null,
       ...(suppressed > 0 ? { not_logged_before: suppressed } : {}),
     });
-    suppressed = 0;
   };
 }
