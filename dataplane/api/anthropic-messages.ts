@@ -80,6 +80,16 @@ export const messagesRequestSchema = z.looseObject({
 });
 
 export type MessagesRequest = z.infer<typeof messagesRequestSchema>;
+
+/**
+ * POST /v1/messages/count_tokens: a Messages body without the generation's own fields, so `max_tokens` is not
+ * required. Other fields pass as they do on /v1/messages; an Anthropic upstream refuses those it does not take.
+ */
+export const countTokensRequestSchema = messagesRequestSchema.extend({
+  max_tokens: z.number().int().positive().optional(),
+});
+
+export type CountTokensRequest = z.infer<typeof countTokensRequestSchema>;
 export type AnthropicMessageParam = z.infer<typeof anthropicMessageSchema>;
 export type AnthropicContentBlockParam = z.infer<typeof contentBlockSchema>;
 export type AnthropicTool = z.infer<typeof anthropicToolSchema>;

@@ -9,7 +9,8 @@ export function analysisRequestOf(ctx: GatewayContext): AnalysisRequest {
   const target = analysisTargetOf(ctx.route!, ctx.runtime.config.providers);
   const routing = ctx.router?.routing;
   return {
-    endpoint: input.endpoint,
+    // A token count's body is a Messages body (without max_tokens).
+    endpoint: input.endpoint === 'count_tokens' ? 'messages' : input.endpoint,
     body: input.body,
     ...target,
     ...(routing === undefined ? {} : { routing }),

@@ -1,6 +1,6 @@
 // The per-request context that flows through the pipeline stages.
 import type { ChatRequestBody } from '../api/openai-chat.js';
-import type { MessagesRequest } from '../api/anthropic-messages.js';
+import type { CountTokensRequest, MessagesRequest } from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest } from '../api/embeddings.js';
 import type { Analysis } from '../analysis/types.js';
 import type { Identity } from '../auth/identity.js';
@@ -15,12 +15,13 @@ import type { CacheableEndpoint } from '../cache/answer.js';
 import type { CachePolicy, PolicyInput } from '../cache/policy.js';
 
 export type Endpoint =
-  'chat' | 'messages' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
+  'chat' | 'messages' | 'count_tokens' | 'embeddings' | 'analyze' | 'models' | 'budgets' | 'admin' | 'other';
 
 export type RequestInput =
   | { readonly endpoint: 'chat'; readonly body: ChatRequestBody }
   | { readonly endpoint: 'messages'; readonly body: MessagesRequest }
-  | { readonly endpoint: 'embeddings'; readonly body: EmbeddingsRequest };
+  | { readonly endpoint: 'embeddings'; readonly body: EmbeddingsRequest }
+  | { readonly endpoint: 'count_tokens'; readonly body: CountTokensRequest };
 
 /** What the respond stage writes: a whole JSON body, or SSE frames pulled one at a time. */
 export type ResponsePlan =

@@ -15,6 +15,7 @@ import { listModelsStage } from './stages/models.js';
 import { parseStage } from './stages/parse.js';
 import { analysisReportStage, analyzeStage, type AnalysisPool } from './stages/analyze.js';
 import { authStage } from './stages/auth.js';
+import { countTokensStage, providerCounts } from './stages/count-tokens.js';
 import { limitsStage } from './stages/limits.js';
 import { scanStage } from './stages/pass-through.js';
 import { cachePrefetchStage } from './stages/cache-prefetch.js';
@@ -36,6 +37,8 @@ export interface Pipelines {
   /** chat completions, messages and embeddings. */
   readonly inference: Pipeline;
   readonly analyze: Pipeline;
+  /** POST /v1/messages/count_tokens. */
+  readonly countTokens: Pipeline;
   readonly models: Pipeline;
   readonly budgets: Pipeline;
   readonly adminUsage: Pipeline;
@@ -92,9 +95,23 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       authStage(options.metrics),
       parseStage(),
       routeStage(),
-      analyzeStage({ pool: options.analysisPool, metrics: options.metrics, always: true }),
+      analyzeStage({ pool: options.analysisPool, metrics: options.metrics, wanted: () => true }),
       routeByComplexityStage({ metrics: options.metrics }),
       analysisReportStage(),
+    ]),
+    // Free, like Anthropic's: no limits or budgets, no cache, no prompt scan (nothing is generated).
+    countTokens: compose([
+      ...withBodies,
+      authStage(options.metrics),
+      parseStage(),
+      routeStage(),
+      analyzeStage({
+        pool: options.analysisPool,
+        metrics: options.metrics,
+        wanted: (ctx) => ctx.router !== undefined || !providerCounts(ctx),
+      }),
+      routeByComplexityStage({ metrics: options.metrics }),
+      countTokensStage(),
     ]),
     models: compose([...outer, authStage(options.metrics), listModelsStage()]),
     budgets: compose([...outer, authStage(options.metrics), ownBudgetsStage({ limiter: options.limiter })]),

@@ -1,7 +1,12 @@
 // What every provider implements. Providers speak OpenAI chat natively (`chat`); a provider may also speak
 // Anthropic Messages natively (`messages`), otherwise the dispatch stage translates through `chat`.
 import type { ChatChunk, ChatCompletion, ChatRequest } from '../api/openai-chat.js';
-import type { AnthropicMessage, AnthropicStreamEvent, MessagesRequest } from '../api/anthropic-messages.js';
+import type {
+  AnthropicMessage,
+  AnthropicStreamEvent,
+  CountTokensRequest,
+  MessagesRequest,
+} from '../api/anthropic-messages.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../api/embeddings.js';
 import type { ModelConfig, ProviderConfig } from '../config/schema.js';
 import type { Abortable } from '../net/abortable.js';
@@ -49,6 +54,12 @@ export interface EmbeddingsResult {
   readonly raw: string | undefined;
 }
 
+/** A provider's own count of a Messages body's input tokens; `raw` is the upstream's answer, passed on. */
+export interface CountTokensResult {
+  readonly inputTokens: number;
+  readonly raw: string | undefined;
+}
+
 export interface Provider {
   readonly id: string;
   readonly type: ProviderConfig['type'];
@@ -67,6 +78,12 @@ export interface Provider {
   /** Native Anthropic Messages, when the upstream speaks it. Same usage and ending rules as `chat`. */
   messages?(request: MessagesRequest, call: CallOptions): Promise<MessagesResult>;
   embeddings?(request: EmbeddingsRequest, call: CallOptions): Promise<EmbeddingsResult>;
+  /**
+   * The input tokens a Messages body will be billed, counted the way this provider bills them: Anthropic's
+   * count_tokens API, the simulator's own count. Without it, /v1/messages/count_tokens counts with the
+   * analysis' tokenizer for the model.
+   */
+  countTokens?(request: CountTokensRequest, call: CallOptions): Promise<CountTokensResult>;
   /** Closes keep-alive pools; in-flight calls finish first. */
   close(): Promise<void>;
 }

@@ -157,6 +157,8 @@ export function createApp(deps: AppDependencies): TemplatedApp {
     // Anthropic's clients expect its error envelope on every answer of /v1/messages, a 405 included.
     app.any(pattern, wrongMethod('POST', endpoint === 'messages' ? 'messages' : 'other'));
   }
+  app.post('/v1/messages/count_tokens', handle('count_tokens', pipelines.countTokens, true));
+  app.any('/v1/messages/count_tokens', wrongMethod('POST', 'count_tokens'));
   app.post('/v1/analyze', handle('analyze', pipelines.analyze, true));
   app.any('/v1/analyze', wrongMethod('POST'));
   // HEAD is answered wherever GET is (RFC 9110 §9.3.2): the same pipeline, the body left out.

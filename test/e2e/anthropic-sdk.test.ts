@@ -806,4 +806,40 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
       },
     );
   });
+
+  describe('token counts through the Anthropic SDK (messages.countTokens)', () => {
+    const params = (model: string): Anthropic.MessageCountTokensParams => ({
+      model,
+      system: SYSTEM,
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      tools: [ANTHROPIC_WEATHER_TOOL],
+    });
+
+    it("Anthropic's own count for a Claude model, the upstream's answer as it is", TEST_TIMEOUT, async () => {
+      const counted = await anthropic.messages.countTokens(params('claude-text'));
+      assert.equal(counted.input_tokens, ANTHROPIC_SCRIPT.countedTokens(1));
+      const sent = anthropicUpstream.lastRequestFor('script-text');
+      assert.equal(sent.path, '/v1/messages/count_tokens');
+      assert.equal(sent.headers['x-api-key'], ANTHROPIC_KEY, 'the upstream key, not the client one');
+    });
+
+    it('the simulator: the count equals the input tokens the call then bills', TEST_TIMEOUT, async () => {
+      const counted = await anthropic.messages.countTokens(params('sim-fast'));
+      const answer = await anthropic.messages.create({ ...params('sim-fast'), max_tokens: 64 });
+      assert.equal(counted.input_tokens, answer.usage.input_tokens);
+    });
+
+    it(
+      "an OpenAI model: the gateway's count; an unknown model is a NotFoundError",
+      TEST_TIMEOUT,
+      async () => {
+        const before = openaiUpstream.requests.length;
+        const counted = await anthropic.messages.countTokens(params('gpt-text'));
+        assert.ok(counted.input_tokens > 30, `${counted.input_tokens}`);
+        assert.equal(openaiUpstream.requests.length, before, 'counted without calling OpenAI');
+        const error = await thrown(() => anthropic.messages.countTokens(params('no-such-model')));
+        assert.ok(error instanceof Anthropic.NotFoundError, String(error));
+      },
+    );
+  });
 });

@@ -358,15 +358,15 @@ describe('bad input', () => {
     // Anthropic's SDKs read their request id from `request-id` (found by SDK testing: it was null).
     assert.equal(r.headers['request-id'], r.headers['x-request-id']);
     // A route the gateway lacks, called by an Anthropic SDK: Anthropic's envelope.
-    const countTokens = await send(
+    const batches = await send(
       'POST',
-      '/v1/messages/count_tokens',
-      JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }] }),
+      '/v1/messages/batches',
+      JSON.stringify({ requests: [] }),
       { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     );
-    assert.equal(countTokens.status, 404);
-    assert.equal(countTokens.body.type, 'error');
-    assert.equal(countTokens.body.error.type, 'not_found_error');
+    assert.equal(batches.status, 404);
+    assert.equal(batches.body.type, 'error');
+    assert.equal(batches.body.error.type, 'not_found_error');
     // OpenAI clients keep OpenAI's shape and no request-id.
     const chat = await send(
       'POST',

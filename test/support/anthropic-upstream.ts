@@ -48,7 +48,23 @@ export const ANTHROPIC_SCRIPT = {
   piecesBeforeError: 2,
   /** Text deltas sent by script-reset-mid-stream before it destroys the socket. */
   piecesBeforeReset: 2,
+  /**
+   * What POST /v1/messages/count_tokens answers: the input tokens a Messages call of the same body would bill
+   * (the script's usage for script-text), plus 10 for each tool (this script's stand-in for a tool's tokens).
+   */
+  countedTokens: (tools: number) => 21 + 10 * tools,
 } as const;
+
+// The fields count_tokens accepts (Anthropic's MessageCountTokensParams); max_tokens and stream are refused.
+const COUNT_FIELDS = new Set([
+  'model',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'mcp_servers',
+]);
 
 // The fields the Messages API accepts; anything else is a 400, which catches leaked OpenAI-only fields.
 const KNOWN_FIELDS = new Set([
@@ -94,7 +110,8 @@ async function route(
   request: ReceivedRequest,
   res: ServerResponse,
 ): Promise<void> {
-  if (request.method !== 'POST' || request.path.split('?')[0] !== '/v1/messages') {
+  const path = request.path.split('?')[0];
+  if (request.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens')) {
     return sendError(res, 404, 'not_found_error', 'Not Found');
   }
   if (request.headers['x-api-key'] !== options.apiKey) {
@@ -104,6 +121,7 @@ async function route(
     return sendError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
   }
   const body = request.body;
+  if (path === '/v1/messages/count_tokens') return countTokens(body, res);
   for (const key of Object.keys(body)) {
     if (!KNOWN_FIELDS.has(key))
       return sendError(res, 400, 'invalid_request_error', `${key}: Extra inputs are not permitted`);
@@ -154,6 +172,28 @@ async function route(
         ? 'reset'
         : undefined;
   await streamMessage(res, id, model, answer, failure);
+}
+
+function countTokens(body: Record<string, unknown>, res: ServerResponse): void {
+  for (const key of Object.keys(body)) {
+    if (!COUNT_FIELDS.has(key))
+      return sendError(res, 400, 'invalid_request_error', `${key}: Extra inputs are not permitted`);
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return sendError(res, 400, 'invalid_request_error', 'messages: Field required');
+  const model = String(body.model);
+  if (model === 'script-529')
+    return sendError(res, 529, ANTHROPIC_SCRIPT.overloaded.type, ANTHROPIC_SCRIPT.overloaded.message);
+  if (!model.startsWith('script-')) return sendError(res, 404, 'not_found_error', `model: ${model}`);
+  const tools = Array.isArray(body.tools) ? body.tools.length : 0;
+  sendJson(
+    res,
+    200,
+    { input_tokens: ANTHROPIC_SCRIPT.countedTokens(tools) },
+    {
+      'request-id': `req_${randomHex(24)}`,
+    },
+  );
 }
 
 interface Answer {

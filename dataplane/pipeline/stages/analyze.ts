@@ -6,6 +6,7 @@ import { timed } from '../../observability/metrics.js';
 import type { WorkerPool } from '../../workers/pool.js';
 import { analysisRequestOf } from '../analysis-request.js';
 import type { Stage } from '../compose.js';
+import type { GatewayContext } from '../context.js';
 
 export type AnalysisPool = WorkerPool<AnalysisRequest, Analysis>;
 
@@ -19,22 +20,27 @@ const ABORTABLE_BODY_BYTES = 64 * 1024;
 export interface AnalyzeStageOptions {
   pool: AnalysisPool;
   metrics: GatewayMetrics;
-  /** Analyse even when `analysis.enabled` is false (the /v1/analyze endpoint). */
-  always?: boolean;
+  /**
+   * Which requests are analysed; by default those `analysis.enabled` asks for, and every router's request
+   * (its target is chosen by the analysis). /v1/analyze analyses all; a token count those its provider
+   * cannot count.
+   */
+  wanted?: (ctx: GatewayContext) => boolean;
 }
+
+const byConfig = (ctx: GatewayContext): boolean =>
+  ctx.runtime.config.analysis.enabled || ctx.router !== undefined;
 
 export function analyzeStage(options: AnalyzeStageOptions): Stage {
   const { pool, metrics } = options;
+  const wanted = options.wanted ?? byConfig;
   const observeWait = metrics.stageSeconds.bind({ stage: 'analyze' });
   return {
     name: 'analyze',
     async run(ctx, next) {
       const input = ctx.input;
       const route = ctx.route;
-      // A router's request is analysed even when analysis is off: its target is chosen by the analysis.
-      const wanted =
-        options.always === true || ctx.runtime.config.analysis.enabled || ctx.router !== undefined;
-      if (!wanted || input === undefined || route === undefined) return next();
+      if (input === undefined || route === undefined || !wanted(ctx)) return next();
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
       ctx.analysis = await timed(observeWait, () => pool.run(analysisRequestOf(ctx), signal));
       if (ctx.signal.aborted) throw ctx.signal.reason;

@@ -48,6 +48,7 @@ export function applyBodyUser(ctx: GatewayContext): void {
   const input = ctx.input;
   if (identity === undefined || identity.user !== null || input === undefined) return;
   const body = input.body as { user?: unknown; metadata?: { user_id?: unknown } | null };
-  const candidate = input.endpoint === 'messages' ? body.metadata?.user_id : body.user;
+  const candidate =
+    input.endpoint === 'messages' || input.endpoint === 'count_tokens' ? body.metadata?.user_id : body.user;
   if (typeof candidate === 'string') ctx.identity = withUser(identity, pickUser(candidate));
 }

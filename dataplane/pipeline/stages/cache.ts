@@ -106,7 +106,8 @@ export function cacheView(ctx: GatewayContext, cache: ResponseCache): CacheView 
   const config = ctx.runtime.config.cache;
   // Before routing (a request refused earlier) nothing is decided yet: asked again later, if ever.
   if (!config.enabled || input === undefined || route === undefined) return undefined;
-  if (input.endpoint === 'embeddings') {
+  // Embeddings and token counts are not cached (a count costs less than a lookup).
+  if (input.endpoint === 'embeddings' || input.endpoint === 'count_tokens') {
     ctx.cacheView = null;
     return undefined;
   }

@@ -3,7 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { chatRequestSchema } from '../../api/openai-chat.js';
-import { messagesRequestSchema } from '../../api/anthropic-messages.js';
+import { countTokensRequestSchema, messagesRequestSchema } from '../../api/anthropic-messages.js';
 import { embeddingsRequestSchema } from '../../api/embeddings.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
@@ -35,6 +35,7 @@ export function nestedDeeperThan(value: unknown, levels: number): boolean {
 const schemas = {
   chat: chatRequestSchema,
   messages: messagesRequestSchema,
+  count_tokens: countTokensRequestSchema,
   embeddings: embeddingsRequestSchema,
 } as const;
 
@@ -46,6 +47,7 @@ export function parseStage(): Stage {
       if (
         endpoint !== 'chat' &&
         endpoint !== 'messages' &&
+        endpoint !== 'count_tokens' &&
         endpoint !== 'embeddings' &&
         endpoint !== 'analyze'
       ) {

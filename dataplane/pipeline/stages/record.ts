@@ -55,9 +55,11 @@ export function recordStage(options: RecordStageOptions): Stage {
         ctx.timings.end ??= performance.now();
         // A cut or abandoned stream has no (final) usage from the upstream; without a limit that reconciled
         // it, nothing settled it yet (an upstream error status is not billed: there is no response plan then).
-        if (ctx.response !== undefined && ctx.timings.upstreamHeaders !== undefined)
+        // A token count generates nothing and is free: its upstream call is not a prompt to bill.
+        const billable = ctx.endpoint !== 'count_tokens';
+        if (billable && ctx.response !== undefined && ctx.timings.upstreamHeaders !== undefined)
           settleUsage(ctx, !endedEarly(ctx), promptTokensOf(ctx));
-        else if (abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
+        else if (billable && abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
         observe(metrics, ctx);
         const code = ctx.error?.code;
         if (code !== undefined && !ctx.exchange.aborted && isUpstreamFailure(code, ctx.upstreamStatus)) {

@@ -58,20 +58,21 @@ function headers(
 }
 
 /**
- * Anthropic's API: /v1/messages, and for Anthropic's SDKs (they send anthropic-version) the routes they call
- * that are not OpenAI's own (/v1/models, unknown routes such as /v1/messages/count_tokens). The OpenAI routes
- * keep OpenAI's shape whoever calls them, streamed or not.
+ * Anthropic's API: /v1/messages and /v1/messages/count_tokens, and for Anthropic's SDKs (they send
+ * anthropic-version) the routes they call that are not OpenAI's own (/v1/models, unknown routes). The OpenAI
+ * routes keep OpenAI's shape whoever calls them, streamed or not.
  */
 const anthropicClient = (ctx: GatewayContext): boolean =>
   ctx.endpoint === 'messages' ||
+  ctx.endpoint === 'count_tokens' ||
   ((ctx.endpoint === 'models' || ctx.endpoint === 'other') && ctx.headers['anthropic-version'] !== undefined);
 
 function sendError(ctx: GatewayContext, error: GatewayError, logger: Logger): void {
   if (error.code === 'internal_error') {
     logger.error('internal error', { request_id: ctx.id, err: error.cause ?? error });
   }
-  // Anthropic's envelope on /v1/messages, and wherever Anthropic's SDKs call (they send anthropic-version:
-  // /v1/models, and routes the gateway does not have, such as /v1/messages/count_tokens).
+  // Anthropic's envelope on its own routes, and wherever Anthropic's SDKs call (they send anthropic-version:
+  // /v1/models, and routes the gateway does not have).
   const body = anthropicClient(ctx) ? anthropicErrorBody(error) : error.toBody();
   ctx.status = error.status;
   ctx.timings.firstByte = performance.now();

@@ -21,8 +21,8 @@ export function routeByComplexityStage(deps: { metrics: GatewayMetrics }): Stage
       ctx.route = router.targets[routing.class];
       ctx.routeReason = `complexity:${routing.class}`;
       ctx.responseHeaders[ROUTED_MODEL_HEADER] = ctx.route.id;
-      // Requests sent on, not /v1/analyze's dry runs.
-      if (ctx.endpoint !== 'analyze')
+      // Requests sent on, not the dry runs of /v1/analyze and /v1/messages/count_tokens.
+      if (ctx.endpoint !== 'analyze' && ctx.endpoint !== 'count_tokens')
         metrics.routedRequests.inc({ router: router.id, class: routing.class, model: ctx.route.id });
       return next();
     },

@@ -6,6 +6,8 @@ type AnthropicConfig = Extract<ProviderConfig, { type: 'anthropic' }>;
 export interface AnthropicApi {
   /** Path of the Messages operation, relative to the base URL (which carries no /v1). */
   readonly path: string;
+  /** Path of the token-counting operation (free; rate-limited apart from Messages by Anthropic). */
+  readonly countTokensPath: string;
   /** `beta`: the client's anthropic-beta list; the names `client_betas` allows are added to the configured ones. */
   headers(requestId: string, beta?: string): Record<string, string>;
 }
@@ -22,6 +24,7 @@ export function createAnthropicApi(config: AnthropicConfig): AnthropicApi {
   const allowed = new Set(config.client_betas);
   return {
     path: '/v1/messages',
+    countTokensPath: '/v1/messages/count_tokens',
     headers: (requestId, beta) => {
       const headers: Record<string, string> = { ...base, 'x-request-id': requestId };
       if (beta !== undefined && allowed.size > 0) {

@@ -4,6 +4,7 @@ import type { ChatRequest } from '../../api/openai-chat.js';
 import type {
   AnthropicMessage,
   AnthropicStreamEvent,
+  CountTokensRequest,
   MessagesRequest,
 } from '../../api/anthropic-messages.js';
 import type { ProviderConfig } from '../../config/schema.js';
@@ -17,7 +18,14 @@ import {
   type UpstreamResponse,
 } from '../../upstream/http-client.js';
 import { jsonSseEvents } from '../../upstream/json-sse.js';
-import type { CallOptions, ChatResult, MessagesResult, Provider, StreamItem } from '../types.js';
+import type {
+  CallOptions,
+  ChatResult,
+  CountTokensResult,
+  MessagesResult,
+  Provider,
+  StreamItem,
+} from '../types.js';
 import { createAnthropicApi } from './api.js';
 import { anthropicStreamError, parseAnthropicError } from './errors.js';
 import { chatToMessagesRequest } from './request-mapping.js';
@@ -36,10 +44,10 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
     keepAliveMs: config.pool.keep_alive_ms,
   });
 
-  async function post(body: object, call: CallOptions): Promise<UpstreamResponse> {
+  async function post(body: object, call: CallOptions, path = api.path): Promise<UpstreamResponse> {
     const response = await upstream.send({
       method: 'POST',
-      path: api.path,
+      path,
       headers: api.headers(call.requestId, call.anthropicBeta),
       body: JSON.stringify(body),
       signal: call.signal,
@@ -76,6 +84,22 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
         body: messageToChatCompletion(parseUpstreamJson<AnthropicMessage>(text)),
         raw: undefined,
       };
+    },
+    async countTokens(request: CountTokensRequest, call: CallOptions): Promise<CountTokensResult> {
+      const response = await post({ ...request, model: call.model.upstreamModel }, call, api.countTokensPath);
+      const raw = await readUpstreamText(response);
+      const body = parseUpstreamJson<unknown>(raw);
+      const count =
+        typeof body === 'object' && body !== null
+          ? (body as { input_tokens?: unknown }).input_tokens
+          : undefined;
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+        throw new GatewayError(
+          'upstream_invalid_response',
+          'The upstream answered the token count without a whole input_tokens.',
+        );
+      }
+      return { inputTokens: count, raw };
     },
     close: () => upstream.close(),
   };

@@ -12,10 +12,12 @@ import type {
 } from '../../api/openai-chat.js';
 import { embeddingInputs } from '../../api/embedding-inputs.js';
 import type { EmbeddingsRequest } from '../../api/embeddings.js';
+import type { CountTokensRequest } from '../../api/anthropic-messages.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { delay } from '../../net/abortable.js';
-import type { CallOptions, Provider, StreamItem } from '../types.js';
+import { messagesToChatRequest } from '../anthropic/request-mapping.js';
+import type { CallOptions, CountTokensResult, Provider, StreamItem } from '../types.js';
 import { failureFor } from './behaviour.js';
 import { countPromptTokens, countTokens, messageText, splitTokens } from './tokens.js';
 
@@ -163,6 +165,12 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
         system_fingerprint: 'fp_simulator',
       };
       return { stream: false, body, raw: undefined };
+    },
+    countTokens(request: CountTokensRequest, call: CallOptions): Promise<CountTokensResult> {
+      // What a /v1/messages call would be billed: the same translation to chat, the same count. The limit does
+      // not change a prompt's count, and a count needs none.
+      const chat = messagesToChatRequest({ ...request, max_tokens: 1 }, call.model.upstreamModel);
+      return Promise.resolve({ inputTokens: countPromptTokens(chat.messages, chat.tools), raw: undefined });
     },
     async embeddings(request: EmbeddingsRequest, call: CallOptions) {
       // A vector is built and serialised on the event loop: its size is bounded as a real model's is (OpenAI
