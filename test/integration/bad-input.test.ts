@@ -358,12 +358,10 @@ describe('bad input', () => {
     // Anthropic's SDKs read their request id from `request-id` (found by SDK testing: it was null).
     assert.equal(r.headers['request-id'], r.headers['x-request-id']);
     // A route the gateway lacks, called by an Anthropic SDK: Anthropic's envelope.
-    const batches = await send(
-      'POST',
-      '/v1/messages/batches',
-      JSON.stringify({ requests: [] }),
-      { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
-    );
+    const batches = await send('POST', '/v1/messages/batches', JSON.stringify({ requests: [] }), {
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+    });
     assert.equal(batches.status, 404);
     assert.equal(batches.body.type, 'error');
     assert.equal(batches.body.error.type, 'not_found_error');
