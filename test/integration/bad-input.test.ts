@@ -344,6 +344,64 @@ describe('bad input', () => {
     assert.ok(r.body.error.message.length < 300, `${r.body.error.message.length} characters`);
   });
 
+  it('a tool_choice forcing a tool the request does not offer → 400 naming it, on both APIs', async () => {
+    const weather = {
+      type: 'function',
+      function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+    };
+    const chat = (extra: Record<string, unknown>) =>
+      send(
+        'POST',
+        '/v1/chat/completions',
+        JSON.stringify({ model: 'sim-fast', messages: [{ role: 'user', content: 'hi' }], ...extra }),
+      );
+    const required = await chat({ tool_choice: 'required' });
+    assert.equal(required.status, 400);
+    assertErrorShape(required.body, 'invalid_request');
+    assert.equal(required.body.error.param, 'tool_choice');
+    const missing = await chat({
+      tools: [weather],
+      tool_choice: { type: 'function', function: { name: 'get_time' } },
+    });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.error.param, 'tool_choice.function.name');
+    assert.match(missing.body.error.message, /'get_time', which is not in 'tools'/);
+    // Offered, or not forcing anything: served.
+    const named = await chat({
+      tools: [weather],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    });
+    assert.equal(named.status, 200);
+    assert.equal((await chat({ tool_choice: 'none' })).status, 200);
+
+    const messages = (extra: Record<string, unknown>) =>
+      send(
+        'POST',
+        '/v1/messages',
+        JSON.stringify({
+          model: 'sim-fast',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'hi' }],
+          ...extra,
+        }),
+      );
+    const any = await messages({ tool_choice: { type: 'any' } });
+    assert.equal(any.status, 400);
+    assert.equal(any.body.type, 'error');
+    assert.equal(any.body.error.param, 'tool_choice');
+    const tool = { name: 'get_weather', input_schema: { type: 'object' } };
+    const unnamed = await messages({ tools: [tool], tool_choice: { type: 'tool' } });
+    assert.equal(unnamed.status, 400);
+    assert.equal(unnamed.body.error.param, 'tool_choice.name');
+    const other = await messages({ tools: [tool], tool_choice: { type: 'tool', name: 'get_time' } });
+    assert.equal(other.status, 400);
+    assert.match(other.body.error.message, /'get_time', which is not in 'tools'/);
+    assert.equal(
+      (await messages({ tools: [tool], tool_choice: { type: 'tool', name: 'get_weather' } })).status,
+      200,
+    );
+  });
+
   it('a chat model on the embeddings route → 400', async () => {
     const r = await send('POST', '/v1/embeddings', JSON.stringify({ model: 'sim-fast', input: 'hello' }));
     assert.equal(r.status, 400);

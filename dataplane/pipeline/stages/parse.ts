@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { chatRequestSchema } from '../../api/openai-chat.js';
 import { countTokensRequestSchema, messagesRequestSchema } from '../../api/anthropic-messages.js';
 import { embeddingsRequestSchema } from '../../api/embeddings.js';
+import { chatToolChoiceMisfit, messagesToolChoiceMisfit } from '../../api/tool-choice.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { Stage } from '../compose.js';
 import type { RequestInput } from '../context.js';
@@ -98,11 +99,26 @@ export function parseStage(): Stage {
             : 'chat';
       const result = schemas[dialect].safeParse(document);
       if (!result.success) throw validationError(result.error.issues, document);
-      ctx.input = { endpoint: dialect, body: result.data } as RequestInput;
+      const input = { endpoint: dialect, body: result.data } as RequestInput;
+      const misfit = toolChoiceMisfit(input);
+      if (misfit !== undefined) throw misfit;
+      ctx.input = input;
       applyBodyUser(ctx);
       return next();
     },
   };
+}
+
+function toolChoiceMisfit(input: RequestInput): GatewayError | undefined {
+  switch (input.endpoint) {
+    case 'chat':
+      return chatToolChoiceMisfit(input.body);
+    case 'messages':
+    case 'count_tokens':
+      return messagesToolChoiceMisfit(input.body);
+    case 'embeddings':
+      return undefined;
+  }
 }
 
 /** OpenAI's parameter notation: messages[0].content */
