@@ -807,6 +807,74 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
     );
   });
 
+  describe('model pages (Anthropic’s limit, after_id, before_id)', () => {
+    interface Page {
+      data: { id: string }[];
+      has_more: boolean;
+      first_id: string | null;
+      last_id: string | null;
+    }
+    const page = async (query: string): Promise<{ status: number; body: Page }> => {
+      const response = await fetch(`${gateway.url}/v1/models${query}`, {
+        headers: { 'anthropic-version': ANTHROPIC_VERSION },
+      });
+      return { status: response.status, body: (await response.json()) as Page };
+    };
+    const ids = Object.keys(MODELS);
+
+    it('the SDK pages through every model in config order', TEST_TIMEOUT, async () => {
+      const seen: string[] = [];
+      for await (const model of anthropic.models.list({ limit: 4 })) seen.push(model.id);
+      assert.deepEqual(seen, ids);
+      const first = await anthropic.models.list({ limit: 4 });
+      assert.equal(first.data.length, 4);
+      assert.equal(first.has_more, true);
+    });
+
+    it('after_id and before_id walk both ways; the last page says has_more false', TEST_TIMEOUT, async () => {
+      const one = await page('?limit=5');
+      assert.deepEqual(
+        one.body.data.map((m) => m.id),
+        ids.slice(0, 5),
+      );
+      assert.equal(one.body.has_more, true);
+      const two = await page(`?limit=5&after_id=${encodeURIComponent(one.body.last_id!)}`);
+      assert.deepEqual(
+        two.body.data.map((m) => m.id),
+        ids.slice(5, 10),
+      );
+      const back = await page(`?limit=5&before_id=${encodeURIComponent(two.body.first_id!)}`);
+      assert.deepEqual(back.body.data, one.body.data);
+      assert.equal(back.body.has_more, false, 'nothing before the first page');
+      const last = await page(`?limit=1000&after_id=${encodeURIComponent(two.body.last_id!)}`);
+      assert.deepEqual(
+        last.body.data.map((m) => m.id),
+        ids.slice(10),
+      );
+      assert.equal(last.body.has_more, false);
+    });
+
+    it('a bad limit or an unknown cursor is a 400 in Anthropic’s envelope', TEST_TIMEOUT, async () => {
+      for (const query of [
+        '?limit=0',
+        '?limit=1001',
+        '?limit=2.5',
+        '?limit=',
+        '?after_id=nope',
+        '?after_id=a&before_id=b',
+      ]) {
+        const { status, body } = await page(query);
+        assert.equal(status, 400, query);
+        const error = body as unknown as { type: string; error: { type: string } };
+        assert.equal(error.type, 'error', query);
+        assert.equal(error.error.type, 'invalid_request_error', query);
+      }
+      // OpenAI's list takes no pages: the whole list, as before.
+      const openaiList = await openai.models.list();
+      assert.equal(openaiList.data.length, ids.length);
+    });
+  });
+
   describe('token counts through the Anthropic SDK (messages.countTokens)', () => {
     const params = (model: string): Anthropic.MessageCountTokensParams => ({
       model,

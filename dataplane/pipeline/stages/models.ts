@@ -4,6 +4,7 @@
 import { canSee } from '../../auth/index.js';
 import type { Runtime } from '../../config/runtime.js';
 import type { Stage } from '../compose.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { modelNotFound } from '../model-not-found.js';
 
 const PREFIX = '/v1/models/';
@@ -45,18 +46,81 @@ export function listModelsStage(): Stage {
         body = shape(model);
       } else {
         const ids = [...ctx.runtime.models.keys(), ...ctx.runtime.routers.keys()];
-        const data = ids
-          .map((id) => listed(ctx.runtime, id))
-          .filter(visible)
-          .map(shape);
-        body = anthropic
-          ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
-          : { object: 'list', data };
+        const all = ids.map((id) => listed(ctx.runtime, id)).filter(visible);
+        if (anthropic) {
+          const query = new URLSearchParams(ctx.path.split('?')[1] ?? '');
+          const page = anthropicPage(all, query);
+          const data = page.items.map(anthropicModel);
+          body = {
+            data,
+            has_more: page.hasMore,
+            first_id: data[0]?.id ?? null,
+            last_id: data.at(-1)?.id ?? null,
+          };
+        } else body = { object: 'list', data: all.map(openAIModel) };
       }
       ctx.response = { kind: 'json', status: 200, body: JSON.stringify(body) };
       return Promise.resolve();
     },
   };
+}
+
+/** Anthropic's page size when the request names none, and the most it allows. */
+const ANTHROPIC_DEFAULT_LIMIT = 20;
+const ANTHROPIC_MAX_LIMIT = 1000;
+
+/**
+ * One page of Anthropic's cursor pagination (`limit`, `after_id`, `before_id`), over the list in config order.
+ * The SDKs page on by `last_id` while `has_more`; a cursor that is not in the list is a 400 (a model removed
+ * by a reload between two pages: the client starts again rather than skipping or repeating models).
+ */
+function anthropicPage(
+  all: readonly Listed[],
+  query: URLSearchParams,
+): { items: readonly Listed[]; hasMore: boolean } {
+  for (const name of ['limit', 'after_id', 'before_id']) {
+    if (query.getAll(name).length > 1)
+      throw new GatewayError('invalid_request', `The query parameter '${name}' is repeated.`, {
+        param: name,
+      });
+  }
+  const limitText = query.get('limit');
+  const limit = limitText === null ? ANTHROPIC_DEFAULT_LIMIT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_LIMIT || limitText?.trim() === '') {
+    throw new GatewayError(
+      'invalid_request',
+      `limit must be a whole number from 1 to ${ANTHROPIC_MAX_LIMIT}.`,
+      { param: 'limit' },
+    );
+  }
+  const after = query.get('after_id');
+  const before = query.get('before_id');
+  if (after !== null && before !== null) {
+    throw new GatewayError('invalid_request', 'Give after_id or before_id, not both.', {
+      param: 'before_id',
+    });
+  }
+  const at = (param: string, id: string): number => {
+    const index = all.findIndex((model) => model.id === id);
+    if (index === -1) {
+      throw new GatewayError(
+        'invalid_request',
+        `${param} '${id.slice(0, 200)}' is not a model in this list.`,
+        {
+          param,
+        },
+      );
+    }
+    return index;
+  };
+  if (before !== null) {
+    // The page that ends just before the cursor; has_more says whether models come before it.
+    const end = at('before_id', before);
+    const start = Math.max(0, end - limit);
+    return { items: all.slice(start, end), hasMore: start > 0 };
+  }
+  const start = after === null ? 0 : at('after_id', after) + 1;
+  return { items: all.slice(start, start + limit), hasMore: start + limit < all.length };
 }
 
 function openAIModel(model: Listed) {
