@@ -82,11 +82,24 @@ export function recordStage(options: RecordStageOptions): Stage {
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/**
+ * The client left before the answer was complete. Not a request the end of a drain stopped: its connection
+ * is closed under it when the stop's error could not reach a client that reads too slowly, which is still the
+ * gateway's shutdown, not the client's abort.
+ */
+const clientLeft = (ctx: GatewayContext): boolean => ctx.exchange.aborted && !ctx.exchange.stopped;
+
 // The fields the metrics share with the record, computed one way for both.
 const statusOf = (ctx: GatewayContext) =>
   ctx.exchange.aborted && !ctx.exchange.headersSent ? 0 : ctx.status;
+const STOPPED_MESSAGE =
+  'The gateway shut down before this request finished (the end of its drain period); the client read too slowly to be told.';
 const errorCodeOf = (ctx: GatewayContext) =>
-  ctx.exchange.aborted ? 'client_aborted' : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null);
+  clientLeft(ctx)
+    ? 'client_aborted'
+    : ctx.exchange.stopped
+      ? 'shutting_down'
+      : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null);
 const latencyOf = (ctx: GatewayContext) => round3((ctx.timings.end ?? performance.now()) - ctx.timings.start);
 const ttfbOf = (ctx: GatewayContext) =>
   ctx.timings.firstByte === undefined ? null : round3(ctx.timings.firstByte - ctx.timings.start);
@@ -128,12 +141,14 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     region: route === undefined ? null : (ctx.runtime.config.providers[route.provider.id]?.region ?? null),
     status: statusOf(ctx),
     error_code: errorCodeOf(ctx),
-    error_message: ctx.exchange.aborted
+    error_message: clientLeft(ctx)
       ? 'The client closed the connection before the answer was complete.'
-      : (ctx.error?.message ?? null),
+      : ctx.exchange.stopped && ctx.error?.code !== 'shutting_down'
+        ? STOPPED_MESSAGE
+        : (ctx.error?.message ?? null),
     // Asked to stream, or answered as a stream: a stream refused or failed before its first frame counts.
     stream: ctx.response?.kind === 'sse' || ctx.claimed?.stream === true,
-    client_aborted: ctx.exchange.aborted,
+    client_aborted: clientLeft(ctx),
     prompt_tokens: usage.prompt,
     completion_tokens: usage.completion,
     cached_tokens: usage.cached,
@@ -263,7 +278,7 @@ function observe(metrics: GatewayMetrics, ctx: GatewayContext): void {
   metrics.duration.observe(latencyOf(ctx) / 1000, { route, model, status });
   const errorCode = errorCodeOf(ctx);
   if (errorCode !== null) metrics.errors.inc({ route, model, code: metrics.errorCodeLabel(errorCode) });
-  if (ctx.exchange.aborted) metrics.clientAborts.inc({ route });
+  if (clientLeft(ctx)) metrics.clientAborts.inc({ route });
   const ttfb = ttfbOf(ctx);
   if (ttfb !== null) metrics.clientFirstByte.observe(ttfb / 1000, { route, model });
   const upstreamTtfb = upstreamTtfbOf(ctx);
