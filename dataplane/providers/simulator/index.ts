@@ -41,7 +41,9 @@ const FILLER =
   'without any real model behind it. Each word and each punctuation mark counts as one token.';
 
 export function createSimulatorProvider(id: string, config: SimulatorConfig): Provider {
-  let calls = 0;
+  // sim-flaky fails every other call of each flaky model, counted apart so one model's calls do not decide
+  // another's (only configured model names are keys).
+  const flakyCalls = new Map<string, number>();
 
   function plan(request: ChatRequest, call: CallOptions): Plan {
     const sim = call.model.config.simulation ?? {};
@@ -55,7 +57,8 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
     let pieces: string[] = [];
     let finish: FinishReason = toolCalls === undefined ? 'stop' : 'tool_calls';
     if (toolCalls === undefined) {
-      pieces = splitTokens(fixed ?? defaultAnswer(request, call.model.id, wanted));
+      const text = fixed ?? shaped(request, defaultAnswer(request, call.model.id, wanted));
+      pieces = splitTokens(beforeStop(text, request.stop));
       if (pieces.length > limit) {
         pieces = pieces.slice(0, limit);
         finish = 'length';
@@ -86,7 +89,6 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
   }
 
   async function beforeFirstByte(call: CallOptions, ttftMs: number): Promise<void> {
-    calls += 1;
     const failure = failureFor(call.model.upstreamModel);
     if (failure.kind === 'http-error') {
       throw new GatewayError('upstream_error', `Simulated upstream error ${failure.status}.`, {
@@ -103,7 +105,9 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
         headers: { 'retry-after': '1' },
       });
     }
-    if (failure.kind === 'flaky' && calls % 2 === 1) {
+    const flaky = failure.kind === 'flaky' ? (flakyCalls.get(call.model.upstreamModel) ?? 0) + 1 : 0;
+    if (failure.kind === 'flaky') flakyCalls.set(call.model.upstreamModel, flaky);
+    if (flaky % 2 === 1) {
       throw new GatewayError('upstream_error', 'Simulated flaky upstream: every other call fails.', {
         status: 503,
         type: 'server_error',
@@ -285,6 +289,70 @@ function defaultAnswer(request: ChatRequest, model: string, tokens: number): str
   if (pieces.length > tokens) pieces = pieces.slice(0, tokens);
   text = pieces.join('');
   return text;
+}
+
+/** The answer cut before the first of the request's stop sequences, as a model stops there (not included). */
+function beforeStop(text: string, stop: ChatRequest['stop']): string {
+  if (stop === undefined || stop === null) return text;
+  let end = text.length;
+  for (const sequence of typeof stop === 'string' ? [stop] : stop) {
+    if (sequence === '') continue;
+    const at = text.indexOf(sequence);
+    if (at !== -1 && at < end) end = at;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * The answer in the shape `response_format` asks for: a JSON object holding the text for `json_object`, and
+ * for `json_schema` a value of the schema (every property, the first enum value, the text in the first string
+ * field), so structured-output clients can be exercised offline. Plain text otherwise.
+ */
+function shaped(request: ChatRequest, text: string): string {
+  const format = request.response_format as { type: string; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === 'json_object') return JSON.stringify({ answer: text });
+  if (format?.type !== 'json_schema') return text;
+  const said = { text, used: false };
+  return JSON.stringify(sampleOf(format.json_schema?.schema, said, 0));
+}
+
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, unknown>;
+  items?: unknown;
+  anyOf?: unknown[];
+};
+
+function sampleOf(schema: unknown, said: { text: string; used: boolean }, depth: number): unknown {
+  if (typeof schema !== 'object' || schema === null || depth > 16) return null;
+  const s = schema as JsonSchema;
+  if ('const' in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  if (Array.isArray(s.anyOf) && s.anyOf.length > 0) return sampleOf(s.anyOf[0], said, depth + 1);
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [name, property] of Object.entries(s.properties ?? {}))
+        out[name] = sampleOf(property, said, depth + 1);
+      return out;
+    }
+    case 'array':
+      return [sampleOf(s.items, said, depth + 1)];
+    case 'string':
+      if (said.used) return 'simulated';
+      said.used = true;
+      return said.text;
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    default:
+      return s.properties === undefined ? null : sampleOf({ ...s, type: 'object' }, said, depth + 1);
+  }
 }
 
 /** A tool call when the request forces one, or when the last user turn names one of the tools. */
