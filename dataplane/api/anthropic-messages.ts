@@ -51,12 +51,22 @@ export const anthropicMessageSchema = z.looseObject({
   content: z.union([z.string(), z.array(contentBlockSchema)]),
 });
 
-export const anthropicToolSchema = z.looseObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  input_schema: z.record(z.string(), z.unknown()).optional(),
-  type: z.string().optional(),
-});
+/**
+ * A client tool (`name`, `input_schema`; type absent or `custom`), or a typed one that runs on Anthropic's side:
+ * server tools (`web_search_…`, named) and toolsets that bring their own tools and have no name
+ * (`mcp_toolset` with `mcp_server_name`, `computer_toolset_…`).
+ */
+export const anthropicToolSchema = z
+  .looseObject({
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    input_schema: z.record(z.string(), z.unknown()).optional(),
+    type: z.string().optional(),
+  })
+  .refine((tool) => tool.name !== undefined || (tool.type !== undefined && tool.type !== 'custom'), {
+    path: ['name'],
+    message: 'a client tool needs a name',
+  });
 
 export const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),

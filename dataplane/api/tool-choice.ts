@@ -42,19 +42,25 @@ export function chatToolChoiceMisfit(body: ChatRequestBody): GatewayError | unde
   return undefined;
 }
 
-/** Anthropic Messages (and count_tokens): `any` or `tool` without tools; a `tool` not offered, or unnamed. */
+/**
+ * Anthropic Messages (and count_tokens): `any` or `tool` without tools; a `tool` not offered, or unnamed. Tools
+ * that MCP servers or toolsets bring are not listed in the request, so with either the names are not checked.
+ */
 export function messagesToolChoiceMisfit(body: CountTokensRequest): GatewayError | undefined {
   const choice = body.tool_choice;
   if (choice === undefined || choice.type === 'auto' || choice.type === 'none') return undefined;
   const tools = body.tools ?? [];
+  if (choice.type === 'tool' && choice.name === undefined)
+    return misfit("tool_choice of type 'tool' needs the tool's 'name'.", 'tool_choice.name');
+  const servers = (body as { mcp_servers?: unknown }).mcp_servers;
+  if ((Array.isArray(servers) && servers.length > 0) || tools.some((tool) => tool.name === undefined))
+    return undefined;
   if (choice.type === 'any') {
     return tools.length === 0
       ? misfit("tool_choice of type 'any' needs at least one tool in 'tools'.", 'tool_choice')
       : undefined;
   }
-  const name = choice.name;
-  if (name === undefined)
-    return misfit("tool_choice of type 'tool' needs the tool's 'name'.", 'tool_choice.name');
+  const name = choice.name ?? '';
   return tools.some((tool) => tool.name === name)
     ? undefined
     : misfit(`tool_choice names the tool '${clip(name)}', which is not in 'tools'.`, 'tool_choice.name');

@@ -40,6 +40,11 @@ export interface AdmitRequest {
   pricing: Pricing;
   /** Streams may be admitted with less than the full reservation and are cut at the allowance. */
   partialAllowed: boolean;
+  /**
+   * A call that generates nothing and bills nothing (a token count): only the request limits apply (rpm,
+   * concurrency); token rates and budgets are neither checked nor touched.
+   */
+  requestOnly?: boolean;
 }
 
 export interface Ticket {
@@ -208,7 +213,7 @@ export function createLimiter(deps: {
         });
         owners.push(scope);
       }
-      if (s.tpm !== undefined) {
+      if (s.tpm !== undefined && request.requestOnly !== true) {
         checks.push({
           kind: 'gcra',
           key: keys.tpm,
@@ -224,7 +229,7 @@ export function createLimiter(deps: {
         checks.push({ kind: 'concurrency', key: keys.cc, limit: s.concurrency, scope: scope.id });
         owners.push(scope);
       }
-      if (s.tokens === undefined && s.cost_usd === undefined) continue;
+      if ((s.tokens === undefined && s.cost_usd === undefined) || request.requestOnly === true) continue;
       for (let p = 0; p < PERIODS.length; p++) {
         const period = PERIODS[p]!;
         const tokens = s.tokens?.[period];

@@ -99,7 +99,8 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       routeByComplexityStage({ metrics: options.metrics }),
       analysisReportStage(),
     ]),
-    // Free, like Anthropic's: no limits or budgets, no cache, no prompt scan (nothing is generated).
+    // Free, like Anthropic's: no budgets or cost (the limits stage applies only rpm and concurrency), no cache,
+    // no prompt scan (nothing is generated).
     countTokens: compose([
       ...withBodies,
       authStage(options.metrics),
@@ -111,6 +112,7 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
         wanted: (ctx) => ctx.router !== undefined || !providerCounts(ctx),
       }),
       routeByComplexityStage({ metrics: options.metrics }),
+      limitsStage({ limiter: options.limiter, metrics: options.metrics }),
       countTokensStage(),
     ]),
     models: compose([...outer, authStage(options.metrics), listModelsStage()]),

@@ -857,6 +857,9 @@ describe('Anthropic and OpenAI SDKs across dialects', () => {
     it('a bad limit or an unknown cursor is a 400 in Anthropic’s envelope', TEST_TIMEOUT, async () => {
       for (const query of [
         '?limit=0',
+        '?limit=2.0',
+        '?limit=1e1',
+        '?limit=+5',
         '?limit=1001',
         '?limit=2.5',
         '?limit=',

@@ -37,6 +37,7 @@ describe('POST /v1/messages/count_tokens', () => {
   let gateway: TestGateway;
   const key = newKey();
   const narrowKey = newKey();
+  const tightKey = newKey();
 
   before(async () => {
     upstream = await startAnthropicUpstream({ apiKey: UPSTREAM_KEY });
@@ -73,6 +74,16 @@ describe('POST /v1/messages/count_tokens', () => {
           },
         },
         narrow: { models: ['gpt-4o'], apps: { cli: { keys: [{ id: 'cli-1', sha256: narrowKey.sha256 }] } } },
+        // Two requests a minute and a budget no generation fits in.
+        tight: {
+          models: ['*'],
+          apps: {
+            bot: {
+              keys: [{ id: 'bot-1', sha256: tightKey.sha256 }],
+              limits: { rpm: 2, tokens: { day: 5 } },
+            },
+          },
+        },
       },
     });
   });
@@ -116,13 +127,31 @@ describe('POST /v1/messages/count_tokens', () => {
     assert.ok(record.upstream_latency_ms !== null, 'the upstream call is timed');
   });
 
+  it('counts a body written for /v1/messages: the generation-only fields are not sent to Anthropic', async () => {
+    const generation = {
+      max_tokens: 1024,
+      stream: true,
+      metadata: { user_id: 'u-1' },
+      stop_sequences: ['END'],
+      temperature: 0.2,
+      top_p: 0.9,
+      top_k: 5,
+    };
+    const response = await count(body('claude', generation));
+    assert.equal(response.status, 200);
+    const sent = upstream.requests.at(-1)!;
+    assert.equal(sent.path, COUNT);
+    for (const field of Object.keys(generation)) assert.ok(!(field in sent.body), `${field} was sent`);
+    assert.deepEqual(Object.keys(sent.body).sort(), ['messages', 'model', 'system']);
+  });
+
   it("passes the upstream's refusal on in Anthropic's envelope (a field count_tokens does not take)", async () => {
-    const response = await count(body('claude', { max_tokens: 100 }));
+    const response = await count(body('claude', { output_config: { effort: 'low' } }));
     assert.equal(response.status, 400);
     const error = (await response.json()) as AnthropicError;
     assert.equal(error.type, 'error');
     assert.equal(error.error.type, 'invalid_request_error');
-    assert.match(error.error.message, /max_tokens/);
+    assert.match(error.error.message, /output_config/);
     const overloaded = await count(body('claude-529'));
     assert.equal(overloaded.status, 529);
     assert.equal(((await overloaded.json()) as AnthropicError).error.type, 'overloaded_error');
@@ -153,6 +182,57 @@ describe('POST /v1/messages/count_tokens', () => {
     );
     const more = ((await longer.json()) as { input_tokens: number }).input_tokens;
     assert.ok(more > counted + 40, `${more} > ${counted} + 40`);
+  });
+
+  it('refuses for a translated model what /v1/messages to it would refuse', async () => {
+    const pdf = {
+      role: 'user',
+      content: [
+        { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } },
+        { type: 'text', text: 'Summarise this.' },
+      ],
+    };
+    const counted = await count(body('gpt-4o', { messages: [pdf] }));
+    const called = await gateway.post('/v1/messages', body('gpt-4o', { messages: [pdf], max_tokens: 16 }), {
+      'anthropic-version': '2023-06-01',
+      ...bearer(key.key),
+    });
+    assert.equal(called.status, 400);
+    assert.equal(counted.status, 400);
+    const error = (await counted.json()) as AnthropicError & { error: { param?: string } };
+    assert.equal(error.error.type, 'invalid_request_error');
+    assert.match(error.error.message, /document/);
+    // A toolset (no name: an MCP server's tools) runs on Anthropic's side only: counted there, refused here.
+    const toolset = {
+      tools: [{ type: 'mcp_toolset', mcp_server_name: 'docs' }],
+      mcp_servers: [{ type: 'url', url: 'https://mcp.example/sse', name: 'docs' }],
+      tool_choice: { type: 'any' },
+    };
+    assert.equal((await count(body('claude', toolset))).status, 200);
+    const refused = await count(body('gpt-4o', toolset));
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as AnthropicError).error.message, /mcp_toolset/);
+  });
+
+  it('is a request to the rate limits, but spends no budget', async () => {
+    const tight = bearer(tightKey.key);
+    // No generation fits a 5-token budget...
+    const generation = await gateway.post('/v1/messages', { ...body('sim'), max_tokens: 16 }, tight);
+    assert.equal(generation.status, 429);
+    // ...but counting is free: two counts pass (and touch no budget), the third meets rpm 2.
+    assert.equal((await count(body('sim'), tight)).status, 200);
+    const second = await count(body('gpt-4o'), tight);
+    assert.equal(second.status, 200);
+    assert.ok(second.headers.get('x-ratelimit-remaining-requests') !== null, 'rate headers');
+    const third = await count(body('claude'), tight);
+    assert.equal(third.status, 429);
+    const error = (await third.json()) as AnthropicError;
+    assert.equal(error.error.type, 'rate_limit_error');
+    const budgets = JSON.stringify(
+      await (await fetch(`${gateway.url}/v1/budgets`, { headers: tight })).json(),
+    );
+    assert.match(budgets, /"used":0\b/, budgets);
+    assert.doesNotMatch(budgets, /"(used|reserved)":[1-9]/, budgets);
   });
 
   it('says when the count is an estimate (a self-hosted model whose tokenizer is not known here)', async () => {

@@ -24,6 +24,27 @@ export function limitsStage(deps: { limiter: Limiter; metrics: GatewayMetrics })
       if (input === undefined || route === undefined) return next();
       const scopes = ctx.runtime.scopes(ctx.identity);
       if (scopes.length === 0) return next();
+      if (input.endpoint === 'count_tokens') {
+        // A token count is free, but it is a request: it calls the provider (whose count quota the whole
+        // organisation shares) or the analysis pool, so rpm and concurrency apply; budgets are not touched.
+        const ticket = await timed(observeWait, () =>
+          limiter.admit({
+            requestId: ctx.id,
+            scopes,
+            promptTokens: 0,
+            completionUpperBound: 0,
+            pricing: route.config.pricing,
+            partialAllowed: false,
+            requestOnly: true,
+          }),
+        );
+        Object.assign(ctx.responseHeaders, ticket.headers);
+        try {
+          return await next();
+        } finally {
+          void limiter.reconcile(ticket, ctx.id, { tokens: 0, costNano: 0 });
+        }
+      }
       const stream = input.endpoint !== 'embeddings' && (input.body as { stream?: unknown }).stream === true;
       const promptTokens = promptTokensOf(ctx);
       // With the analysis off, the same bound it would have given (the request's, the provider's default…).

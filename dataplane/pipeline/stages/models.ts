@@ -85,8 +85,10 @@ function anthropicPage(
       });
   }
   const limitText = query.get('limit');
-  const limit = limitText === null ? ANTHROPIC_DEFAULT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_LIMIT || limitText?.trim() === '') {
+  // Digits only: Number() would also take "2.0", "1e1", "0x3" and " 2".
+  const limit =
+    limitText === null ? ANTHROPIC_DEFAULT_LIMIT : /^\d{1,4}$/.test(limitText) ? Number(limitText) : NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_LIMIT) {
     throw new GatewayError(
       'invalid_request',
       `limit must be a whole number from 1 to ${ANTHROPIC_MAX_LIMIT}.`,

@@ -86,7 +86,11 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
       };
     },
     async countTokens(request: CountTokensRequest, call: CallOptions): Promise<CountTokensResult> {
-      const response = await post({ ...request, model: call.model.upstreamModel }, call, api.countTokensPath);
+      const response = await post(
+        countableBody(request, call.model.upstreamModel),
+        call,
+        api.countTokensPath,
+      );
       const raw = await readUpstreamText(response);
       const body = parseUpstreamJson<unknown>(raw);
       const count =
@@ -103,6 +107,29 @@ export function createAnthropicProvider(id: string, config: AnthropicConfig): Pr
     },
     close: () => upstream.close(),
   };
+}
+
+/**
+ * Fields of a Messages body that shape the generation, not the prompt: Anthropic's count_tokens refuses them
+ * ("Extra inputs are not permitted"), so a body written for /v1/messages is counted without them, as it is for
+ * every other provider (and through a router, whichever target the prompt goes to).
+ */
+const GENERATION_ONLY = new Set([
+  'max_tokens',
+  'stream',
+  'metadata',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'top_k',
+  'service_tier',
+]);
+
+function countableBody(request: CountTokensRequest, upstreamModel: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request)) if (!GENERATION_ONLY.has(key)) body[key] = value;
+  body.model = upstreamModel;
+  return body;
 }
 
 /**

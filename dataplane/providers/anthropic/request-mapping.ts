@@ -416,8 +416,10 @@ function assistantMessage(content: AnthropicMessageParam['content'], i: number):
 }
 
 function openAITool(tool: AnthropicTool, i: number): Tool {
-  // Typed tools (web_search_…, bash_…) run on Anthropic's side and cannot be offered to another upstream.
-  if (tool.type !== undefined && tool.type !== 'custom') {
+  // Typed tools (web_search_…, bash_…, toolsets) run on Anthropic's side and cannot be offered to another
+  // upstream. (A client tool always has a name: the schema requires one when the type is not a server's.)
+  const name = tool.name;
+  if ((tool.type !== undefined && tool.type !== 'custom') || name === undefined) {
     throw new GatewayError(
       'unsupported_operation',
       `Tools of type "${tool.type}" are not supported for this model.`,
@@ -426,7 +428,7 @@ function openAITool(tool: AnthropicTool, i: number): Tool {
       },
     );
   }
-  const fn: Tool['function'] = { name: tool.name, parameters: tool.input_schema ?? emptySchema() };
+  const fn: Tool['function'] = { name, parameters: tool.input_schema ?? emptySchema() };
   if (tool.description !== undefined) fn.description = tool.description;
   return { type: 'function', function: fn };
 }

@@ -58,6 +58,39 @@ describe('tool_choice against tools', () => {
     assert.match(other?.message ?? '', /'b', which is not in 'tools'/);
   });
 
+  it('messages: tools an MCP server or a toolset brings are not listed, so their names are not checked', () => {
+    const toolset = [{ type: 'mcp_toolset', mcp_server_name: 'docs' }];
+    assert.equal(
+      messagesToolChoiceMisfit(messages({ tools: toolset, tool_choice: { type: 'any' } })),
+      undefined,
+    );
+    assert.equal(
+      messagesToolChoiceMisfit(
+        messages({ tools: toolset, tool_choice: { type: 'tool', name: 'search_docs' } }),
+      ),
+      undefined,
+    );
+    const servers = [{ type: 'url', url: 'https://mcp.example/sse', name: 'docs' }];
+    assert.equal(
+      messagesToolChoiceMisfit(messages({ mcp_servers: servers, tool_choice: { type: 'any' } })),
+      undefined,
+    );
+    // Still needs a name to force one tool.
+    assert.equal(
+      messagesToolChoiceMisfit(messages({ mcp_servers: servers, tool_choice: { type: 'tool' } }))?.param,
+      'tool_choice.name',
+    );
+    // A client tool without a name is still refused by the schema.
+    assert.equal(
+      countTokensRequestSchema.safeParse({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ input_schema: {} }],
+      }).success,
+      false,
+    );
+  });
+
   it('a long name is clipped in the message', () => {
     const name = 'x'.repeat(10_000);
     const error = chatToolChoiceMisfit(chat({ tools: [fn('a')], tool_choice: fn(name) }));
