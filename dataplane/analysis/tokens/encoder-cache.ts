@@ -28,14 +28,48 @@ function loadRanks(name: EncodingName): RawBytePairRanks {
   return ranks as RawBytePairRanks;
 }
 
+/**
+ * gpt-tokenizer keeps a merge cache of up to 100,000 pieces, evicting the oldest through a Map's first key.
+ * Once full and churning (after one large prompt of base64 or random text, ≈ 300,000 distinct pieces per MB)
+ * every later lookup walks the deleted entries at the Map's front: the same 1 MB counted again took 8 s
+ * instead of 1.8 s, and ordinary 1 KB prompts took twice as long for the rest of the worker's life (found by
+ * adversarial testing). A cache never left full does not degrade: it is cleared before the characters counted
+ * since the last clear could have filled it (a piece has two characters at least; one-character pieces are
+ * not cached). A single text larger than that churns within itself only, as a fresh cache does.
+ */
+const CHARACTERS_BEFORE_CLEAR = 150_000;
+
+/** Says before each text whether the merge cache must be cleared first (see CHARACTERS_BEFORE_CLEAR). */
+export function mergeCacheGuard(limit = CHARACTERS_BEFORE_CLEAR): (length: number) => boolean {
+  let sinceClear = 0;
+  return (length) => {
+    const clear = sinceClear > 0 && sinceClear + length > limit;
+    if (clear) sinceClear = 0;
+    sinceClear += length;
+    return clear;
+  };
+}
+
 function buildEncoder(name: EncodingName): Encoder {
   const api = GptEncoding.getEncodingApi(name, () => loadRanks(name));
   // Prompt text is untrusted: "<|endoftext|>" typed by a user is ordinary text to the API, never a control token.
   const plain: EncodeOptions = { disallowedSpecial: new Set<string>() };
+  const mustClear = mergeCacheGuard();
+  const room = (text: string): void => {
+    if (mustClear(text.length)) api.clearMergeCache();
+  };
   return {
     name,
-    count: (text) => (text === '' ? 0 : api.countTokens(text, plain)),
-    encode: (text) => (text === '' ? [] : api.encode(text, plain)),
+    count: (text) => {
+      if (text === '') return 0;
+      room(text);
+      return api.countTokens(text, plain);
+    },
+    encode: (text) => {
+      if (text === '') return [];
+      room(text);
+      return api.encode(text, plain);
+    },
   };
 }
 
