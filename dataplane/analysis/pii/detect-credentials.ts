@@ -171,12 +171,17 @@ function authHeaders(
   out: RawFinding[],
 ): void {
   let authorization: ((start: number) => void) | undefined;
-  // The header name ends at most four spaces before a ':' or '='; "proxy-" may precede it.
+  // The header name ends at most four spaces before a ':' or '=' (and a closing quote, maybe escaped, and a
+  // subscript's bracket in code and JSON); "proxy-" may precede it.
   for (const op of operators) {
     let end = op;
     while (end > 0 && op - end < 5 && isRegexSpace(text.charCodeAt(end - 1))) end--;
+    if (op - end > 4) continue;
+    if (text.charCodeAt(end - 1) === 93) end--; // headers['Authorization'] = …
+    const quote = text.charCodeAt(end - 1);
+    if (quote === 34 || quote === 39 || quote === 96) end -= text.charCodeAt(end - 2) === 92 ? 2 : 1;
     const start = end - 'authorization'.length;
-    if (op - end > 4 || !wordAt(text, start, 'authorization')) continue;
+    if (!wordAt(text, start, 'authorization')) continue;
     authorization ??= matchAtCandidates(re.authorization, text, (m) => {
       const scheme = (m[1] ?? '').toLowerCase();
       const value = m[2]!.replace(/[.)\]}]+$/, '');
@@ -200,17 +205,20 @@ function authHeaders(
 }
 
 export function createCredentialDetector(): Detector {
-  // The password may contain '@'; backtracking from its greedy end picks the last '@' before the host.
+  // The password may contain '@'; backtracking from its greedy end picks the last '@' before the host. It may
+  // also hold '#', which belongs percent-encoded there but is written raw in connection strings; the user may
+  // be empty (`redis://:password@host`).
   const url =
-    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,24}:\/\/)([^\s:/?#@'"`<>[\]{}()]{1,128}):([^\s/?#'"`<>]{1,128})@[A-Za-z0-9[]/y;
+    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{1,24}:\/\/)([^\s:/?#@'"`<>[\]{}()]{0,128}):([^\s/?'"`<>]{1,128})@[A-Za-z0-9[]/y;
   // One shell word: quoted and unquoted pieces. Nothing follows it in the pattern, so the engine never
   // has to backtrack through the alternatives.
   const cli =
     /(?<![\w-])(?:-u|--user)(?:\s{1,8}|=)((?:"[^"\n]{0,200}"|'[^'\n]{0,200}'|[^\s'"]{1,200}){1,4})/y;
   const headers: HeaderPatterns = {
-    // Any scheme word (Basic, Bearer, Token, Api-Token, SSO-Key...) may precede the credential.
+    // Any scheme word (Basic, Bearer, Token, Api-Token, SSO-Key...) may precede the credential. The name and the
+    // value may be quoted, as in code and JSON (`"Authorization": "Bearer …"`, escaped in a JSON string too).
     authorization:
-      /(?<![\w-])(?:proxy-)?authorization\s{0,4}[:=]\s{0,4}(?:([a-z][a-z0-9-]{1,20})\s{1,4})?([^\s"'`,;\\]{1,4000})/iy,
+      /(?<![\w-])(?:proxy-)?authorization\\?["'`]?\]?\s{0,4}[:=]\s{0,4}\\?["'`]?(?:([a-z][a-z0-9-]{1,20})\s{1,4})?([^\s"'`,;\\]{1,4000})/iy,
     curlHeader:
       /(?:-H|--header)\s{1,4}["']?(?:x-)?(?:api[-_]?key|api[-_]?token|auth[-_]?token|access[-_]?token|private[-_]?token|token|secret|apikey|x-auth)\s{0,2}:\s{0,4}([^\s"'`,;\\]{1,4000})/iy,
   };

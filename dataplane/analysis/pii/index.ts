@@ -54,8 +54,9 @@ export function createPiiScanner(): PiiScanner {
     createPhoneDetector(),
   ];
   const indexText = createTextIndexer();
-  const scanText = (text: string): RawFinding[] => {
-    if (text.length === 0) return [];
+  const scanText = (original: string): RawFinding[] => {
+    if (original.length === 0) return [];
+    const text = foldLookalikes(original);
     const index = indexText(text);
     const found: RawFinding[] = [];
     for (const detect of detectors) for (const f of detect(text, index)) found.push(f);
@@ -75,6 +76,39 @@ export function createPiiScanner(): PiiScanner {
       })),
     );
   return { scan, scanText };
+}
+
+// No-break and thin spaces (French and Swiss number groups, anything pasted from a web page, Word or Outlook),
+// the ideographic space, Unicode hyphens and dashes, and full-width digits, signs and parentheses (Japanese and
+// Chinese text): each one UTF-16 unit, as is what it folds to.
+const LOOKALIKES = /[\u00a0\u2007\u2009\u202f\u3000\u2010-\u2013\uff08\uff09\uff0b\uff0d\uff10-\uff19]/g;
+const FOLDED: Readonly<Record<string, string>> = {
+  '\u00a0': ' ',
+  '\u2007': ' ',
+  '\u2009': ' ',
+  '\u202f': ' ',
+  '\u3000': ' ',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\uff08': '(',
+  '\uff09': ')',
+  '\uff0b': '+',
+  '\uff0d': '-',
+};
+
+/**
+ * The text with those characters replaced by their ASCII forms, so that "4111\u00a01111…" or "０９０－１２３４"
+ * is scanned as the number it is. The same length, so findings' offsets point into the original text.
+ */
+export function foldLookalikes(text: string): string {
+  LOOKALIKES.lastIndex = 0;
+  if (!LOOKALIKES.test(text)) return text;
+  return text.replace(LOOKALIKES, (c) => {
+    const code = c.charCodeAt(0);
+    return code >= 0xff10 && code <= 0xff19 ? String.fromCharCode(code - 0xff10 + 48) : FOLDED[c]!;
+  });
 }
 
 /**

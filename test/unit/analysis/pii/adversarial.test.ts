@@ -34,6 +34,10 @@ describe('adversarial inputs', () => {
     ['domain labels without TLD', `a@${repeat('a.')}`],
     ['JWT-like dots', repeat('eyJhbGciOiJIUzI1NiJ9.')],
     ['auth headers', repeat('Authorization: ')],
+    ['quoted auth headers', repeat('"Authorization": "')],
+    ['escaped quoted auth headers', repeat('\\"Authorization\\": \\"Bearer ')],
+    ['URL credentials with an empty user', repeat('redis://:')],
+    ['no-break spaces between digits', repeat('4\u00a0')],
     ['letter runs as secret values', repeat(`password = ${'a'.repeat(500)}! token: ${'Ab'.repeat(250)}! `)],
   ];
   for (const [name, text] of inputs) {

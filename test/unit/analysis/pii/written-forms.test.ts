@@ -1,0 +1,74 @@
+// Secrets and numbers as people actually paste them: auth headers in code and JSON, connection strings with
+// raw '#' or an empty user, numbers grouped with no-break spaces, and full-width digits (found by adversarial
+// testing: each of these was missed).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createPiiScanner, foldLookalikes } from '../../../../dataplane/analysis/pii/index.js';
+
+const scanner = createPiiScanner();
+const found = (text: string) =>
+  scanner.scanText(text).map((f) => [f.type, f.subtype ?? null, text.slice(f.start, f.end)]);
+
+const TOKEN = 'q8ZtR2mWv9XkP4sLn7YbC3dF6gH1jJ5e';
+
+describe('written forms', () => {
+  it('finds an Authorization header written as code or JSON, quotes and escapes included', () => {
+    for (const text of [
+      `{"headers":{"Authorization":"Bearer ${TOKEN}"}}`,
+      `headers = {"Authorization": "Bearer ${TOKEN}"}`,
+      `headers: { Authorization: \`Bearer ${TOKEN}\` }`,
+      `{\\"Authorization\\": \\"Bearer ${TOKEN}\\"}`,
+      `headers['authorization'] = 'Token ${TOKEN}'`,
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'auth_header', TOKEN]], text);
+    }
+    const basic = 'fetch(url,{headers:{"Authorization":"Basic dXNlcjpTM2NyM3RQNHNzdzByZA=="}})';
+    assert.deepEqual(found(basic), [['SECRET', 'auth_header', 'dXNlcjpTM2NyM3RQNHNzdzByZA==']]);
+    // Still not a secret: a template, and the word itself.
+    assert.deepEqual(found('headers = {"Authorization": f"Bearer {token}"}'), []);
+    assert.deepEqual(found('Set the "Authorization": header to your key.'), []);
+  });
+
+  it('finds connection-string credentials with a raw # in the password or an empty user', () => {
+    assert.deepEqual(found('postgres://admin:Xk9#mQ2vL7pz@db.internal/app'), [
+      ['SECRET', 'url_credentials', 'admin:Xk9#mQ2vL7pz'],
+    ]);
+    assert.deepEqual(found('redis://:Xk9mQ2vL7pzR4t@cache:6379/0'), [
+      ['SECRET', 'url_credentials', ':Xk9mQ2vL7pzR4t'],
+    ]);
+    assert.deepEqual(found('export DATABASE_URL=postgresql://u:5#wIScGebc#y%8F5@h/d'), [
+      ['SECRET', 'url_credentials', 'u:5#wIScGebc#y%8F5'],
+    ]);
+    // A fragment is not a password: nothing here but the address.
+    assert.deepEqual(found('see http://example.com/a#b@c and user@example.com'), [
+      ['EMAIL_ADDRESS', null, 'user@example.com'],
+    ]);
+  });
+
+  it('reads numbers grouped with no-break or thin spaces, Unicode dashes and full-width digits', () => {
+    assert.deepEqual(found('card 4111\u00a01111\u00a01111\u00a01111'), [
+      ['CREDIT_CARD', null, '4111\u00a01111\u00a01111\u00a01111'],
+    ]);
+    assert.deepEqual(found('Tél. : 06\u202f12\u202f34\u202f56\u202f78'), [
+      ['PHONE_NUMBER', null, '06\u202f12\u202f34\u202f56\u202f78'],
+    ]);
+    assert.deepEqual(found('IBAN DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000'), [
+      ['IBAN_CODE', null, 'DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000'],
+    ]);
+    assert.deepEqual(found('電話：０９０－１２３４－５６７８'), [
+      ['PHONE_NUMBER', null, '０９０－１２３４－５６７８'],
+    ]);
+    assert.deepEqual(found('カード ４１１１ １１１１ １１１１ １１１１'), [
+      ['CREDIT_CARD', null, '４１１１ １１１１ １１１１ １１１１'],
+    ]);
+    assert.deepEqual(found('SSN 078\u201105\u20111120'), [['US_SSN', null, '078\u201105\u20111120']]);
+  });
+
+  it('folds to the same length, so offsets point into the original text', () => {
+    const text = 'a\u00a0b\u202fc ０９ \u2013 （x）＋';
+    const folded = foldLookalikes(text);
+    assert.equal(folded, 'a b c 09 - (x)+');
+    assert.equal(folded.length, text.length);
+    assert.equal(foldLookalikes('plain ascii'), 'plain ascii');
+  });
+});
