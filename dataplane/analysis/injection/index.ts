@@ -23,8 +23,9 @@ export interface InjectionDetectorOptions {
   /** A signal is listed in `signals` when its weighted score reaches this. */
   readonly reportFloor?: number;
   /**
-   * Characters scanned per request, summed over segments. Beyond it a segment is scanned at its head and tail
-   * only, which bounds the time for arbitrarily large bodies (attacks sit at the start or end in practice).
+   * Characters scanned per request, summed over segments. Beyond it the budget is shared fairly (scanShares):
+   * short segments whole, long ones at their head and tail only, which bounds the time for arbitrarily large
+   * bodies (attacks sit at the start or end in practice) without letting one long segment crowd out the rest.
    */
   readonly maxScanChars?: number;
 }
@@ -47,6 +48,32 @@ function budgeted(text: string, budget: number): string {
   return `${text.slice(0, budget - tail)}\n${text.slice(text.length - tail)}`;
 }
 
+/**
+ * Each segment's share of the scan budget, by water-filling: segments shorter than an equal share of what is
+ * left are scanned whole, the longer ones each get that share (their head and tail). Padding one message with
+ * megabytes of whitespace therefore cannot push the attack in another out of the scan, whichever comes first
+ * (found by adversarial testing: a first-come budget skipped every segment after a 2 MiB one).
+ */
+export function scanShares(lengths: readonly number[], budget: number): number[] {
+  const shares = [...lengths];
+  let total = 0;
+  for (const length of lengths) total += length;
+  if (total <= budget) return shares;
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+  let left = budget;
+  for (let k = 0; k < order.length; k++) {
+    const share = Math.floor(left / (order.length - k));
+    const i = order[k]!;
+    if (lengths[i]! <= share) {
+      left -= lengths[i]!;
+      continue;
+    }
+    for (let j = k; j < order.length; j++) shares[order[j]!] = share;
+    break;
+  }
+  return shares;
+}
+
 function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
@@ -59,12 +86,13 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
   return {
     detect(segments: readonly TextSegment[]): InjectionAnalysis {
       const best = new Map<string, { score: number; untrusted: boolean }>();
-      let remaining = maxScanChars;
-      for (const segment of segments) {
-        if (segment.message === -1 || APP_ROLES.has(segment.role)) continue;
-        if (remaining <= 0) break;
-        const text = budgeted(segment.text, remaining);
-        remaining -= text.length;
+      const scanned = segments.filter((segment) => segment.message !== -1 && !APP_ROLES.has(segment.role));
+      const shares = scanShares(
+        scanned.map((segment) => segment.text.length),
+        maxScanChars,
+      );
+      for (const [i, segment] of scanned.entries()) {
+        const text = budgeted(segment.text, shares[i]!);
         const context: SegmentContext = { role: segment.role, untrusted: UNTRUSTED_ROLES.has(segment.role) };
         const weight = roleWeight(segment.role);
         for (const source of sources) {
