@@ -33,7 +33,6 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
   let stopped = false;
   let sent = 0;
   let issued = 0;
-  let windowRequests = 0;
   let startedAt = 0;
   let endedAt = 0;
   let finish: () => void = () => {};
@@ -54,10 +53,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     slot.exchange.begin(now, now, measuring);
     slot.active = true;
     issued++;
-    if (measuring) {
-      sent++;
-      windowRequests++;
-    }
+    if (measuring) sent++;
     if (!slot.connection.reusable(now)) {
       slot.connection.destroy();
       HttpConnection.open(spec.port, 5_000).then(
@@ -130,7 +126,6 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseRe
     startedAt,
     endedAt,
     windowMs: options.durationMs,
-    windowRequests,
     intended: sent,
     issued,
     connections: concurrency,

@@ -3,7 +3,10 @@
 import type { Recorder } from './recorder.js';
 
 export interface PhaseHooks {
-  /** Called synchronously when measuring starts (warm-up over). */
+  /**
+   * Called synchronously when the CPU window opens: when warm-up is over (closed loop), or SNAPSHOT_LEAD_MS
+   * before the first measured request falls due (open loop, so that its cost delays no measured request).
+   */
   onMeasureStart(): void;
   /** Called synchronously when the last measured response is in (or the drain deadline passed). */
   onMeasureEnd(): void;
@@ -19,15 +22,9 @@ export interface PhaseResult {
    * configured duration (closed loop) or the measured part of the schedule (open loop).
    */
   windowMs: number;
-  /**
-   * Requests sent while measuring: the divisor of upstream calls per request, counted on the mock over the same
-   * span. (Counting those in flight when the window opened as well gave sent / (sent + concurrency): they had
-   * mostly reached the mock before its counter was read, and a direct run read 0.987 calls per request.)
-   */
-  windowRequests: number;
   /** Requests the phase meant to measure (open loop: scheduled; closed loop: sent). */
   intended: number;
-  /** Requests put on the wire in the whole phase, warm-up included (for upstream calls per request). */
+  /** Requests put on the wire in the whole phase, warm-up included: the divisor of upstream calls per request. */
   issued: number;
   /** Connections the generator had open at the end. */
   connections: number;

@@ -15,7 +15,10 @@ export class Recorder {
   /** Open loop only: how late each request left compared with its schedule. */
   readonly sendLag = new SampleBuffer();
   ok = 0;
-  /** Every response completed while measuring, warm-up stragglers included: the CPU-per-request divisor. */
+  /**
+   * Every response completed inside the CPU window (from the start snapshot: the open loop takes it shortly
+   * before its latency window), warm-up stragglers included: the CPU-per-request divisor.
+   */
   completedInWindow = 0;
   /**
    * Successful responses completed inside [windowStart, windowEnd], whichever request they answer: divided by

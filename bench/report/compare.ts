@@ -1,6 +1,6 @@
 // `--compare A.json B.json`: B relative to A for every scenario and target both runs have, so a change can
-// be judged against the previous commit. A ratio inside the two runs' own repeat spread is marked '~'
-// (noise), outside it '!' (a real change, for better or worse).
+// be judged against the previous commit. A ratio whose two runs' repeats overlap is marked '~' (noise); when
+// they do not overlap at all, '!' (a real change, for better or worse).
 import { readFileSync } from 'node:fs';
 import type { RunResults } from '../runner/results.js';
 import type { Spread } from '../stats/repeats.js';
@@ -12,8 +12,11 @@ export interface ComparedMetric {
   a: number;
   b: number;
   ratio: number;
-  /** True when the change is larger than the spread the repeats showed. */
-  significant: boolean;
+  /**
+   * True when the two runs' repeats do not overlap at all: every repeat of B above every repeat of A, or below.
+   * Null when either run has a single repeat, whose spread says nothing.
+   */
+  significant: boolean | null;
 }
 
 export interface ComparedRow {
@@ -30,9 +33,10 @@ function metric(
   if (a === null || a === undefined || b === null || b === undefined) return undefined;
   if (!Number.isFinite(a.median) || !Number.isFinite(b.median) || a.median === 0) return undefined;
   const ratio = b.median / a.median;
-  const noise =
-    (Number.isFinite(a.relative) ? a.relative : 0) / 2 + (Number.isFinite(b.relative) ? b.relative : 0) / 2;
-  return { name, a: a.median, b: b.median, ratio, significant: Math.abs(ratio - 1) > noise };
+  // Disjoint ranges, not |ratio − 1| against the spreads taken as symmetric around the medians: that called
+  // B [1095, 1105] against A [800, 1010] noise, and B [1200, 1260] inside A [990, 1300] a change (found by review).
+  const significant = a.n < 2 || b.n < 2 ? null : b.min > a.max || b.max < a.min;
+  return { name, a: a.median, b: b.median, ratio, significant };
 }
 
 export function compareRuns(a: RunResults, b: RunResults): ComparedRow[] {
@@ -57,7 +61,7 @@ export function renderComparison(aPath: string, bPath: string, a: RunResults, b:
   const names = ['req/s', 'p50', 'p99', 'first chunk p50', 'CPU µs/req'];
   const lines = [
     `B/A ratios — A: ${aPath} (${a.machine.gitCommit}, ${a.startedAt}), B: ${bPath} (${b.machine.gitCommit}, ${b.startedAt}).`,
-    'req/s: higher is better; latency and CPU: lower is better. "!" = change larger than the repeats\' spread, "~" = within noise.',
+    'req/s: higher is better; latency and CPU: lower is better. "!" = the repeats of A and B do not overlap (a real change), "~" = they overlap (within noise), "?" = a single repeat (no spread to judge by).',
     '',
     `| scenario | target | ${names.join(' | ')} |`,
     `| --- | --- | ${names.map(() => '---').join(' | ')} |`,
@@ -65,7 +69,8 @@ export function renderComparison(aPath: string, bPath: string, a: RunResults, b:
   for (const row of rows) {
     const cells = names.map((name) => {
       const m = row.metrics.find((x) => x.name === name);
-      return m === undefined ? '' : `${m.ratio.toFixed(3)}${m.significant ? ' !' : ' ~'}`;
+      const mark = m?.significant === null ? ' ?' : m?.significant === true ? ' !' : ' ~';
+      return m === undefined ? '' : `${m.ratio.toFixed(3)}${mark}`;
     });
     lines.push(`| ${row.scenario} | ${TARGET_LABELS[row.target]} | ${cells.join(' | ')} |`);
   }

@@ -38,14 +38,19 @@ export interface MeasureContext {
   notQuiet?: string | undefined;
 }
 
-/** Mock calls counted over the measured window per request that could reach it in that window. */
+/**
+ * Mock calls per request over the whole phase: the mock's counter read before the first request (warm-up
+ * included) and after the last one is over, divided by every request sent. Counted over the measured window
+ * only, the requests in flight when it opened reached the mock inside it without being in the divisor: a
+ * target that held each request 200 ms read 1.22 calls per request, retrying nothing.
+ */
 export function upstreamCallsPerRequest(
   before: MockStats | undefined,
   after: MockStats | undefined,
-  windowRequests: number,
+  issued: number,
 ): number | null {
-  if (before === undefined || after === undefined || windowRequests <= 0) return null;
-  return (after.requests - before.requests) / windowRequests;
+  if (before === undefined || after === undefined || issued <= 0) return null;
+  return (after.requests - before.requests) / issued;
 }
 
 export function requestSpec(target: Target, scenario: Scenario): RequestSpec {
@@ -94,10 +99,9 @@ export async function measure(
   // The gateway's own stage histograms at the window's edges (an HTTP scrape, started with the snapshot).
   let stagesStart: Promise<StageHistograms | undefined> | undefined;
   let stagesEnd: Promise<StageHistograms | undefined> | undefined;
-  // The mock's request counter at the window's edges, so calls per request cover the window only.
-  let mockStart: Promise<MockStats | undefined> | undefined;
-  let mockEnd: Promise<MockStats | undefined> | undefined;
   const mockStats = (): Promise<MockStats | undefined> => context.mock.stats().catch(() => undefined);
+  // The mock's request counter around the whole phase (upstreamCallsPerRequest).
+  const mockBefore = await mockStats();
   let rssPeak = Number.NaN;
   let finalMemory: { rss: number; hwm: number } | undefined;
   const sampleMemory = (): void => {
@@ -107,13 +111,11 @@ export async function measure(
   const hooks = {
     onMeasureStart: () => {
       start = takeSnapshot(pids);
-      mockStart = mockStats();
       if (target.stageMetrics === true) stagesStart = scrapeStageHistograms(target.port);
       sampleMemory();
     },
     onMeasureEnd: () => {
       end = takeSnapshot(pids);
-      mockEnd = mockStats();
       if (target.stageMetrics === true) stagesEnd = scrapeStageHistograms(target.port);
       finalMemory = memoryOf(target.pid);
       if (finalMemory !== undefined && !(finalMemory.rss <= rssPeak)) rssPeak = finalMemory.rss;
@@ -144,8 +146,7 @@ export async function measure(
   } finally {
     clearInterval(sampler);
   }
-  const mockBefore = await mockStart;
-  const mockAfter = await mockEnd;
+  const mockAfter = await mockStats();
   const stagesBefore = await stagesStart;
   const stagesAfter = await stagesEnd;
   if (start === undefined || end === undefined) throw new Error('load phase ended without CPU snapshots');
@@ -196,7 +197,7 @@ export async function measure(
         : summarizeStages(diffStageHistograms(stagesBefore, stagesAfter)),
     rssPeakKb: Number.isNaN(rssPeak) ? null : rssPeak,
     hwmKb: finalMemory?.hwm ?? null,
-    upstreamCallsPerRequest: upstreamCallsPerRequest(mockBefore, mockAfter, phase.windowRequests),
+    upstreamCallsPerRequest: upstreamCallsPerRequest(mockBefore, mockAfter, phase.issued),
     connections: phase.connections,
     machine: flagNotQuiet(
       judgeWindow(

@@ -135,3 +135,34 @@ describe('compareRuns', () => {
     assert.equal(same.significant, false);
   });
 });
+
+describe('compare marks', () => {
+  const spreadOf = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const median = sorted[1]!;
+    return { median, min: sorted[0]!, max: sorted[2]!, relative: (sorted[2]! - sorted[0]!) / median, n: 3 };
+  };
+  const runWith = (p99: number[]): RunResults =>
+    ({
+      schema: 1,
+      rows: [{ scenario: 's', target: 'gateway', p99: spreadOf(p99) }],
+    }) as unknown as RunResults;
+  const p99 = (a: number[], b: number[]) =>
+    compareRuns(runWith(a), runWith(b))[0]!.metrics.find((m) => m.name === 'p99')!;
+
+  it('a change is when the repeats do not overlap, however the spreads sit around the medians', () => {
+    // Every B repeat above every A repeat: a change, though the ratio is within the averaged spreads.
+    assert.equal(p99([800, 1000, 1010], [1095, 1100, 1105]).significant, true);
+    // B inside A's range: noise, though the ratio is beyond the averaged spreads.
+    assert.equal(p99([990, 1000, 1300], [1200, 1250, 1260]).significant, false);
+    assert.equal(p99([100, 101, 102], [90, 91, 92]).significant, true);
+  });
+
+  it('a single repeat cannot be judged', () => {
+    const one: RunResults = {
+      schema: 1,
+      rows: [{ scenario: 's', target: 'gateway', p99: { median: 5, min: 5, max: 5, relative: 0, n: 1 } }],
+    } as unknown as RunResults;
+    assert.equal(compareRuns(one, runWith([1, 2, 3]))[0]!.metrics[0]!.significant, null);
+  });
+});

@@ -8,7 +8,7 @@ import { requestBytes } from '../../../bench/load/chat-request.js';
 import { runClosedLoop } from '../../../bench/load/closed-loop.js';
 import { HttpConnection, REUSE_IDLE_MS } from '../../../bench/load/http-connection.js';
 import type { RequestSpec } from '../../../bench/load/exchange.js';
-import { runOpenLoop, shouldGrow } from '../../../bench/load/open-loop.js';
+import { runOpenLoop, shouldGrow, SNAPSHOT_LEAD_MS } from '../../../bench/load/open-loop.js';
 import { summarizeCensored } from '../../../bench/stats/percentiles.js';
 
 // Answers shaped like the mock's: a chat completion, and completion chunks. Anything else is a `bad_body`.
@@ -168,6 +168,7 @@ describe('closed loop', () => {
   });
 
   it('gives a window of the configured length and counts successes inside it for req/s', async () => {
+    const servedBefore = served;
     const r = await runClosedLoop({
       spec: spec('/slow'),
       concurrency: 2,
@@ -183,9 +184,9 @@ describe('closed loop', () => {
     // Requests issued near the window's end complete after it: they are measured but not in the rate.
     assert.ok(r.recorder.okInWindow <= r.recorder.completedInWindow);
     assert.ok(r.recorder.okInWindow > 0);
-    // Sent in the window: every completion counted in it but the two (the concurrency) already in flight when it
-    // opened, which reached the upstream before the window's first count of its calls.
-    assert.equal(r.windowRequests, r.recorder.completedInWindow - 2);
+    // Every request of the phase, warm-up included, is in `issued`: what the server saw (the divisor of upstream
+    // calls per request, counted on the mock over the same phase).
+    assert.equal(r.issued, served - servedBefore);
   });
 
   it('counts HTTP errors by status', async () => {
@@ -220,6 +221,31 @@ describe('open loop', () => {
     assert.equal(r.intended, 150);
     assert.equal(r.recorder.ok + r.recorder.errorCount, 150);
     assert.equal(r.recorder.sendLag.length, 150);
+  });
+
+  it('takes the start snapshot before the first measured request falls due, not in its way', async () => {
+    let hookAt = 0;
+    const r = await runOpenLoop({
+      spec: spec('/'),
+      ratePerSec: 500,
+      warmupMs: 300,
+      durationMs: 200,
+      maxRequests: 1_000,
+      maxConnections: 16,
+      drainMs: 2_000,
+      hooks: {
+        onMeasureStart: () => {
+          hookAt = performance.now();
+        },
+        onMeasureEnd: () => {},
+      },
+    });
+    // Called in the warm-up, SNAPSHOT_LEAD_MS ahead (give or take the pacer's tick), never at the due time.
+    assert.ok(
+      hookAt > 0 && hookAt < r.startedAt,
+      `hook at ${hookAt}, first measured request due at ${r.startedAt}`,
+    );
+    assert.ok(r.startedAt - hookAt <= SNAPSHOT_LEAD_MS + 50, `${r.startedAt - hookAt} ms ahead`);
   });
 
   it('charges queueing to latency when the server cannot keep up', async () => {

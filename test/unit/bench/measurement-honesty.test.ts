@@ -111,7 +111,7 @@ describe('upstream quiet before a measurement', () => {
     assert.ok(result.waitedMs >= 1_000);
   });
 
-  it('counts upstream calls over the window only', () => {
+  it('counts upstream calls over the whole phase, per request issued in it', () => {
     const at = (requests: number) => ({ requests, streamed: 0, injectedErrors: 0, aborted: 0 });
     assert.equal(upstreamCallsPerRequest(at(5_000), at(6_000), 1_000), 1);
     assert.equal(upstreamCallsPerRequest(undefined, at(6_000), 1_000), null);
