@@ -87,6 +87,32 @@ export function descendantPids(pid: number): Set<number> {
  * Ticks of a process and all its live descendants, plus the children each of them has reaped; NaN when the
  * process is gone.
  */
+/** Every process on the machine, from /proc's numeric entries. */
+export function allPids(): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid > 0) out.push(pid);
+  }
+  return out;
+}
+
+/** One process's own and reaped children's CPU (utime + stime + cutime + cstime); NaN once it is gone. */
+export function processTicks(pid: number): number {
+  return readTicks(`/proc/${pid}/stat`);
+}
+
+/** The bench's processes: `roots` and every live descendant of each. */
+export function processTree(roots: readonly (number | undefined)[]): Set<number> {
+  const out = new Set<number>();
+  for (const root of roots) {
+    if (root === undefined || out.has(root)) continue;
+    out.add(root);
+    for (const pid of descendantPids(root)) out.add(pid);
+  }
+  return out;
+}
+
 export function treeTicks(pid: number): number {
   const own = readTicks(`/proc/${pid}/stat`);
   if (Number.isNaN(own)) return Number.NaN;

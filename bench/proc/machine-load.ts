@@ -1,7 +1,10 @@
-// Is the machine busy with something other than the bench? Compares all CPU time the kernel accounted
-// (/proc/stat) with the CPU time of the bench's own processes over the same window: the difference is
-// someone else's work. Interrupt and softirq time are left out on both sides, since loopback networking of
-// the bench itself lands there, and steal time (a noisy neighbour on the host) is reported separately.
+// Is the machine busy with something other than the bench? Foreign work is the CPU time of every process that
+// is not the bench's, from their own counters (othersTicksOf). It was all the CPU /proc/stat accounted minus
+// the bench's: but this kernel samples /proc/stat on its 4 ms tick while processes' counters are exact, and the
+// open loop's pacing periods divide that tick, so on open-loop windows the two disagreed by 0.15–0.3 cores,
+// hiding foreign work or inventing it (found by review). Interrupt and softirq time belong to no process (the
+// bench's loopback networking lands there); steal time (a noisy neighbour on the host) comes from /proc/stat
+// and is reported separately.
 
 export interface CpuTotals {
   /** user + nice + system, all cores, ticks. */
@@ -37,13 +40,34 @@ export interface LoadThresholds {
 export const DEFAULT_THRESHOLDS: LoadThresholds = { maxForeignCores: 0.1, maxStealCores: 0.1 };
 
 /**
- * Judges one window. `ownTicks` is the CPU the bench's processes used in it; `seconds` its length. Tick
- * counting is coarse (10 ms), so a small allowance of 3 ticks per core is granted before calling it foreign.
+ * CPU of every process but the bench's, in ticks: utime + stime + cutime + cstime of each, so a process that
+ * exits inside a window moves into its parent's (or init's) reaped time instead of vanishing. The difference
+ * of two readings is the foreign work between them: a process alive at both counts its delta, a new one all of
+ * its time, and one that exited what its reaper gained minus what it had at the first reading.
+ */
+export function othersTicksOf(
+  pids: readonly number[],
+  own: ReadonlySet<number>,
+  ticksOf: (pid: number) => number,
+): number {
+  let total = 0;
+  for (const pid of pids) {
+    if (own.has(pid)) continue;
+    const ticks = ticksOf(pid);
+    if (!Number.isNaN(ticks)) total += ticks;
+  }
+  return total;
+}
+
+/**
+ * Judges one window. `foreignTicks` is the CPU other processes used in it (othersTicksOf, end minus start);
+ * `seconds` its length. Each process's counters are cut to whole ticks, so 3 ticks per core are allowed
+ * before calling it foreign.
  */
 export function judgeWindow(
   before: CpuTotals,
   after: CpuTotals,
-  ownTicks: number,
+  foreignTicks: number,
   seconds: number,
   ticksPerSecond: number,
   cores: number,
@@ -51,8 +75,7 @@ export function judgeWindow(
 ): LoadVerdict {
   const span = Math.max(seconds * ticksPerSecond, 1);
   const busyTicks = after.busy - before.busy;
-  const foreignTicks = Math.max(0, busyTicks - ownTicks - 3 * cores);
-  const foreignCores = foreignTicks / span;
+  const foreignCores = Math.max(0, foreignTicks - 3 * cores) / span;
   const stealCores = (after.steal - before.steal) / span;
   const total =
     busyTicks + (after.idle - before.idle) + (after.irq - before.irq) + (after.steal - before.steal);

@@ -203,7 +203,7 @@ export async function measure(
       judgeWindow(
         start.machine,
         end.machine,
-        end.ownTicks - start.ownTicks,
+        end.othersTicks - start.othersTicks,
         seconds,
         context.ticksPerSecond,
         context.cores,

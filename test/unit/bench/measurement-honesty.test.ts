@@ -8,32 +8,46 @@ import { checkCompletionBody } from '../../../bench/load/completion-check.js';
 import { startPacer } from '../../../bench/load/pacer.js';
 import { makeSchedule } from '../../../bench/load/schedule.js';
 import { SseCounter } from '../../../bench/load/sse-counter.js';
-import { descendantPids, parseStatTicksWithReaped, treeTicks } from '../../../bench/proc/cpu-ticks.js';
+import {
+  descendantPids,
+  parseStatTicksWithReaped,
+  processTree,
+  treeTicks,
+} from '../../../bench/proc/cpu-ticks.js';
 import { aggregate } from '../../../bench/report/aggregate.js';
 import { headlines } from '../../../bench/report/headlines.js';
 import { upstreamCallsPerRequest } from '../../../bench/runner/measure.js';
-import { ownTicksOf } from '../../../bench/runner/meter.js';
+import { othersTicksOf } from '../../../bench/proc/machine-load.js';
 import { waitForQuiet } from '../../../bench/runner/quiet.js';
 import type { Measurement } from '../../../bench/runner/results.js';
 import { probeBody } from '../../../bench/runner/start-targets.js';
 import { summarize, summarizeCensored } from '../../../bench/stats/percentiles.js';
 import type { TargetName } from '../../../bench/targets/target.js';
 
-describe('own CPU (busy check)', () => {
-  it('counts children of the bench once: they are already in its tree', () => {
-    const ticks = new Map([
-      [1, 300], // the bench's tree: itself 2 + target 148 + mock 150
+describe('foreign CPU (busy check)', () => {
+  it("sums every process but the bench's, and a process exiting inside the window counts once", () => {
+    const own = new Set([1, 10, 11]);
+    // Start: the bench (1, 10, 11), a foreign shell (20) and its compiler child (21) with 100 ticks so far.
+    const start = new Map([
+      [1, 300],
       [10, 148],
       [11, 150],
-      [12, 7], // a target that is not a descendant
+      [20, 5],
+      [21, 100],
     ]);
-    const own = ownTicksOf(
-      1,
-      [10, 11, undefined, 12],
-      new Set([10, 11]),
-      (pid) => ticks.get(pid) ?? Number.NaN,
-    );
-    assert.equal(own, 307);
+    // End: the bench busier; the compiler exited at 150 ticks and the shell reaped it (cutime + 150); a new
+    // foreign process (22) used 30.
+    const end = new Map([
+      [1, 900],
+      [10, 500],
+      [11, 400],
+      [20, 5 + 150],
+      [22, 30],
+    ]);
+    const others = (ticks: Map<number, number>) =>
+      othersTicksOf([...ticks.keys()], own, (pid) => ticks.get(pid) ?? Number.NaN);
+    // The compiler's 50 ticks in the window, the new process's 30; none of the bench's.
+    assert.equal(others(end) - others(start), 80);
   });
 
   it('finds a spawned child among the descendants', async () => {
@@ -41,6 +55,9 @@ describe('own CPU (busy check)', () => {
     try {
       await new Promise((resolve) => child.once('spawn', resolve));
       assert.ok(descendantPids(process.pid).has(child.pid!));
+      // The bench's tree, which the busy check leaves out of foreign work, holds it too.
+      const tree = processTree([process.pid, undefined]);
+      assert.ok(tree.has(child.pid!) && tree.has(process.pid));
     } finally {
       child.kill();
     }
