@@ -48,6 +48,12 @@ function pushContent(
     // results, a document is third-party text: its instructions are indirect injection.
     else if (block.type === 'document' && isObject(block.source)) {
       const source = block.source;
+      // The title and context are sent to the model with the document (an e-mail in a title is PII too).
+      for (const field of ['title', 'context'] as const) {
+        const value = block[field];
+        if (typeof value === 'string' && value !== '')
+          out.push({ message, part, role: 'document', text: value, path: `${at}/${field}` });
+      }
       if (source.type === 'text' && typeof source.data === 'string' && source.data !== '')
         out.push({ message, part, role: 'document', text: source.data, path: `${at}/source/data` });
       else if (source.type === 'content')

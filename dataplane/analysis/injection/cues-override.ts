@@ -121,6 +121,22 @@ export const OVERRIDE_CUES: readonly Cue[] = [
     gate: ['forget', 'ignor', 'disregard'],
   },
   {
+    id: 'override_the_user',
+    signal: 'instruction_override',
+    // "ignore the user's question and instead …": the person asking is what the text sets aside, which only
+    // makes sense as text aimed at the assistant from somewhere else (a page, a tool result).
+    pattern: rx(
+      String.raw`\b(?:ignore|disregard|forget|skip|override)\s+(?:what\s+)?(?:the\s+)?users?(?:'s?|s')?\s+`,
+      alt(
+        'questions?|requests?|query|queries|instructions?|messages?|prompts?|tasks?|asks?|wish(?:es)?|said|asked',
+      ),
+      String.raw`\b`,
+    ),
+    weight: 0.2,
+    dataWeight: 0.6,
+    gate: ['ignor', 'disregard', 'forget', 'skip', 'override'],
+  },
+  {
     id: 'override_do_not_obey',
     signal: 'instruction_override',
     pattern: rx(

@@ -94,9 +94,25 @@ interface Cues {
   other: WordPattern;
 }
 
+// A quantity, not a number to dial: a unit or counted noun right after it ("took 1234567 ms", "1234567
+// characters", "12345678 times"), or a measure word right before it ("count: 12345678", "took 1234567").
+// Phone context words ("call", "text", "message") are common in code and logs, where these follow them.
+const UNIT_AFTER =
+  /^\s{0,2}(?:ms|ns|µs|us|s|sec|secs|seconds?|minutes?|mins?|hours?|hrs?|days?|bytes?|[kmgt]i?b|chars?|characters?|tokens?|times|words?|lines?|rows?|items?|requests?|records?|entries|px|%)(?![\w])/i;
+const MEASURE_BEFORE =
+  /\b(?:count|counts|total|sum|size|length|len|duration|took|elapsed|latency|times|bytes|rows|ms|ns)\s{0,2}[:=]?\s{0,2}$/i;
+
+function quantity(text: string, start: number, end: number): boolean {
+  return (
+    UNIT_AFTER.test(text.slice(end, end + 16)) ||
+    MEASURE_BEFORE.test(text.slice(Math.max(0, start - 24), start))
+  );
+}
+
 function score(text: string, start: number, end: number, s: Shape, cues: Cues): number {
   const d = s.digits.length;
   if (d < 7 || d > 15 || otherNumberShape(s)) return 0;
+  if (!s.plus && quantity(text, start, end)) return 0;
   const near = surroundings(text, start, end, 40, 20);
   const positive = wordDistanceIn(near, cues.phone);
   // Words for other numbers cancel phone words when they are closer: "card number 4111..." is not a phone.

@@ -62,9 +62,18 @@ export function createPiiScanner(): PiiScanner {
     for (const detect of detectors) for (const f of detect(text, index)) found.push(f);
     return resolveOverlaps(found);
   };
+  const scanSegment = (segment: TextSegment): RawFinding[] => {
+    if (segment.json !== true) return scanText(segment.text);
+    const decoded = readJsonEscapes(segment.text);
+    const found = scanText(decoded.text);
+    const raw = decoded.rawOffsets;
+    if (raw === undefined) return found;
+    // Spans found in the decoded text, moved back onto the JSON: an escaped character's span is its escape.
+    return found.map((f) => ({ ...f, start: raw[f.start]!, end: raw[f.end]! }));
+  };
   const scan = (segments: readonly TextSegment[]): PiiFinding[] =>
     segments.flatMap((segment) =>
-      scanText(segment.json === true ? maskJsonEscapes(segment.text) : segment.text).map((f) => ({
+      scanSegment(segment).map((f) => ({
         type: f.type,
         ...(f.subtype === undefined ? {} : { subtype: f.subtype }),
         message: segment.message,
@@ -109,6 +118,44 @@ export function foldLookalikes(text: string): string {
     const code = c.charCodeAt(0);
     return code >= 0xff10 && code <= 0xff19 ? String.fromCharCode(code - 0xff10 + 48) : FOLDED[c]!;
   });
+}
+
+/**
+ * JSON text as the detectors read it: two-character escapes as two spaces (maskJsonEscapes), and `\uXXXX`
+ * escapes decoded (Python's json.dumps writes every non-ASCII character so: "J\u00fcrgen.M\u00fcller@…" was
+ * found from "u00fcller@", and "jane\u0040example.org" not at all). With any of those, the decoded text is
+ * shorter than the JSON, and `rawOffsets[i]` is where its i-th UTF-16 unit starts in the JSON (one entry
+ * more, for the end); without, the text keeps the JSON's offsets and there is no table.
+ */
+export function readJsonEscapes(json: string): { text: string; rawOffsets?: Int32Array } {
+  if (!/\\u[0-9a-fA-F]{4}/.test(json)) return { text: maskJsonEscapes(json) };
+  const offsets = new Int32Array(json.length + 1);
+  const parts: string[] = [];
+  let n = 0;
+  let from = 0;
+  const plain = (to: number): void => {
+    parts.push(json.slice(from, to));
+    for (let k = from; k < to; k++) offsets[n++] = k;
+  };
+  for (let i = json.indexOf('\\'); i !== -1 && i < json.length - 1; i = json.indexOf('\\', from)) {
+    plain(i);
+    const hex = json.charCodeAt(i + 1) === 117 ? json.slice(i + 2, i + 6) : '';
+    if (/^[0-9a-fA-F]{4}$/.test(hex)) {
+      const unit = Number.parseInt(hex, 16);
+      // Control characters stand for whitespace, as the two-character escapes do.
+      parts.push(unit < 32 ? ' ' : String.fromCharCode(unit));
+      offsets[n++] = i;
+      from = i + 6;
+    } else {
+      parts.push('  ');
+      offsets[n++] = i;
+      offsets[n++] = i + 1;
+      from = i + 2;
+    }
+  }
+  plain(json.length);
+  offsets[n] = json.length;
+  return { text: parts.join(''), rawOffsets: offsets.subarray(0, n + 1) };
 }
 
 /**

@@ -5,7 +5,11 @@ import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createAnalyzer } from '../../../../dataplane/analysis/analyze.js';
 import { extractDefinitionSegments, extractSegments } from '../../../../dataplane/analysis/extract.js';
-import { createPiiScanner, maskJsonEscapes } from '../../../../dataplane/analysis/pii/index.js';
+import {
+  createPiiScanner,
+  maskJsonEscapes,
+  readJsonEscapes,
+} from '../../../../dataplane/analysis/pii/index.js';
 import type { PiiFinding } from '../../../../dataplane/analysis/types.js';
 
 const scanner = createPiiScanner();
@@ -86,6 +90,8 @@ describe('finding locations', () => {
             { type: 'tool_result', tool_use_id: 't2', content: 'alice@corp.com' },
             {
               type: 'document',
+              title: 'Notes for carol@corp.com',
+              context: 'Sent by dave@corp.com',
               source: {
                 type: 'content',
                 content: [
@@ -108,6 +114,9 @@ describe('finding locations', () => {
       [1, 1, '/messages/1/content/1/input', '+1 415-555-2671'],
       [2, 1, '/messages/2/content/1/content/0/text', 'bob@corp.com'],
       [2, 2, '/messages/2/content/2/content', 'alice@corp.com'],
+      // The title and context go to the model with the document.
+      [2, 3, '/messages/2/content/3/title', 'carol@corp.com'],
+      [2, 3, '/messages/2/content/3/context', 'dave@corp.com'],
       [2, 3, '/messages/2/content/3/source/content/1/text', '078-05-1120'],
     ]);
   });
@@ -207,6 +216,40 @@ describe('finding locations', () => {
       located(body, 'chat').map(({ finding, value }) => [finding.path, value]),
       [['/messages/1/tool_calls/0/custom/input', 'bob@corp.com']],
     );
+  });
+
+  it('reads \\uXXXX escapes in tool arguments, and locates findings on the escapes in the JSON', () => {
+    // Python's json.dumps escapes every non-ASCII character; '@' and spaces may come escaped too.
+    const args =
+      '{"email": "J\\u00fcrgen.M\\u00fcller@beispiel.de", "to": "jane\\u0040example.org", "card": "4111\\u00201111\\u00201111\\u00201111"}';
+    const body = {
+      model: 'gpt-4o',
+      messages: [
+        { role: 'user', content: 'Send it.' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'send', arguments: args } }],
+        },
+      ],
+    };
+    assert.deepEqual(
+      located(body, 'chat').map(({ finding, value }) => [finding.type, value]),
+      [
+        ['EMAIL_ADDRESS', 'J\\u00fcrgen.M\\u00fcller@beispiel.de'],
+        ['EMAIL_ADDRESS', 'jane\\u0040example.org'],
+        ['CREDIT_CARD', '4111\\u00201111\\u00201111\\u00201111'],
+      ],
+    );
+  });
+
+  it('maps decoded offsets back onto the JSON, one entry past the end', () => {
+    const json = '"a\\u00e9\\nb\\\\u0041"';
+    const { text, rawOffsets } = readJsonEscapes(json);
+    assert.equal(text, '"aé  b  u0041"');
+    assert.deepEqual([...rawOffsets!], [0, 1, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, json.length]);
+    // Without \\u escapes the text keeps the JSON's offsets: no table.
+    assert.equal(readJsonEscapes('{"k":"a\\nb"}').rawOffsets, undefined);
   });
 
   it('masks two-character JSON escapes with two spaces, keeping every offset', () => {

@@ -72,3 +72,28 @@ describe('written forms', () => {
     assert.equal(foldLookalikes('plain ascii'), 'plain ascii');
   });
 });
+
+describe('shapes that are not what they look like', () => {
+  it('a number with a unit after it, or a measure before it, is a quantity, not a phone', () => {
+    for (const text of [
+      'The call took 1234567 ms',
+      'Retry the call after 30000000 ns',
+      'function call count: 12345678',
+      'The text has 1234567 characters',
+      'message size 12345678 bytes',
+    ]) {
+      assert.deepEqual(found(text), [], text);
+    }
+    // Still phones: the context word, and no unit.
+    assert.deepEqual(found('call me on 5551234567 tonight'), [['PHONE_NUMBER', null, '5551234567']]);
+    assert.deepEqual(found('call +1 415 555 2671 in 5 minutes'), [['PHONE_NUMBER', null, '+1 415 555 2671']]);
+  });
+
+  it('an SSH remote in scp syntax is not an e-mail address', () => {
+    assert.deepEqual(found('git clone git@github.com:user/repo.git'), []);
+    assert.deepEqual(found('scp build.tgz deploy@app.example.com:/srv/app/'), []);
+    assert.deepEqual(found('write to deploy@example.com: it is urgent'), [
+      ['EMAIL_ADDRESS', null, 'deploy@example.com'],
+    ]);
+  });
+});
