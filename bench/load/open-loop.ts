@@ -178,6 +178,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
   }
 
   pacer.begin(schedule.startMs);
+  // The pacer ticks only when requests fall due: at low rates (or no warm-up) the first tick inside the lead
+  // could come too late, so one is scheduled at its start.
+  const snapshotTimer = setTimeout(
+    () => dispatchDue(performance.now()),
+    Math.max(0, dueTime(schedule, schedule.warmup) - SNAPSHOT_LEAD_MS - performance.now()),
+  );
   const deadlineAt = dueTime(schedule, schedule.total) + options.drainMs;
   const deadline = setTimeout(
     () => {
@@ -203,6 +209,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<PhaseResult
 
   await finished;
   clearTimeout(deadline);
+  clearTimeout(snapshotTimer);
   await pacer.stop();
   for (const slot of slots) slot.connection.destroy();
   return {

@@ -83,10 +83,6 @@ export function descendantPids(pid: number): Set<number> {
   return out;
 }
 
-/**
- * Ticks of a process and all its live descendants, plus the children each of them has reaped; NaN when the
- * process is gone.
- */
 /** Every process on the machine, from /proc's numeric entries. */
 export function allPids(): number[] {
   const out: number[] = [];
@@ -113,6 +109,10 @@ export function processTree(roots: readonly (number | undefined)[]): Set<number>
   return out;
 }
 
+/**
+ * Ticks of a process and all its live descendants, plus the children each of them has reaped; NaN when the
+ * process is gone.
+ */
 export function treeTicks(pid: number): number {
   const own = readTicks(`/proc/${pid}/stat`);
   if (Number.isNaN(own)) return Number.NaN;

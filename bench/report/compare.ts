@@ -14,7 +14,8 @@ export interface ComparedMetric {
   ratio: number;
   /**
    * True when the two runs' repeats do not overlap at all: every repeat of B above every repeat of A, or below.
-   * Null when either run has a single repeat, whose spread says nothing.
+   * Null when either run has fewer than three repeats. With three a side, pure noise still gives disjoint
+   * ranges one time in ten (2 of the 20 orderings of six values).
    */
   significant: boolean | null;
 }
@@ -35,7 +36,8 @@ function metric(
   const ratio = b.median / a.median;
   // Disjoint ranges, not |ratio − 1| against the spreads taken as symmetric around the medians: that called
   // B [1095, 1105] against A [800, 1010] noise, and B [1200, 1260] inside A [990, 1300] a change (found by review).
-  const significant = a.n < 2 || b.n < 2 ? null : b.min > a.max || b.max < a.min;
+  // Fewer than three repeats a side is too few: with two, pure noise gives disjoint ranges one time in three.
+  const significant = a.n < 3 || b.n < 3 ? null : b.min > a.max || b.max < a.min;
   return { name, a: a.median, b: b.median, ratio, significant };
 }
 
@@ -61,7 +63,7 @@ export function renderComparison(aPath: string, bPath: string, a: RunResults, b:
   const names = ['req/s', 'p50', 'p99', 'first chunk p50', 'CPU µs/req'];
   const lines = [
     `B/A ratios — A: ${aPath} (${a.machine.gitCommit}, ${a.startedAt}), B: ${bPath} (${b.machine.gitCommit}, ${b.startedAt}).`,
-    'req/s: higher is better; latency and CPU: lower is better. "!" = the repeats of A and B do not overlap (a real change), "~" = they overlap (within noise), "?" = a single repeat (no spread to judge by).',
+    'req/s: higher is better; latency and CPU: lower is better. "!" = the repeats of A and B do not overlap (a real change), "~" = they overlap (within noise), "?" = fewer than three repeats (too few to judge by). With three repeats a side, noise alone shows "!" one time in ten.',
     '',
     `| scenario | target | ${names.join(' | ')} |`,
     `| --- | --- | ${names.map(() => '---').join(' | ')} |`,

@@ -99,20 +99,21 @@ export function buildPipelines(options: PipelineOptions): Pipelines {
       routeByComplexityStage({ metrics: options.metrics }),
       analysisReportStage(),
     ]),
-    // Free, like Anthropic's: no budgets or cost (the limits stage applies only rpm and concurrency), no cache,
-    // no prompt scan (nothing is generated).
+    // Free, like Anthropic's: no budgets or cost (the limits stage applies only rpm and concurrency, before the
+    // analysis, so a caller over its rate cannot fill the analysis pool with counts), no cache, no prompt scan
+    // (nothing is generated).
     countTokens: compose([
       ...withBodies,
       authStage(options.metrics),
       parseStage(),
       routeStage(),
+      limitsStage({ limiter: options.limiter, metrics: options.metrics }),
       analyzeStage({
         pool: options.analysisPool,
         metrics: options.metrics,
         wanted: (ctx) => ctx.router !== undefined || !providerCounts(ctx),
       }),
       routeByComplexityStage({ metrics: options.metrics }),
-      limitsStage({ limiter: options.limiter, metrics: options.metrics }),
       countTokensStage(),
     ]),
     models: compose([...outer, authStage(options.metrics), listModelsStage()]),

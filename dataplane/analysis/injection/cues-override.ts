@@ -125,12 +125,14 @@ export const OVERRIDE_CUES: readonly Cue[] = [
     signal: 'instruction_override',
     // "ignore the user's question and instead …": the person asking is what the text sets aside, which only
     // makes sense as text aimed at the assistant from somewhere else (a page, a tool result).
+    // Only with "instead" after it: "ignore the user message field; it is deprecated" is API documentation.
     pattern: rx(
       String.raw`\b(?:ignore|disregard|forget|skip|override)\s+(?:what\s+)?(?:the\s+)?users?(?:'s?|s')?\s+`,
       alt(
         'questions?|requests?|query|queries|instructions?|messages?|prompts?|tasks?|asks?|wish(?:es)?|said|asked',
       ),
-      String.raw`\b`,
+      gap(3),
+      String.raw`instead\b`,
     ),
     weight: 0.2,
     dataWeight: 0.6,

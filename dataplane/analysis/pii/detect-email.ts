@@ -5,8 +5,11 @@ import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding
 
 /** Asset names such as `icon@2x.png` have an e-mail's shape; these endings are file types, not TLDs. */
 const FILE_ENDINGS = /^(?:png|jpe?g|gif|svg|webp|ico|bmp|tiff?|css|js|mjs|ts|map|json|html?)$/i;
-/** A path right after the host: `:owner/…`, `:/srv/…`, `:~/…`. */
-const SSH_REMOTE_AFTER = /^:[\w.~/-]/;
+/**
+ * A path right after the host: `:owner/…`, `:/srv/…`, `:~/…`. Not any word: `john@example.com:hunter2` is the
+ * e-mail and password of a leaked credential list.
+ */
+const SSH_REMOTE_AFTER = /^:(?:~?\/|[\w.-]{1,100}\/)/;
 /** RFC 5321 limit on the local part. */
 const MAX_LOCAL = 64;
 
@@ -47,7 +50,7 @@ export function createEmailDetector(): Detector {
       if (m === null || FILE_ENDINGS.test(m[1]!)) continue;
       const end = at + 1 + m[0].length;
       // git@github.com:owner/repo.git, deploy@host:/srv/app: an SSH remote (scp syntax), not an address.
-      if (SSH_REMOTE_AFTER.test(text.slice(end, end + 3))) continue;
+      if (SSH_REMOTE_AFTER.test(text.slice(end, end + 104))) continue;
       out.push({ type: PII_TYPES.email, start, end, confidence: confidence(0.95) });
       at = end - 1;
     }

@@ -94,25 +94,29 @@ interface Cues {
   other: WordPattern;
 }
 
-// A quantity, not a number to dial: a unit or counted noun right after it ("took 1234567 ms", "1234567
-// characters", "12345678 times"), or a measure word right before it ("count: 12345678", "took 1234567").
-// Phone context words ("call", "text", "message") are common in code and logs, where these follow them.
+// A quantity, not a number to dial: a plain run of digits with a unit or counted noun right after it ("took
+// 1234567 ms", "1234567 characters", "12345678 times") or a measure word right before it ("count: 12345678").
+// Phone context words ("call", "text", "message") are common in code and logs, where these follow them. Not a
+// grouped number ("555-123-4567 Days Inn"), not one a phone word labels ("Phone: 0612345678 ms teams"), and the
+// short units in lower case only ("555 1234567 US office").
 const UNIT_AFTER =
-  /^\s{0,2}(?:ms|ns|µs|us|s|sec|secs|seconds?|minutes?|mins?|hours?|hrs?|days?|bytes?|[kmgt]i?b|chars?|characters?|tokens?|times|words?|lines?|rows?|items?|requests?|records?|entries|px|%)(?![\w])/i;
+  /^\s{0,2}(?:ms|ns|µs|us|s|sec|secs|seconds?|minutes?|mins?|hours?|hrs?|days?|bytes?|[kmgt]i?b|chars?|characters?|tokens?|times|words?|lines?|rows?|items?|requests?|records?|entries|px|%)(?![\w])/;
 const MEASURE_BEFORE =
-  /\b(?:count|counts|total|sum|size|length|len|duration|took|elapsed|latency|times|bytes|rows|ms|ns)\s{0,2}[:=]?\s{0,2}$/i;
+  /\b(?:count|counts|total|sum|size|length|len|duration|took|elapsed|latency|times|bytes|rows)\s{0,2}[:=]?\s{0,2}$/i;
+const LABELLED =
+  /(?:phone|tel|mobile|cell|fax|call|dial|sms|whatsapp|text)\.?(?:\s+(?:me|us))?(?:\s+(?:at|on))?\s{0,2}[:#]?\s{0,2}$/i;
 
-function quantity(text: string, start: number, end: number): boolean {
-  return (
-    UNIT_AFTER.test(text.slice(end, end + 16)) ||
-    MEASURE_BEFORE.test(text.slice(Math.max(0, start - 24), start))
-  );
+function quantity(text: string, start: number, end: number, s: Shape): boolean {
+  if (s.plus || s.groups.length > 1) return false;
+  const before = text.slice(Math.max(0, start - 24), start);
+  if (LABELLED.test(before)) return false;
+  return UNIT_AFTER.test(text.slice(end, end + 24)) || MEASURE_BEFORE.test(before);
 }
 
 function score(text: string, start: number, end: number, s: Shape, cues: Cues): number {
   const d = s.digits.length;
   if (d < 7 || d > 15 || otherNumberShape(s)) return 0;
-  if (!s.plus && quantity(text, start, end)) return 0;
+  if (quantity(text, start, end, s)) return 0;
   const near = surroundings(text, start, end, 40, 20);
   const positive = wordDistanceIn(near, cues.phone);
   // Words for other numbers cancel phone words when they are closer: "card number 4111..." is not a phone.

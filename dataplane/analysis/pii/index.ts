@@ -90,7 +90,11 @@ export function createPiiScanner(): PiiScanner {
 // No-break and thin spaces (French and Swiss number groups, anything pasted from a web page, Word or Outlook),
 // the ideographic space, Unicode hyphens and dashes, and full-width digits, signs and parentheses (Japanese and
 // Chinese text): each one UTF-16 unit, as is what it folds to.
-const LOOKALIKES = /[\u00a0\u2007\u2009\u202f\u3000\u2010-\u2013\uff08\uff09\uff0b\uff0d\uff10-\uff19]/g;
+const LOOKALIKE_CLASS =
+  '[\\u00a0\\u2007\\u2009\\u202f\\u3000\\u2010-\\u2013\\uff08\\uff09\\uff0b\\uff0d\\uff10-\\uff19]';
+// Non-global for the test (no lastIndex to carry between calls); replace() resets a global one itself.
+const HAS_LOOKALIKE = new RegExp(LOOKALIKE_CLASS);
+const LOOKALIKES = new RegExp(LOOKALIKE_CLASS, 'g');
 const FOLDED: Readonly<Record<string, string>> = {
   '\u00a0': ' ',
   '\u2007': ' ',
@@ -112,8 +116,7 @@ const FOLDED: Readonly<Record<string, string>> = {
  * is scanned as the number it is. The same length, so findings' offsets point into the original text.
  */
 export function foldLookalikes(text: string): string {
-  LOOKALIKES.lastIndex = 0;
-  if (!LOOKALIKES.test(text)) return text;
+  if (!HAS_LOOKALIKE.test(text)) return text;
   return text.replace(LOOKALIKES, (c) => {
     const code = c.charCodeAt(0);
     return code >= 0xff10 && code <= 0xff19 ? String.fromCharCode(code - 0xff10 + 48) : FOLDED[c]!;

@@ -34,10 +34,11 @@ function loadRanks(name: EncodingName): RawBytePairRanks {
  * every later lookup walks the deleted entries at the Map's front: the same 1 MB counted again took 8 s
  * instead of 1.8 s, and ordinary 1 KB prompts took twice as long for the rest of the worker's life (found by
  * adversarial testing). A cache never left full does not degrade: it is cleared before the characters counted
- * since the last clear could have filled it (a piece has two characters at least; one-character pieces are
- * not cached). A single text larger than that churns within itself only, as a fresh cache does.
+ * since the last clear could have filled it (every cached piece has one UTF-16 unit at least, so fewer units
+ * than the cache holds cannot fill it). A single text larger than that churns within itself only, as a fresh
+ * cache does.
  */
-const CHARACTERS_BEFORE_CLEAR = 150_000;
+const CHARACTERS_BEFORE_CLEAR = 96_000;
 
 /** Says before each text whether the merge cache must be cleared first (see CHARACTERS_BEFORE_CLEAR). */
 export function mergeCacheGuard(limit = CHARACTERS_BEFORE_CLEAR): (length: number) => boolean {
@@ -50,11 +51,18 @@ export function mergeCacheGuard(limit = CHARACTERS_BEFORE_CLEAR): (length: numbe
   };
 }
 
-function buildEncoder(name: EncodingName): Encoder {
-  const api = GptEncoding.getEncodingApi(name, () => loadRanks(name));
+/** The part of gpt-tokenizer's encoding API an encoder uses. */
+export interface BpeApi {
+  countTokens(text: string, options: EncodeOptions): number;
+  encode(text: string, options: EncodeOptions): number[];
+  clearMergeCache(): void;
+}
+
+/** An encoder over one BPE API, its merge cache kept from filling (mergeCacheGuard). */
+export function guardedEncoder(name: EncodingName, api: BpeApi, limit = CHARACTERS_BEFORE_CLEAR): Encoder {
   // Prompt text is untrusted: "<|endoftext|>" typed by a user is ordinary text to the API, never a control token.
   const plain: EncodeOptions = { disallowedSpecial: new Set<string>() };
-  const mustClear = mergeCacheGuard();
+  const mustClear = mergeCacheGuard(limit);
   const room = (text: string): void => {
     if (mustClear(text.length)) api.clearMergeCache();
   };
@@ -71,6 +79,13 @@ function buildEncoder(name: EncodingName): Encoder {
       return api.encode(text, plain);
     },
   };
+}
+
+function buildEncoder(name: EncodingName): Encoder {
+  return guardedEncoder(
+    name,
+    GptEncoding.getEncodingApi(name, () => loadRanks(name)),
+  );
 }
 
 export function createEncoderCache(): EncoderCache {

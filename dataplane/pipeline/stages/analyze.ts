@@ -44,6 +44,8 @@ export function analyzeStage(options: AnalyzeStageOptions): Stage {
       const signal = ctx.exchange.bytesIn >= ABORTABLE_BODY_BYTES ? ctx.signal : undefined;
       ctx.analysis = await timed(observeWait, () => pool.run(analysisRequestOf(ctx), signal));
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      // A count's prompt is counted among the findings when it is sent, not also when it is counted.
+      if (ctx.endpoint === 'count_tokens') return next();
       for (const finding of ctx.analysis.pii) {
         metrics.analysisFindings.inc({
           kind: 'pii',

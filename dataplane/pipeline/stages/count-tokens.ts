@@ -4,9 +4,9 @@
 // the analysis counts with the model's tokenizer. `x-gateway-token-count` says which kind of count it is.
 import { performance } from 'node:perf_hooks';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
-import type { CallOptions } from '../../providers/types.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
+import { callOptions } from './dispatch.js';
 
 export const TOKEN_COUNT_HEADER = 'x-gateway-token-count';
 
@@ -24,20 +24,8 @@ export function countTokensStage(): Stage {
         throw new Error('count-tokens stage reached without a routed count request');
       const provider = route.provider;
       if (provider.countTokens !== undefined) {
-        const call: CallOptions = {
-          signal: ctx.signal,
-          requestId: ctx.id,
-          model: route,
-          ...(ctx.headers['anthropic-beta'] === undefined
-            ? {}
-            : { anthropicBeta: ctx.headers['anthropic-beta'] }),
-          onUpstreamHeaders: (status) => {
-            ctx.timings.upstreamHeaders = performance.now();
-            ctx.upstreamStatus = status;
-          },
-        };
         ctx.timings.upstreamStart = performance.now();
-        const result = await provider.countTokens(input.body, call);
+        const result = await provider.countTokens(input.body, callOptions(ctx));
         ctx.timings.upstreamEnd = performance.now();
         ctx.responseHeaders[TOKEN_COUNT_HEADER] = 'provider';
         ctx.response = {

@@ -43,12 +43,15 @@ export function dispatchStage(): Stage {
   };
 }
 
-function callOptions(ctx: GatewayContext): CallOptions {
+/** What a provider call needs of the request (also the count-tokens stage's upstream call). */
+export function callOptions(ctx: GatewayContext): CallOptions {
   return {
     signal: ctx.signal,
     requestId: ctx.id,
     model: ctx.route!,
-    ...(ctx.endpoint === 'messages' && ctx.headers['anthropic-beta'] !== undefined
+    // Betas are Anthropic's, asked for on its routes.
+    ...((ctx.endpoint === 'messages' || ctx.endpoint === 'count_tokens') &&
+    ctx.headers['anthropic-beta'] !== undefined
       ? { anthropicBeta: ctx.headers['anthropic-beta'] }
       : {}),
     onUpstreamHeaders: (status) => {

@@ -48,7 +48,8 @@ export function listModelsStage(): Stage {
         const ids = [...ctx.runtime.models.keys(), ...ctx.runtime.routers.keys()];
         const all = ids.map((id) => listed(ctx.runtime, id)).filter(visible);
         if (anthropic) {
-          const query = new URLSearchParams(ctx.path.split('?')[1] ?? '');
+          const mark = ctx.path.indexOf('?');
+          const query = new URLSearchParams(mark === -1 ? '' : ctx.path.slice(mark + 1));
           const page = anthropicPage(all, query);
           const data = page.items.map(anthropicModel);
           body = {

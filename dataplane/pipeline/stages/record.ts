@@ -88,6 +88,9 @@ const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
  * gateway's shutdown, not the client's abort.
  */
 const clientLeft = (ctx: GatewayContext): boolean => ctx.exchange.aborted && !ctx.exchange.stopped;
+/** Stopped at the end of a drain and not answered whole (a stream stopped on backpressure may still end well). */
+const stoppedByDrain = (ctx: GatewayContext): boolean =>
+  ctx.exchange.stopped && (ctx.error !== undefined || ctx.exchange.aborted);
 
 // The fields the metrics share with the record, computed one way for both.
 const statusOf = (ctx: GatewayContext) =>
@@ -97,7 +100,7 @@ const STOPPED_MESSAGE =
 const errorCodeOf = (ctx: GatewayContext) =>
   clientLeft(ctx)
     ? 'client_aborted'
-    : ctx.exchange.stopped
+    : stoppedByDrain(ctx)
       ? 'shutting_down'
       : (ctx.error?.upstreamCode ?? ctx.error?.code ?? null);
 const latencyOf = (ctx: GatewayContext) => round3((ctx.timings.end ?? performance.now()) - ctx.timings.start);
@@ -110,6 +113,7 @@ const upstreamTtfbOf = ({ timings: t }: GatewayContext) =>
 
 export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord {
   const t = ctx.timings;
+  const scanned = ctx.endpoint === 'count_tokens' ? undefined : ctx.analysis;
   const end = t.end ?? performance.now();
   const toEpoch = (mark: number) => ctx.receivedAt + (mark - t.start);
   const usage = ctx.usage ?? NO_USAGE;
@@ -143,7 +147,7 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     error_code: errorCodeOf(ctx),
     error_message: clientLeft(ctx)
       ? 'The client closed the connection before the answer was complete.'
-      : ctx.exchange.stopped && ctx.error?.code !== 'shutting_down'
+      : stoppedByDrain(ctx) && ctx.error?.code !== 'shutting_down'
         ? STOPPED_MESSAGE
         : (ctx.error?.message ?? null),
     // Asked to stream, or answered as a stream: a stream refused or failed before its first frame counts.
@@ -156,9 +160,10 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
     reasoning_tokens: usage.reasoning,
     prompt_tokens_counted: analysis?.tokens.prompt ?? null,
     prompt_tokens_exact: analysis?.tokens.exact ?? null,
-    pii_findings: piiCounts(analysis?.pii),
-    injection_score: analysis?.injection.score ?? null,
-    injection_signals: analysis?.injection.signals ?? [],
+    // A count's prompt is scanned again when it is sent: its findings belong to that request, not counted twice.
+    pii_findings: piiCounts(scanned?.pii),
+    injection_score: scanned?.injection.score ?? null,
+    injection_signals: scanned?.injection.signals ?? [],
     // An embeddings input is analysed for its tokens and PII only: it has no complexity to report.
     complexity_score: ctx.endpoint === 'embeddings' ? null : (analysis?.complexity.score ?? null),
     complexity_class: ctx.endpoint === 'embeddings' ? null : (analysis?.complexity.class ?? null),

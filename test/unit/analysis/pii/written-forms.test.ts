@@ -86,12 +86,22 @@ describe('shapes that are not what they look like', () => {
     }
     // Still phones: the context word, and no unit.
     assert.deepEqual(found('call me on 5551234567 tonight'), [['PHONE_NUMBER', null, '5551234567']]);
+    // A grouped number; one a phone word labels; units in capitals are words, not units (found by review).
+    assert.deepEqual(found('Call me at 555-123-4567 US office hours'), [
+      ['PHONE_NUMBER', null, '555-123-4567'],
+    ]);
+    assert.deepEqual(found('Phone: 555-123-4567 Days Inn'), [['PHONE_NUMBER', null, '555-123-4567']]);
+    assert.deepEqual(found('Phone: 0612345678 ms teams'), [['PHONE_NUMBER', null, '0612345678']]);
     assert.deepEqual(found('call +1 415 555 2671 in 5 minutes'), [['PHONE_NUMBER', null, '+1 415 555 2671']]);
   });
 
   it('an SSH remote in scp syntax is not an e-mail address', () => {
     assert.deepEqual(found('git clone git@github.com:user/repo.git'), []);
     assert.deepEqual(found('scp build.tgz deploy@app.example.com:/srv/app/'), []);
+    // A leaked credential list's "e-mail:password" is an address (found by review: taken for a remote).
+    assert.deepEqual(found('john.doe@example.com:hunter2'), [
+      ['EMAIL_ADDRESS', null, 'john.doe@example.com'],
+    ]);
     assert.deepEqual(found('write to deploy@example.com: it is urgent'), [
       ['EMAIL_ADDRESS', null, 'deploy@example.com'],
     ]);

@@ -5,7 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { GptEncoding } from 'gpt-tokenizer/GptEncoding';
-import { createEncoderCache, mergeCacheGuard } from '../../../../dataplane/analysis/tokens/encoder-cache.js';
+import {
+  createEncoderCache,
+  guardedEncoder,
+  mergeCacheGuard,
+} from '../../../../dataplane/analysis/tokens/encoder-cache.js';
 
 describe('merge cache guard', () => {
   it('clears before the characters since the last clear would pass the limit, never before a first text', () => {
@@ -21,6 +25,28 @@ describe('merge cache guard', () => {
     const mustClear = mergeCacheGuard(100);
     assert.equal(mustClear(1000), false);
     assert.equal(mustClear(1), true, 'the next one starts on a cleared cache');
+  });
+
+  it('the encoder clears the merge cache when the guard says so, before counting or encoding', () => {
+    const calls: string[] = [];
+    const api = {
+      countTokens: (text: string) => {
+        calls.push(`count ${text.length}`);
+        return 1;
+      },
+      encode: (text: string) => {
+        calls.push(`encode ${text.length}`);
+        return [1];
+      },
+      clearMergeCache: () => calls.push('clear'),
+    };
+    const encoder = guardedEncoder('o200k_base', api, 100);
+    encoder.count('x'.repeat(60));
+    encoder.count('x'.repeat(40));
+    encoder.encode('x'.repeat(10));
+    encoder.count('');
+    encoder.count('x'.repeat(500));
+    assert.deepEqual(calls, ['count 60', 'count 40', 'clear', 'encode 10', 'clear', 'count 500']);
   });
 
   it('counts stay exact across clears (the same as a fresh encoder, for text that churns the cache)', () => {
