@@ -49,6 +49,7 @@ export interface AggregateRow {
   /** Warm-up requests still out at a deadline: shown, not part of `errors` or `errorRate`. */
   warmupTimeouts: number;
   /** Open loop: whether the median rate reached 97 % of the offered rate; null for closed loop. */
+  /** Every repeat kept up with the offered rate (null for closed loops). */
   sustained: boolean | null;
   errorRate: number;
   /** The highest error rate of a single repeat: one bad repeat must not hide in the pooled rate. */
@@ -181,8 +182,8 @@ export function aggregateRow(
     rssPeakMb: rss.length === 0 ? null : Math.max(...rss) / 1024,
     errors,
     warmupTimeouts: ms.reduce((n, m) => n + (m.warmupTimeouts ?? 0), 0),
-    sustained:
-      ms[0]!.offeredRps === null ? null : isSustained(spread(ms.map((m) => m.rps)).median, ms[0]!.offeredRps),
+    // Judged per repeat, as errors are: one repeat that fell behind must not vanish under the median.
+    sustained: ms[0]!.offeredRps === null ? null : ms.every((m) => isSustained(m.rps, ms[0]!.offeredRps!)),
     errorRate: requests === 0 ? 0 : errors / requests,
     worstErrorRate: Math.max(0, ...ms.map((m) => (m.ok + m.errors === 0 ? 0 : m.errors / (m.ok + m.errors)))),
     errorKinds,

@@ -22,6 +22,8 @@ function notes(row: AggregateRow): string {
   // Computed here rather than read from row.sustained, which older result files lack.
   if (row.offeredRps !== null && !isSustained(row.rps.median, row.offeredRps)) {
     out.push(`not sustained (${row.rps.median.toFixed(0)} of ${row.offeredRps}/s)`);
+  } else if (row.sustained === false) {
+    out.push('not sustained in a repeat');
   }
   if (row.censored > 0) out.push(`${row.censored} never completed, in the percentiles at the deadline`);
   const kinds = Object.entries(row.errorKinds);

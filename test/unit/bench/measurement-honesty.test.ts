@@ -201,6 +201,15 @@ describe('headline verdicts', () => {
     assert.equal(h.errors, '20.00 %');
   });
 
+  it('judge the rate per repeat: one repeat that fell behind is not hidden by the median', () => {
+    const h = check(
+      [1, 2, 3].map((r) => m('gateway', r, r === 2 ? { rps: 1_700 } : { rps: 2_000 })),
+      'open loop 2k/s: p99 − direct p99 (paired per repeat), pass',
+    );
+    assert.equal(h.status, 'fail');
+    assert.match(h.reason ?? '', /not sustained/);
+  });
+
   it('judge errors per repeat: one repeat with 2.5 % errors fails though the pooled rate is under 1 %', () => {
     const h = check(
       [1, 2, 3].map((r) =>
