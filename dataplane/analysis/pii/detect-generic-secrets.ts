@@ -34,7 +34,18 @@ const KEY_SUFFIXES = [
   'credential',
   'credentials',
 ];
-const PASSWORD_SUFFIXES = ['password', 'passwd', 'passphrase', 'pwd', 'passcode'];
+// With the ASCII spellings of the word in German, Dutch, Portuguese and French (mot_de_passe, flattened).
+const PASSWORD_SUFFIXES = [
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'passcode',
+  'passwort',
+  'wachtwoord',
+  'senha',
+  'motdepasse',
+];
 
 /** Last three letters (separators skipped, lower-cased) of every suffix above and of `pass`. */
 const SUFFIX_ENDINGS: ReadonlySet<string> = new Set(

@@ -107,3 +107,17 @@ describe('shapes that are not what they look like', () => {
     ]);
   });
 });
+
+describe('password labels in other languages', () => {
+  it('reads the German, Dutch, Portuguese and French identifiers as password labels', () => {
+    for (const text of [
+      'Passwort: Xk9mQ2vL7pzR',
+      'wachtwoord = "Xk9mQ2vL7pzR"',
+      'senha: Xk9mQ2vL7pzR',
+      'mot_de_passe=Xk9mQ2vL7pzR',
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'password', 'Xk9mQ2vL7pzR']], text);
+    }
+    assert.deepEqual(found('the bypass: Xk9mQ2vL7pzR'), []);
+  });
+});
