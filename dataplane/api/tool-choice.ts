@@ -7,6 +7,8 @@ import type { CountTokensRequest } from './anthropic-messages.js';
 import type { ChatRequestBody } from './openai-chat.js';
 
 const misfit = (message: string, param: string) => new GatewayError('invalid_request', message, { param });
+const notOffered = (kind: string, name: string, param: string) =>
+  misfit(`tool_choice names the ${kind} '${clip(name)}', which is not in 'tools'.`, param);
 
 /** Chat Completions: `required` without tools; a function or custom tool named but not offered. */
 export function chatToolChoiceMisfit(body: ChatRequestBody): GatewayError | undefined {
@@ -21,22 +23,12 @@ export function chatToolChoiceMisfit(body: ChatRequestBody): GatewayError | unde
   if (choice.type === 'function') {
     const name = choice.function.name;
     const offered = tools.some((tool) => tool.type === 'function' && tool.function.name === name);
-    return offered
-      ? undefined
-      : misfit(
-          `tool_choice names the function '${clip(name)}', which is not in 'tools'.`,
-          'tool_choice.function.name',
-        );
+    return offered ? undefined : notOffered('function', name, 'tool_choice.function.name');
   }
   if (choice.type === 'custom') {
     const name = choice.custom.name;
     const offered = tools.some((tool) => tool.type === 'custom' && tool.custom.name === name);
-    return offered
-      ? undefined
-      : misfit(
-          `tool_choice names the custom tool '${clip(name)}', which is not in 'tools'.`,
-          'tool_choice.custom.name',
-        );
+    return offered ? undefined : notOffered('custom tool', name, 'tool_choice.custom.name');
   }
   // allowed_tools lists a subset of `tools`: the upstream that understands it checks it.
   return undefined;
@@ -61,9 +53,7 @@ export function messagesToolChoiceMisfit(body: CountTokensRequest): GatewayError
       : undefined;
   }
   const name = choice.name ?? '';
-  return tools.some((tool) => tool.name === name)
-    ? undefined
-    : misfit(`tool_choice names the tool '${clip(name)}', which is not in 'tools'.`, 'tool_choice.name');
+  return tools.some((tool) => tool.name === name) ? undefined : notOffered('tool', name, 'tool_choice.name');
 }
 
 // A name is echoed to help the caller; a megabyte of it would not.
