@@ -1,6 +1,8 @@
 // /v1/messages (Anthropic dialect): native for Anthropic upstreams, translated through chat for the others.
 import { answerTokens, countDelta } from './streamed-tokens.js';
 import type { AnthropicStreamEvent, MessagesRequest } from '../../api/anthropic-messages.js';
+import type { ChatRequest } from '../../api/openai-chat.js';
+import type { RoutableModel } from '../../config/runtime.js';
 import type { CallOptions, StreamItem } from '../../providers/types.js';
 import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
 import { chatCompletionToMessage } from '../../providers/anthropic/response-mapping.js';
@@ -8,6 +10,20 @@ import { chatChunksToAnthropicEvents } from '../../providers/anthropic/stream-ma
 import type { GatewayContext, ResponsePlan } from '../context.js';
 import { promptTokensOf, settleUsage } from '../settled-usage.js';
 import { anthropicErrorFrame, anthropicFrame, usageFromAnthropic, usageFromOpenAI } from './frames.js';
+
+/**
+ * A Messages body as the chat request a provider without a Messages API is sent; it throws for what the
+ * translation cannot express (Anthropic-only blocks and tools), which the count-tokens stage relies on too.
+ */
+export function chatRequestFor(body: MessagesRequest, route: RoutableModel): ChatRequest {
+  const provider = route.provider;
+  return messagesToChatRequest(
+    body,
+    route.upstreamModel,
+    provider.completionLimitField,
+    provider.type === 'self-hosted',
+  );
+}
 
 export async function dispatchMessages(
   ctx: GatewayContext,
@@ -24,12 +40,7 @@ export async function dispatchMessages(
     }
     return sse(ctx, result.events, false);
   }
-  const chatRequest = messagesToChatRequest(
-    body,
-    route.upstreamModel,
-    provider.completionLimitField,
-    provider.type === 'self-hosted',
-  );
+  const chatRequest = chatRequestFor(body, route);
   const result = await provider.chat(chatRequest, call);
   if (!result.stream) {
     const message = chatCompletionToMessage(result.body, result.body.model);

@@ -3,7 +3,7 @@
 // it has a count of its own (Anthropic's endpoint; the simulator's, which is what it bills); for the others
 // the analysis counts with the model's tokenizer. `x-gateway-token-count` says which kind of count it is.
 import { performance } from 'node:perf_hooks';
-import { messagesToChatRequest } from '../../providers/anthropic/request-mapping.js';
+import { chatRequestFor } from '../dispatch/messages.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
 import { callOptions } from './dispatch.js';
@@ -37,12 +37,8 @@ export function countTokensStage(): Stage {
       }
       // What /v1/messages to this model would refuse in its translation to chat (content blocks and tools
       // only Anthropic has) is refused here too: a count says what the call would bill, and it would fail.
-      messagesToChatRequest(
-        { ...input.body, max_tokens: 1 },
-        route.upstreamModel,
-        provider.completionLimitField,
-        provider.type === 'self-hosted',
-      );
+      // A limit changes no prompt: a count, which has none, is translated with a placeholder.
+      chatRequestFor({ ...input.body, max_tokens: 1 }, route);
       // The analyze stage ran for every route that does not count for itself (pipelines.ts).
       const tokens = ctx.analysis!.tokens;
       // Parts the analysis does not decode (audio, files) make the count a lower bound.

@@ -44,6 +44,11 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
   // sim-flaky fails every other call of each flaky model, counted apart so one model's calls do not decide
   // another's (only configured model names are keys).
   const flakyCalls = new Map<string, number>();
+  const flakyCall = (model: string): number => {
+    const n = (flakyCalls.get(model) ?? 0) + 1;
+    flakyCalls.set(model, n);
+    return n;
+  };
 
   function plan(request: ChatRequest, call: CallOptions): Plan {
     const sim = call.model.config.simulation ?? {};
@@ -105,9 +110,7 @@ export function createSimulatorProvider(id: string, config: SimulatorConfig): Pr
         headers: { 'retry-after': '1' },
       });
     }
-    const flaky = failure.kind === 'flaky' ? (flakyCalls.get(call.model.upstreamModel) ?? 0) + 1 : 0;
-    if (failure.kind === 'flaky') flakyCalls.set(call.model.upstreamModel, flaky);
-    if (flaky % 2 === 1) {
+    if (failure.kind === 'flaky' && flakyCall(call.model.upstreamModel) % 2 === 1) {
       throw new GatewayError('upstream_error', 'Simulated flaky upstream: every other call fails.', {
         status: 503,
         type: 'server_error',
