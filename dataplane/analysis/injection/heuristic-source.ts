@@ -11,7 +11,8 @@ import { PERSONA_CUES, RULEBOOK_LINE, RULEBOOK_MIN_LINES, scanPersonaRulebook } 
 import { OVERRIDE_CUES } from './cues-override.js';
 import { RESPONSE_CUES } from './cues-response.js';
 import { ENCODED_CUES, ENCODED_TOKENS, scanEncoded } from './encoded.js';
-import { prepareText } from './prepare.js';
+import { capMentions } from './mention.js';
+import { prepareText, type PreparedText } from './prepare.js';
 import type { HeuristicSignal, SegmentContext, SignalScore, SignalSource } from './types.js';
 
 const ALL_CUES: readonly Cue[] = [
@@ -54,12 +55,17 @@ export function createHeuristicSource(): SignalSource {
         const innerProbe = index.scanner.scan(inner.norm, inner.ascii);
         return matchCues(index, inner, innerProbe, context.untrusted, INNER_SIGNALS);
       };
-      const hits = matchCues(index, prepared, probe, context.untrusted);
-      hits.push(...scanHiddenMarkup(prepared.norm, context.untrusted, probe));
+      const cueHits = matchCues(index, prepared, probe, context.untrusted);
+      const more = scanHiddenMarkup(prepared.norm, context.untrusted, probe);
       if (probe.occurs(rulebook, RULEBOOK_MIN_LINES))
-        hits.push(...scanPersonaRulebook(prepared.clean, rulebookLine));
-      hits.push(...scanEncoded(prepared, scanInner, probe));
-      return combineHits(hits);
+        more.push(...scanPersonaRulebook(prepared.clean, rulebookLine));
+      more.push(...scanEncoded(prepared, scanInner, probe));
+      // A question that only mentions an attack's words (mention.ts): a person asking, not relayed data, and
+      // nothing hidden or encoded beside it.
+      if (more.length > 0 || context.untrusted) return combineHits([...cueHits, ...more]);
+      const rematch = (other: PreparedText): CueHit[] =>
+        matchCues(index, other, index.scanner.scan(other.norm, other.ascii), false);
+      return combineHits(capMentions(prepared, cueHits, rematch));
     },
   };
 }
