@@ -77,7 +77,12 @@ export function identifierKind(identifier: string): Kind | undefined {
 const STOCK_PASSWORDS =
   /^(?:password\d*|passw0rd|changeme|secret|admin|root|test|example|none|null|true|false|undefined|required|optional|string|empty)$/i;
 
-function notAValue(value: string, identifier: string): boolean {
+// A name built of words and numbers ("user:12345:profile", "cache/v2/sessions"): a Redis key or a path
+// that a `key` identifier names, not key material.
+const STRUCTURED_NAME = /^[a-z]{2,}(?:[:/.-](?:[a-z]{2,}|\d+))+$/i;
+
+function notAValue(value: string, identifier: string, kind: Kind): boolean {
+  if (kind === 'key' && STRUCTURED_NAME.test(value)) return true;
   if (looksLikePlaceholder(value) || STOCK_PASSWORDS.test(value)) return true;
   // Values published as samples or as public keys (AWS's documentation key, Algolia's public npm search key).
   if (PUBLISHED_SAMPLE_KEYS.has(value)) return true;
@@ -123,7 +128,7 @@ function consider(identifier: string, raw: string, start: number, kind: Kind, ou
   const value = raw.replace(/[.)\]}]+$/, '');
   // Both tests must pass; the cheaper one (mostly a length check) goes first.
   const score = valueScore(value, kind);
-  if (score === 0 || notAValue(value, identifier)) return;
+  if (score === 0 || notAValue(value, identifier, kind)) return;
   const subtype = subtypeFor(identifier, value, kind);
   out.push({
     type: PII_TYPES.secret,
@@ -167,8 +172,9 @@ export function createGenericSecretDetector(): Detector {
   // names a secret, so non-secret assignments cost no more than their identifier.
   const assignment = /(?<![\w.-])([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s{0,8}(?::=|=>|=|:)\s{0,8}["'`]?/y;
   const valueAt = /[^\s"'`,;<>]{4,512}/y;
+  // In English, German, Dutch, Portuguese, French and Spanish ("mon mot de passe est …", "Passwort: …").
   const prose =
-    /\b(password|passcode|passphrase|pwd|api key|secret key|access key|access token|api token|secret)\s{1,4}(?:is|was|=|:)\s{1,4}["'`]?([^\s"'`,;<>]{4,256})/gi;
+    /\b(password|passcode|passphrase|pwd|passwort|kennwort|wachtwoord|senha|mot de passe|contraseña|api key|secret key|access key|access token|api token|secret)(?:\s{1,4}(?:is|was|ist|war|est|es|é|era)\s{1,4}|\s{0,4}[=:]\s{0,4})["'`]?([^\s"'`,;<>]{4,256})/gi;
   return (text: string, index: TextIndex) => {
     const out: RawFinding[] = [];
     // Every assignment has an operator (':' or '='); text without one has no assignment to look at.
@@ -190,7 +196,7 @@ export function createGenericSecretDetector(): Detector {
       }
     }
     eachMatch(prose, text, (m) => {
-      const kind: Kind = /^p/i.test(m[1]!) ? 'password' : 'key';
+      const kind: Kind = /key|token|secret/i.test(m[1]!) ? 'key' : 'password';
       consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind, out);
     });
     return out;

@@ -1,6 +1,7 @@
 // IPv4 and IPv6 addresses (with optional CIDR prefix). Candidates are cut cheaply (a bounded regex for
 // dotted quads, a walk around each ':' for IPv6) and the parsers in ip-parse.ts decide. Version numbers
-// such as 1.2.3.4 after "version"/"v" get a lower confidence; words such as "IP" or "server" a higher one.
+// such as 1.2.3.4 right after "version"/"v" are not addresses; words such as "IP" or "server" raise the
+// confidence (and win over a version word).
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { parseIpv4, parseIpv6, validPrefixLength } from './ip-parse.js';
 import { around, matchAtCandidates } from './match-loop.js';
@@ -40,10 +41,10 @@ function ipv4(text: string, runs: readonly number[], re: RegExp, out: RawFinding
     if (isWordChar(before) || before === '.' || !parseIpv4(m[0])) return;
     const start = m.index;
     const end = cidrEnd(text, start + m[0].length, false);
-    let score = 0.6;
-    if (NETWORK_WORDS.test(around(text, start, end, 40, 20))) score = 0.85;
-    else if (VERSION_WORDS.test(text.slice(Math.max(0, start - 16), start).toLowerCase())) score = 0.3;
-    out.push({ type: PII_TYPES.ip, start, end, confidence: confidence(score) });
+    const network = NETWORK_WORDS.test(around(text, start, end, 40, 20));
+    // "version 1.2.3.4", "Chrome 120.0.6099.109": a version, unless the text around it talks about networks.
+    if (!network && VERSION_WORDS.test(text.slice(Math.max(0, start - 16), start).toLowerCase())) return;
+    out.push({ type: PII_TYPES.ip, start, end, confidence: confidence(network ? 0.85 : 0.6) });
   });
   // The regex has no look-behind, so a match may start inside a longer run: at one of its last three
   // digits, right before the first dot of a dotted quad.

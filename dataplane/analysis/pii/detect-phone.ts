@@ -85,6 +85,11 @@ function otherNumberShape(s: Shape): boolean {
     if (isYear(c) && a.length <= 2 && b.length <= 2 && validDayMonth(Number(a), Number(b))) return true;
   }
   if (g.length === 2 && isYear(g[0]!) && isYear(g[1]!)) return true;
+  // Numbers listed in pairs ("Lottery: 04 15 23 42 08 16"): the national formats that group by two (France,
+  // Belgium, the Netherlands, Morocco) write ten digits from a leading 0, in five pairs.
+  if (!s.plus && !s.parens && g.length >= 5 && g.every((x) => x.length === 2)) {
+    if (g.length !== 5 || g[0]![0] !== '0') return true;
+  }
   return g.filter((x) => x.length === 1).length > 2;
 }
 

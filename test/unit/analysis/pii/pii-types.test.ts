@@ -197,10 +197,11 @@ describe('IP_ADDRESS', () => {
     assert.deepEqual(found(text, 'IP_ADDRESS'), []);
   });
 
-  it('lowers confidence for version-like quads', () => {
-    const [version] = scanner.scanText('Chrome version 120.0.0.0');
-    const [server] = scanner.scanText('server 120.0.0.1');
-    assert.ok(version!.confidence < server!.confidence);
+  it('takes a quad right after a version word for a version, unless the text talks about networks', () => {
+    assert.deepEqual(found('Chrome version 120.0.0.0', 'IP_ADDRESS'), []);
+    assert.deepEqual(found('Upgrade to version 1.2.3.4 now', 'IP_ADDRESS'), []);
+    assert.deepEqual(found('server version 10.0.0.12', 'IP_ADDRESS'), ['10.0.0.12']);
+    assert.deepEqual(found('IP v4 10.0.0.1', 'IP_ADDRESS'), ['10.0.0.1']);
   });
 });
 

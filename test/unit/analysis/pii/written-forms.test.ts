@@ -120,4 +120,38 @@ describe('password labels in other languages', () => {
     }
     assert.deepEqual(found('the bypass: Xk9mQ2vL7pzR'), []);
   });
+
+  it('reads the words in sentences, spaced and with the language’s own verb', () => {
+    for (const text of [
+      'mot de passe : Xk9mQ2vL7pzR',
+      'Mot de passe: Xk9mQ2vL7pzR',
+      'mon mot de passe est Xk9mQ2vL7pzR',
+      'Mein Passwort ist Xk9mQ2vL7pzR',
+      'mijn wachtwoord is Xk9mQ2vL7pzR',
+      'minha senha é Xk9mQ2vL7pzR',
+      'mi contraseña es Xk9mQ2vL7pzR',
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'password', 'Xk9mQ2vL7pzR']], text);
+    }
+    assert.deepEqual(found('The password: see the vault'), []);
+  });
+});
+
+describe('look-alikes that are not PII', () => {
+  it('numbers listed in pairs are not a phone; a French number still is', () => {
+    assert.deepEqual(found('Lottery numbers: 04 15 23 42 08 16'), []);
+    assert.deepEqual(found('My picks this week are 12 15 23 42 48'), []);
+    assert.deepEqual(found('Appelez-moi au 04 15 23 42 08 demain'), [
+      ['PHONE_NUMBER', null, '04 15 23 42 08'],
+    ]);
+    assert.deepEqual(found('Tel +33 6 12 34 56 78'), [['PHONE_NUMBER', null, '+33 6 12 34 56 78']]);
+  });
+
+  it('a key made of words and numbers is a name, not key material', () => {
+    assert.deepEqual(found('key = "user:12345:profile"'), []);
+    assert.deepEqual(found('signing_key: "tenants/acme/signing/2024"'), []);
+    assert.deepEqual(found('key = "a8f5f167f44f4964e6c998dee827110c"'), [
+      ['SECRET', 'generic', 'a8f5f167f44f4964e6c998dee827110c'],
+    ]);
+  });
 });
