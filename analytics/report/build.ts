@@ -13,7 +13,7 @@ export type Grouping = (typeof GROUPINGS)[number];
 export const GROUP_COLUMNS: Record<Grouping, readonly string[]> = {
   team: ['team'],
   app: ['team', 'app'],
-  model: ['model', 'provider'],
+  model: ['model', 'provider', 'endpoint'],
   user: ['team', 'app', 'user'],
 };
 

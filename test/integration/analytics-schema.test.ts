@@ -195,7 +195,7 @@ describe('analytics schema (chDB)', () => {
     const onDisk = readdirSync(migrationsDir()).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name));
     const files = loadMigrationFiles();
     assert.equal(files.length, onDisk.length);
-    assert.equal(files.length, 16);
+    assert.equal(files.length, 18);
     const result = await runMigrations(client, config);
     assert.deepEqual(
       result.applied,
@@ -370,6 +370,18 @@ describe('analytics schema (chDB)', () => {
         assert.ok(value >= low && value <= high, `${column}: ${value} not in [${low}, ${high}]`);
       }
     }
+    // Each endpoint has rows of its own (a model's token counts are not averaged into its completions).
+    const byEndpoint = (sql: string) => rows<{ model: string; endpoint: string; n: string }>(client, sql);
+    const rawEndpoints = await byEndpoint(
+      `SELECT ifNull(model_routed, ifNull(model_requested, '')) AS model, endpoint, toString(count()) AS n
+       FROM ${db}.requests GROUP BY model, endpoint ORDER BY model, endpoint`,
+    );
+    const rolledEndpoints = await byEndpoint(
+      `SELECT model, endpoint, toString(sum(r.requests)) AS n FROM ${db}.requests_1m AS r
+       GROUP BY model, endpoint ORDER BY model, endpoint`,
+    );
+    assert.deepEqual(rolledEndpoints, rawEndpoints);
+    assert.ok(new Set(rawEndpoints.map((r) => r.endpoint)).size >= 3);
     const daily = await rows<{ n: string; cost: string; tokens: string }>(
       client,
       `SELECT sum(requests) AS n, sum(cost_nano_usd) AS cost, sum(prompt_tokens + completion_tokens) AS tokens
