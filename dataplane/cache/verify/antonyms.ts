@@ -112,6 +112,20 @@ const PLAIN_GROUPS: readonly (readonly string[])[] = [
   ['this_month', 'last_month', 'next_month'],
   ['this_year', 'last_year', 'next_year'],
   ['north', 'south', 'east', 'west'],
+  // Switching on and off in Spanish, Portuguese, Russian and German, whose verbs the English inflections do
+  // not reach: their common forms listed (the languages whose prefix is "dis-" are the generic rule's).
+  [
+    'activar activa activo activas activan activado activada activación habilitar habilita habilito habilitado habilitada encender enciendo enciende ativar ativa ativo ativado ativada ligar ligo ligado',
+    'desactivar desactiva desactivo desactivas desactivan desactivado desactivada desactivación deshabilitar deshabilita deshabilito deshabilitado deshabilitada apagar apago apaga desativar desativa desativo desativado desativada desligar desligo desligado',
+  ],
+  [
+    'включить включи включаю включает включать включение включен включена включено включил включила',
+    'отключить отключи отключаю отключает отключать отключение отключен отключена отключено отключил отключила выключить выключи выключаю выключает выключать выключение выключен выключил',
+  ],
+  [
+    'einschalten einschalte einschaltet aktivieren aktiviere aktiviert ein an',
+    'ausschalten ausschalte ausschaltet deaktivieren deaktiviere deaktiviert aus',
+  ],
   ['red', 'blue', 'green', 'yellow', 'black', 'white', 'purple', 'orange', 'pink', 'brown', 'gray grey'],
 ];
 
@@ -168,8 +182,16 @@ const PARITY_CONTEXT: ReadonlySet<string> = new Set(
 // Capitalised inside a sentence these are names ("Spring Boot", "Summer of Code"), not seasons.
 const SEASONS: ReadonlySet<string> = new Set(['spring', 'summer', 'autumn', 'winter']);
 
+// German separable particles ("Wie schalte ich 2FA ein?" / "… aus?") are the verb's only at the end of a
+// clause; elsewhere "ein" is the article, "aus" and "an" prepositions.
+const PARTICLES: ReadonlySet<string> = new Set(['ein', 'aus', 'an']);
+
 /** A word of the lexicon that this prompt uses in another sense. */
-function otherSense(t: Token, a: Analysis): boolean {
+function otherSense(t: Token, a: Analysis, i: number): boolean {
+  if (PARTICLES.has(t.norm)) {
+    const next = a.tokens[i + 1];
+    return next !== undefined && !next.sentenceStart;
+  }
   if (PARITY_WORDS.has(t.norm)) {
     for (const w of PARITY_CONTEXT) if (a.words.has(w)) return false;
     return true;
@@ -181,8 +203,9 @@ function otherSense(t: Token, a: Analysis): boolean {
 function sidesOf(a: Analysis): Map<number, Set<number>> | undefined {
   let found: Map<number, Set<number>> | undefined;
   let prev = '';
-  for (const t of a.tokens) {
-    const single = otherSense(t, a) ? undefined : LEXICON.get(t.norm);
+  for (let i = 0; i < a.tokens.length; i++) {
+    const t = a.tokens[i]!;
+    const single = otherSense(t, a, i) ? undefined : LEXICON.get(t.norm);
     const hits = PHRASE_HEADS.has(prev)
       ? [...(single ?? []), ...(LEXICON.get(`${prev} ${t.norm}`) ?? [])]
       : single;

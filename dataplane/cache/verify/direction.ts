@@ -356,3 +356,92 @@ function ordering(a: Analysis, names: { has(word: string): boolean }, p: number,
   }
   return relating;
 }
+
+const LIST_JOINERS: ReadonlySet<string> = new Set(wordList('and or nor vs vs. versus &'));
+
+/** Runs of adjacent name tokens ("new york") with the skeleton around them: each run a "§" slot. */
+function slots(a: Analysis, names: ReadonlyMap<string, number>): { skeleton: string[]; units: Unit[] } {
+  const skeleton: string[] = [];
+  const units: Unit[] = [];
+  const tokens = a.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'word' || !names.has(t.norm)) {
+      // "a Windows laptop" and "an Apple laptop" are the same frame.
+      skeleton.push(t.norm === 'an' ? 'a' : t.norm);
+      continue;
+    }
+    const from = i;
+    while (i + 1 < tokens.length && tokens[i + 1]!.kind === 'word' && names.has(tokens[i + 1]!.norm)) i++;
+    units.push({
+      name: tokens
+        .slice(from, i + 1)
+        .map((x) => x.norm)
+        .join(' '),
+      from,
+      to: i,
+    });
+    skeleton.push('§');
+  }
+  return { skeleton, units };
+}
+
+interface Unit {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The names in order, except that names joined only by "and"/"or"/"vs" ("China or India") or related by a
+ * verb that reads both ways ("Brad Pitt married Angelina Jolie") have no order: those runs are sorted.
+ */
+function nameSequence(a: Analysis, units: readonly Unit[]): string[] {
+  const out: string[] = [];
+  let run = [units[0]!.name];
+  for (let k = 1; k < units.length; k++) {
+    let unordered = true;
+    let joined = false;
+    for (let i = units[k - 1]!.to + 1; i < units[k]!.from && unordered; i++) {
+      const norm = a.tokens[i]!.norm;
+      if (TWO_WAY_VERBS.has(norm)) joined = true;
+      else unordered = LIST_JOINERS.has(norm);
+    }
+    if (!unordered && !joined) {
+      out.push(...run.sort());
+      run = [];
+    }
+    run.push(units[k]!.name);
+  }
+  out.push(...run.sort());
+  return out;
+}
+
+/**
+ * "What time is it in New York when it's noon in Tokyo?" / the cities swapped, "Does a Windows laptop work
+ * with an Apple monitor?" / "an Apple laptop … a Windows monitor": every word the same and in place except
+ * the names, which traded places however far apart. Only prompts with the same frame around the names (a
+ * reworded prompt is left to the other checks, so a paraphrase that moves words is never read as a swap),
+ * and not names in a plain list ("Which is bigger, China or India?") nor a relation that holds both ways.
+ */
+export function slotSwapDetail(a: Analysis, b: Analysis): string | undefined {
+  const midA = namesOf(a);
+  const midB = namesOf(b);
+  if (midA.size < 2 || midB.size < 2) return undefined;
+  const known = new Set([...midA.keys(), ...midB.keys()]);
+  const sa = slots(a, namesOf(a, known));
+  const sb = slots(b, namesOf(b, known));
+  if (sa.units.length < 2 || sa.units.length !== sb.units.length) return undefined;
+  if (!sa.skeleton.every((w, i) => w === sb.skeleton[i]) || sa.skeleton.length !== sb.skeleton.length)
+    return undefined;
+  // A relation that holds both ways: "How far is London from Paris?", "How is Python different from Java?".
+  for (const w of a.words) if (TWO_WAY_CUES.has(w) || TWO_WAY_VERBS.has(w)) return undefined;
+  const na = sa.units.map((u) => u.name);
+  const nb = sb.units.map((u) => u.name);
+  if (na.every((n, i) => n === nb[i])) return undefined;
+  if ([...na].sort().join('\n') !== [...nb].sort().join('\n')) return undefined;
+  const oa = nameSequence(a, sa.units);
+  const ob = nameSequence(b, sb.units);
+  if (oa.every((n, i) => n === ob[i])) return undefined;
+  return `${na.join(' … ')} vs ${nb.join(' … ')}`;
+}

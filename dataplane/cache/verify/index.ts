@@ -2,11 +2,11 @@
 // that mean something else (see docs/cache-verification.md). Pure and deterministic; cheap checks first.
 import { antonymDetail } from './antonyms.js';
 import { codeDetail } from './code.js';
-import { directionDetail, nameOrderDetail, swapDetail } from './direction.js';
+import { directionDetail, nameOrderDetail, slotSwapDetail, swapDetail } from './direction.js';
 import { entityIssue } from './entities.js';
 import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
-import { quantityIssue } from './quantities.js';
+import { quantityIssue, quantityOrderIssue } from './quantities.js';
 import { analyse, joinedAs } from './tokenize.js';
 import { layoutDetail } from './layout.js';
 import { unseenDetail } from './unseen.js';
@@ -60,5 +60,10 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   if (direction !== undefined) return reject('direction', direction);
   const order = nameOrderDetail(a, b) ?? swapDetail(a, b);
   if (order !== undefined) return reject('direction', order);
+  // The same values, then the same names, in other places of the same frame of words.
+  const moved = quantityOrderIssue(a, b);
+  if (moved !== undefined) return reject(moved.reason, moved.detail);
+  const slots = slotSwapDetail(a, b);
+  if (slots !== undefined) return reject('direction', slots);
   return OK;
 }

@@ -1,5 +1,6 @@
 // Number, date and unit checks: "Python 3.11" vs "3.12", "in 2023" vs "in 2024", "5 km" vs "5 miles" differ
 // in one token that embeddings barely weigh, yet each needs a different answer.
+import { sameList } from './same-list.js';
 import type { Analysis, Token } from './tokenize.js';
 
 const WORD_NUMBERS: ReadonlyMap<string, string> = new Map(
@@ -132,6 +133,8 @@ interface Quantities {
    * "@x" for a date, time or date word.
    */
   readonly hard: string[];
+  /** Index of the token each `hard` value came from. */
+  readonly hardAt: number[];
   /** Written-out numbers: they must agree when both prompts state a count, but one may leave it out. */
   readonly written: string[];
   readonly soft: Set<string>;
@@ -152,6 +155,7 @@ function unitAt(tokens: readonly Token[], i: number): Unit | undefined {
 function collect(a: Analysis): Quantities {
   const q: Quantities = {
     hard: [],
+    hardAt: [],
     written: [],
     soft: new Set(),
     units: [],
@@ -163,6 +167,7 @@ function collect(a: Analysis): Quantities {
     const t = tokens[i]!;
     if (t.kind === 'date') {
       q.hard.push(`@${t.norm}`);
+      q.hardAt.push(i);
       continue;
     }
     if (t.kind === 'number') {
@@ -175,6 +180,7 @@ function collect(a: Analysis): Quantities {
         i++;
       }
       q.hard.push(value);
+      q.hardAt.push(i);
       const unit = unitAt(tokens, i + 1) ?? unitAt(tokens, i - 1);
       if (unit !== undefined) q.attached.set(value, unit.name);
       continue;
@@ -187,7 +193,10 @@ function collect(a: Analysis): Quantities {
     const notOrdinal = t.norm === 'second' && (afterNumber || tokens[i + 1]?.norm === 'hand');
     if (facts.written !== undefined && !notOrdinal) q.written.push(facts.written);
     if (facts.soft !== undefined) q.soft.add(facts.soft);
-    if (facts.date === true) q.hard.push(`@${t.norm}`);
+    if (facts.date === true) {
+      q.hard.push(`@${t.norm}`);
+      q.hardAt.push(i);
+    }
     const unit = afterNumber ? facts.unitAfterNumber : facts.unit;
     if (unit !== undefined) {
       q.units.push(unit);
@@ -262,8 +271,68 @@ function unitIssue(qa: Quantities, qb: Quantities): QuantityIssue | undefined {
   return undefined;
 }
 
+/**
+ * The same numbers and dates in another order: "10 divided by 2" / "2 divided by 10", "born in 1990, married
+ * in 2015" / the years swapped, "leave Monday, return Friday" / the days swapped. The counts agree, so
+ * numberIssue passes them; the order says which value plays which part. Only when both sides hold exactly
+ * the same values in the same frame of words, and not in a plain list.
+ */
+function orderIssue(a: Analysis, qa: Quantities, b: Analysis, qb: Quantities): QuantityIssue | undefined {
+  const va = qa.hard;
+  const vb = qb.hard;
+  if (va.length < 2 || va.length !== vb.length || sameList(va, vb)) return undefined;
+  if (unmatched(va, vb, new Set()).length > 0) return undefined;
+  // Only in the same frame: "from step 3 to step 4" / "to step 4 from step 3" is reworded, not swapped.
+  if (!sameList(frame(a, qa), frame(b, qb))) return undefined;
+  if (sameList(ordered(a, qa), ordered(b, qb))) return undefined;
+  const dated = va.every(isDate);
+  return { reason: dated ? 'date' : 'number', detail: `${show(va)} vs ${show(vb)} (order)` };
+}
+
+/** The prompt's words with each value replaced by a placeholder. */
+function frame(a: Analysis, q: Quantities): string[] {
+  const out = a.tokens.map((t) => t.norm);
+  for (const i of q.hardAt) out[i] = '§';
+  return out;
+}
+
+const COORDINATORS: ReadonlySet<string> = new Set(['and', 'or', '&', 'und', 'et', 'y', 'e', 'ou', 'o']);
+
+/**
+ * The values in order, except that a plain list ("500 and 1000", "Rs 1000 and Rs 500", "3, 5 or 7") has no
+ * order: its values are sorted. Between two listed values stand only coordinators and the word repeated
+ * before each (a currency, "INR"); "between March 1 and April 15" stays ordered (a month stands between).
+ */
+function ordered(a: Analysis, q: Quantities): string[] {
+  const { tokens } = a;
+  const out: string[] = [];
+  let run: string[] = [q.hard[0]!];
+  for (let k = 1; k < q.hard.length; k++) {
+    const from = q.hardAt[k - 1]!;
+    const to = q.hardAt[k]!;
+    const lead = tokens[from - 1]?.norm;
+    let listed = to > from + 1;
+    for (let i = from + 1; i < to && listed; i++) {
+      const norm = tokens[i]!.norm;
+      listed = COORDINATORS.has(norm) || norm === lead;
+    }
+    if (!listed) {
+      out.push(...run.sort());
+      run = [];
+    }
+    run.push(q.hard[k]!);
+  }
+  out.push(...run.sort());
+  return out;
+}
+
 export function quantityIssue(a: Analysis, b: Analysis): QuantityIssue | undefined {
   const qa = collect(a);
   const qb = collect(b);
   return numberIssue(qa, qb) ?? unitIssue(qa, qb);
+}
+
+/** The same values in another order (orderIssue): run last, after the checks that say more ("from … to"). */
+export function quantityOrderIssue(a: Analysis, b: Analysis): QuantityIssue | undefined {
+  return orderIssue(a, collect(a), b, collect(b));
 }

@@ -639,3 +639,78 @@ describe('verifyMatch: contract', () => {
     assert.ok(ms < 500, `${ms} ms`);
   });
 });
+
+// Found by black-box testing: each of these was served the other's answer (similarity 0.97–0.999).
+describe('verifyMatch: the same values or names in other places', () => {
+  it('rejects numbers, dates and times that traded places', () => {
+    rejects('number', 'What is 10 divided by 2?', 'What is 2 divided by 10?');
+    rejects('number', 'What is 100 minus 30?', 'What is 30 minus 100?');
+    rejects('number', 'What is 2 to the power of 10?', 'What is 10 to the power of 2?');
+    rejects(
+      'number',
+      'How many days between March 1 and April 15?',
+      'How many days between March 15 and April 1?',
+    );
+    rejects(
+      'date',
+      'Set an alarm for 7:30 and a reminder for 8:15',
+      'Set an alarm for 8:15 and a reminder for 7:30',
+    );
+    rejects('date', 'I was born in 1990 and married in 2015.', 'I was born in 2015 and married in 1990.');
+    rejects('date', 'I leave on Monday and return on Friday.', 'I leave on Friday and return on Monday.');
+  });
+
+  it('keeps values in a plain list in any order', () => {
+    accepts(
+      'What did the ban on Rs 500 and Rs 1000 notes change?',
+      'What did the ban on Rs 1000 and Rs 500 notes change?',
+    );
+    accepts('Is 7 or 9 a prime number?', 'Is 9 or 7 a prime number?');
+  });
+
+  it('rejects names that traded places in the same frame, however far apart', () => {
+    rejects(
+      'direction',
+      "What time is it in New York when it's noon in Tokyo?",
+      "What time is it in Tokyo when it's noon in New York?",
+    );
+    rejects('direction', 'Is London ahead of New York in time?', 'Is New York ahead of London in time?');
+    rejects('direction', 'What is 3pm Eastern in Pacific time?', 'What is 3pm Pacific in Eastern time?');
+    rejects(
+      'direction',
+      'Does a Windows laptop work with an Apple monitor?',
+      'Does an Apple laptop work with a Windows monitor?',
+    );
+  });
+
+  it('keeps names in a list or in a relation that holds both ways', () => {
+    accepts('Which is bigger, China or India?', 'Which is bigger, India or China?');
+    accepts('How far is London from Paris?', 'How far is Paris from London?');
+    accepts('When did Brad Pitt marry Angelina Jolie?', 'When did Angelina Jolie marry Brad Pitt?');
+  });
+
+  it('rejects switching on for off in Spanish, Portuguese, Russian and German', () => {
+    rejects(
+      'antonym',
+      '¿Cómo activo la autenticación de dos factores?',
+      '¿Cómo desactivo la autenticación de dos factores?',
+    );
+    rejects(
+      'antonym',
+      'Como ativar a verificação em duas etapas?',
+      'Como desativar a verificação em duas etapas?',
+    );
+    rejects(
+      'antonym',
+      'Как включить двухфакторную аутентификацию?',
+      'Как отключить двухфакторную аутентификацию?',
+    );
+    rejects(
+      'antonym',
+      'Wie schalte ich die Zwei-Faktor-Authentifizierung ein?',
+      'Wie schalte ich die Zwei-Faktor-Authentifizierung aus?',
+    );
+    // "ein" is the article and "aus" a preposition inside a clause: not the particles.
+    accepts('Wie schalte ich ein Gerät aus?', 'Wie kann ich ein Gerät ausschalten?');
+  });
+});
