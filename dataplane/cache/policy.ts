@@ -15,6 +15,8 @@ export interface CachePolicy {
   readonly semantic: boolean;
   /** Similarity a semantic neighbour needs. */
   readonly threshold: number;
+  /** The client's `Cache-Control: max-age`: an answer stored longer ago than this is not served. */
+  readonly maxAgeMs?: number;
   /** Why nothing is cached, for logs and tests; undefined when something is. */
   readonly reason?: string;
 }
@@ -38,6 +40,23 @@ const OFF = (reason: string): CachePolicy => ({
   reason,
 });
 
+/**
+ * The `cache.apps` settings of the caller's app: those under `team/app`, field by field over those under the
+ * bare app name (which apply to the apps of that name in every team: app names are unique only in a team).
+ */
+function appSettings(
+  config: CacheConfig,
+  identity: Identity | undefined,
+): CacheConfig['apps'][string] | undefined {
+  const app = identity?.app;
+  if (app === null || app === undefined) return undefined;
+  const bare = Object.hasOwn(config.apps, app) ? config.apps[app] : undefined;
+  const team = identity!.team;
+  const key = team === null ? undefined : `${team}/${app}`;
+  const qualified = key !== undefined && Object.hasOwn(config.apps, key) ? config.apps[key] : undefined;
+  return qualified === undefined ? bare : { ...bare, ...qualified };
+}
+
 /** Compiled once per config: the model matcher is built here, not per request. */
 export function createPolicy(config: CacheConfig): (input: PolicyInput) => CachePolicy {
   const models: ModelMatcher = compileModelPatterns(config.models);
@@ -49,14 +68,15 @@ export function createPolicy(config: CacheConfig): (input: PolicyInput) => Cache
     const identity = input.identity;
     if (identity !== undefined && identity.method !== 'anonymous' && identity.team === null)
       return OFF('no team to keep the answer in');
-    const app = input.identity?.app;
-    const appConfig = app === null || app === undefined ? undefined : config.apps[app];
+    const appConfig = appSettings(config, identity);
     if (appConfig?.enabled === false) return OFF('cache disabled for this app');
     const directives = parseCacheControl(input.cacheControl);
-    // `max-age=0` accepts nothing stored before now, so no answer qualifies: a lookup skipped, as no-cache.
+    // `max-age=N` accepts answers stored at most N seconds ago (RFC 9111, 5.2.1.1); `max-age=0` none at all,
+    // so the lookup is skipped, as for no-cache. A malformed value is ignored, as the RFC asks.
+    const maxAge = maxAgeSeconds(directives.get('max-age'));
     const lookup =
       !directives.has('no-cache') &&
-      directives.get('max-age') !== '0' &&
+      maxAge !== 0 &&
       !(input.cacheControl === undefined && parseCacheControl(input.pragma).has('no-cache'));
     const store = !directives.has('no-store');
     if (!lookup && !store) return OFF('cache-control: no-cache, no-store');
@@ -72,6 +92,7 @@ export function createPolicy(config: CacheConfig): (input: PolicyInput) => Cache
       store,
       semantic: config.semantic.enabled,
       threshold: appConfig?.semantic_threshold ?? config.semantic.threshold,
+      ...(maxAge === undefined ? {} : { maxAgeMs: maxAge * 1000 }),
     };
     return withPiiFindings(policy, input.piiFindings, config);
   };
@@ -90,10 +111,16 @@ export function withPiiFindings(
   return { ...policy, semantic: false };
 }
 
-/**
- * Directives by lower-cased name, with their values (unquoted). Only no-cache, no-store and max-age=0 are read;
- * a max-age above 0 is not honoured per request (entries live for the configured TTL).
- */
+function maxAgeSeconds(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+}
+
+/** Whether a stored answer is young enough for the policy's max-age (always, without one). */
+export function freshEnough(policy: CachePolicy, storedAt: number, now = Date.now()): boolean {
+  return policy.maxAgeMs === undefined || now - storedAt <= policy.maxAgeMs;
+}
+
+/** Directives by lower-cased name, with their values (unquoted): no-cache, no-store and max-age are read. */
 export function parseCacheControl(header: string | undefined): ReadonlyMap<string, string | undefined> {
   const out = new Map<string, string | undefined>();
   if (header === undefined || header === '') return out;

@@ -8,7 +8,7 @@ import type { CachedAnswer } from './answer.js';
 import type { CacheBackend, Partition, PurgeFilter } from './backend.js';
 import { TextTooLongError, type Embedder } from './embedder.js';
 import { lastParagraphInput, prefetchText, type SemanticInput } from './long-prompt.js';
-import { createPolicy, withPiiFindings, type CachePolicy, type PolicyInput } from './policy.js';
+import { createPolicy, freshEnough, withPiiFindings, type CachePolicy, type PolicyInput } from './policy.js';
 import { requestKeys, semanticText, type RequestKeys } from './request-key.js';
 import type { CacheConfig } from './schema.js';
 import { cacheTenant } from './tenant.js';
@@ -214,6 +214,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (candidate.similarity < policy.threshold) break;
       // Stored before texts the model cannot read whole were kept out; its match would be no better.
       if (candidate.prompt.length > config.embeddings.max_input_chars) continue;
+      if (!freshEnough(policy, candidate.answer.storedAt)) continue;
       if (config.semantic.verify) {
         const verdict = verifyMatch(candidate.prompt, text);
         if (!verdict.ok) {
@@ -269,7 +270,11 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (config.exact.enabled) {
         try {
           const answer = await backend.getExact(tenant, input.modelId, keys.exact);
-          if (answer !== undefined && answer.endpoint === input.endpoint) {
+          if (
+            answer !== undefined &&
+            answer.endpoint === input.endpoint &&
+            freshEnough(policy, answer.storedAt)
+          ) {
             metrics.cacheLookups.inc({ result: 'exact' });
             observe('exact', start);
             return { ...base, hit: { layer: 'exact', answer } };

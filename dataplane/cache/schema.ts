@@ -101,10 +101,13 @@ export const cacheConfigSchema = z.strictObject({
   semantic: semanticConfigSchema.prefault({}),
   /** Models whose answers are cached; default every chat model. Globs with `*`. */
   models: z.array(z.string().min(1)).default(['*']),
-  /** Per-app settings, by app id. */
+  /**
+   * Per-app settings: by `team/app`, or by app name alone for the apps of that name in every team (the
+   * qualified entry wins field by field).
+   */
   apps: z
     .record(
-      z.string().min(1),
+      z.string().regex(/^[^/]+(?:\/[^/]+)?$/, 'an app name, or team/app'),
       z.strictObject({
         enabled: z.boolean().optional(),
         semantic_threshold: unit.optional(),

@@ -296,6 +296,23 @@ describe('cache on Redis 8 with the real embedding model', () => {
     assert.equal(cached.text, skipped.text);
   });
 
+  it('honours Cache-Control: max-age=N: an answer stored longer ago is not served, and is replaced', async () => {
+    const q = 'Name a prime number between 30 and 40.';
+    const first = await ask(gateway, q);
+    assert.equal(first.cache, 'miss');
+    await sleep(50);
+    assert.equal((await ask(gateway, q, { headers: { 'cache-control': 'max-age=60' } })).cache, 'exact');
+    await sleep(1_100);
+    // Older than a second: a miss, answered upstream, and stored in its place.
+    const fresh = await ask(gateway, q, { headers: { 'cache-control': 'max-age=1' } });
+    assert.equal(fresh.cache, 'miss');
+    assert.notEqual(fresh.text, first.text);
+    await sleep(50);
+    const again = await ask(gateway, q, { headers: { 'cache-control': 'max-age=1' } });
+    assert.equal(again.cache, 'exact');
+    assert.equal(again.text, fresh.text);
+  });
+
   it('purges one tenant on DELETE /admin/cache (admin role only)', async () => {
     const q = 'Translate "good morning" to Spanish.';
     await ask(gateway, q);

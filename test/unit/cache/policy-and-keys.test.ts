@@ -46,6 +46,36 @@ describe('cache policy', () => {
     assert.equal(input({}, { identity: identity('off') }).lookup, false);
   });
 
+  it('takes team/app settings for one team, field by field over the bare app name', () => {
+    const scoped = createPolicy(
+      cacheConfigSchema.parse({
+        enabled: true,
+        apps: {
+          web: { semantic_threshold: 0.99 },
+          'acme/web': { enabled: false },
+          'globex/chat': { semantic_threshold: 0.98 },
+        },
+      }),
+    );
+    const ask = (who: Identity) =>
+      scoped({
+        endpoint: 'chat',
+        modelId: 'm',
+        body: { temperature: 0 },
+        identity: who,
+        cacheControl: undefined,
+        piiFindings: 0,
+      });
+    assert.equal(ask(identity('web', 'acme')).lookup, false);
+    assert.deepEqual(
+      [ask(identity('web', 'globex')).lookup, ask(identity('web', 'globex')).threshold],
+      [true, 0.99],
+    );
+    assert.equal(ask(identity('chat', 'globex')).threshold, 0.98);
+    assert.equal(ask(identity('chat', 'acme')).threshold, 0.97);
+    assert.throws(() => cacheConfigSchema.parse({ apps: { 'a/b/c': { enabled: false } } }), /team\/app/);
+  });
+
   it('leaves out tokens that name no team: they would share the anonymous tenant', () => {
     const token = (method: Identity['method'], team: string | null): Identity => ({
       ...identity(null),
