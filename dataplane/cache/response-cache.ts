@@ -90,6 +90,9 @@ export interface ResponseCacheOptions {
   logger: Logger;
 }
 
+/** How long the cache leaves a backend alone after it failed a command, milliseconds. */
+export const BACKOFF_MS = 1_000;
+
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const { backend, embedder, metrics, logger } = options;
   const spaceOf = (fingerprint: string) =>
@@ -104,8 +107,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // Identical requests in flight: tenant + exact key → the leader's answer.
   const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
 
+  // A backend that just failed (a stalled Redis answers nothing until the command timeout) is left alone for
+  // a while: one request per BACKOFF_MS pays the timeout again, the others skip the cache at once.
+  let pausedUntil = 0;
+  const available = () => backend.ready() && performance.now() >= pausedUntil;
+
   function failed(op: string, error: unknown) {
     metrics.cacheBackendErrors.inc({ op });
+    pausedUntil = performance.now() + BACKOFF_MS;
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }
 
@@ -240,7 +249,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     prefetch(config, input, policy) {
       // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
       // layer has been embedded for nothing, in memory only.
-      if (embedder === undefined || !policy.lookup || !policy.semantic || !backend.ready()) return;
+      if (embedder === undefined || !policy.lookup || !policy.semantic || !available()) return;
       const turn = semanticText(input.body);
       const text = turn === undefined ? undefined : prefetchText(config, turn);
       if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
@@ -263,7 +272,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         metrics.cacheLookups.inc({ result: 'skipped' });
         return base;
       }
-      if (!backend.ready()) {
+      if (!available()) {
         metrics.cacheLookups.inc({ result: 'bypassed' });
         return base;
       }
@@ -322,7 +331,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     store(lookup, answer) {
       const { config, policy, tenant, modelId, keys } = lookup;
       lookup.release?.(answer);
-      if (!policy.store || Buffer.byteLength(answer.body) > config.max_entry_bytes) return;
+      if (!policy.store || Buffer.byteLength(answer.body) > config.max_entry_bytes || !available()) return;
       const ttl = config.ttl_s;
       if (config.exact.enabled) {
         backend.setExact(tenant, modelId, keys.exact, answer, ttl).then(

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startCountingUpstream, type CountingUpstream } from '../support/counting-upstream.js';
 import { sharedEmbeddingsMetrics, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
+import { metricValue } from '../support/raw-http.js';
 import { redisCommand, redisUrl, startPrivateRedis } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 
@@ -566,6 +567,48 @@ describe('cache TTL, coalescing and Redis outages', () => {
           await waitFor(
             async () => (await ask(gateway, 'What is the capital of Japan?')).cache === 'exact',
             'a hit after Redis is back',
+            10_000,
+          );
+        },
+      );
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
+describe('cache with a stalled Redis', () => {
+  it('after a command times out, leaves Redis alone for a while: the next requests skip the cache at once', async () => {
+    const redis = await startPrivateRedis();
+    try {
+      await withGateway(
+        { redis: { url: redis.url, key_prefix: prefix(), command_timeout_ms: 100 } },
+        async (gateway) => {
+          const metric = async (name: string, labels: Record<string, string>) =>
+            metricValue(await (await fetch(`${gateway.url}/metrics`)).text(), name, labels) ?? 0;
+          const errors = () => metric('gateway_cache_backend_errors_total', { op: 'get' });
+          const bypassed = () => metric('gateway_cache_lookups_total', { result: 'bypassed' });
+          await ask(gateway, 'What is the capital of Peru?');
+          assert.equal((await ask(gateway, 'What is the capital of Peru?')).cache, 'exact');
+          // SIGSTOP: the socket stays open, so the client still reads as connected; commands just time out.
+          redis.pause();
+          try {
+            const [errorsBefore, bypassedBefore] = [await errors(), await bypassed()];
+            const first = await ask(gateway, 'What is the capital of Peru?');
+            assert.equal(first.status, 200);
+            assert.equal(await errors(), errorsBefore + 1);
+            // Within the back-off: no command is sent (no new timeout), the lookup is bypassed.
+            for (let i = 0; i < 3; i++)
+              assert.equal((await ask(gateway, 'What is the capital of Peru?')).status, 200);
+            assert.equal(await errors(), errorsBefore + 1);
+            assert.equal(await bypassed(), bypassedBefore + 4);
+          } finally {
+            redis.resume();
+          }
+          // After the back-off the cache is used again.
+          await waitFor(
+            async () => (await ask(gateway, 'What is the capital of Peru?')).cache === 'exact',
+            'a hit once Redis answers again',
             10_000,
           );
         },
