@@ -1,6 +1,7 @@
 // Builds one gateway from a validated config: runtime, pipelines, uWS app, listening socket, reload and
 // graceful shutdown. No module state, so tests can run several gateways in one process.
 import { availableParallelism } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
@@ -317,6 +318,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.watchConfig === true && options.configPath !== undefined
       ? watchConfigFile(options.configPath, () => void reload())
       : undefined;
+  // The file was read before start-up (seconds, with a cold warehouse or model) and is watched only from here:
+  // a change in between (a revoked key) would wait for the next one. Read once more now, applied if it differs.
+  if (watcher !== undefined) void catchUp(options.configPath!);
+
+  async function catchUp(path: string): Promise<void> {
+    let now: GatewayConfig;
+    try {
+      now = await loadConfigFile(path, env);
+    } catch {
+      // Broken meanwhile: the reload reads it again and logs why it is refused; the running config stays.
+      if (stopping === undefined) await reload();
+      return;
+    }
+    if (stopping === undefined && !isDeepStrictEqual(now, options.config)) await reload(now);
+  }
 
   let stopping: Promise<void> | undefined;
   function shutdown(graceMs = runtime.config.server.shutdown_grace_ms): Promise<void> {

@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { parseConfig } from '../../dataplane/config/load.js';
@@ -220,5 +223,40 @@ describe('config reload and remote JWKS', () => {
     await waitFor(() => fetches === 2, 'the applied reload re-reading the JWKS');
     assert.equal(await budgets(), 200);
     assert.equal(fetches, 2);
+  });
+});
+
+describe('a config file changed while the gateway starts', () => {
+  it('is applied once the file is watched, without waiting for another change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-catch-up-'));
+    const file = join(dir, 'gateway.yaml');
+    const models = (ids: string[]) =>
+      Object.fromEntries(ids.map((id) => [id, { provider: 'simulator', upstream_model: 'sim-1' }]));
+    const base = { analysis: { enabled: false }, providers: { simulator: { type: 'simulator' } } };
+    // What was read at start-up has two models; the file, edited before it was watched, keeps one.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...base,
+        logging: { level: 'error' },
+        analytics: { enabled: false },
+        models: models(['kept']),
+      }),
+    );
+    const gateway = await startTestGateway(
+      { ...base, models: models(['kept', 'removed']) },
+      { configPath: file, watchConfig: true },
+    );
+    try {
+      const ids = async () =>
+        ((await (await fetch(`${gateway.url}/v1/models`)).json()) as { data: { id: string }[] }).data.map(
+          (m) => m.id,
+        );
+      await waitFor(async () => !(await ids()).includes('removed'), 'the edited file applied', 5_000);
+      assert.ok((await ids()).includes('kept'));
+    } finally {
+      await gateway.shutdown(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -30,7 +30,13 @@ export interface TestGateway extends Gateway {
  */
 export async function startTestGateway(
   document: Record<string, unknown> = {},
-  options: { analyticsClient?: AnalyticsClient; embeddingSpace?: string } = {},
+  options: {
+    analyticsClient?: AnalyticsClient;
+    embeddingSpace?: string;
+    /** The file the gateway watches and reloads from (the config itself still comes from `document`). */
+    configPath?: string;
+    watchConfig?: boolean;
+  } = {},
 ): Promise<TestGateway> {
   const records: RequestRecord[] = [];
   const sink: RecordSink = (record) => records.push(record);
