@@ -7,6 +7,7 @@ import type { RecordSink } from '../analytics/record.js';
 import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { anonymise, startRecorder } from '../analytics/recorder.js';
 import { cleanRow, DEFAULT_LIMITS } from '../analytics/writer/clean-row.js';
+import { freeUnderCostBudgets } from './config/cost-warnings.js';
 import { loadConfigFile } from './config/load.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { restartOnlyChanges } from './config/restart-only.js';
@@ -274,6 +275,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = uws.us_socket_local_port(listenSocket);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info('listening', { host, port, url, models: runtime.models.size });
+  warnFreeModels(options.config);
+
+  function warnFreeModels(config: GatewayConfig): void {
+    const free = freeUnderCostBudgets(config);
+    if (free.length > 0)
+      logger.warn('models without pricing count $0 against cost budgets', { models: free });
+  }
 
   async function reload(config?: GatewayConfig): Promise<boolean> {
     let next = config;
@@ -306,6 +314,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       void previous.retire();
       metrics.configReloads.inc({ result: 'ok' });
       logger.info('config reloaded', { models: runtime.models.size, source: options.configPath ?? 'api' });
+      warnFreeModels(next);
       return true;
     } catch (error) {
       metrics.configReloads.inc({ result: 'error' });
