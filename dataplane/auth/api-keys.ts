@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TeamsConfig } from '../config/auth-schema.js';
 import type { Directory } from './directory.js';
-import { authError } from './errors.js';
+import { RefusedCredentialError } from './errors.js';
 import { hashKeyBytes } from './key-hash.js';
 import { mergeRoles, type Identity } from './identity.js';
 
@@ -67,7 +67,7 @@ export function createKeyIndex(teams: TeamsConfig, directory: Directory): KeyInd
       for (const entry of bucket) {
         if (!timingSafeEqual(entry.digest, digest)) continue;
         if (now >= entry.expiresAt) {
-          throw authError('unauthorized', `API key '${entry.identity.keyId}' has expired.`);
+          throw new RefusedCredentialError(`API key '${entry.identity.keyId}' has expired.`, entry.identity);
         }
         return entry.identity;
       }

@@ -162,6 +162,8 @@ export interface GatewayContext {
   streamStarted?: boolean;
   /** Set by the auth stage. */
   identity?: Identity;
+  /** Whose authentic but refused credential it was (an expired key): for the record only, never for access. */
+  refusedIdentity?: Identity;
   /** Filled as soon as known; for streams, when the usage chunk passes. */
   usage?: TokenUsage;
   /**

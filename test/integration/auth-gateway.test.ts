@@ -324,14 +324,15 @@ describe('API keys hot-reloaded through the gateway', () => {
   const rotatedIn = newKey();
 
   /** The config with team acme, app web holding exactly `keys`. */
-  const document = (keys: { id: string; sha256: string }[]) => ({
+  type KeyEntry = { id: string; sha256: string; expires_at?: string };
+  const document = (keys: KeyEntry[]) => ({
     ...SIMULATOR,
     analysis: { enabled: false },
     teams: { acme: { models: ['*'], apps: { web: { keys } } } },
   });
   // startTestGateway adds these to the document it starts with; a reload without them would change the
   // logging level and a restart-only setting, which is beside the point here.
-  const reload = async (keys: { id: string; sha256: string }[]) => {
+  const reload = async (keys: KeyEntry[]) => {
     const next = { logging: { level: 'error' }, analytics: { enabled: false }, ...document(keys) };
     assert.equal(await gateway.reload(parseConfig(next, process.env, 'reloaded')), true);
   };
@@ -360,6 +361,37 @@ describe('API keys hot-reloaded through the gateway', () => {
     await expect200(await chat(gateway, bearer(rotatedIn.key)));
     // The key that stayed is untouched by the rotation of the other.
     await expect200(await chat(gateway, bearer(added.key)));
+  });
+
+  it('an expired key is a 401 whose record names the key, its app and team (it is authentic, only dead)', async () => {
+    const expired = newKey();
+    const unknown = newKey();
+    await reload([
+      { id: 'rotated-in', sha256: rotatedIn.sha256 },
+      { id: 'old', sha256: expired.sha256, expires_at: '2020-01-01T00:00:00Z' },
+    ]);
+    await expect401(
+      await chat(gateway, { ...bearer(expired.key), 'x-request-id': 'expired-key' }),
+      /^API key 'old' has expired\.$/,
+    );
+    await expect401(
+      await chat(gateway, { ...bearer(unknown.key), 'x-request-id': 'unknown-key' }),
+      /^Invalid API key\.$/,
+    );
+    const record = await waitFor(
+      () => gateway.records.find((r) => r.client_request_id === 'expired-key'),
+      'the record',
+    );
+    assert.deepEqual(
+      [record.status, record.team, record.app, record.api_key_id],
+      [401, 'acme', 'web', 'old'],
+    );
+    // An unknown key names no one.
+    const other = await waitFor(
+      () => gateway.records.find((r) => r.client_request_id === 'unknown-key'),
+      'the record',
+    );
+    assert.deepEqual([other.team, other.app, other.api_key_id], [null, null, null]);
   });
 
   it('a key removed by a reload is a 401 on the next request', async () => {

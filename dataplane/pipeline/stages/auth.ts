@@ -1,6 +1,7 @@
 // Who is calling: API key, JWT (OIDC) or introspected token, from headers alone, before the body is read
 // into anything, so an unauthenticated caller only ever sees 401. The body's user field is added by parse.
 import { pickUser, withUser } from '../../auth/identity.js';
+import { RefusedCredentialError } from '../../auth/errors.js';
 import { quoteUntrusted } from '../../auth/jwt-errors.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayMetrics } from '../../observability/gateway-metrics.js';
@@ -13,9 +14,14 @@ export function authStage(metrics: GatewayMetrics): Stage {
   return {
     name: 'auth',
     async run(ctx, next) {
-      ctx.identity = await timed(observeWait, () =>
-        ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal),
-      );
+      try {
+        ctx.identity = await timed(observeWait, () =>
+          ctx.runtime.authenticator.authenticate(ctx.headers, undefined, ctx.signal),
+        );
+      } catch (error) {
+        if (error instanceof RefusedCredentialError) ctx.refusedIdentity = error.identity;
+        throw error;
+      }
       const origin = ctx.headers['origin'];
       if (origin !== undefined && ctx.identity.method === 'anonymous')
         refuseBrowser(origin, ctx.runtime.config.server.browser_origins);

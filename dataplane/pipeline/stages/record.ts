@@ -120,7 +120,7 @@ export function toRecord(ctx: GatewayContext, iso: IsoFormatter): RequestRecord 
   // A router's provisional target is not where the request went: the route counts once it was chosen.
   const route = ctx.routeReason === undefined ? undefined : ctx.route;
   const analysis = ctx.analysis;
-  const identity = ctx.identity;
+  const identity = ctx.identity ?? ctx.refusedIdentity;
   const upstreamLatency =
     t.upstreamStart !== undefined && t.upstreamEnd !== undefined ? t.upstreamEnd - t.upstreamStart : null;
   const latency = end - t.start;
