@@ -68,6 +68,8 @@ describe('auth and limits (in-process store)', () => {
         ops: {
           models: ['*'],
           roles: ['admin'],
+          // A budget of its own, so that a report that wrongly lists this team shows a row for it.
+          limits: { tokens: { month: 1_000_000_000 } },
           apps: { console: { keys: [{ id: 'ops-1', sha256: admin.sha256 }] } },
         },
       },
@@ -303,6 +305,9 @@ describe('auth and limits (in-process store)', () => {
     }
     const known = await fetch(`${gateway.url}/admin/usage?app=narrow`, { headers: bearer(admin.key) });
     assert.equal(known.status, 200);
-    await known.text();
+    // The teams that have such an app, not every team's own rows.
+    const scopes = new Set(((await known.json()) as { data: { scope: string }[] }).data.map((r) => r.scope));
+    assert.ok(scopes.has('team:acme') && scopes.has('key:acme/narrow/narrow-1'), [...scopes].join(' '));
+    assert.ok(![...scopes].some((s) => s.startsWith('team:ops')), [...scopes].join(' '));
   });
 });

@@ -24,7 +24,10 @@ export function ownBudgetsStage(deps: { limiter: Limiter }): Stage {
   };
 }
 
-/** `?team=acme&app=web&user=u1` narrows the report; without a team, every configured team and app is listed. */
+/**
+ * `?team=acme&app=web&user=u1` narrows the report; without a team, every configured team and app is listed
+ * (with `app` alone, the teams that have such an app, with that app).
+ */
 export function adminUsageStage(deps: { limiter: Limiter }): Stage {
   return {
     name: 'admin-usage',
@@ -50,6 +53,8 @@ export function adminUsageStage(deps: { limiter: Limiter }): Stage {
       const identities: Identity[] = [];
       for (const [teamId, teamConfig] of Object.entries(teams)) {
         if (team !== null && teamId !== team) continue;
+        // `?app=web` alone: the teams that have an app of that name, not every team's own rows.
+        if (app !== null && !Object.hasOwn(teamConfig.apps, app)) continue;
         const base = {
           keyId: null,
           roles: [],
