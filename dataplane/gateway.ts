@@ -8,6 +8,7 @@ import type { AnalyticsClient } from '../analytics/clickhouse.js';
 import { anonymise, startRecorder } from '../analytics/recorder.js';
 import { cleanRow, DEFAULT_LIMITS } from '../analytics/writer/clean-row.js';
 import { freeUnderCostBudgets } from './config/cost-warnings.js';
+import { limitsNeedBackend } from './config/limit-specs.js';
 import { loadConfigFile } from './config/load.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { restartOnlyChanges } from './config/restart-only.js';
@@ -252,7 +253,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     newId: createUuidV7(),
     recordsClientAddress: () => sinks.length > 0,
     state,
-    readinessChecks: redisStore === undefined ? [] : [() => ({ name: 'redis', ok: redisStore.ready() })],
+    // Redis down with every limit failing open: requests are still served (uncounted), so the replica stays
+    // in rotation, reported degraded; a limit that fails closed makes it not ready.
+    readinessChecks:
+      redisStore === undefined
+        ? []
+        : [() => ({ name: 'redis', ok: redisStore.ready(), required: limitsNeedBackend(runtime.config) })],
   });
 
   const host = options.host ?? options.config.server.host;

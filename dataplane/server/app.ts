@@ -32,7 +32,8 @@ export interface AppDependencies {
   recordsClientAddress: () => boolean;
   state: ServerState;
   /** Extra readiness checks (dependencies added by later stages: Redis, ClickHouse...). */
-  readinessChecks: readonly (() => { name: string; ok: boolean })[];
+  /** `required: false`: a dependency the gateway serves without (reported as degraded, still ready). */
+  readinessChecks: readonly (() => { name: string; ok: boolean; required: boolean })[];
 }
 
 const SANE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -194,12 +195,15 @@ export function createApp(deps: AppDependencies): TemplatedApp {
   const JSON_TYPE = 'application/json';
   probe('/healthz', () => ({ status: '200 OK', type: JSON_TYPE, body: '{"status":"ok"}' }));
   probe('/readyz', () => {
-    const failed = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
+    const down = deps.readinessChecks.map((check) => check()).filter((c) => !c.ok);
+    const failed = down.filter((c) => c.required);
+    const degraded = down.filter((c) => !c.required);
     const ready = !state.draining && failed.length === 0;
     const body = JSON.stringify({
       status: ready ? 'ready' : 'not_ready',
       ...(state.draining ? { reason: 'draining' } : {}),
       ...(failed.length > 0 ? { failing: failed.map((c) => c.name) } : {}),
+      ...(degraded.length > 0 ? { degraded: degraded.map((c) => c.name) } : {}),
     });
     return { status: ready ? '200 OK' : '503 Service Unavailable', type: JSON_TYPE, body };
   });

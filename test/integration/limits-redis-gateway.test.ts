@@ -231,6 +231,42 @@ describe('limits on Redis through gateways: streams, usage, fault policies, stal
     assert.equal(other.used, 0);
   });
 
+  it('every limit failing open: a Redis that does not answer leaves the gateway ready, reported degraded', async () => {
+    const document = {
+      ...config(redis.url, prefix, keys),
+      teams: {
+        acme: {
+          models: ['*'],
+          apps: {
+            'all-open': { keys: [{ id: 'ao', sha256: keys.budgetOpen.sha256 }], limits: { rpm: 1000 } },
+          },
+        },
+      },
+    };
+    const open = await startTestGateway(document);
+    try {
+      await waitReady([open]);
+      redis.pause();
+      try {
+        const answer = await chat(open, keys.budgetOpen.key);
+        assert.equal(answer.status, 200);
+        await answer.text();
+        const ready = await fetch(`${open.url}/readyz`);
+        assert.equal(ready.status, 200);
+        assert.deepEqual(await ready.json(), { status: 'ready', degraded: ['redis'] });
+      } finally {
+        redis.resume();
+      }
+      await waitFor(
+        async () => JSON.stringify(await (await fetch(`${open.url}/readyz`)).json()) === '{"status":"ready"}',
+        'Redis answering again',
+        10_000,
+      );
+    } finally {
+      await open.shutdown(0);
+    }
+  });
+
   it('a stalled Redis (SIGSTOP) does not hang requests: each limit takes its policy within the command timeout', async () => {
     redis.pause();
     try {
