@@ -67,6 +67,11 @@ describe('complexity routing', () => {
     assert.equal(record.route_reason, 'complexity:simple');
     assert.equal(record.complexity_class, 'simple');
     assert.equal(record.cost_nano_usd, 0, 'small is free');
+    // Tokens are counted for the model that answered; requests under the id the client sent.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    assert.match(metrics, /\ngateway_tokens_total\{model="small",kind="completion"\} [1-9]/);
+    assert.doesNotMatch(metrics, /\ngateway_tokens_total\{model="auto"/);
+    assert.match(metrics, /\ngateway_requests_total\{route="chat",model="auto",status="200"\} [1-9]/);
   });
 
   it('streams a complex prompt from the complex target, priced at its prices', async () => {

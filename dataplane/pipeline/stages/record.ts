@@ -286,9 +286,12 @@ function observe(metrics: GatewayMetrics, ctx: GatewayContext): void {
   if (clientLeft(ctx)) metrics.clientAborts.inc({ route });
   const ttfb = ttfbOf(ctx);
   if (ttfb !== null) metrics.clientFirstByte.observe(ttfb / 1000, { route, model });
+  // The upstream's latency and the tokens belong to the model that answered: a router's chosen target, not
+  // the router's id the client sent (requests, durations and errors keep that one).
+  const served = ctx.routeReason !== undefined && ctx.route !== undefined ? ctx.route.id : model;
   const upstreamTtfb = upstreamTtfbOf(ctx);
-  if (upstreamTtfb !== null) metrics.upstreamFirstByte.observe(upstreamTtfb / 1000, { route, model });
+  if (upstreamTtfb !== null) metrics.upstreamFirstByte.observe(upstreamTtfb / 1000, { route, model: served });
   const usage = ctx.usage ?? NO_USAGE;
-  if (usage.prompt > 0) metrics.tokens.inc({ model, kind: 'prompt' }, usage.prompt);
-  if (usage.completion > 0) metrics.tokens.inc({ model, kind: 'completion' }, usage.completion);
+  if (usage.prompt > 0) metrics.tokens.inc({ model: served, kind: 'prompt' }, usage.prompt);
+  if (usage.completion > 0) metrics.tokens.inc({ model: served, kind: 'completion' }, usage.completion);
 }
