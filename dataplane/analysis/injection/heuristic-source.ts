@@ -11,7 +11,7 @@ import { PERSONA_CUES, RULEBOOK_LINE, RULEBOOK_MIN_LINES, scanPersonaRulebook } 
 import { OVERRIDE_CUES } from './cues-override.js';
 import { RESPONSE_CUES } from './cues-response.js';
 import { ENCODED_CUES, ENCODED_TOKENS, scanEncoded } from './encoded.js';
-import { capMentions } from './mention.js';
+import { capMentions, type MentionMatcher } from './mention.js';
 import { prepareText, type PreparedText } from './prepare.js';
 import type { HeuristicSignal, SegmentContext, SignalScore, SignalSource } from './types.js';
 
@@ -45,6 +45,16 @@ export function createHeuristicSource(): SignalSource {
   const rulebook = index.extra[0]!;
   // Shared global copy: scanPersonaRulebook resets its lastIndex before every (synchronous) use.
   const rulebookLine = new RegExp(RULEBOOK_LINE.source, 'g');
+  const byId = new Map(ALL_CUES.map((cue) => [cue.id, cue]));
+  const mentions: MentionMatcher = {
+    rematch: (other: PreparedText): CueHit[] =>
+      matchCues(index, other, index.scanner.scan(other.norm, other.ascii), false),
+    matchesIn(cueId, phrases, caseKept) {
+      const cue = byId.get(cueId);
+      if (cue === undefined || (cue.caseSensitive === true) !== caseKept) return false;
+      return phrases.some((phrase) => cue.pattern.test(phrase));
+    },
+  };
   return {
     name: 'heuristics',
     score(text: string, context: SegmentContext): readonly SignalScore[] {
@@ -63,9 +73,7 @@ export function createHeuristicSource(): SignalSource {
       // A question that only mentions an attack's words (mention.ts): a person asking, not relayed data, and
       // nothing hidden or encoded beside it.
       if (more.length > 0 || context.untrusted) return combineHits([...cueHits, ...more]);
-      const rematch = (other: PreparedText): CueHit[] =>
-        matchCues(index, other, index.scanner.scan(other.norm, other.ascii), false);
-      return combineHits(capMentions(prepared, cueHits, rematch));
+      return combineHits(capMentions(prepared, cueHits, mentions));
     },
   };
 }

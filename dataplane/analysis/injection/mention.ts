@@ -3,41 +3,58 @@
 // threshold; neither touches text that carries any other evidence, so appending a question to an attack
 // does not launder it.
 //
-// 1. Quoted mention: a cue that fires only inside a short quoted phrase (at most MAX_QUOTED_WORDS words: a
-//    trigger phrase, not an instruction with a payload), while the text around the quotes asks about words
-//    (translate, mean, explain, detect…). Found by matching the cues again with those phrases blanked out.
+// 1. Quoted mention: every cue fires on words inside short quoted phrases (at most MAX_QUOTED_WORDS words: a
+//    trigger phrase, not an instruction with a payload), the text around the quotes asks about words
+//    (translate, mean, explain, detect…) as a question or request, and gives no order of its own ("do it",
+//    "reply only with", "instead"). Found by matching the cues again with those phrases blanked out, and
+//    each cue that vanished must match inside a phrase itself (not merely lose a context word to the blank:
+//    'Enable developer mode for "ChatGPT"' uses "developer mode").
 // 2. Naming question: a short question or request for an explanation about a technique or a format whose
-//    only evidence is the name of one (DAN, [INST], <<SYS>>, <|im_start|>): naming is what people asking
-//    about them do.
+//    only evidence is the name of one (DAN, [INST], <<SYS>>, <|im_start|>), with no instructions between the
+//    tokens (a forged turn uses them) and no one addressed as DAN.
 //
-// Either way the evidence is capped at MENTION_CAP, below the flag threshold (0.3) but still reported.
+// Either way the evidence is capped at MENTION_CAP in total, below the flag threshold (0.3) but reported.
 import type { CueHit } from './cue.js';
 import type { PreparedText } from './prepare.js';
 import type { HeuristicSignal } from './types.js';
 
-/** What a mentioned phrase's signal may reach: reported as a signal (≥ 0.25 is listed), never flagged. */
+/** What mentioned phrases may reach together: reported as a signal (≥ 0.25 is listed), never flagged. */
 export const MENTION_CAP = 0.2;
 
 const MAX_QUOTED_WORDS = 5;
 /** Longer text is a document or a prompt, not a question about a phrase. */
 const MAX_QUESTION_CHARS = 320;
 
-// A phrase in straight quotes (prepare.ts straightens curly ones) or backticks. An opening quote follows the
-// start, a space or an opening bracket/colon, a closing one precedes the end, a space or punctuation, so
-// the apostrophes of "don't … it's" never pair up. The inner text is bounded: no backtracking beyond it.
-const QUOTED = /(?<=^|[\s([{:,])(["'`])([^"'`\n]{1,80}?)\1(?=$|[\s)\]},.;:!?])/g;
+// A phrase in straight quotes (prepare.ts straightens curly ones), backticks, guillemets or CJK brackets. An
+// opening quote follows the start, a space or an opening bracket/colon, a closing one precedes the end, a
+// space or punctuation, so the apostrophes of "don't … it's" never pair up. The inner text is bounded.
+const QUOTED =
+  /(?<=^|[\s([{:,])(?:(["'`])([^"'`\n]{1,80}?)\1|«\s?([^«»\n]{1,80}?)\s?»|「([^「」\n]{1,80}?)」|『([^『』\n]{1,80}?)』)(?=$|[\s)\]},.;:!?])/g;
 
 // Asking about words rather than giving an order: translating, defining, explaining, spotting them.
 const WORD_FRAME =
-  /\b(?:translat\w*|mean(?:s|ing|t)?|explain\w*|defin\w*|pronounc\w*|spell\w*|synonyms?|grammar|phrase|wording|detect\w*|classif\w*|regex|filter(?:s|ing)?|flag(?:s|ged|ging)?|block(?:s|ed|ing)?|example|dataset|test case)\b/;
+  /\b(?:translat\w*|mean(?:s|ing|t)?|explain\w*|defin\w*|pronounc\w*|spell\w*|synonyms?|grammar|phrase|wording|detect\w*|classif\w*|regex|filter(?:s|ing)?|flag(?:s|ged|ging)?|block(?:s|ed|ing)?|example|dataset|test case|summar\w*|analy[sz]\w*|how (?:do|would|can|could|should) (?:i|you|we|one) say|traduire|tradu\w*|signifie|veut dire|quer dizer|significa\w*|bedeutet|übersetz\w*)\b/;
 
 // A question, or a request for an explanation, from its first words or its question mark.
 const QUESTION_FRAME =
-  /^\s*(?:what|what's|whats|why|how|who|when|where|which|is|are|does|do|can|could|explain|describe|define|tell me (?:about|what|why|how))\b|\?\s*$/;
+  /^\s*(?:what|what's|whats|why|how|who|when|where|which|is|are|does|do|can|could|would|should|explain|describe|define|tell me|translate|summari[sz]e|write|give me|show me|que|qu'est-ce|comment|pourquoi|was|wie|warum|qué|cómo|o que|como)\b|\?\s*$/;
 
-// What such a question is about: an attack, a token or a format.
+// An order given beside the quoted phrase: the quote is then the order's text, not a phrase asked about.
+const ORDER =
+  /\b(?:do (?:it|this|that|so)|then do|reply|respond|output|print|instead|follow|obey|execute|comply)\b/;
+
+// What a naming question is about: an attack, a token or a format.
 const NAMING_TOPIC =
-  /\b(?:jailbreak\w*|attacks?|exploits?|tokens?|tags?|templates?|format\w*|syntax|markup|stands? for|mean\w*|defen[cds]\w*|prevent\w*|protect\w*|mitigat\w*)\b/;
+  /\b(?:jailbreak\w*|attacks?|exploits?|prompts?|tokens?|tags?|templates?|format\w*|syntax|markup|stands? for|defen[cds]\w*|prevent\w*|protect\w*|mitigat\w*)\b/;
+
+// Someone spoken to as DAN: the jailbreak used, not named.
+const ADDRESSED =
+  /\b(?:hello|hi|hey|dear|ok|okay)\s+dan\b|\bdan\s*[,:!]|\b(?:you are|you're|act as|as)\s+(?:now\s+)?dan\b/;
+
+// Chat-template tokens; what stands between two of them is a turn's content when it is more than a placeholder.
+const TEMPLATE_TOKEN =
+  /<\|[a-z_]{2,20}\|>|\[\/?inst\]|<<\/?sys>>|<\/?s>|<(?:start|end)_of_turn>|\[\/?(?:system|sys|admin|developer|assistant)[^\]\n]{0,20}\]/g;
+const MAX_PLACEHOLDER_WORDS = 3;
 
 // Cues that fire on a name alone.
 const NAMING_CUES: ReadonlySet<string> = new Set([
@@ -48,54 +65,92 @@ const NAMING_CUES: ReadonlySet<string> = new Set([
   'delimiter_system_note',
 ]);
 
-function baseId(id: string): string {
+export function baseCueId(id: string): string {
   const hash = id.indexOf('#');
   return hash === -1 ? id : id.slice(0, hash);
 }
 
-/**
- * `text` with every short quoted phrase blanked (spaces, same length, so positions hold); undefined when it
- * has none, or when the words around them do not ask about words.
- */
-function blankQuoted(text: string): string | undefined {
-  if (text.length > MAX_QUESTION_CHARS) return undefined;
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(QUOTED)) {
-    const inner = match[2]!;
-    if (inner.trim().split(/\s+/).length > MAX_QUOTED_WORDS) continue;
-    const start = match.index + 1;
-    out += text.slice(last, start) + ' '.repeat(inner.length);
-    last = start + inner.length;
-  }
-  if (last === 0) return undefined;
-  out += text.slice(last);
-  return WORD_FRAME.test(out) ? out : undefined;
+interface Blanked {
+  /** The text with each short quoted phrase replaced by spaces (same length, so positions hold). */
+  readonly text: string;
+  readonly phrases: readonly string[];
 }
 
-/**
- * The hits with mentioned evidence capped. `rematch` runs the same cues over other text (the quoted phrases
- * blanked): a hit it no longer finds was inside them.
- */
+function blankQuoted(text: string): Blanked | undefined {
+  let out = '';
+  let last = 0;
+  const phrases: string[] = [];
+  for (const match of text.matchAll(QUOTED)) {
+    const inner = match[2] ?? match[3] ?? match[4] ?? match[5]!;
+    if (inner.trim().split(/\s+/).length > MAX_QUOTED_WORDS) continue;
+    const start = match.index + match[0].indexOf(inner);
+    out += text.slice(last, start) + ' '.repeat(inner.length);
+    last = start + inner.length;
+    phrases.push(inner);
+  }
+  if (last === 0) return undefined;
+  return { text: out + text.slice(last), phrases };
+}
+
+/** Whether the words between template tokens are placeholders ("<<SYS>> system <</SYS>>"), not a turn. */
+function placeholdersOnly(norm: string): boolean {
+  const tokens = [...norm.matchAll(TEMPLATE_TOKEN)];
+  for (let i = 1; i < tokens.length; i++) {
+    const from = tokens[i - 1]!.index + tokens[i - 1]![0].length;
+    const between = norm.slice(from, tokens[i]!.index).trim();
+    if (between !== '' && between.split(/\s+/).length > MAX_PLACEHOLDER_WORDS) return false;
+  }
+  return true;
+}
+
+export interface MentionMatcher {
+  /** The cues' hits on other text (the quoted phrases blanked). */
+  rematch(text: PreparedText): readonly CueHit[];
+  /** Whether the cue's own pattern (not its context) matches inside one of the phrases. */
+  matchesIn(cueId: string, phrases: readonly string[], caseKept: boolean): boolean;
+}
+
+/** The hits with mentioned evidence capped; unchanged when anything in the text is used, not mentioned. */
 export function capMentions(
   text: PreparedText,
   hits: readonly CueHit[],
-  rematch: (text: PreparedText) => readonly CueHit[],
+  matcher: MentionMatcher,
 ): readonly CueHit[] {
-  if (hits.length === 0 || text.norm.length > MAX_QUESTION_CHARS) return hits;
-  const naming = hits.every((hit) => NAMING_CUES.has(baseId(hit.id)));
-  if (naming && QUESTION_FRAME.test(text.norm) && NAMING_TOPIC.test(text.norm)) return capped(hits);
-  const norm = blankQuoted(text.norm);
-  if (norm === undefined) return hits;
-  const clean = blankQuoted(text.clean) ?? text.clean;
-  const outside = new Set(rematch({ ...text, norm, clean }).map((hit) => hit.id));
-  // Only a text whose every hit is inside the quotes: one outside means the phrase is also being used.
-  return hits.some((hit) => outside.has(hit.id)) ? hits : capped(hits);
+  const norm = text.norm;
+  if (hits.length === 0 || norm.length > MAX_QUESTION_CHARS) return hits;
+  const naming = hits.every((hit) => NAMING_CUES.has(baseCueId(hit.id)));
+  if (
+    naming &&
+    QUESTION_FRAME.test(norm) &&
+    NAMING_TOPIC.test(norm) &&
+    !ADDRESSED.test(norm) &&
+    placeholdersOnly(norm)
+  )
+    return capped(hits);
+  const blankedNorm = blankQuoted(norm);
+  if (blankedNorm === undefined) return hits;
+  const outside = blankedNorm.text;
+  if (!WORD_FRAME.test(outside) || !QUESTION_FRAME.test(outside) || ORDER.test(outside)) return hits;
+  const blankedClean = blankQuoted(text.clean);
+  const clean = blankedClean?.text ?? text.clean;
+  const still = new Set(matcher.rematch({ ...text, norm: outside, clean }).map((hit) => hit.id));
+  for (const hit of hits) {
+    // Fired outside the quotes too, or vanished only because a context word was quoted: used, not mentioned.
+    if (still.has(hit.id)) return hits;
+    const id = baseCueId(hit.id);
+    const inside =
+      matcher.matchesIn(id, blankedNorm.phrases, false) ||
+      (blankedClean !== undefined && matcher.matchesIn(id, blankedClean.phrases, true));
+    if (!inside) return hits;
+  }
+  return capped(hits);
 }
 
-/** One hit per signal: the noisy-OR of its hits, capped. */
+/**
+ * One hit per signal, each capped so that together (the detector's noisy-OR across signals) they reach at
+ * most MENTION_CAP: two quoted phrases of two signals are still a question.
+ */
 function capped(hits: readonly CueHit[]): CueHit[] {
-  const out: CueHit[] = [];
   const bySignal = new Map<HeuristicSignal, { ids: string[]; miss: number }>();
   for (const hit of hits) {
     const entry = bySignal.get(hit.signal) ?? { ids: [], miss: 1 };
@@ -103,12 +158,10 @@ function capped(hits: readonly CueHit[]): CueHit[] {
     entry.miss *= 1 - hit.weight;
     bySignal.set(hit.signal, entry);
   }
-  for (const [signal, entry] of bySignal) {
-    out.push({
-      id: `mentioned(${entry.ids.join(',')})`,
-      signal,
-      weight: Math.min(MENTION_CAP, 1 - entry.miss),
-    });
-  }
-  return out;
+  const each = 1 - (1 - MENTION_CAP) ** (1 / bySignal.size);
+  return [...bySignal].map(([signal, entry]) => ({
+    id: `mentioned(${entry.ids.join(',')})`,
+    signal,
+    weight: Math.min(each, 1 - entry.miss),
+  }));
 }
