@@ -107,14 +107,28 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // Identical requests in flight: tenant + exact key → the leader's answer.
   const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
 
-  // A backend that just failed (a stalled Redis answers nothing until the command timeout) is left alone for
-  // a while: one request per BACKOFF_MS pays the timeout again, the others skip the cache at once.
+  // A backend that just failed a command (a stalled Redis answers nothing until the command timeout) is left
+  // alone for BACKOFF_MS; then the first request to ask probes it, alone (the pause is renewed meanwhile), and
+  // its first answered command ends the pause. Embedding failures (a busy embedder) are not the backend's.
   let pausedUntil = 0;
-  const available = () => backend.ready() && performance.now() >= pausedUntil;
+  /** Whether the backend may be used now, without claiming the probe (the prefetch only embeds). */
+  const usable = () => backend.ready() && (pausedUntil === 0 || performance.now() >= pausedUntil);
+  /** Whether this request may use the backend; after a pause, the first to ask is the probe. */
+  const available = () => {
+    if (!backend.ready()) return false;
+    if (pausedUntil === 0) return true;
+    const now = performance.now();
+    if (now < pausedUntil) return false;
+    pausedUntil = now + BACKOFF_MS;
+    return true;
+  };
+  const answered = () => {
+    pausedUntil = 0;
+  };
 
   function failed(op: string, error: unknown) {
     metrics.cacheBackendErrors.inc({ op });
-    pausedUntil = performance.now() + BACKOFF_MS;
+    if (op !== 'embed') pausedUntil = performance.now() + BACKOFF_MS;
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }
 
@@ -214,6 +228,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     let candidates;
     try {
       candidates = await backend.search(partition, vector, config.semantic.candidates);
+      answered();
     } catch (error) {
       failed('search', error);
       return { vector, semanticInput: input };
@@ -249,7 +264,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     prefetch(config, input, policy) {
       // PII is not known yet (the analysis runs meanwhile): a prompt the lookup then keeps from the semantic
       // layer has been embedded for nothing, in memory only.
-      if (embedder === undefined || !policy.lookup || !policy.semantic || !available()) return;
+      if (embedder === undefined || !policy.lookup || !policy.semantic || !usable()) return;
       const turn = semanticText(input.body);
       const text = turn === undefined ? undefined : prefetchText(config, turn);
       if (text !== undefined && embedder.prefetch(text)) metrics.cacheEmbedPrefetches.inc();
@@ -279,6 +294,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (config.exact.enabled) {
         try {
           const answer = await backend.getExact(tenant, input.modelId, keys.exact);
+          answered();
           if (
             answer !== undefined &&
             answer.endpoint === input.endpoint &&
@@ -335,7 +351,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const ttl = config.ttl_s;
       if (config.exact.enabled) {
         backend.setExact(tenant, modelId, keys.exact, answer, ttl).then(
-          () => metrics.cacheStores.inc({ layer: 'exact' }),
+          () => {
+            answered();
+            metrics.cacheStores.inc({ layer: 'exact' });
+          },
           (error: unknown) => failed('set', error),
         );
       }
@@ -344,7 +363,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const add = (input: SemanticInput, v: Float32Array) => {
         const partition = { tenant, model: modelId, fingerprint: spaceOf(input.fingerprint) };
         return backend.add(partition, keys.exact, v, input.text, answer, ttl).then(
-          () => metrics.cacheStores.inc({ layer: 'semantic' }),
+          () => {
+            answered();
+            metrics.cacheStores.inc({ layer: 'semantic' });
+          },
           (error: unknown) => failed('add', error),
         );
       };
