@@ -77,12 +77,17 @@ export function identifierKind(identifier: string): Kind | undefined {
 const STOCK_PASSWORDS =
   /^(?:password\d*|passw0rd|changeme|secret|admin|root|test|example|none|null|true|false|undefined|required|optional|string|empty)$/i;
 
-// A name built of words and numbers ("user:12345:profile", "cache/v2/sessions"): a Redis key or a path
-// that a `key` identifier names, not key material.
-const STRUCTURED_NAME = /^[a-z]{2,}(?:[:/.-](?:[a-z]{2,}|\d+))+$/i;
+// A name built of lower-case words and short numbers ("user:12345:profile", "tenants/acme/2024"): a Redis key or
+// a path that an identifier called just `key` names, not key material. Other key names (api_key, secret,
+// token) keep such values: a secret can be made of words.
+const STRUCTURED_NAME = /^[a-z]{2,}(?:[:/.-](?:[a-z]{2,}|\d{1,8}))+$/;
+// A word or two joined by a hyphen, in any script ("obligatoire", "case-sensitive", "ré-initialisé"), or a
+// count and its noun ("12-stellig", "8-character"): what a sentence says a password is, not the password.
+const DESCRIPTION = /^(?:\p{L}+(?:-\p{L}+)?|\d{1,3}-\p{L}+)$/u;
 
 function notAValue(value: string, identifier: string, kind: Kind): boolean {
-  if (kind === 'key' && STRUCTURED_NAME.test(value)) return true;
+  if (kind === 'key' && identifier.toLowerCase() === 'key' && STRUCTURED_NAME.test(value)) return true;
+  if (kind === 'password' && DESCRIPTION.test(value)) return true;
   if (looksLikePlaceholder(value) || STOCK_PASSWORDS.test(value)) return true;
   // Values published as samples or as public keys (AWS's documentation key, Algolia's public npm search key).
   if (PUBLISHED_SAMPLE_KEYS.has(value)) return true;
@@ -124,8 +129,8 @@ function subtypeFor(identifier: string, value: string, kind: Kind): string {
 
 /** Reports `raw` (a value assigned to or named by `identifier`) when it looks like a real secret. */
 function consider(identifier: string, raw: string, start: number, kind: Kind, out: RawFinding[]): void {
-  // Sentence punctuation after an unquoted value is not part of it.
-  const value = raw.replace(/[.)\]}]+$/, '');
+  // Sentence punctuation after an unquoted value is not part of it (a colon ends a clause: "ist ungültig:").
+  const value = raw.replace(/[.)\]}:]+$/, '');
   // Both tests must pass; the cheaper one (mostly a length check) goes first.
   const score = valueScore(value, kind);
   if (score === 0 || notAValue(value, identifier, kind)) return;
@@ -172,9 +177,10 @@ export function createGenericSecretDetector(): Detector {
   // names a secret, so non-secret assignments cost no more than their identifier.
   const assignment = /(?<![\w.-])([A-Za-z][A-Za-z0-9_.-]{0,60})["']?\s{0,8}(?::=|=>|=|:)\s{0,8}["'`]?/y;
   const valueAt = /[^\s"'`,;<>]{4,512}/y;
-  // In English, German, Dutch, Portuguese, French and Spanish ("mon mot de passe est …", "Passwort: …").
+  // In English, German, Dutch, Portuguese, French, Spanish and Italian ("mon mot de passe est …", "Passwort
+  // lautet …", "la mia password è …"), with "now" and its kin after the verb, and guillemets around the value.
   const prose =
-    /\b(password|passcode|passphrase|pwd|passwort|kennwort|wachtwoord|senha|mot de passe|contraseña|api key|secret key|access key|access token|api token|secret)(?:\s{1,4}(?:is|was|ist|war|est|es|é|era)\s{1,4}|\s{0,4}[=:]\s{0,4})["'`]?([^\s"'`,;<>]{4,256})/gi;
+    /\b(password|passcode|passphrase|pwd|passwort|kennwort|wachtwoord|senha|palavra-passe|mot de passe|mdp|contraseña|contrasena|clave|api key|secret key|access key|access token|api token|secret)(?:\s{1,4}(?:is|was|ist|war|lautet|est|es|é|è|era)(?:\s{1,4}(?:now|jetzt|nun|nu|agora|ahora|maintenant|ora))?\s{1,4}|\s{0,4}[=:]\s{0,4})["'`«„]?\s?([^\s"'`,;<>«»„“]{4,256})/giu;
   return (text: string, index: TextIndex) => {
     const out: RawFinding[] = [];
     // Every assignment has an operator (':' or '='); text without one has no assignment to look at.

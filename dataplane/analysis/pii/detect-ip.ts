@@ -1,7 +1,7 @@
 // IPv4 and IPv6 addresses (with optional CIDR prefix). Candidates are cut cheaply (a bounded regex for
 // dotted quads, a walk around each ':' for IPv6) and the parsers in ip-parse.ts decide. Version numbers
-// such as 1.2.3.4 right after "version"/"v" are not addresses; words such as "IP" or "server" raise the
-// confidence (and win over a version word).
+// such as 1.2.3.4 right after "version"/"build" are not addresses unless an address word ("IP", "host") is
+// near; words such as "server" raise the confidence.
 import { confidence, PII_TYPES, type Detector, type RawFinding } from './finding.js';
 import { parseIpv4, parseIpv6, validPrefixLength } from './ip-parse.js';
 import { around, matchAtCandidates } from './match-loop.js';
@@ -9,7 +9,14 @@ import type { TextIndex } from './text-index.js';
 
 const NETWORK_WORDS =
   /\b(?:ip|ips|ipv[46]|address|addr|host|server|client|subnet|gateway|dns|ping|connect|route|proxy|firewall|cidr|network|remote|localhost)\b/;
-const VERSION_WORDS = /\b(?:version|ver|v|release|build|chrome|firefox|safari|edge|android|ios)\b\.?\s*$/;
+// Words for addresses themselves: they win over a version word ("IP of build 1.2.3.4" is an address).
+const ADDRESS_WORDS = /\b(?:ip|ips|ipv4|address|addr|subnet|cidr|host|hostname|ping|localhost)\b/;
+const VERSION_WORDS = /\b(?:version|ver|release|build)\b\.?\s*$/;
+// A product's name before a quad is its version only in the shape such versions take when they parse as an
+// address at all (Chrome's reduced 120.0.0.0): ending in .0, which a host's address does not. "Login from
+// iOS 185.220.101.4" and "Edge 10.0.0.5 is down" are addresses.
+const PRODUCT_WORDS = /\b(?:chrome|firefox|safari|edge|android|ios)\b\s*$/;
+const LAST_ZERO = /\.0$/;
 /** Longest IPv6 text form: eight groups plus an IPv4 tail. */
 const MAX_V6 = 45;
 
@@ -41,9 +48,13 @@ function ipv4(text: string, runs: readonly number[], re: RegExp, out: RawFinding
     if (isWordChar(before) || before === '.' || !parseIpv4(m[0])) return;
     const start = m.index;
     const end = cidrEnd(text, start + m[0].length, false);
-    const network = NETWORK_WORDS.test(around(text, start, end, 40, 20));
-    // "version 1.2.3.4", "Chrome 120.0.6099.109": a version, unless the text around it talks about networks.
-    if (!network && VERSION_WORDS.test(text.slice(Math.max(0, start - 16), start).toLowerCase())) return;
+    const near = around(text, start, end, 40, 20);
+    const lead = text.slice(Math.max(0, start - 16), start).toLowerCase();
+    // "version 1.2.3.4", "Release 10.2.0.1 fixes the proxy bug", "Chrome 120.0.0.0": versions, unless an
+    // address word says otherwise (a word such as "proxy" or "server" is as common in release notes).
+    const version = VERSION_WORDS.test(lead) || (PRODUCT_WORDS.test(lead) && LAST_ZERO.test(m[0]));
+    if (version && !ADDRESS_WORDS.test(near)) return;
+    const network = NETWORK_WORDS.test(near);
     out.push({ type: PII_TYPES.ip, start, end, confidence: confidence(network ? 0.85 : 0.6) });
   });
   // The regex has no look-behind, so a match may start inside a longer run: at one of its last three

@@ -14,7 +14,7 @@ import {
 import { isRegexSpace, isWordChar } from './text-index.js';
 
 const PHONE_WORDS =
-  /(?:\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|dial|sms|text|whatsapp|contact|reach|desk|office|answering|answer|message|messages|hotline|landline|ph)\b|电话|手机|電話|携帯|телефон|тел\.?|téléphone|teléfono|telefono|telefon|handy|móvil|celular)/;
+  /(?:\b(?:appelez|appeler|appelle|portable|phone|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|dial|sms|text|whatsapp|contact|reach|desk|office|answering|answer|message|messages|hotline|landline|ph)\b|电话|手机|電話|携帯|телефон|тел\.?|téléphone|tél|teléfono|telefono|telefon|handy|móvil|celular)/;
 /** "number" takes the meaning of the noun before it (phone number, licence number): alone it is weak. */
 const WEAK_PHONE_WORDS = /\b(?:number|num|no)\b|号码/;
 const OTHER_NUMBER_WORDS =
@@ -85,11 +85,6 @@ function otherNumberShape(s: Shape): boolean {
     if (isYear(c) && a.length <= 2 && b.length <= 2 && validDayMonth(Number(a), Number(b))) return true;
   }
   if (g.length === 2 && isYear(g[0]!) && isYear(g[1]!)) return true;
-  // Numbers listed in pairs ("Lottery: 04 15 23 42 08 16"): the national formats that group by two (France,
-  // Belgium, the Netherlands, Morocco) write ten digits from a leading 0, in five pairs.
-  if (!s.plus && !s.parens && g.length >= 5 && g.every((x) => x.length === 2)) {
-    if (g.length !== 5 || g[0]![0] !== '0') return true;
-  }
   return g.filter((x) => x.length === 1).length > 2;
 }
 
@@ -118,7 +113,24 @@ function quantity(text: string, start: number, end: number, s: Shape): boolean {
   return UNIT_AFTER.test(text.slice(end, end + 24)) || MEASURE_BEFORE.test(before);
 }
 
-function score(text: string, start: number, end: number, s: Shape, cues: Cues): number {
+/** Only two-digit groups, five or more, no country code: how numbers are listed, and how France writes phones. */
+function inPairs(s: Shape): boolean {
+  return !s.plus && !s.parens && s.groups.length >= 5 && s.groups.every((x) => x.length === 2);
+}
+
+/**
+ * A list of numbers rather than a phone, when nothing says phone: the national formats that group by two
+ * (France, Belgium, the Netherlands, Morocco) write ten digits from a leading 0 (not 00, the international
+ * prefix) in five pairs. Five such pairs stay a phone even in rising order: "06 12 34 56 78" is the example
+ * number of French documentation (so a five-number draw from 0 reads as one).
+ */
+function pairList(s: Shape): boolean {
+  const g = s.groups;
+  return g.length !== 5 || g[0]![0] !== '0' || g[0] === '00';
+}
+
+/** `listed`: the number was cut from a longer run of pairs, which only a phone word makes a phone. */
+function score(text: string, start: number, end: number, s: Shape, cues: Cues, listed = false): number {
   const d = s.digits.length;
   if (d < 7 || d > 15 || otherNumberShape(s)) return 0;
   if (quantity(text, start, end, s)) return 0;
@@ -128,6 +140,7 @@ function score(text: string, start: number, end: number, s: Shape, cues: Cues): 
   const otherWords = wordDistanceIn(near, cues.other);
   const weak = otherWords === Infinity && wordDistance(text, start, end, cues.weak, 24, 0) < Infinity;
   const context = positive < otherWords || weak;
+  if (inPairs(s) && !context && (listed || pairList(s))) return 0;
   const negative = otherWords < positive;
   const separated = s.groups.length > 1;
   if (!separated && !s.plus) return context ? 0.6 : 0;
@@ -197,14 +210,20 @@ export function createPhoneDetector(): Detector {
       // score() wants 7-15 digits before anything else; an IBAN's 18 digits never need their shape.
       const d = digitCount(main);
       if (d < 7 || d > 15) return;
-      const value = score(text, m.index, m.index + m[0].length, shape(main), cues);
+      let found = shape(main);
+      let end = m.index + m[0].length;
+      let listed = false;
+      // A French-style number with a number after it ("06 12 34 56 78 42", "… 24 heures sur 24"): its five
+      // pairs from the leading 0 are the number.
+      if (main === m[0] && inPairs(found) && found.groups.length > 5 && found.groups[0]![0] === '0') {
+        const five = /^\d\d(?:[ .-]\d\d){4}/.exec(main)!;
+        end = m.index + five[0].length;
+        found = shape(five[0]);
+        listed = true;
+      }
+      const value = score(text, m.index, end, found, cues, listed);
       if (value > 0) {
-        out.push({
-          type: PII_TYPES.phone,
-          start: m.index,
-          end: m.index + m[0].length,
-          confidence: confidence(value),
-        });
+        out.push({ type: PII_TYPES.phone, start: m.index, end, confidence: confidence(value) });
       }
     });
     // A match never crosses a character outside digits and filler, so the text splits into independent

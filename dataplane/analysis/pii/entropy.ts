@@ -28,7 +28,12 @@ export function characterClasses(value: string): number {
     if (c >= 97 && c <= 122) lower = 1;
     else if (c >= 65 && c <= 90) upper = 1;
     else if (c >= 48 && c <= 57) digit = 1;
-    else other = 1;
+    // Letters of other scripts are letters ("obrigatória" is one class, not two): rare in secrets, common
+    // in the sentences around them.
+    else if (c >= 0xc0 && /\p{L}/u.test(value[i]!)) {
+      if (/\p{Lu}/u.test(value[i]!)) upper = 1;
+      else lower = 1;
+    } else other = 1;
   }
   return lower + upper + digit + other;
 }

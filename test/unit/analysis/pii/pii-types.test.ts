@@ -197,11 +197,19 @@ describe('IP_ADDRESS', () => {
     assert.deepEqual(found(text, 'IP_ADDRESS'), []);
   });
 
-  it('takes a quad right after a version word for a version, unless the text talks about networks', () => {
+  it('takes a quad right after a version word for a version, unless an address word is near', () => {
     assert.deepEqual(found('Chrome version 120.0.0.0', 'IP_ADDRESS'), []);
     assert.deepEqual(found('Upgrade to version 1.2.3.4 now', 'IP_ADDRESS'), []);
-    assert.deepEqual(found('server version 10.0.0.12', 'IP_ADDRESS'), ['10.0.0.12']);
+    // Release notes name servers and proxies all the time: only an address word wins.
+    assert.deepEqual(found('Release 10.2.0.1 fixes the proxy bug', 'IP_ADDRESS'), []);
+    assert.deepEqual(found('IP of the build 10.1.2.3 server', 'IP_ADDRESS'), ['10.1.2.3']);
     assert.deepEqual(found('IP v4 10.0.0.1', 'IP_ADDRESS'), ['10.0.0.1']);
+    // A product's name is a version's only in the shape such versions take (found by adversarial testing:
+    // log lines with a browser or OS column lost their addresses).
+    assert.deepEqual(found('Chrome 120.0.0.0 on Windows', 'IP_ADDRESS'), []);
+    assert.deepEqual(found('Login from iOS 185.220.101.4 at 03:12', 'IP_ADDRESS'), ['185.220.101.4']);
+    assert.deepEqual(found('Edge 10.0.0.5 is down', 'IP_ADDRESS'), ['10.0.0.5']);
+    assert.deepEqual(found('Attacker signature v 45.33.32.156', 'IP_ADDRESS'), ['45.33.32.156']);
   });
 });
 

@@ -147,11 +147,51 @@ describe('look-alikes that are not PII', () => {
     assert.deepEqual(found('Tel +33 6 12 34 56 78'), [['PHONE_NUMBER', null, '+33 6 12 34 56 78']]);
   });
 
-  it('a key made of words and numbers is a name, not key material', () => {
+  it('a value named just `key` made of words and short numbers is a name, not key material', () => {
     assert.deepEqual(found('key = "user:12345:profile"'), []);
-    assert.deepEqual(found('signing_key: "tenants/acme/signing/2024"'), []);
+    assert.deepEqual(found('key: "tenants/acme/2024"'), []);
     assert.deepEqual(found('key = "a8f5f167f44f4964e6c998dee827110c"'), [
       ['SECRET', 'generic', 'a8f5f167f44f4964e6c998dee827110c'],
     ]);
+    // Found by review: every other key name keeps such values, and long numbers are key material.
+    for (const [text, value] of [
+      ['DJANGO_SECRET_KEY=alpha-bravo-charlie-delta-echo-91', 'alpha-bravo-charlie-delta-echo-91'],
+      ['API_KEY=prod-83749201837465928374', 'prod-83749201837465928374'],
+      ['key=acme-4839201948573625-prod', 'acme-4839201948573625-prod'],
+      ['signing_key: "tenants/acme/signing/2024"', 'tenants/acme/signing/2024'],
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'generic', value]], text);
+    }
+  });
+
+  it('numbers listed in pairs: a French number cut from a longer run only with a phone word', () => {
+    assert.deepEqual(found('Tel 06 12 34 56 78 42'), [['PHONE_NUMBER', null, '06 12 34 56 78']]);
+    assert.deepEqual(found('Call me at 45 20 12 34 56 tomorrow.'), [
+      ['PHONE_NUMBER', null, '45 20 12 34 56'],
+    ]);
+    assert.deepEqual(found('Payload 00 11 22 33 44'), []);
+  });
+
+  it('a sentence saying what a password is like is not a password', () => {
+    for (const text of [
+      'A senha é obrigatória.',
+      'Votre mot de passe est expiré.',
+      'Le mot de passe est ré-initialisé chaque mois.',
+      'Das Passwort ist ungültig: Code-403',
+      'Das Passwort ist 12-stellig und muss Sonderzeichen enthalten.',
+      'The password is case-sensitive.',
+    ]) {
+      assert.deepEqual(found(text), [], text);
+    }
+    for (const text of [
+      'Mein Passwort lautet Xk9mQ2vL7pzR',
+      'Das Passwort ist jetzt Xk9mQ2vL7pzR',
+      'mi clave es Xk9mQ2vL7pzR',
+      'A minha palavra-passe é Xk9mQ2vL7pzR',
+      'La mia password è Xk9mQ2vL7pzR',
+      'Mon mot de passe est « Xk9mQ2vL7pzR »',
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'password', 'Xk9mQ2vL7pzR']], text);
+    }
   });
 });
