@@ -346,7 +346,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (stopping === undefined) await reload();
       return;
     }
-    if (stopping === undefined && !isDeepStrictEqual(now, options.config)) await reload(now);
+    // Compared with what runs now (a reload may already have applied a newer edit), and applied by a reload
+    // that reads the file again: a change after this read is never overwritten by it.
+    if (stopping === undefined && !isDeepStrictEqual(now, runtime.config)) await reload();
   }
 
   let stopping: Promise<void> | undefined;

@@ -4,6 +4,7 @@
 // that say which way (from, to, into, than, towards…) are the same in both prompts; what moved is which
 // word each one governs. Without a preposition the order of two names says it: "Did Brazil beat Germany?".
 import { inflect } from './inflect.js';
+import { listOrder } from './same-list.js';
 import type { Analysis, Token } from './tokenize.js';
 
 /** Prepositions whose object is a role (source, target, the thing compared against, the opponent). */
@@ -392,29 +393,16 @@ interface Unit {
   readonly to: number;
 }
 
-/**
- * The names in order, except that names joined only by "and"/"or"/"vs" ("China or India") or related by a
- * verb that reads both ways ("Brad Pitt married Angelina Jolie") have no order: those runs are sorted.
- */
+/** The names in order, except that names joined only by "and"/"or"/"vs" ("China or India") have none. */
 function nameSequence(a: Analysis, units: readonly Unit[]): string[] {
-  const out: string[] = [];
-  let run = [units[0]!.name];
-  for (let k = 1; k < units.length; k++) {
-    let unordered = true;
-    let joined = false;
-    for (let i = units[k - 1]!.to + 1; i < units[k]!.from && unordered; i++) {
-      const norm = a.tokens[i]!.norm;
-      if (TWO_WAY_VERBS.has(norm)) joined = true;
-      else unordered = LIST_JOINERS.has(norm);
-    }
-    if (!unordered && !joined) {
-      out.push(...run.sort());
-      run = [];
-    }
-    run.push(units[k]!.name);
-  }
-  out.push(...run.sort());
-  return out;
+  return listOrder(
+    units.map((u) => u.name),
+    (k) => {
+      for (let i = units[k - 1]!.to + 1; i < units[k]!.from; i++)
+        if (!LIST_JOINERS.has(a.tokens[i]!.norm)) return false;
+      return true;
+    },
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 // Number, date and unit checks: "Python 3.11" vs "3.12", "in 2023" vs "in 2024", "5 km" vs "5 miles" differ
 // in one token that embeddings barely weigh, yet each needs a different answer.
-import { sameList } from './same-list.js';
+import { listOrder, sameList } from './same-list.js';
 import type { Analysis, Token } from './tokenize.js';
 
 const WORD_NUMBERS: ReadonlyMap<string, string> = new Map(
@@ -135,6 +135,8 @@ interface Quantities {
   readonly hard: string[];
   /** Index of the token each `hard` value came from. */
   readonly hardAt: number[];
+  /** Index of each value's last token: its suffix ("1st", "15k") is part of it. */
+  readonly hardEnd: number[];
   /** Written-out numbers: they must agree when both prompts state a count, but one may leave it out. */
   readonly written: string[];
   readonly soft: Set<string>;
@@ -156,6 +158,7 @@ function collect(a: Analysis): Quantities {
   const q: Quantities = {
     hard: [],
     hardAt: [],
+    hardEnd: [],
     written: [],
     soft: new Set(),
     units: [],
@@ -168,9 +171,11 @@ function collect(a: Analysis): Quantities {
     if (t.kind === 'date') {
       q.hard.push(`@${t.norm}`);
       q.hardAt.push(i);
+      q.hardEnd.push(i);
       continue;
     }
     if (t.kind === 'number') {
+      const at = i;
       let value = t.norm;
       const next = tokens[i + 1]?.norm;
       if (next !== undefined && ORDINAL_SUFFIXES.has(next)) i++;
@@ -180,7 +185,8 @@ function collect(a: Analysis): Quantities {
         i++;
       }
       q.hard.push(value);
-      q.hardAt.push(i);
+      q.hardAt.push(at);
+      q.hardEnd.push(i);
       const unit = unitAt(tokens, i + 1) ?? unitAt(tokens, i - 1);
       if (unit !== undefined) q.attached.set(value, unit.name);
       continue;
@@ -196,6 +202,7 @@ function collect(a: Analysis): Quantities {
     if (facts.date === true) {
       q.hard.push(`@${t.norm}`);
       q.hardAt.push(i);
+      q.hardEnd.push(i);
     }
     const unit = afterNumber ? facts.unitAfterNumber : facts.unit;
     if (unit !== undefined) {
@@ -292,7 +299,9 @@ function orderIssue(a: Analysis, qa: Quantities, b: Analysis, qb: Quantities): Q
 /** The prompt's words with each value replaced by a placeholder. */
 function frame(a: Analysis, q: Quantities): string[] {
   const out = a.tokens.map((t) => t.norm);
-  for (const i of q.hardAt) out[i] = '§';
+  q.hardAt.forEach((from, k) => {
+    for (let i = from; i <= q.hardEnd[k]!; i++) out[i] = '§';
+  });
   return out;
 }
 
@@ -305,25 +314,17 @@ const COORDINATORS: ReadonlySet<string> = new Set(['and', 'or', '&', 'und', 'et'
  */
 function ordered(a: Analysis, q: Quantities): string[] {
   const { tokens } = a;
-  const out: string[] = [];
-  let run: string[] = [q.hard[0]!];
-  for (let k = 1; k < q.hard.length; k++) {
-    const from = q.hardAt[k - 1]!;
+  return listOrder(q.hard, (k) => {
+    const from = q.hardEnd[k - 1]!;
     const to = q.hardAt[k]!;
-    const lead = tokens[from - 1]?.norm;
-    let listed = to > from + 1;
-    for (let i = from + 1; i < to && listed; i++) {
+    const lead = tokens[q.hardAt[k - 1]! - 1]?.norm;
+    if (to <= from + 1) return false;
+    for (let i = from + 1; i < to; i++) {
       const norm = tokens[i]!.norm;
-      listed = COORDINATORS.has(norm) || norm === lead;
+      if (!COORDINATORS.has(norm) && norm !== lead) return false;
     }
-    if (!listed) {
-      out.push(...run.sort());
-      run = [];
-    }
-    run.push(q.hard[k]!);
-  }
-  out.push(...run.sort());
-  return out;
+    return true;
+  });
 }
 
 export function quantityIssue(a: Analysis, b: Analysis): QuantityIssue | undefined {
