@@ -87,7 +87,6 @@ const DESCRIPTION = /^(?:\p{L}+(?:-\p{L}+)?|\d{1,3}-\p{L}+)$/u;
 
 function notAValue(value: string, identifier: string, kind: Kind): boolean {
   if (kind === 'key' && identifier.toLowerCase() === 'key' && STRUCTURED_NAME.test(value)) return true;
-  if (kind === 'password' && DESCRIPTION.test(value)) return true;
   if (looksLikePlaceholder(value) || STOCK_PASSWORDS.test(value)) return true;
   // Values published as samples or as public keys (AWS's documentation key, Algolia's public npm search key).
   if (PUBLISHED_SAMPLE_KEYS.has(value)) return true;
@@ -128,12 +127,23 @@ function subtypeFor(identifier: string, value: string, kind: Kind): string {
 }
 
 /** Reports `raw` (a value assigned to or named by `identifier`) when it looks like a real secret. */
-function consider(identifier: string, raw: string, start: number, kind: Kind, out: RawFinding[]): void {
-  // Sentence punctuation after an unquoted value is not part of it (a colon ends a clause: "ist ungültig:").
-  const value = raw.replace(/[.)\]}:]+$/, '');
+/** `sentence`: named in prose ("my password is …"), not assigned in code or config. */
+function consider(
+  identifier: string,
+  raw: string,
+  start: number,
+  kind: Kind,
+  out: RawFinding[],
+  sentence = false,
+): void {
+  // Sentence punctuation after an unquoted value is not part of it (in prose a colon ends a clause too:
+  // "ist ungültig:"; in code it may end a secret).
+  const value = raw.replace(sentence ? /[.)\]}:]+$/ : /[.)\]}]+$/, '');
   // Both tests must pass; the cheaper one (mostly a length check) goes first.
   const score = valueScore(value, kind);
   if (score === 0 || notAValue(value, identifier, kind)) return;
+  // What a sentence says a password is like; in code, DB_PASSWORD=Sommer-Regen is the password.
+  if (sentence && kind === 'password' && DESCRIPTION.test(value)) return;
   const subtype = subtypeFor(identifier, value, kind);
   out.push({
     type: PII_TYPES.secret,
@@ -202,8 +212,12 @@ export function createGenericSecretDetector(): Detector {
       }
     }
     eachMatch(prose, text, (m) => {
-      const kind: Kind = /key|token|secret/i.test(m[1]!) ? 'key' : 'password';
-      consider(m[1]!, m[2]!, m.index + m[0].length - m[2]!.length, kind, out);
+      const label = m[1]!;
+      // "clave" is also "key" as in "palabra clave: …" (keyword), "mdp" a Markov decision process: as labels
+      // only with a verb ("mi clave es …"), never before a colon or an equals sign.
+      if (/^(?:clave|mdp)$/i.test(label) && /^\s*[=:]/.test(m[0].slice(label.length))) return;
+      const kind: Kind = /key|token|secret/i.test(label) ? 'key' : 'password';
+      consider(label, m[2]!, m.index + m[0].length - m[2]!.length, kind, out, true);
     });
     return out;
   };

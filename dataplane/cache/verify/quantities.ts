@@ -296,12 +296,17 @@ function orderIssue(a: Analysis, qa: Quantities, b: Analysis, qb: Quantities): Q
   return { reason: dated ? 'date' : 'number', detail: `${show(va)} vs ${show(vb)} (order)` };
 }
 
-/** The prompt's words with each value replaced by a placeholder. */
+/** The prompt's words with each value (its suffix included: "15k", "1st") replaced by one placeholder. */
 function frame(a: Analysis, q: Quantities): string[] {
-  const out = a.tokens.map((t) => t.norm);
-  q.hardAt.forEach((from, k) => {
-    for (let i = from; i <= q.hardEnd[k]!; i++) out[i] = '§';
-  });
+  const out: string[] = [];
+  let k = 0;
+  for (let i = 0; i < a.tokens.length; i++) {
+    if (k < q.hardAt.length && i === q.hardAt[k]) {
+      out.push('§');
+      i = q.hardEnd[k]!;
+      k++;
+    } else out.push(a.tokens[i]!.norm);
+  }
   return out;
 }
 

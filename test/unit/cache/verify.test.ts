@@ -648,6 +648,12 @@ describe('verifyMatch: the same values or names in other places', () => {
     rejects('number', 'What is 2 to the power of 10?', 'What is 10 to the power of 2?');
     // Ordinals and "15k" carry a suffix token (found by review: they were let through).
     rejects('number', 'Is the 1st floor above the 3rd floor?', 'Is the 3rd floor above the 1st floor?');
+    // One value with a suffix, one without (found by the second review).
+    rejects(
+      'number',
+      'Why did 20k people vote yes when 500 voted no?',
+      'Why did 500 people vote yes when 20k voted no?',
+    );
     rejects(
       'number',
       'Why did 15k people vote yes when 20k voted no?',

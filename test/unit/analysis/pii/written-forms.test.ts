@@ -170,6 +170,20 @@ describe('look-alikes that are not PII', () => {
       ['PHONE_NUMBER', null, '45 20 12 34 56'],
     ]);
     assert.deepEqual(found('Payload 00 11 22 33 44'), []);
+    // A phone word elsewhere in the sentence does not make a list a phone (found by the second review).
+    assert.deepEqual(found('Text me the lottery results: 04 15 23 42 08 16'), []);
+    assert.deepEqual(found('Our office hours: 08 09 10 11 12 13 14'), []);
+  });
+
+  it('in code, a hyphenated word is the password; "clave" and "mdp" label one only in a sentence', () => {
+    for (const [text, value] of [
+      ['DB_PASSWORD=Sommer-Regen', 'Sommer-Regen'],
+      ['{"password": "Blue-Elephant"}', 'Blue-Elephant'],
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'password', value]], text);
+    }
+    assert.deepEqual(found('Palabra clave: Marketing2024'), []);
+    assert.deepEqual(found('MDP: states_10_actions_4'), []);
   });
 
   it('a sentence saying what a password is like is not a password', () => {
