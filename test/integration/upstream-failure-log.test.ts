@@ -19,8 +19,15 @@ describe('upstream failure log', () => {
         logging: { level: 'warn' },
         analytics: { enabled: false },
         // Port 1 on loopback: nothing listens, the connection is refused at once.
-        providers: { dead: { type: 'openai', base_url: 'http://127.0.0.1:1/v1', api_key: 'k' } },
-        models: { 'dead-model': { provider: 'dead' } },
+        providers: {
+          dead: { type: 'openai', base_url: 'http://127.0.0.1:1/v1', api_key: 'k' },
+          simulator: { type: 'simulator' },
+        },
+        models: {
+          'dead-model': { provider: 'dead' },
+          'sim-error-500': { provider: 'simulator' },
+          'sim-error-404': { provider: 'simulator' },
+        },
       },
       process.env,
       'test config',
@@ -49,8 +56,23 @@ describe('upstream failure log', () => {
       assert.equal(line.code, 'upstream_unreachable');
       assert.equal(line.provider, 'dead');
       assert.equal(line.model, 'dead-model');
+      // The simulator's 5xx is an upstream failure too (found by docs testing: it left no line), its 4xx not.
+      const simulated = await post('sim-error-500');
+      assert.equal(simulated.status, 500);
+      await simulated.text();
+      const simulatedLine = await waitFor(
+        () =>
+          lines
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+            .find((e) => e.msg === 'upstream failed' && e.model === 'sim-error-500'),
+        'the simulated failure line',
+      );
+      assert.equal(simulatedLine.upstream_status, 500);
       // The client's own mistake is not an upstream failure.
       const before = lines.length;
+      const notFound = await post('sim-error-404');
+      assert.equal(notFound.status, 404);
+      await notFound.text();
       const unknown = await post('no-such-model');
       assert.equal(unknown.status, 404);
       await unknown.text();

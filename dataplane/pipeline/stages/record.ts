@@ -62,12 +62,15 @@ export function recordStage(options: RecordStageOptions): Stage {
         else if (billable && abandonedAfterUpstream(ctx)) settleUsage(ctx, false, promptTokensOf(ctx));
         observe(metrics, ctx);
         const code = ctx.error?.code;
-        if (code !== undefined && !ctx.exchange.aborted && isUpstreamFailure(code, ctx.upstreamStatus)) {
+        // An upstream error mirrors the upstream's status; the simulator's never reaches upstream headers.
+        const upstreamStatus =
+          ctx.upstreamStatus ?? (code === 'upstream_error' ? ctx.error?.status : undefined);
+        if (code !== undefined && !ctx.exchange.aborted && isUpstreamFailure(code, upstreamStatus)) {
           logUpstreamFailure({
             requestId: ctx.id,
             code,
             status: statusOf(ctx),
-            upstreamStatus: ctx.upstreamStatus,
+            upstreamStatus,
             provider: ctx.route?.provider.id,
             model: ctx.route?.id,
             message: ctx.error?.message,
