@@ -60,6 +60,12 @@ export const selfHostedProviderSchema = z.strictObject({
   type: z.literal('self-hosted'),
   base_url: z.url(),
   api_key: z.string().optional(),
+  /**
+   * How /v1/messages/count_tokens counts for its models: `estimate` (the analysis, the model's tokenizer being
+   * unknown here) or `tokenize` (vLLM's `POST /tokenize`, beside `/v1`: the server's own chat template and
+   * tokenizer, exact).
+   */
+  count_tokens: z.enum(['estimate', 'tokenize']).default('estimate'),
   ...common,
 });
 

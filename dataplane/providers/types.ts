@@ -84,6 +84,11 @@ export interface Provider {
    * analysis' tokenizer for the model.
    */
   countTokens?(request: CountTokensRequest, call: CallOptions): Promise<CountTokensResult>;
+  /**
+   * The same for a provider that counts chat requests (vLLM's /tokenize): the count-tokens stage hands it the
+   * Messages body translated as /v1/messages would send it.
+   */
+  countChatTokens?(request: ChatRequest, call: CallOptions): Promise<CountTokensResult>;
   /** Closes keep-alive pools; in-flight calls finish first. */
   close(): Promise<void>;
 }

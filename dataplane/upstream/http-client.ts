@@ -19,6 +19,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST';
   /** Path relative to the base URL, starting with '/', may include a query string. */
   path: string;
+  /** The path is from the origin, not the base URL's path (vLLM's /tokenize beside its /v1). */
+  fromOrigin?: boolean;
   headers: Record<string, string>;
   body?: string;
   signal: Abortable;
@@ -104,7 +106,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         pool.dispatch(
           {
             method: request.method,
-            path: prefix + request.path,
+            path: request.fromOrigin === true ? request.path : prefix + request.path,
             headers: request.headers,
             body: request.body ?? null,
           },

@@ -7,6 +7,7 @@ import type { RequestRecord } from '../../analytics/record.js';
 import { ANTHROPIC_SCRIPT, startAnthropicUpstream } from '../support/anthropic-upstream.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, newKey } from '../support/identities.js';
+import { startOpenAIUpstream } from '../support/openai-upstream.js';
 import type { ScriptedServer } from '../support/scripted-server.js';
 import { waitFor } from '../support/wait.js';
 
@@ -34,6 +35,7 @@ interface AnthropicError {
 
 describe('POST /v1/messages/count_tokens', () => {
   let upstream: ScriptedServer;
+  let vllm: ScriptedServer;
   let gateway: TestGateway;
   const key = newKey();
   const narrowKey = newKey();
@@ -41,6 +43,7 @@ describe('POST /v1/messages/count_tokens', () => {
 
   before(async () => {
     upstream = await startAnthropicUpstream({ apiKey: UPSTREAM_KEY });
+    vllm = await startOpenAIUpstream({ flavour: 'vllm', apiKey: 'vllm-key' });
     gateway = await startTestGateway({
       workers: { threads: 1 },
       providers: {
@@ -48,6 +51,13 @@ describe('POST /v1/messages/count_tokens', () => {
         // Never called: counts for OpenAI and self-hosted models are the analysis'.
         openai: { type: 'openai', base_url: 'http://127.0.0.1:9/v1', api_key: 'k' },
         vllm: { type: 'self-hosted', base_url: 'http://127.0.0.1:9/v1' },
+        // vLLM's /tokenize counts for its models.
+        counting: {
+          type: 'self-hosted',
+          base_url: `${vllm.url}/v1`,
+          api_key: 'vllm-key',
+          count_tokens: 'tokenize',
+        },
         simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 },
       },
       models: {
@@ -59,6 +69,7 @@ describe('POST /v1/messages/count_tokens', () => {
         'claude-529': { provider: 'anthropic', upstream_model: 'script-529' },
         'gpt-4o': { provider: 'openai' },
         llama: { provider: 'vllm', upstream_model: 'meta-llama/Llama-3.1-8B-Instruct' },
+        'llama-counted': { provider: 'counting', upstream_model: 'meta-llama/Llama-3.1-8B-Instruct' },
         sim: { provider: 'simulator' },
         'text-embedding-3-small': { provider: 'openai', kind: 'embeddings' },
       },
@@ -90,6 +101,7 @@ describe('POST /v1/messages/count_tokens', () => {
   after(async () => {
     await gateway.shutdown(0);
     await upstream.close();
+    await vllm.close();
   });
 
   const count = (payload: unknown, headers: Record<string, string> = bearer(key.key)) =>
@@ -263,6 +275,28 @@ describe('POST /v1/messages/count_tokens', () => {
     assert.equal(response.headers.get('x-gateway-token-count'), 'estimate');
     const counted = ((await response.json()) as { input_tokens: number }).input_tokens;
     assert.ok(counted > 10 && counted < 60, `${counted}`);
+  });
+
+  it("asks vLLM's /tokenize when the provider says so: the translated chat messages and tools, exact", async () => {
+    const response = await count(body('llama-counted', { tools: [WEATHER_TOOL], max_tokens: 64 }));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-gateway-token-count'), 'provider');
+    const counted = ((await response.json()) as { input_tokens: number }).input_tokens;
+    const sent = vllm.requests.at(-1)!;
+    assert.equal(sent.path, '/tokenize');
+    assert.equal(sent.headers.authorization, 'Bearer vllm-key');
+    const tokenized = sent.body as { model: string; messages: { role: string }[]; tools: unknown[] };
+    assert.equal(tokenized.model, 'meta-llama/Llama-3.1-8B-Instruct');
+    // The Messages body as /v1/messages would send it to this model: the system prompt first, tools as functions.
+    assert.deepEqual(
+      tokenized.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
+    assert.equal((tokenized.tools[0] as { type: string }).type, 'function');
+    assert.equal(sent.body.add_generation_prompt, true);
+    assert.equal(sent.body.max_tokens, undefined);
+    // The scripted server's own count (two messages, their words, one tool).
+    assert.equal(counted, 3 + (4 + 3) + (4 + 13) + 10);
   });
 
   it('the simulator counts what its /v1/messages call then bills', async () => {

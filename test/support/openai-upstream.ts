@@ -115,6 +115,19 @@ async function route(
   if (request.method === 'POST' && path === '/v1/chat/completions')
     return chat(flavour, request, res, socket);
   if (request.method === 'POST' && path === '/v1/embeddings') return embeddings(flavour, request, res);
+  // vLLM's tokenizer endpoint, beside /v1: a count per message (its words and 4 for the template) plus 3 for
+  // the generation prompt, and 10 per tool; what its chat completions would report as prompt_tokens.
+  if (flavour === 'vllm' && request.method === 'POST' && path === '/tokenize') {
+    const body = request.body as { messages: { content: unknown }[]; tools?: unknown[] };
+    const words = (content: unknown) => JSON.stringify(content).split(/\s+/).length;
+    const count =
+      body.messages.reduce((sum, m) => sum + 4 + words(m.content), 3) + 10 * (body.tools?.length ?? 0);
+    return sendJson(res, 200, {
+      count,
+      max_model_len: 8192,
+      tokens: Array.from({ length: count }, (_, i) => i),
+    });
+  }
   return sendError(flavour, res, 404, {
     message: `Invalid URL (${request.method} ${path})`,
     type: 'invalid_request_error',

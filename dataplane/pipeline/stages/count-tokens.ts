@@ -1,7 +1,7 @@
 // Terminal stage of POST /v1/messages/count_tokens (Anthropic's API, the SDKs' `messages.countTokens`): the
 // input tokens a Messages body would be billed, without generating anything. The routed provider counts when
-// it has a count of its own (Anthropic's endpoint; the simulator's, which is what it bills); for the others
-// the analysis counts with the model's tokenizer. `x-gateway-token-count` says which kind of count it is.
+// it has a count of its own (Anthropic's endpoint; the simulator's, which is what it bills; vLLM's /tokenize
+// for the chat translation, when configured); for the others the analysis counts with the model's tokenizer. `x-gateway-token-count` says which kind of count it is.
 import { performance } from 'node:perf_hooks';
 import { chatRequestFor } from '../dispatch/messages.js';
 import type { Stage } from '../compose.js';
@@ -11,7 +11,8 @@ import { callOptions } from './dispatch.js';
 export const TOKEN_COUNT_HEADER = 'x-gateway-token-count';
 
 /** Whether the request's current route counts for itself (no analysis needed for the answer). */
-export const providerCounts = (ctx: GatewayContext): boolean => ctx.route?.provider.countTokens !== undefined;
+export const providerCounts = (ctx: GatewayContext): boolean =>
+  ctx.route?.provider.countTokens !== undefined || ctx.route?.provider.countChatTokens !== undefined;
 
 export function countTokensStage(): Stage {
   return {
@@ -38,7 +39,19 @@ export function countTokensStage(): Stage {
       // What /v1/messages to this model would refuse in its translation to chat (content blocks and tools
       // only Anthropic has) is refused here too: a count says what the call would bill, and it would fail.
       // A limit changes no prompt: a count, which has none, is translated with a placeholder.
-      chatRequestFor({ ...input.body, max_tokens: 1 }, route);
+      const chat = chatRequestFor({ ...input.body, max_tokens: 1 }, route);
+      if (provider.countChatTokens !== undefined) {
+        ctx.timings.upstreamStart = performance.now();
+        const result = await provider.countChatTokens(chat, callOptions(ctx));
+        ctx.timings.upstreamEnd = performance.now();
+        ctx.responseHeaders[TOKEN_COUNT_HEADER] = 'provider';
+        ctx.response = {
+          kind: 'json',
+          status: 200,
+          body: JSON.stringify({ input_tokens: result.inputTokens }),
+        };
+        return;
+      }
       // The analyze stage ran for every route that does not count for itself (pipelines.ts).
       const tokens = ctx.analysis!.tokens;
       // Parts the analysis does not decode (audio, files) make the count a lower bound.

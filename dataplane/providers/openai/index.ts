@@ -1,5 +1,5 @@
 // Provider for OpenAI, Azure OpenAI and OpenAI-compatible servers (vLLM and the like).
-import type { ChatCompletion, ChatRequestBody } from '../../api/openai-chat.js';
+import type { ChatCompletion, ChatRequest, ChatRequestBody } from '../../api/openai-chat.js';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../api/embeddings.js';
 import type { ProviderConfig } from '../../config/schema.js';
 import {
@@ -9,7 +9,8 @@ import {
   throwUpstreamStatus,
   type UpstreamClient,
 } from '../../upstream/http-client.js';
-import type { CallOptions, Provider } from '../types.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import type { CallOptions, CountTokensResult, Provider } from '../types.js';
 import { createOpenAIApi } from './api.js';
 import { parseOpenAIError } from './errors.js';
 import { openAIChunks } from './stream.js';
@@ -44,6 +45,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
     connections: config.pool.connections,
     keepAliveMs: config.pool.keep_alive_ms,
   });
+  const tokenizePath = tokenizePathOf(config.base_url);
 
   async function post(operation: 'chat/completions' | 'embeddings', body: object, call: CallOptions) {
     const response = await upstream.send({
@@ -83,6 +85,48 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
       const raw = await readUpstreamText(response);
       return { body: parseUpstreamJson<EmbeddingsResponse>(raw), raw };
     },
+    ...(config.type === 'self-hosted' && config.count_tokens === 'tokenize'
+      ? { countChatTokens: (request: ChatRequest, call: CallOptions) => tokenize(request, call) }
+      : {}),
     close: () => upstream.close(),
   };
+
+  /**
+   * vLLM's `POST /tokenize` with the chat messages (and tools): its own chat template and tokenizer, so the
+   * count is what its /v1/chat/completions will report as prompt_tokens. It lives beside /v1, at the root.
+   */
+  async function tokenize(request: ChatRequest, call: CallOptions): Promise<CountTokensResult> {
+    const body = {
+      model: call.model.upstreamModel,
+      messages: request.messages,
+      ...(request.tools === undefined ? {} : { tools: request.tools }),
+      add_generation_prompt: true,
+    };
+    const response = await upstream.send({
+      method: 'POST',
+      path: tokenizePath,
+      fromOrigin: true,
+      headers: api.headers(call.requestId),
+      body: JSON.stringify(body),
+      signal: call.signal,
+    });
+    call.onUpstreamHeaders?.(response.status);
+    if (response.status >= 400) await throwUpstreamStatus(response, parseOpenAIError);
+    const answer = parseUpstreamJson<unknown>(await readUpstreamText(response));
+    const count =
+      typeof answer === 'object' && answer !== null ? (answer as { count?: unknown }).count : undefined;
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
+      throw new GatewayError(
+        'upstream_invalid_response',
+        'The upstream answered /tokenize without a whole count (is it a vLLM server?).',
+      );
+    }
+    return { inputTokens: count, raw: undefined };
+  }
+}
+
+/** vLLM serves /tokenize at the root of the server whose OpenAI API is at `base_url` (…/v1). */
+function tokenizePathOf(baseUrl: string): string {
+  const path = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  return `${path.replace(/\/v1$/, '')}/tokenize`;
 }
