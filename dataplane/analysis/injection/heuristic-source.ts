@@ -12,7 +12,7 @@ import { OVERRIDE_CUES } from './cues-override.js';
 import { RESPONSE_CUES } from './cues-response.js';
 import { ENCODED_CUES, ENCODED_TOKENS, scanEncoded } from './encoded.js';
 import { capMentions, type MentionMatcher } from './mention.js';
-import { prepareText, type PreparedText } from './prepare.js';
+import { prepareText } from './prepare.js';
 import type { HeuristicSignal, SegmentContext, SignalScore, SignalSource } from './types.js';
 
 const ALL_CUES: readonly Cue[] = [
@@ -47,8 +47,6 @@ export function createHeuristicSource(): SignalSource {
   const rulebookLine = new RegExp(RULEBOOK_LINE.source, 'g');
   const byId = new Map(ALL_CUES.map((cue) => [cue.id, cue]));
   const mentions: MentionMatcher = {
-    rematch: (other: PreparedText): CueHit[] =>
-      matchCues(index, other, index.scanner.scan(other.norm, other.ascii), false),
     matchesIn(cueId, phrases, caseKept) {
       const cue = byId.get(cueId);
       if (cue === undefined || (cue.caseSensitive === true) !== caseKept) return false;
@@ -73,7 +71,7 @@ export function createHeuristicSource(): SignalSource {
       // A question that only mentions an attack's words (mention.ts): a person asking, not relayed data, and
       // nothing hidden or encoded beside it.
       if (more.length > 0 || context.untrusted) return combineHits([...cueHits, ...more]);
-      return combineHits(capMentions(prepared, cueHits, mentions));
+      return combineHits(capMentions(prepared, cueHits, mentions, context.sole === true));
     },
   };
 }

@@ -93,7 +93,11 @@ export function createInjectionDetector(options: InjectionDetectorOptions = {}):
       );
       for (const [i, segment] of scanned.entries()) {
         const text = budgeted(segment.text, shares[i]!);
-        const context: SegmentContext = { role: segment.role, untrusted: UNTRUSTED_ROLES.has(segment.role) };
+        const context: SegmentContext = {
+          role: segment.role,
+          untrusted: UNTRUSTED_ROLES.has(segment.role),
+          sole: scanned.length === 1,
+        };
         const weight = roleWeight(segment.role);
         for (const source of sources) {
           for (const { signal, score } of source.score(text, context)) {

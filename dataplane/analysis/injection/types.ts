@@ -19,6 +19,8 @@ export interface SegmentContext {
    * (indirect injection).
    */
   readonly untrusted: boolean;
+  /** The request's only scanned segment (one turn, one part): a question then stands alone. */
+  readonly sole?: boolean;
 }
 
 export interface SignalScore {
