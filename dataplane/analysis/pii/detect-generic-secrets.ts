@@ -81,9 +81,10 @@ const STOCK_PASSWORDS =
 // a path that an identifier called just `key` names, not key material. Other key names (api_key, secret,
 // token) keep such values: a secret can be made of words.
 const STRUCTURED_NAME = /^[a-z]{2,}(?:[:/.-](?:[a-z]{2,}|\d{1,8}))+$/;
-// A word or two joined by a hyphen, in any script ("obligatoire", "case-sensitive", "ré-initialisé"), or a
-// count and its noun ("12-stellig", "8-character"): what a sentence says a password is, not the password.
-const DESCRIPTION = /^(?:\p{L}+(?:-\p{L}+)?|\d{1,3}-\p{L}+)$/u;
+// A lower-case word or two joined by a hyphen, in any script ("obligatoire", "case-sensitive",
+// "ré-initialisé"), or a count and its noun ("12-stellig", "8-character"): what a sentence says a password is,
+// not the password ("MyDogRex", "Sommer-Regen" are passwords).
+const DESCRIPTION = /^(?:\p{Ll}+(?:-\p{Ll}+)?|\d{1,3}-\p{L}+)$/u;
 
 function notAValue(value: string, identifier: string, kind: Kind): boolean {
   if (kind === 'key' && identifier.toLowerCase() === 'key' && STRUCTURED_NAME.test(value)) return true;

@@ -104,7 +104,7 @@ const UNIT_AFTER =
 const MEASURE_BEFORE =
   /\b(?:count|counts|total|sum|size|length|len|duration|took|elapsed|latency|times|bytes|rows)\s{0,2}[:=]?\s{0,2}$/i;
 const LABELLED =
-  /(?:phone|tel|tél|téléphone|mobile|móvil|portable|cell|fax|call|dial|sms|whatsapp|text|appelez(?:-moi)?|appeler|appelle)\.?(?:\s+(?:me|us|le|au))?(?:\s+(?:at|on))?\s{0,2}[:#]?\s{0,2}$/i;
+  /\b(?:phone|tel|tél|téléphone|mobile|móvil|portable|cell|fax|call|dial|sms|whatsapp|text|appelez(?:-moi)?|appeler|appelle)\.?(?:\s+(?:me|us|le|au))?(?:\s+(?:at|on))?\s{0,2}[:#]?\s{0,2}$/i;
 
 function quantity(text: string, start: number, end: number, s: Shape): boolean {
   if (s.plus || s.groups.length > 1) return false;
@@ -140,10 +140,11 @@ function score(text: string, start: number, end: number, s: Shape, cues: Cues, l
   const otherWords = wordDistanceIn(near, cues.other);
   const weak = otherWords === Infinity && wordDistance(text, start, end, cues.weak, 24, 0) < Infinity;
   const context = positive < otherWords || weak;
-  if (inPairs(s) && !context && pairList(s)) return 0;
-  // Cut from a longer run of pairs: a phone only where a phone word labels it ("Tel 06 12 34 56 78 42"), not
-  // where one stands in the sentence ("Text me the lottery results: 04 15 23 42 08 16").
-  if (listed && !LABELLED.test(text.slice(Math.max(0, start - 24), start))) return 0;
+  // A list of pairs (or a number cut from one): a phone only where a phone word labels it ("Tel 06 12 34 56 78
+  // 42", "Mobile: 47 41 23 45 67 89"), not where one stands elsewhere in the sentence ("Text me the lottery
+  // results: 14 15 23 42 08 16").
+  if ((listed || (inPairs(s) && pairList(s))) && !LABELLED.test(text.slice(Math.max(0, start - 24), start)))
+    return 0;
   const negative = otherWords < positive;
   const separated = s.groups.length > 1;
   if (!separated && !s.plus) return context ? 0.6 : 0;

@@ -173,6 +173,10 @@ describe('look-alikes that are not PII', () => {
     // A phone word elsewhere in the sentence does not make a list a phone (found by the second review).
     assert.deepEqual(found('Text me the lottery results: 04 15 23 42 08 16'), []);
     assert.deepEqual(found('Our office hours: 08 09 10 11 12 13 14'), []);
+    // Lists not led by 0, and phone words inside other words (found by the final review).
+    assert.deepEqual(found('Text me the lottery results: 14 15 23 42 08 16'), []);
+    assert.deepEqual(found('Hotel 06 12 34 56 78 42'), []);
+    assert.deepEqual(found('Mobile: 47 41 23 45 67 89'), [['PHONE_NUMBER', null, '47 41 23 45 67 89']]);
   });
 
   it('in code, a hyphenated word is the password; "clave" and "mdp" label one only in a sentence', () => {
@@ -184,6 +188,16 @@ describe('look-alikes that are not PII', () => {
     }
     assert.deepEqual(found('Palabra clave: Marketing2024'), []);
     assert.deepEqual(found('MDP: states_10_actions_4'), []);
+  });
+
+  it('a word with capitals in a password sentence is the password (found by the final review)', () => {
+    for (const [text, value] of [
+      ['The password is MyDogRex', 'MyDogRex'],
+      ['My password is Sommer-Regen', 'Sommer-Regen'],
+      ['Mi contraseña es Gato-Negro', 'Gato-Negro'],
+    ]) {
+      assert.deepEqual(found(text), [['SECRET', 'password', value]], text);
+    }
   });
 
   it('a sentence saying what a password is like is not a password', () => {
