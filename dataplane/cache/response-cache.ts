@@ -111,6 +111,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // alone for BACKOFF_MS; then the first request to ask probes it, alone (the pause is renewed meanwhile), and
   // its first answered command ends the pause. Embedding failures (a busy embedder) are not the backend's.
   let pausedUntil = 0;
+  // The kinds of command that failed since the pause began: one that answers (a fast GET while a heavy vector
+  // search times out) does not end the pause for the others.
+  const failing = new Set<string>();
   /** Whether the backend may be used now, without claiming the probe (the prefetch only embeds). */
   const usable = () => backend.ready() && (pausedUntil === 0 || performance.now() >= pausedUntil);
   /** Whether this request may use the backend; after a pause, the first to ask is the probe. */
@@ -122,13 +125,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     pausedUntil = now + BACKOFF_MS;
     return true;
   };
-  const answered = () => {
-    pausedUntil = 0;
+  const answered = (op: string) => {
+    failing.delete(op);
+    if (failing.size === 0) pausedUntil = 0;
   };
 
   function failed(op: string, error: unknown) {
     metrics.cacheBackendErrors.inc({ op });
-    if (op !== 'embed') pausedUntil = performance.now() + BACKOFF_MS;
+    if (op !== 'embed') {
+      failing.add(op);
+      pausedUntil = performance.now() + BACKOFF_MS;
+    }
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }
 
@@ -228,7 +235,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     let candidates;
     try {
       candidates = await backend.search(partition, vector, config.semantic.candidates);
-      answered();
+      answered('search');
     } catch (error) {
       failed('search', error);
       return { vector, semanticInput: input };
@@ -294,7 +301,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (config.exact.enabled) {
         try {
           const answer = await backend.getExact(tenant, input.modelId, keys.exact);
-          answered();
+          answered('get');
           if (
             answer !== undefined &&
             answer.endpoint === input.endpoint &&
@@ -352,7 +359,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       if (config.exact.enabled) {
         backend.setExact(tenant, modelId, keys.exact, answer, ttl).then(
           () => {
-            answered();
+            answered('set');
             metrics.cacheStores.inc({ layer: 'exact' });
           },
           (error: unknown) => failed('set', error),
@@ -364,7 +371,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const partition = { tenant, model: modelId, fingerprint: spaceOf(input.fingerprint) };
         return backend.add(partition, keys.exact, v, input.text, answer, ttl).then(
           () => {
-            answered();
+            answered('add');
             metrics.cacheStores.inc({ layer: 'semantic' });
           },
           (error: unknown) => failed('add', error),

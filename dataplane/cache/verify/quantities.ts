@@ -180,7 +180,7 @@ function collect(a: Analysis): Quantities {
       const next = tokens[i + 1]?.norm;
       if (next !== undefined && ORDINAL_SUFFIXES.has(next)) i++;
       // "15k" is how people write 15000.
-      else if (next === 'k' && /^\d+$/.test(value)) {
+      else if (next === 'k' && /^\d+(?:\.\d+)?$/.test(value)) {
         value = String(Number(value) * 1000);
         i++;
       }

@@ -101,6 +101,48 @@ describe('cache back-off after a failed backend command', () => {
     assert.equal((await lookup('What is the capital of Peru?'))?.hit?.layer, 'exact');
   });
 
+  it('a command of another kind answering does not end the pause for the one that failed', async () => {
+    const { backend: inner, state } = flakyBackend();
+    let searches = 0;
+    const backend: CacheBackend = {
+      ...inner,
+      search() {
+        searches += 1;
+        return Promise.reject(new Error('Command timed out'));
+      },
+    };
+    const cache = createResponseCache({
+      backend,
+      embedder: {
+        embed: () => Promise.resolve(Float32Array.from({ length: 8 }, (_, i) => (i === 0 ? 1 : 0))),
+        prefetch: () => false,
+      } as unknown as Embedder,
+      metrics: createGatewayMetrics(),
+      logger: createLogger('error'),
+    });
+    const config = cacheConfigSchema.parse({ enabled: true });
+    const lookup = (q: string) =>
+      cache.lookup(config, {
+        endpoint: 'chat',
+        modelId: 'm',
+        body: { model: 'm', temperature: 0, messages: [{ role: 'user', content: q }] },
+        identity,
+        cacheControl: undefined,
+        piiFindings: 0,
+        signal: new AbortController().signal,
+      });
+    await lookup('first question');
+    assert.equal(searches, 1);
+    await sleep(BACKOFF_MS + 50);
+    // The probe's GET answers, its search fails again: still paused, the next request sends nothing.
+    await lookup('second question');
+    assert.equal(searches, 2);
+    const reads = state.reads;
+    await lookup('third question');
+    assert.equal(searches, 2);
+    assert.equal(state.reads, reads);
+  });
+
   it('does not pause for a busy embedder: exact hits go on', async () => {
     let busy = false;
     const { lookup, store } = setup(() => busy);

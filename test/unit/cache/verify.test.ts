@@ -648,6 +648,7 @@ describe('verifyMatch: the same values or names in other places', () => {
     rejects('number', 'What is 2 to the power of 10?', 'What is 10 to the power of 2?');
     // Ordinals and "15k" carry a suffix token (found by review: they were let through).
     rejects('number', 'Is the 1st floor above the 3rd floor?', 'Is the 3rd floor above the 1st floor?');
+    rejects('number', 'What is 1.5k divided by 3?', 'What is 3 divided by 1.5k?');
     // One value with a suffix, one without (found by the second review).
     rejects(
       'number',
