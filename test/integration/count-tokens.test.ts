@@ -36,6 +36,7 @@ interface AnthropicError {
 describe('POST /v1/messages/count_tokens', () => {
   let upstream: ScriptedServer;
   let vllm: ScriptedServer;
+  let notVllm: ScriptedServer;
   let gateway: TestGateway;
   const key = newKey();
   const narrowKey = newKey();
@@ -44,6 +45,7 @@ describe('POST /v1/messages/count_tokens', () => {
   before(async () => {
     upstream = await startAnthropicUpstream({ apiKey: UPSTREAM_KEY });
     vllm = await startOpenAIUpstream({ flavour: 'vllm', apiKey: 'vllm-key' });
+    notVllm = await startOpenAIUpstream({ flavour: 'openai' });
     gateway = await startTestGateway({
       workers: { threads: 1 },
       providers: {
@@ -58,6 +60,8 @@ describe('POST /v1/messages/count_tokens', () => {
           api_key: 'vllm-key',
           count_tokens: 'tokenize',
         },
+        // A server without /tokenize (the scripted api.openai.com answers 404 there).
+        'not-vllm': { type: 'self-hosted', base_url: `${notVllm.url}/v1`, count_tokens: 'tokenize' },
         simulator: { type: 'simulator', ttft_ms: 0, tokens_per_second: 0 },
       },
       models: {
@@ -70,6 +74,7 @@ describe('POST /v1/messages/count_tokens', () => {
         'gpt-4o': { provider: 'openai' },
         llama: { provider: 'vllm', upstream_model: 'meta-llama/Llama-3.1-8B-Instruct' },
         'llama-counted': { provider: 'counting', upstream_model: 'meta-llama/Llama-3.1-8B-Instruct' },
+        'not-vllm-model': { provider: 'not-vllm' },
         sim: { provider: 'simulator' },
         'text-embedding-3-small': { provider: 'openai', kind: 'embeddings' },
       },
@@ -102,6 +107,7 @@ describe('POST /v1/messages/count_tokens', () => {
     await gateway.shutdown(0);
     await upstream.close();
     await vllm.close();
+    await notVllm.close();
   });
 
   const count = (payload: unknown, headers: Record<string, string> = bearer(key.key)) =>
@@ -297,6 +303,14 @@ describe('POST /v1/messages/count_tokens', () => {
     assert.equal(sent.body.max_tokens, undefined);
     // The scripted server's own count (two messages, their words, one tool).
     assert.equal(counted, 3 + (4 + 3) + (4 + 13) + 10);
+  });
+
+  it("a server without /tokenize is the operator's configuration: a 502 that says so", async () => {
+    const response = await count(body('not-vllm-model'));
+    assert.equal(response.status, 502);
+    const error = (await response.json()) as AnthropicError;
+    assert.equal(error.type, 'error');
+    assert.match(error.error.message, /no POST \/tokenize .*vLLM/);
   });
 
   it('the simulator counts what its /v1/messages call then bills', async () => {

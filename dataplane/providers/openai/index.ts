@@ -111,6 +111,15 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
       signal: call.signal,
     });
     call.onUpstreamHeaders?.(response.status);
+    // No such route: not a vLLM server, or a proxy that forwards only /v1. The operator's configuration, not
+    // the client's request: a 502 that says so, not the upstream's 404 passed on as the client's.
+    if (response.status === 404 || response.status === 405) {
+      await readUpstreamText(response).catch(() => undefined);
+      throw new GatewayError(
+        'upstream_invalid_response',
+        `The upstream has no POST ${tokenizePath} (count_tokens: tokenize needs a vLLM server).`,
+      );
+    }
     if (response.status >= 400) await throwUpstreamStatus(response, parseOpenAIError);
     const answer = parseUpstreamJson<unknown>(await readUpstreamText(response));
     const count =
@@ -126,7 +135,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
 }
 
 /** vLLM serves /tokenize at the root of the server whose OpenAI API is at `base_url` (…/v1). */
-function tokenizePathOf(baseUrl: string): string {
+export function tokenizePathOf(baseUrl: string): string {
   const path = new URL(baseUrl).pathname.replace(/\/+$/, '');
   return `${path.replace(/\/v1$/, '')}/tokenize`;
 }
