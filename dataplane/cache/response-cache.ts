@@ -92,6 +92,8 @@ export interface ResponseCacheOptions {
 
 /** How long the cache leaves a backend alone after it failed a command, milliseconds. */
 export const BACKOFF_MS = 1_000;
+/** After this long without a failure, an untried kind of read no longer holds the pause. */
+const STALE_FAILURE_MS = 5 * BACKOFF_MS;
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const { backend, embedder, metrics, logger } = options;
@@ -108,12 +110,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   const inflight = new Map<string, Promise<CachedAnswer | undefined>>();
 
   // A backend that just failed a command (a stalled Redis answers nothing until the command timeout) is left
-  // alone for BACKOFF_MS; then the first request to ask probes it, alone (the pause is renewed meanwhile), and
-  // its first answered command ends the pause. Embedding failures (a busy embedder) are not the backend's.
+  // alone for BACKOFF_MS; then the first request to ask probes it, alone (the pause is renewed meanwhile). The
+  // pause ends once a read of each kind that failed has answered (a fast GET does not vouch for a vector search
+  // that times out), or any command answers when the failed kind has not been tried for a while (no request
+  // may need it: writes are skipped while paused, and a request without a semantic lookup sends no search).
+  // Embedding failures (a busy embedder) are not the backend's.
   let pausedUntil = 0;
-  // The kinds of command that failed since the pause began: one that answers (a fast GET while a heavy vector
-  // search times out) does not end the pause for the others.
   const failing = new Set<string>();
+  let lastFailure = 0;
   /** Whether the backend may be used now, without claiming the probe (the prefetch only embeds). */
   const usable = () => backend.ready() && (pausedUntil === 0 || performance.now() >= pausedUntil);
   /** Whether this request may use the backend; after a pause, the first to ask is the probe. */
@@ -127,14 +131,17 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   };
   const answered = (op: string) => {
     failing.delete(op);
-    if (failing.size === 0) pausedUntil = 0;
+    if (failing.size > 0 && performance.now() - lastFailure < STALE_FAILURE_MS) return;
+    failing.clear();
+    pausedUntil = 0;
   };
 
   function failed(op: string, error: unknown) {
     metrics.cacheBackendErrors.inc({ op });
     if (op !== 'embed') {
-      failing.add(op);
-      pausedUntil = performance.now() + BACKOFF_MS;
+      if (op === 'get' || op === 'search') failing.add(op);
+      lastFailure = performance.now();
+      pausedUntil = lastFailure + BACKOFF_MS;
     }
     logger.debug('cache failure; treated as a miss', { op, err: error });
   }

@@ -143,6 +143,44 @@ describe('cache back-off after a failed backend command', () => {
     assert.equal(state.reads, reads);
   });
 
+  it('a failed write ends its pause at the next answered read (writes are skipped while paused)', async () => {
+    const { backend: inner, state } = flakyBackend();
+    let failWrites = true;
+    const backend: CacheBackend = {
+      ...inner,
+      setExact(...args) {
+        return failWrites ? Promise.reject(new Error('OOM command not allowed')) : inner.setExact(...args);
+      },
+    };
+    const cache = createResponseCache({
+      backend,
+      embedder: undefined,
+      metrics: createGatewayMetrics(),
+      logger: createLogger('error'),
+    });
+    const config = cacheConfigSchema.parse({ enabled: true, semantic: { enabled: false } });
+    const lookup = () =>
+      cache.lookup(config, {
+        endpoint: 'chat',
+        modelId: 'm',
+        body: { model: 'm', temperature: 0, messages: [{ role: 'user', content: 'q' }] },
+        identity,
+        cacheControl: undefined,
+        piiFindings: 0,
+        signal: new AbortController().signal,
+      });
+    cache.store((await lookup())!, { endpoint: 'chat', body: '{}', usage: NO_USAGE, storedAt: Date.now() });
+    await sleep(10);
+    failWrites = false;
+    const reads = state.reads;
+    await lookup();
+    assert.equal(state.reads, reads, 'paused: no read');
+    await sleep(BACKOFF_MS + 50);
+    await lookup();
+    await lookup();
+    assert.equal(state.reads, reads + 2, 'the probe read answered and ended the pause');
+  });
+
   it('does not pause for a busy embedder: exact hits go on', async () => {
     let busy = false;
     const { lookup, store } = setup(() => busy);
