@@ -39,24 +39,30 @@ function flakyBackend() {
   return { backend, state };
 }
 
-function setup(embedderBusy: () => boolean) {
-  const { backend, state } = flakyBackend();
-  const embedder: Embedder = {
+/** An embedder that answers one fixed vector, or refuses as a full queue while `busy()` says so. */
+function fakeEmbedder(busy: () => boolean = () => false): Embedder {
+  return {
     embed() {
-      if (embedderBusy()) return Promise.reject(new EmbedderBusyError('the embedding queue is full'));
-      const v = new Float32Array(8);
-      v[0] = 1;
-      return Promise.resolve(v);
+      if (busy()) return Promise.reject(new EmbedderBusyError('the embedding queue is full'));
+      return Promise.resolve(Float32Array.from({ length: 8 }, (_, i) => (i === 0 ? 1 : 0)));
     },
     prefetch: () => false,
   } as unknown as Embedder;
+}
+
+/** A response cache over `backend`, with lookups and stores of one-turn prompts. */
+function cacheOver(
+  backend: CacheBackend,
+  embedder: Embedder | undefined,
+  settings: Record<string, unknown> = {},
+) {
   const cache = createResponseCache({
     backend,
     embedder,
     metrics: createGatewayMetrics(),
     logger: createLogger('error'),
   });
-  const config = cacheConfigSchema.parse({ enabled: true });
+  const config = cacheConfigSchema.parse({ enabled: true, ...settings });
   const lookup = (q: string) =>
     cache.lookup(config, {
       endpoint: 'chat',
@@ -76,7 +82,12 @@ function setup(embedderBusy: () => boolean) {
     });
     await sleep(10);
   };
-  return { lookup, store, state };
+  return { lookup, store };
+}
+
+function setup(embedderBusy: () => boolean) {
+  const { backend, state } = flakyBackend();
+  return { ...cacheOver(backend, fakeEmbedder(embedderBusy)), state };
 }
 
 describe('cache back-off after a failed backend command', () => {
@@ -111,26 +122,7 @@ describe('cache back-off after a failed backend command', () => {
         return Promise.reject(new Error('Command timed out'));
       },
     };
-    const cache = createResponseCache({
-      backend,
-      embedder: {
-        embed: () => Promise.resolve(Float32Array.from({ length: 8 }, (_, i) => (i === 0 ? 1 : 0))),
-        prefetch: () => false,
-      } as unknown as Embedder,
-      metrics: createGatewayMetrics(),
-      logger: createLogger('error'),
-    });
-    const config = cacheConfigSchema.parse({ enabled: true });
-    const lookup = (q: string) =>
-      cache.lookup(config, {
-        endpoint: 'chat',
-        modelId: 'm',
-        body: { model: 'm', temperature: 0, messages: [{ role: 'user', content: q }] },
-        identity,
-        cacheControl: undefined,
-        piiFindings: 0,
-        signal: new AbortController().signal,
-      });
+    const { lookup } = cacheOver(backend, fakeEmbedder());
     await lookup('first question');
     assert.equal(searches, 1);
     await sleep(BACKOFF_MS + 50);
@@ -152,25 +144,9 @@ describe('cache back-off after a failed backend command', () => {
         return failWrites ? Promise.reject(new Error('OOM command not allowed')) : inner.setExact(...args);
       },
     };
-    const cache = createResponseCache({
-      backend,
-      embedder: undefined,
-      metrics: createGatewayMetrics(),
-      logger: createLogger('error'),
-    });
-    const config = cacheConfigSchema.parse({ enabled: true, semantic: { enabled: false } });
-    const lookup = () =>
-      cache.lookup(config, {
-        endpoint: 'chat',
-        modelId: 'm',
-        body: { model: 'm', temperature: 0, messages: [{ role: 'user', content: 'q' }] },
-        identity,
-        cacheControl: undefined,
-        piiFindings: 0,
-        signal: new AbortController().signal,
-      });
-    cache.store((await lookup())!, { endpoint: 'chat', body: '{}', usage: NO_USAGE, storedAt: Date.now() });
-    await sleep(10);
+    const { lookup: ask, store } = cacheOver(backend, undefined, { semantic: { enabled: false } });
+    const lookup = () => ask('q');
+    await store('q');
     failWrites = false;
     const reads = state.reads;
     await lookup();
