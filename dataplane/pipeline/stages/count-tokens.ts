@@ -3,6 +3,7 @@
 // it has a count of its own (Anthropic's endpoint; the simulator's, which is what it bills; vLLM's /tokenize
 // for the chat translation, when configured); for the others the analysis counts with the model's tokenizer. `x-gateway-token-count` says which kind of count it is.
 import { performance } from 'node:perf_hooks';
+import type { CountTokensResult } from '../../providers/types.js';
 import { chatRequestFor } from '../dispatch/messages.js';
 import type { Stage } from '../compose.js';
 import type { GatewayContext } from '../context.js';
@@ -25,15 +26,7 @@ export function countTokensStage(): Stage {
         throw new Error('count-tokens stage reached without a routed count request');
       const provider = route.provider;
       if (provider.countTokens !== undefined) {
-        ctx.timings.upstreamStart = performance.now();
-        const result = await provider.countTokens(input.body, callOptions(ctx));
-        ctx.timings.upstreamEnd = performance.now();
-        ctx.responseHeaders[TOKEN_COUNT_HEADER] = 'provider';
-        ctx.response = {
-          kind: 'json',
-          status: 200,
-          body: result.raw ?? JSON.stringify({ input_tokens: result.inputTokens }),
-        };
+        await answerWithProviderCount(ctx, () => provider.countTokens!(input.body, callOptions(ctx)));
         return;
       }
       // What /v1/messages to this model would refuse in its translation to chat (content blocks and tools
@@ -41,15 +34,7 @@ export function countTokensStage(): Stage {
       // A limit changes no prompt: a count, which has none, is translated with a placeholder.
       const chat = chatRequestFor({ ...input.body, max_tokens: 1 }, route);
       if (provider.countChatTokens !== undefined) {
-        ctx.timings.upstreamStart = performance.now();
-        const result = await provider.countChatTokens(chat, callOptions(ctx));
-        ctx.timings.upstreamEnd = performance.now();
-        ctx.responseHeaders[TOKEN_COUNT_HEADER] = 'provider';
-        ctx.response = {
-          kind: 'json',
-          status: 200,
-          body: JSON.stringify({ input_tokens: result.inputTokens }),
-        };
+        await answerWithProviderCount(ctx, () => provider.countChatTokens!(chat, callOptions(ctx)));
         return;
       }
       // The analyze stage ran for every route that does not count for itself (pipelines.ts).
@@ -59,5 +44,21 @@ export function countTokensStage(): Stage {
         tokens.exact && tokens.uncounted_parts === 0 ? 'exact' : 'estimate';
       ctx.response = { kind: 'json', status: 200, body: JSON.stringify({ input_tokens: tokens.prompt }) };
     },
+  };
+}
+
+/** The provider's own count as the answer (its upstream's body when it has one), timed as an upstream call. */
+async function answerWithProviderCount(
+  ctx: GatewayContext,
+  count: () => Promise<CountTokensResult>,
+): Promise<void> {
+  ctx.timings.upstreamStart = performance.now();
+  const result = await count();
+  ctx.timings.upstreamEnd = performance.now();
+  ctx.responseHeaders[TOKEN_COUNT_HEADER] = 'provider';
+  ctx.response = {
+    kind: 'json',
+    status: 200,
+    body: result.raw ?? JSON.stringify({ input_tokens: result.inputTokens }),
   };
 }
