@@ -6,7 +6,7 @@ import { directionDetail, nameOrderDetail, slotSwapDetail, swapDetail } from './
 import { entityIssue } from './entities.js';
 import { languageDetail } from './language.js';
 import { negationDetail } from './negation.js';
-import { quantityIssue, quantityOrderIssue } from './quantities.js';
+import { quantitiesOf, quantityIssue, quantityOrderIssue } from './quantities.js';
 import { analyse, joinedAs } from './tokenize.js';
 import { layoutDetail } from './layout.js';
 import { unseenDetail } from './unseen.js';
@@ -50,7 +50,9 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   if (negation !== undefined) return reject('negation', negation);
   const antonym = antonymDetail(a, b);
   if (antonym !== undefined) return reject('antonym', antonym);
-  const quantity = quantityIssue(a, b);
+  const qa = quantitiesOf(a);
+  const qb = quantitiesOf(b);
+  const quantity = quantityIssue(qa, qb);
   if (quantity !== undefined) return reject(quantity.reason, quantity.detail);
   const code = layoutDetail(cachedPrompt, newPrompt) ?? codeDetail(a, b);
   if (code !== undefined) return reject('code', code);
@@ -61,7 +63,7 @@ export function verifyMatch(cachedPrompt: string, newPrompt: string): Verdict {
   const order = nameOrderDetail(a, b) ?? swapDetail(a, b);
   if (order !== undefined) return reject('direction', order);
   // The same values, then the same names, in other places of the same frame of words.
-  const moved = quantityOrderIssue(a, b);
+  const moved = quantityOrderIssue(a, qa, b, qb);
   if (moved !== undefined) return reject(moved.reason, moved.detail);
   const slots = slotSwapDetail(a, b);
   if (slots !== undefined) return reject('direction', slots);

@@ -127,7 +127,7 @@ function buildFacts(): ReadonlyMap<string, WordFacts> {
 
 const FACTS = buildFacts();
 
-interface Quantities {
+export interface Quantities {
   /**
    * Canonical values that must be matched: digits (ordinals as their cardinal, "3rd" = "third" = 3) and
    * "@x" for a date, time or date word.
@@ -154,7 +154,8 @@ function unitAt(tokens: readonly Token[], i: number): Unit | undefined {
   return t === undefined || t.kind !== 'word' ? undefined : FACTS.get(t.norm)?.unitAfterNumber;
 }
 
-function collect(a: Analysis): Quantities {
+/** Each prompt's numbers, dates and units, collected once for the checks below. */
+export function quantitiesOf(a: Analysis): Quantities {
   const q: Quantities = {
     hard: [],
     hardAt: [],
@@ -282,9 +283,15 @@ function unitIssue(qa: Quantities, qb: Quantities): QuantityIssue | undefined {
  * The same numbers and dates in another order: "10 divided by 2" / "2 divided by 10", "born in 1990, married
  * in 2015" / the years swapped, "leave Monday, return Friday" / the days swapped. The counts agree, so
  * numberIssue passes them; the order says which value plays which part. Only when both sides hold exactly
- * the same values in the same frame of words, and not in a plain list.
+ * the same values in the same frame of words, and not in a plain list. Run last in verifyMatch, after the
+ * checks that say more ("from … to").
  */
-function orderIssue(a: Analysis, qa: Quantities, b: Analysis, qb: Quantities): QuantityIssue | undefined {
+export function quantityOrderIssue(
+  a: Analysis,
+  qa: Quantities,
+  b: Analysis,
+  qb: Quantities,
+): QuantityIssue | undefined {
   const va = qa.hard;
   const vb = qb.hard;
   if (va.length < 2 || va.length !== vb.length || sameList(va, vb)) return undefined;
@@ -332,13 +339,6 @@ function ordered(a: Analysis, q: Quantities): string[] {
   });
 }
 
-export function quantityIssue(a: Analysis, b: Analysis): QuantityIssue | undefined {
-  const qa = collect(a);
-  const qb = collect(b);
+export function quantityIssue(qa: Quantities, qb: Quantities): QuantityIssue | undefined {
   return numberIssue(qa, qb) ?? unitIssue(qa, qb);
-}
-
-/** The same values in another order (orderIssue): run last, after the checks that say more ("from … to"). */
-export function quantityOrderIssue(a: Analysis, b: Analysis): QuantityIssue | undefined {
-  return orderIssue(a, collect(a), b, collect(b));
 }
