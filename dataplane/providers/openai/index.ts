@@ -47,15 +47,22 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
   });
   const tokenizePath = tokenizePathOf(config.base_url);
 
-  async function post(operation: 'chat/completions' | 'embeddings', body: object, call: CallOptions) {
+  /** POSTs `body` as JSON and reports the status; the caller decides what an error status means. */
+  async function send(path: string, body: object, call: CallOptions, fromOrigin = false) {
     const response = await upstream.send({
       method: 'POST',
-      path: api.path(operation, call.model.upstreamModel),
+      path,
+      ...(fromOrigin ? { fromOrigin } : {}),
       headers: api.headers(call.requestId),
       body: JSON.stringify(body),
       signal: call.signal,
     });
     call.onUpstreamHeaders?.(response.status);
+    return response;
+  }
+
+  async function post(operation: 'chat/completions' | 'embeddings', body: object, call: CallOptions) {
+    const response = await send(api.path(operation, call.model.upstreamModel), body, call);
     if (response.status >= 400) await throwUpstreamStatus(response, parseOpenAIError);
     return response;
   }
@@ -102,15 +109,7 @@ export function createOpenAIProvider(id: string, config: OpenAIFlavour): Provide
       ...(request.tools === undefined ? {} : { tools: request.tools }),
       add_generation_prompt: true,
     };
-    const response = await upstream.send({
-      method: 'POST',
-      path: tokenizePath,
-      fromOrigin: true,
-      headers: api.headers(call.requestId),
-      body: JSON.stringify(body),
-      signal: call.signal,
-    });
-    call.onUpstreamHeaders?.(response.status);
+    const response = await send(tokenizePath, body, call, true);
     // No such route: not a vLLM server, or a proxy that forwards only /v1. The operator's configuration, not
     // the client's request: a 502 that says so, not the upstream's 404 passed on as the client's.
     if (response.status === 404 || response.status === 405) {
