@@ -94,7 +94,7 @@ const NAMING_CUES: ReadonlySet<string> = new Set([
   'delimiter_system_note',
 ]);
 
-export function baseCueId(id: string): string {
+function baseCueId(id: string): string {
   const hash = id.indexOf('#');
   return hash === -1 ? id : id.slice(0, hash);
 }
